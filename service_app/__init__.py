@@ -1,0 +1,79 @@
+"""Santrade Service: the backend of the employees' service-request app."""
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as config_module
+from .errors import register_error_handlers
+from .extensions import api, db, jwt, limiter, migrate
+from .observability import configure_logging
+
+
+def create_app(test_config=None, env=None):
+    """Build the application; read it top to bottom as the table of contents."""
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config, env)
+    app.json.sort_keys = False
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app, test_config, env):
+    cls = config_module.config_class(env or (test_config or {}).get("ENV_NAME"))
+    settings = cls.from_env()
+    settings.update(test_config or {})
+    if not settings.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "santrade.db")
+    cls.validate(settings)
+    app.config.from_mapping(settings)
+    if settings["TRUSTED_PROXIES"]:
+        n = settings["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+
+def register_extensions(app):
+    from . import observability
+    from .auth import tokens
+    from .sqlite import enable_sqlite_foreign_keys
+
+    from . import models  # noqa: F401 - registers every table
+
+    db.init_app(app)
+    with app.app_context():
+        enable_sqlite_foreign_keys(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    jwt.init_app(app)
+    tokens.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app, spec_kwargs={
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    })
+    observability.init_app(app)
+
+
+def register_blueprints(app):
+    from .auth.routes import blp as auth_blp
+    from .health import bp as health_bp
+    from .users.routes import blp as users_blp
+
+    app.register_blueprint(health_bp)
+    for blp in (auth_blp, users_blp):
+        api.register_blueprint(blp)
+
+
+def register_errorhandlers(app):
+    register_error_handlers(app)
+
+
+def register_commands(app):
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Sign-in: JWT sessions with refresh rotation, revocation, SMS password reset."""

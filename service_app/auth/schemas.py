@@ -1,0 +1,31 @@
+import marshmallow as ma
+
+from ..api import Schema
+from ..fields import Password
+from ..users.schemas import UserSchema
+
+
+class LoginSchema(Schema):
+    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=128))
+
+
+class TokenPairSchema(Schema):
+    access_token = ma.fields.String(required=True)
+    refresh_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True, metadata={"example": "Bearer"})
+    expires_in = ma.fields.Integer(required=True, metadata={"description": "access token lifetime, seconds"})
+
+
+class LoginResponseSchema(TokenPairSchema):
+    user = ma.fields.Nested(UserSchema, required=True)
+
+
+class ResetRequestSchema(Schema):
+    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+
+
+class ResetConfirmSchema(Schema):
+    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[0-9]{6}$", error="6 digits"))
+    new_password = Password(required=True, load_only=True)

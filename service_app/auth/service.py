@@ -1,0 +1,31 @@
+"""Sign-in and sign-out."""
+import logging
+
+import sqlalchemy as sa
+
+from ..errors import ApiError
+from ..extensions import db
+from ..users.models import User
+from .passwords import burn_verification_time, verify_password
+from .tokens import revoke_session, start_session, token_response
+
+log = logging.getLogger(__name__)
+
+
+def login(login_name, password):
+    """Check credentials and open a session; unknown login and wrong password look alike."""
+    user = db.session.scalar(sa.select(User).where(User.login == login_name.strip().lower()))
+    if user is None:
+        burn_verification_time(password)
+    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+        log.info("failed sign-in")
+        raise ApiError(401, "invalid_credentials", "wrong login or password")
+    access, refresh = start_session(user)
+    db.session.commit()
+    log.info("user %s signed in", user.id)
+    return token_response(access, refresh, user)
+
+
+def logout(session_id):
+    revoke_session(session_id)
+    db.session.commit()

@@ -1,0 +1,125 @@
+"""JWT sessions: issue, rotate, revoke.
+
+Every token carries ``sid`` (its AuthSession). A refresh token may be used
+once: rotation moves ``refresh_jti`` forward atomically, so of two parallel
+refreshes exactly one wins. A rotated token presented again within
+``REFRESH_REUSE_GRACE_SECONDS`` just fails (a phone racing itself); later it
+is treated as theft and the whole session is revoked.
+"""
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+
+from ..database import utcnow
+from ..errors import ApiError
+from ..extensions import db, jwt
+from ..users.models import User
+from .models import AuthSession
+
+
+def _new_id():
+    return str(uuid.uuid4())
+
+
+def _token_pair(user, session_id, refresh_jti):
+    claims = {"sid": session_id}
+    access = create_access_token(identity=str(user.id), additional_claims=claims)
+    refresh = create_refresh_token(identity=str(user.id), additional_claims={**claims, "jti": refresh_jti})
+    return access, refresh
+
+
+def token_response(access, refresh, user=None):
+    body = {
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
+    }
+    if user is not None:
+        body["user"] = user
+    return body
+
+
+def start_session(user):
+    """Open a new session for ``user`` and return ``(access, refresh)`` (caller commits)."""
+    session_id, refresh_jti = _new_id(), _new_id()
+    db.session.add(AuthSession(
+        id=session_id, user_id=user.id, refresh_jti=refresh_jti,
+        expires_at=utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
+    return _token_pair(user, session_id, refresh_jti)
+
+
+def rotate_refresh(user, payload):
+    """Swap a refresh token for a new pair; the presented one stops working."""
+    session_id, old_jti, new_jti = payload["sid"], payload["jti"], _new_id()
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.refresh_jti == old_jti,
+               AuthSession.revoked_at.is_(None))
+        .values(refresh_jti=new_jti, previous_refresh_jti=old_jti, rotated_at=now,
+                expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
+    if result.rowcount != 1:
+        _refuse_reused_refresh(session_id, old_jti, now)
+    db.session.commit()
+    return _token_pair(user, session_id, new_jti)
+
+
+def _refuse_reused_refresh(session_id, jti, now):
+    db.session.rollback()
+    session = db.session.get(AuthSession, session_id)
+    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    racing = (session is not None and session.previous_refresh_jti == jti
+              and session.rotated_at is not None and now - session.rotated_at <= grace)
+    if session is not None and not racing and session.revoked_at is None:
+        session.revoked_at = now
+        db.session.commit()
+    raise ApiError(401, "token_revoked", "this refresh token has already been used")
+
+
+def revoke_session(session_id):
+    """Stop every token of one session (caller commits)."""
+    db.session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()))
+
+
+def revoke_all_sessions(user_id, except_session=None):
+    """Stop every token of a user, optionally keeping the caller's own session (caller commits)."""
+    stmt = (sa.update(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))
+    if except_session:
+        stmt = stmt.where(AuthSession.id != except_session)
+    db.session.execute(stmt)
+
+
+def purge_expired_sessions():
+    """Delete sessions whose refresh token can no longer be used; returns the count."""
+    result = db.session.execute(sa.delete(AuthSession).where(AuthSession.expires_at < utcnow()))
+    db.session.commit()
+    return result.rowcount
+
+
+def refresh_token_session(refresh_token):
+    """The session id inside a refresh token (used by tests and tools)."""
+    return decode_token(refresh_token)["sid"]
+
+
+def init_app(app):
+    @jwt.token_in_blocklist_loader
+    def _is_revoked(header, payload):
+        session = db.session.get(AuthSession, payload.get("sid", ""))
+        return session is None or session.revoked_at is not None
+
+    @jwt.user_lookup_loader
+    def _load_user(header, payload):
+        try:
+            user = db.session.get(User, int(payload["sub"]))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.is_active else None

@@ -1,0 +1,180 @@
+"""Configuration from the environment.
+
+Every variable is listed once in the README's table. Local runs and tests work
+with the defaults; production (``APP_ENV=production``) refuses to start without
+real secrets.
+"""
+import os
+from datetime import timedelta
+
+DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def env_str(name, default=None):
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_int(name, default):
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_bool(name, default):
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url):
+    """Return a SQLAlchemy URL, mapping Render's ``postgres://`` form to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Defaults for local runs: SQLite under ``instance/``, console SMS, log push."""
+
+    ENV_NAME = "development"
+    TESTING = False
+    SECRET_KEY = DEV_SECRET
+    JWT_SECRET_KEY = DEV_SECRET
+    SQLALCHEMY_DATABASE_URI = None  # resolved in create_app (needs the instance path)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
+    JSON_SORT_KEYS = False
+    LOG_LEVEL = "INFO"
+    TRUSTED_PROXIES = 0
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "message"
+    REFRESH_REUSE_GRACE_SECONDS = 30
+
+    PASSWORD_MIN_LENGTH = 8
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_KIB = 65536
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_IP = "50 per 15 minutes"
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = "5 per hour"
+
+    SMS_SENDER = "console"
+    SMS_WEBHOOK_URL = None
+    SMS_WEBHOOK_TOKEN = None
+    SMS_CODE_TTL_MINUTES = 10
+    SMS_CODE_MAX_ATTEMPTS = 5
+    SMS_RESEND_SECONDS = 60
+
+    API_TITLE = "Santrade Service API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+
+    @classmethod
+    def from_env(cls):
+        """Read the environment into a dict of settings for this config class."""
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        settings.update(
+            SECRET_KEY=env_str("SECRET_KEY", cls.SECRET_KEY),
+            JWT_SECRET_KEY=env_str("JWT_SECRET_KEY", cls.JWT_SECRET_KEY),
+            LOG_LEVEL=env_str("LOG_LEVEL", cls.LOG_LEVEL).upper(),
+            TRUSTED_PROXIES=env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
+            MAX_CONTENT_LENGTH=env_int("MAX_CONTENT_LENGTH", cls.MAX_CONTENT_LENGTH),
+            JWT_ACCESS_TOKEN_EXPIRES=timedelta(
+                minutes=env_int("JWT_ACCESS_TOKEN_MINUTES", 15)),
+            JWT_REFRESH_TOKEN_EXPIRES=timedelta(
+                days=env_int("JWT_REFRESH_TOKEN_DAYS", 30)),
+            PASSWORD_MIN_LENGTH=env_int("PASSWORD_MIN_LENGTH", cls.PASSWORD_MIN_LENGTH),
+            ARGON2_TIME_COST=env_int("ARGON2_TIME_COST", cls.ARGON2_TIME_COST),
+            ARGON2_MEMORY_KIB=env_int("ARGON2_MEMORY_KIB", cls.ARGON2_MEMORY_KIB),
+            RATELIMIT_STORAGE_URI=env_str("RATELIMIT_STORAGE_URI", cls.RATELIMIT_STORAGE_URI),
+            LOGIN_LIMIT_PER_ACCOUNT=env_str("LOGIN_LIMIT_PER_ACCOUNT", cls.LOGIN_LIMIT_PER_ACCOUNT),
+            LOGIN_LIMIT_PER_IP=env_str("LOGIN_LIMIT_PER_IP", cls.LOGIN_LIMIT_PER_IP),
+            PASSWORD_RESET_LIMIT_PER_IP=env_str(
+                "PASSWORD_RESET_LIMIT_PER_IP", cls.PASSWORD_RESET_LIMIT_PER_IP),
+            PASSWORD_RESET_LIMIT_PER_ACCOUNT=env_str(
+                "PASSWORD_RESET_LIMIT_PER_ACCOUNT", cls.PASSWORD_RESET_LIMIT_PER_ACCOUNT),
+            SMS_SENDER=env_str("SMS_SENDER", cls.SMS_SENDER),
+            SMS_WEBHOOK_URL=env_str("SMS_WEBHOOK_URL"),
+            SMS_WEBHOOK_TOKEN=env_str("SMS_WEBHOOK_TOKEN"),
+            SMS_CODE_TTL_MINUTES=env_int("SMS_CODE_TTL_MINUTES", cls.SMS_CODE_TTL_MINUTES),
+            SMS_RESEND_SECONDS=env_int("SMS_RESEND_SECONDS", cls.SMS_RESEND_SECONDS),
+        )
+        url = env_str("DATABASE_URL")
+        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url) if url else None
+        return settings
+
+    @classmethod
+    def validate(cls, settings):
+        """Raise ConfigError when the settings are unsafe for this environment."""
+
+
+class TestConfig(Config):
+    """Fast hashing, no rate limits unless a test turns them on, a throwaway database."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    RATELIMIT_ENABLED = False
+
+    @classmethod
+    def from_env(cls):
+        settings = super().from_env()
+        settings["ARGON2_TIME_COST"] = cls.ARGON2_TIME_COST
+        settings["ARGON2_MEMORY_KIB"] = cls.ARGON2_MEMORY_KIB
+        url = env_str("TEST_DATABASE_URL")
+        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url) if url else None
+        return settings
+
+
+class ProductionConfig(Config):
+    """Render: PostgreSQL, one proxy hop, secrets required."""
+
+    ENV_NAME = "production"
+    TRUSTED_PROXIES = 1
+
+    @classmethod
+    def validate(cls, settings):
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            value = settings.get(name) or ""
+            if value == DEV_SECRET or len(value) < MIN_SECRET_LENGTH:
+                raise ConfigError(
+                    f"{name} must be set to a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters in production")
+        if not settings.get("SQLALCHEMY_DATABASE_URI"):
+            raise ConfigError("DATABASE_URL must be set in production")
+
+
+CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}
+
+
+def config_class(name=None):
+    """The config class named by ``APP_ENV`` (default ``development``)."""
+    name = name or env_str("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"APP_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from exc

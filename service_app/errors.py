@@ -1,0 +1,196 @@
+"""One error envelope for every source: validation, aborts, JWT, database, crashes.
+
+``{"error": {"code", "message", "details"}}`` (API.md). Services raise
+``ApiError``; everything else is translated here.
+"""
+import logging
+
+import marshmallow as ma
+from flask import jsonify
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+# Default machine-readable codes for plain HTTP errors.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    428: "precondition_required",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ErrorBodySchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"example": "validation_error"})
+    message = ma.fields.String(required=True)
+    details = ma.fields.Dict(allow_none=True)
+
+
+class ErrorSchema(ma.Schema):
+    """The error envelope of every non-2xx answer."""
+
+    error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+class ApiError(Exception):
+    """An expected failure with its HTTP status, code and message for the client."""
+
+    def __init__(self, status, code, message, details=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+
+def error_response(status, code, message, details=None, headers=None):
+    body = {"error": {"code": code, "message": message, "details": details}}
+    response = jsonify(body)
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_messages(messages):
+    """Turn webargs' ``{location: {field: [...]}}`` into ``{field: [...]}``."""
+    flat = {}
+    for location, fields in (messages or {}).items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def _first_message(details):
+    """A one-line summary such as ``title: shorter than 3 characters``."""
+    for field, value in details.items():
+        while isinstance(value, dict):
+            if not value:
+                break
+            field, value = f"{field}.{next(iter(value))}", next(iter(value.values()))
+        if isinstance(value, list) and value:
+            value = value[0]
+        label = "body" if field == "_schema" else field
+        return f"{label}: {value}"
+    return "invalid input"
+
+
+def http_exception_response(error):
+    """Envelope for werkzeug HTTP errors, including webargs validation aborts."""
+    status = error.code or 500
+    code = HTTP_CODES.get(status, "error")
+    message = error.description or error.name
+    details = None
+    headers = {}
+    data = getattr(error, "data", None) or {}
+    if "messages" in data:
+        details = _flatten_messages(data["messages"])
+        if status == 400 and details.get("json") == ["Invalid JSON body."]:
+            code, message, details = "invalid_json", "the body is not valid JSON", None
+        else:
+            message = _first_message(details)
+    if "headers" in data:
+        headers.update(data["headers"])
+    if status == 405:
+        message = "method not allowed on this path"
+    elif status == 404:
+        message = "not found"
+    elif status == 413:
+        message = "the body is larger than the limit"
+    elif status == 429:
+        message = f"too many attempts, retry later ({error.description})"
+    elif status >= 500:
+        message = "internal error"
+    response = error_response(status, code, message, details, headers)
+    if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
+
+
+def handle_api_error(error):
+    return error_response(error.status, error.code, error.message, error.details, error.headers)
+
+
+def handle_integrity_error(error):
+    from .extensions import db
+
+    db.session.rollback()
+    log.warning("integrity error: %s", type(error.orig).__name__)
+    return error_response(409, "conflict", "the change conflicts with existing data")
+
+
+def handle_database_down(error):
+    from .extensions import db
+
+    db.session.rollback()
+    log.error("database unavailable: %s", type(error).__name__)
+    return error_response(503, "unavailable", "the database is unavailable, retry later",
+                          headers={"Retry-After": "5"})
+
+
+def handle_unexpected(error):
+    from .extensions import db
+
+    log.exception("unhandled error")
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a broken session must not mask the 500
+        log.exception("rollback after an unhandled error failed")
+    return error_response(500, "internal_error", "internal error")
+
+
+def register_error_handlers(app):
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(DBAPIError, _dbapi_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    _register_jwt_handlers()
+
+
+def _dbapi_error(error):
+    if getattr(error, "connection_invalidated", False):
+        return handle_database_down(error)
+    return handle_unexpected(error)
+
+
+def _register_jwt_handlers():
+    from .extensions import jwt
+
+    @jwt.unauthorized_loader
+    def _missing(reason):
+        return error_response(401, "unauthorized", "a bearer token is required")
+
+    @jwt.invalid_token_loader
+    def _invalid(reason):
+        return error_response(401, "invalid_token", f"the token is not valid: {reason}")
+
+    @jwt.expired_token_loader
+    def _expired(header, payload):
+        return error_response(401, "token_expired", "the token has expired")
+
+    @jwt.revoked_token_loader
+    def _revoked(header, payload):
+        return error_response(401, "token_revoked", "the token has been revoked")
+
+    @jwt.user_lookup_error_loader
+    def _no_user(header, payload):
+        return error_response(401, "token_revoked", "the account behind this token is not active")
+
+    @jwt.needs_fresh_token_loader
+    def _needs_fresh(header, payload):
+        return error_response(401, "invalid_token", "a fresh token is required")

@@ -1,0 +1,1 @@
+"""Accounts and roles. There is no self-registration: administrators create accounts."""

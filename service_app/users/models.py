@@ -1,0 +1,51 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+ROLES = ("employee", "administrator", "manager")
+STAFF_ROLES = ("administrator", "manager")
+LANGUAGES = ("ru", "kk", "en")
+
+
+class User(db.Model):
+    """A staff member's account.
+
+    Holds the corporate login, name, email and/or phone and nothing more
+    personal (PRIVACY.md P2). ``office_ids`` and ``department_codes`` scope an
+    administrator or manager; an empty list means every office / department.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    office_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    office_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    department_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    language: Mapped[str] = mapped_column(sa.String(2), default="ru")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("role IN ('employee', 'administrator', 'manager')", name="role"),
+        sa.CheckConstraint("language IN ('ru', 'kk', 'en')", name="language"),
+        sa.Index("ix_users_created_at_id", "created_at", "id"),
+    )
+
+    @property
+    def is_staff(self):
+        return self.role in STAFF_ROLES
+
+    def __repr__(self):
+        return f"<User {self.id} {self.login} {self.role}>"

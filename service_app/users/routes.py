@@ -1,0 +1,80 @@
+"""Accounts: administrators manage them; everyone reads and edits their own profile."""
+from flask.views import MethodView
+from flask_jwt_extended import current_user, get_jwt
+
+from ..api import Blueprint
+from ..extensions import limiter
+from . import personal_data, service
+from .schemas import (MeUpdateSchema, PasswordChangeSchema, UserCreateSchema, UserListArgsSchema,
+                      UserPageSchema, UserSchema, UserUpdateSchema)
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts and own profile")
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.login_required("administrator")
+    @blp.arguments(UserListArgsSchema, location="query")
+    @blp.response(200, UserPageSchema)
+    def get(self, args):
+        """List accounts"""
+        return service.list_users(args)
+
+    @blp.login_required("administrator")
+    @blp.arguments(UserCreateSchema)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create an account"""
+        return service.create_user(data)
+
+
+@blp.route("/users/<int:user_id>")
+class UserItem(MethodView):
+    @blp.login_required("administrator")
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """Read an account"""
+        return service.get_user(user_id)
+
+    @blp.login_required("administrator")
+    @blp.arguments(UserUpdateSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Edit an account; `is_active: false` revokes every token of that user"""
+        return service.update_user(current_user, service.get_user(user_id), data)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.login_required()
+    @blp.response(200, UserSchema)
+    def get(self):
+        """Read your own profile"""
+        return current_user
+
+    @blp.login_required()
+    @blp.arguments(MeUpdateSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, data):
+        """Change your language or email"""
+        return service.update_me(current_user, data)
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.login_required()
+@limiter.limit(lambda: "10 per 15 minutes", key_func=lambda: f"pw:{get_jwt()['sub']}",
+               deduct_when=lambda response: response.status_code == 422)
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+def change_password(data):
+    """Change your password; your other devices are signed out"""
+    service.change_password(current_user, data["current_password"], data["new_password"],
+                            get_jwt()["sid"])
+
+
+@blp.route("/me/data", methods=["GET"])
+@blp.login_required()
+@blp.response(200)
+def my_data():
+    """Everything stored about you, as JSON (PRIVACY.md P16)"""
+    return personal_data.collect(current_user)

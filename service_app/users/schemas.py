@@ -1,0 +1,68 @@
+import marshmallow as ma
+
+from ..api import Schema
+from ..fields import Login, Password, Phone, TrimmedString
+from ..pagination import PageArgsSchema, page_schema
+from .models import LANGUAGES, ROLES
+
+DEPARTMENT_CODE = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+
+
+class UserSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    login = ma.fields.String()
+    full_name = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    role = ma.fields.String(metadata={"enum": list(ROLES)})
+    office_id = ma.fields.Integer(allow_none=True)
+    office_ids = ma.fields.List(ma.fields.Integer())
+    department_codes = ma.fields.List(ma.fields.String())
+    language = ma.fields.String(metadata={"enum": list(LANGUAGES)})
+    is_active = ma.fields.Boolean()
+    created_at = ma.fields.AwareDateTime()
+
+
+class UserCreateSchema(Schema):
+    login = Login(required=True)
+    full_name = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=200))
+    password = Password(required=True, load_only=True)
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
+    phone = Phone(allow_none=True)
+    email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
+    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1))
+    office_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1)),
+                                validate=ma.validate.Length(max=500))
+    department_codes = ma.fields.List(DEPARTMENT_CODE, validate=ma.validate.Length(max=100))
+    language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES))
+
+
+class UserUpdateSchema(UserCreateSchema):
+    """Every field optional; ``password`` sets a new one and signs the user out everywhere."""
+
+    login = Login()
+    full_name = TrimmedString(validate=ma.validate.Length(min=1, max=200))
+    password = Password(load_only=True)
+    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    is_active = ma.fields.Boolean()
+
+
+class UserListArgsSchema(PageArgsSchema):
+    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    is_active = ma.fields.Boolean()
+
+
+UserPageSchema = page_schema(UserSchema)
+
+
+class MeUpdateSchema(Schema):
+    language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES))
+    email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
+
+
+class PasswordChangeSchema(Schema):
+    current_password = ma.fields.String(required=True, load_only=True,
+                                        validate=ma.validate.Length(max=128))
+    new_password = Password(required=True, load_only=True)
