@@ -27,10 +27,10 @@ def load_config(app, test_config, env):
     cls = config_module.config_class(env or (test_config or {}).get("ENV_NAME"))
     settings = cls.from_env()
     settings.update(test_config or {})
+    cls.validate(settings)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "santrade.db")
-    cls.validate(settings)
     app.config.from_mapping(settings)
     if settings["TRUSTED_PROXIES"]:
         n = settings["TRUSTED_PROXIES"]

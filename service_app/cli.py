@@ -2,7 +2,7 @@
 import click
 import marshmallow as ma
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .errors import ApiError
 from .users.models import ROLES
@@ -52,6 +52,7 @@ def _office_id(code):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Load demo data (refuses to run in production)."""
     from .seed import seed_demo

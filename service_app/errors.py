@@ -104,7 +104,7 @@ def http_exception_response(error):
         else:
             message = _first_message(details)
     if "headers" in data:
-        headers.update(data["headers"])
+        headers.update(data["headers"] or {})
     if status == 405:
         message = "method not allowed on this path"
     elif status == 404:

@@ -23,9 +23,24 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is now (gunicorn, tests and CLIs swap it)."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def configure_logging(app):
     """Log to stdout, one line a record, each with the request id."""
-    handler = logging.StreamHandler(sys.stdout)
+    handler = StdoutHandler()
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))

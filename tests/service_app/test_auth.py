@@ -1,0 +1,220 @@
+"""Sign-in, refresh rotation, logout and revocation (API.md, Auth)."""
+from datetime import timedelta
+
+import pytest
+from flask_jwt_extended import create_access_token
+
+from service_app.auth.models import AuthSession
+from service_app.extensions import db
+from tests.conftest import DEMO_PASSWORD, bearer
+
+
+def test_login_returns_token_pair_and_user(client, make_user):
+    account = make_user("employee", login="aigerim", language="kk")
+    response = client.post("/api/v1/auth/login", json={"login": "Aigerim ", "password": DEMO_PASSWORD})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 900
+    assert body["user"]["id"] == account.id and body["user"]["language"] == "kk"
+    assert "password" not in body["user"] and "password_hash" not in body["user"]
+    assert client.get("/api/v1/me", headers=bearer(body["access_token"])).status_code == 200
+
+
+def test_unknown_login_and_wrong_password_answer_alike(client, make_user):
+    make_user("employee", login="known")
+    wrong = client.post("/api/v1/auth/login", json={"login": "known", "password": "nope-nope-1"})
+    unknown = client.post("/api/v1/auth/login", json={"login": "ghost", "password": "nope-nope-1"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.get_json() == unknown.get_json()
+    assert wrong.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_deactivated_account_cannot_sign_in(client, make_user):
+    make_user("employee", login="gone", is_active=False)
+    response = client.post("/api/v1/auth/login", json={"login": "gone", "password": DEMO_PASSWORD})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_credentials"
+
+
+def test_refresh_rotates_and_the_used_token_stops_working(client, auth):
+    account = auth("employee")
+    old_refresh = account.tokens["refresh_token"]
+    first = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
+    assert first.status_code == 200
+    pair = first.get_json()
+    assert pair["refresh_token"] != old_refresh
+    again = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
+    assert again.status_code == 401
+    assert again.get_json()["error"]["code"] == "token_revoked"
+    # Within the grace window a double refresh is a race, not theft: the new pair still works.
+    assert client.get("/api/v1/me", headers=bearer(pair["access_token"])).status_code == 200
+    assert client.post("/api/v1/auth/refresh", headers=bearer(pair["refresh_token"])).status_code == 200
+
+
+def test_reuse_of_an_old_refresh_token_revokes_the_session(client, app, auth):
+    account = auth("employee")
+    old_refresh = account.tokens["refresh_token"]
+    pair = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh)).get_json()
+    with app.app_context():
+        session = db.session.get(AuthSession, _sid(app, old_refresh))
+        session.rotated_at -= timedelta(minutes=5)
+        db.session.commit()
+    assert client.post("/api/v1/auth/refresh", headers=bearer(old_refresh)).status_code == 401
+    revoked = client.get("/api/v1/me", headers=bearer(pair["access_token"]))
+    assert revoked.status_code == 401
+    assert revoked.get_json()["error"]["code"] == "token_revoked"
+
+
+def _sid(app, token):
+    from flask_jwt_extended import decode_token
+
+    with app.app_context():
+        return decode_token(token)["sid"]
+
+
+def test_refresh_token_is_refused_on_an_access_route(client, auth):
+    account = auth("employee")
+    response = client.get("/api/v1/me", headers=bearer(account.tokens["refresh_token"]))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_access_token_is_refused_for_refresh(client, auth):
+    account = auth("employee")
+    response = client.post("/api/v1/auth/refresh", headers=account.headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+@pytest.mark.parametrize("token, code", [
+    (None, "unauthorized"),
+    ("garbage", "invalid_token"),
+    ("eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "invalid_token"),
+])
+def test_missing_or_malformed_token_gets_its_own_code(client, token, code):
+    headers = bearer(token) if token else {}
+    response = client.get("/api/v1/me", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == code
+
+
+def test_tampered_token_is_invalid(client, auth):
+    account = auth("administrator")
+    header, payload, signature = account.tokens["access_token"].split(".")
+    tampered = ".".join([header, payload, ("A" if signature[0] != "A" else "B") + signature[1:]])
+    response = client.get("/api/v1/me", headers=bearer(tampered))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_expired_token_says_so(client, app, auth):
+    account = auth("employee")
+    with app.app_context():
+        token = create_access_token(identity=str(account.id), expires_delta=timedelta(seconds=-5),
+                                    additional_claims={"sid": _sid(app, account.tokens["refresh_token"])})
+    response = client.get("/api/v1/me", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "token_expired"
+
+
+def test_token_signed_with_another_key_is_invalid(client, make_app, auth):
+    account = auth("employee")
+    other = make_app(JWT_SECRET_KEY="another-secret-key-of-enough-length-123456")
+    with other.app_context():
+        forged = create_access_token(identity=str(account.id), additional_claims={"sid": "x"})
+    response = client.get("/api/v1/me", headers=bearer(forged))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_logout_revokes_access_and_refresh_tokens(client, auth):
+    account = auth("employee")
+    assert client.post("/api/v1/auth/logout", headers=account.headers).status_code == 204
+    me = client.get("/api/v1/me", headers=account.headers)
+    assert me.status_code == 401 and me.get_json()["error"]["code"] == "token_revoked"
+    refreshed = client.post("/api/v1/auth/refresh", headers=bearer(account.tokens["refresh_token"]))
+    assert refreshed.status_code == 401 and refreshed.get_json()["error"]["code"] == "token_revoked"
+
+
+def test_logout_ends_only_that_session(client, auth, login):
+    account = auth("employee")
+    other_device = login(account.login)
+    client.post("/api/v1/auth/logout", headers=account.headers)
+    assert client.get("/api/v1/me", headers=bearer(other_device["access_token"])).status_code == 200
+
+
+def test_deactivation_revokes_every_token_at_once(client, auth, login):
+    admin = auth("administrator")
+    employee = auth("employee")
+    phone2 = login(employee.login)
+    response = client.patch(f"/api/v1/users/{employee.id}", json={"is_active": False}, headers=admin.headers)
+    assert response.status_code == 200 and response.get_json()["is_active"] is False
+    for token in (employee.tokens["access_token"], phone2["access_token"]):
+        assert client.get("/api/v1/me", headers=bearer(token)).get_json()["error"]["code"] == "token_revoked"
+    for token in (employee.tokens["refresh_token"], phone2["refresh_token"]):
+        assert client.post("/api/v1/auth/refresh", headers=bearer(token)).status_code == 401
+
+
+def test_password_change_keeps_this_device_and_signs_out_others(client, auth, login):
+    account = auth("employee")
+    other = login(account.login)
+    response = client.post("/api/v1/me/password", headers=account.headers,
+                           json={"current_password": DEMO_PASSWORD, "new_password": "a-brand-new-pass"})
+    assert response.status_code == 204
+    assert client.get("/api/v1/me", headers=account.headers).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(other["access_token"])).status_code == 401
+    assert client.post("/api/v1/auth/login", json={"login": account.login, "password": DEMO_PASSWORD}).status_code == 401
+    login(account.login, "a-brand-new-pass")
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"current_password": "wrong-password", "new_password": "a-brand-new-pass"}, "current_password"),
+    ({"current_password": DEMO_PASSWORD, "new_password": "short"}, "new_password"),
+    ({"current_password": DEMO_PASSWORD}, "new_password"),
+])
+def test_password_change_refusals_change_nothing(client, auth, login, body, field):
+    account = auth("employee")
+    response = client.post("/api/v1/me/password", headers=account.headers, json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["details"]
+    login(account.login, DEMO_PASSWORD)
+
+
+class TestThrottling:
+    @pytest.fixture
+    def app(self, make_app):
+        from tests.conftest import _empty_all_tables
+
+        app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+                       LOGIN_LIMIT_PER_IP="5 per 15 minutes")
+        yield app
+        with app.app_context():
+            _empty_all_tables()
+
+    def test_failed_logins_are_throttled_per_account(self, client, make_user):
+        make_user("employee", login="target")
+        for _ in range(3):
+            assert client.post("/api/v1/auth/login", json={"login": "target", "password": "bad-guess-1"}).status_code == 401
+        blocked = client.post("/api/v1/auth/login", json={"login": "target", "password": DEMO_PASSWORD})
+        assert blocked.status_code == 429
+        assert blocked.get_json()["error"]["code"] == "rate_limited"
+        assert int(blocked.headers["Retry-After"]) > 0
+        # Another account from the same address is not blocked yet.
+        make_user("employee", login="bystander")
+        assert client.post("/api/v1/auth/login", json={"login": "bystander", "password": DEMO_PASSWORD}).status_code == 200
+
+    def test_failed_logins_are_throttled_per_address(self, client, make_user):
+        for i in range(5):
+            client.post("/api/v1/auth/login", json={"login": f"guess{i}", "password": "bad-guess-1"})
+        make_user("employee", login="real")
+        blocked = client.post("/api/v1/auth/login", json={"login": "real", "password": DEMO_PASSWORD})
+        assert blocked.status_code == 429
+        other_ip = client.post("/api/v1/auth/login", json={"login": "real", "password": DEMO_PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        assert other_ip.status_code == 200
+
+    def test_successful_logins_do_not_count(self, client, make_user):
+        make_user("employee", login="daily")
+        for _ in range(6):
+            assert client.post("/api/v1/auth/login", json={"login": "daily", "password": DEMO_PASSWORD}).status_code == 200

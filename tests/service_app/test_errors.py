@@ -1,0 +1,117 @@
+"""One error envelope from every source (API.md, Errors), and request ids."""
+import pytest
+import sqlalchemy as sa
+
+from service_app.extensions import db
+from service_app.users.models import User
+
+
+def assert_envelope(response, status, code):
+    assert response.status_code == status
+    assert response.is_json
+    error = response.get_json()["error"]
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert set(error) == {"code", "message", "details"}
+    return error
+
+
+def test_malformed_json(client, auth):
+    response = client.post("/api/v1/users", data="{not json", content_type="application/json",
+                           headers=auth("administrator").headers)
+    assert_envelope(response, 400, "invalid_json")
+
+
+def test_body_that_is_not_an_object(client, auth):
+    response = client.post("/api/v1/users", json=[1, 2], headers=auth("administrator").headers)
+    assert_envelope(response, 422, "validation_error")
+
+
+def test_validation_error_names_the_field(client):
+    response = client.post("/api/v1/auth/login", json={"login": "x", "password": 5})
+    error = assert_envelope(response, 422, "validation_error")
+    assert error["details"] == {"password": ["Not a valid string."]}
+    assert error["message"] == "password: Not a valid string."
+
+
+def test_unknown_path_and_method(client):
+    assert_envelope(client.get("/api/v1/nothing-here"), 404, "not_found")
+    response = client.delete("/api/v1/auth/login")
+    assert_envelope(response, 405, "method_not_allowed")
+    assert "POST" in response.headers["Allow"]
+
+
+def test_body_over_the_limit(make_app):
+    client = make_app(MAX_CONTENT_LENGTH=1024).test_client()
+    response = client.post("/api/v1/auth/login", json={"login": "x" * 2000, "password": "y"})
+    assert_envelope(response, 413, "payload_too_large")
+
+
+def test_jwt_errors_use_the_envelope(client):
+    assert_envelope(client.get("/api/v1/me"), 401, "unauthorized")
+    assert_envelope(client.get("/api/v1/me", headers={"Authorization": "Bearer x.y.z"}), 401, "invalid_token")
+    assert_envelope(client.get("/api/v1/me", headers={"Authorization": "Basic abc"}), 401, "unauthorized")
+
+
+def test_forbidden(client, auth):
+    assert_envelope(client.get("/api/v1/users", headers=auth("employee").headers), 403, "forbidden")
+
+
+@pytest.fixture
+def crashing_app(make_app):
+    """An app with views that fail the ways real code can."""
+    app = make_app()
+
+    @app.post("/_test/duplicate")
+    def duplicate():
+        for _ in range(2):
+            db.session.add(User(login="twin", full_name="T", role="employee", password_hash="x"))
+        db.session.commit()
+
+    @app.get("/_test/crash")
+    def crash():
+        raise RuntimeError("secret internal detail /etc/passwd")
+
+    @app.get("/_test/db-down")
+    def db_down():
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    return app
+
+
+def test_integrity_error_is_a_conflict_and_writes_nothing(crashing_app):
+    response = crashing_app.test_client().post("/_test/duplicate")
+    assert_envelope(response, 409, "conflict")
+    with crashing_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_unexpected_error_is_a_500_without_internals(crashing_app):
+    response = crashing_app.test_client().get("/_test/crash")
+    error = assert_envelope(response, 500, "internal_error")
+    assert "secret" not in response.get_data(as_text=True)
+    assert error["details"] is None
+
+
+def test_database_down_is_503(crashing_app):
+    response = crashing_app.test_client().get("/_test/db-down")
+    assert_envelope(response, 503, "unavailable")
+    assert response.headers["Retry-After"]
+
+
+def test_request_id_is_generated_and_echoed(client):
+    generated = client.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    unsafe = client.get("/healthz", headers={"X-Request-ID": "bad id\twith spaces"}).headers["X-Request-ID"]
+    assert unsafe != "bad id\twith spaces" and len(unsafe) == 32
+    assert client.get("/api/v1/nope", headers={"X-Request-ID": "r-404"}).headers["X-Request-ID"] == "r-404"
+
+
+def test_every_log_line_names_its_request(client, capfd):
+    client.post("/api/v1/auth/login", json={"login": "ghost", "password": "whatever-1"},
+                headers={"X-Request-ID": "trace-me-42"})
+    out = capfd.readouterr().out
+    lines = [line for line in out.splitlines() if "failed sign-in" in line]
+    assert lines and all("[trace-me-42]" in line for line in lines)
+    assert "whatever-1" not in out
