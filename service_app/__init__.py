@@ -67,6 +67,16 @@ def register_blueprints(app):
     app.register_blueprint(health_bp)
     for blp in (auth_blp, users_blp):
         api.register_blueprint(blp)
+    register_domains(app)
+
+
+def register_domains(app):
+    """Each domain package registers its blueprints, hooks and commands."""
+    import offices
+    import service_requests
+
+    for package in (offices, service_requests):
+        package.init_app(app)
 
 
 def register_errorhandlers(app):

@@ -1,3 +1,5 @@
 """Import every model so that the metadata (and Alembic) sees the whole schema."""
 from .auth.models import AuthSession, PasswordResetCode  # noqa: F401
 from .users.models import User  # noqa: F401
+from offices.models import ChangeCounter, Department, Office  # noqa: F401,E402
+from service_requests.models import Category  # noqa: F401,E402

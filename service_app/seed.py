@@ -24,7 +24,8 @@ _seeders = []
 
 def register_seeder(func):
     """``func() -> [lines]`` runs after the demo accounts exist."""
-    _seeders.append(func)
+    if func not in _seeders:
+        _seeders.append(func)
     return func
 
 

@@ -27,7 +27,7 @@ class User(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     role: Mapped[str] = mapped_column(sa.String(20))
-    office_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"), index=True)
     office_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     department_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
     language: Mapped[str] = mapped_column(sa.String(2), default="ru")

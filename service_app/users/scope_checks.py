@@ -11,7 +11,8 @@ _checks = []
 
 def register_reference_check(func):
     """``func(data) -> {field: [message]}`` for unknown references in a user body."""
-    _checks.append(func)
+    if func not in _checks:
+        _checks.append(func)
     return func
 
 

@@ -1,0 +1,48 @@
+"""Shared helpers for the benchmarks: timing, one printed line per result, results.json."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+RESULTS: list[dict] = []
+DEFAULT_RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+
+
+def report(name: str, value: float, unit: str, baseline: float | None, ratio: float | None,
+           note: str = "") -> dict:
+    """Record one benchmark result (kept for write_results) and print it as an aligned line."""
+    entry = {"name": name, "value": value, "unit": unit, "baseline": baseline, "ratio": ratio, "note": note}
+    RESULTS.append(entry)
+    line = f"{name:<26} {value:>12,.0f} {unit}"
+    if baseline is not None:
+        line += f"   baseline {baseline:>10,.0f} {unit}"
+    if ratio is not None:
+        line += f"   ratio {ratio:>7.1f}x"
+    if note:
+        line += f"   {note}"
+    print(line, flush=True)
+    return entry
+
+
+def write_results(path: str | Path = DEFAULT_RESULTS_PATH) -> Path:
+    """Write every reported result to a JSON file (bench/results.json by default) and return its path."""
+    path = Path(path)
+    path.write_text(json.dumps(RESULTS, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def timeit(func: Callable[[], object], min_seconds: float = 0.5) -> float:
+    """Return how many calls of ``func()`` per second run, timed over at least min_seconds."""
+    func()  # warm-up: first-call costs (imports, caches) are not what we measure
+    calls, elapsed, batch = 0, 0.0, 1
+    while elapsed < min_seconds:
+        start = time.perf_counter()
+        for _ in range(batch):
+            func()
+        elapsed += time.perf_counter() - start
+        calls += batch
+        # Grow batches so the timer overhead stays small for fast functions.
+        batch = min(batch * 2, 100_000)
+    return calls / elapsed

@@ -1,0 +1,52 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service_app.database import UTCDateTime, utcnow
+from service_app.extensions import db
+
+DEFAULT_TIMEZONE = "Asia/Almaty"
+DEFAULT_BUSINESS_HOURS = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+class Office(db.Model):
+    """A place requests are routed to: a geofence (GeoJSON, lon/lat) and a business calendar."""
+
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str | None] = mapped_column(sa.String(500))
+    timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIMEZONE)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    geofence: Mapped[dict] = mapped_column(sa.JSON)
+    business_hours: Mapped[dict] = mapped_column(sa.JSON, default=lambda: dict(DEFAULT_BUSINESS_HOURS))
+    holidays: Mapped[list] = mapped_column(sa.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Department(db.Model):
+    """A responsible unit (IT, facilities, HR, ...); ``name`` is a string or ``{ru, kk, en}``."""
+
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    name: Mapped[dict | str] = mapped_column(sa.JSON)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChangeCounter(db.Model):
+    """A version number bumped in the same transaction as a change others cache.
+
+    Worker processes compare it (one primary-key read) to know when to rebuild
+    what they derived, such as the geofence router.
+    """
+
+    __tablename__ = "change_counters"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,91 @@
+"""Offices, departments and the routing preview."""
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from service_app.api import Blueprint
+
+from . import service
+from .schemas import (DepartmentListSchema, DepartmentSchema, DepartmentUpdateSchema, OfficeCreateSchema,
+                      OfficeListSchema, OfficeSchema, OfficeUpdateSchema, RouteArgsSchema, RouteResultSchema)
+
+blp = Blueprint("offices", __name__, url_prefix="/api/v1", description="Offices, geofences, departments")
+
+
+@blp.route("/offices")
+class Offices(MethodView):
+    @blp.login_required()
+    @blp.response(200, OfficeListSchema)
+    def get(self):
+        """List offices (administrators also see inactive ones)"""
+        return service.list_offices(current_user)
+
+    @blp.login_required("administrator")
+    @blp.arguments(OfficeCreateSchema)
+    @blp.response(201, OfficeSchema)
+    def post(self, data):
+        """Create an office with its geofence"""
+        return service.create_office(data)
+
+
+@blp.route("/offices/route")
+class OfficeRoute(MethodView):
+    @blp.login_required()
+    @blp.arguments(RouteArgsSchema, location="query")
+    @blp.response(200, RouteResultSchema)
+    def get(self, args):
+        """Preview which office a request sent from this point would go to"""
+        return service.route_preview(current_user, args["lat"], args["lon"])
+
+
+@blp.route("/offices/<int:office_id>")
+class OfficeItem(MethodView):
+    @blp.login_required()
+    @blp.response(200, OfficeSchema)
+    def get(self, office_id):
+        """Read an office"""
+        return service.get_office(office_id)
+
+    @blp.login_required("administrator")
+    @blp.arguments(OfficeUpdateSchema)
+    @blp.response(200, OfficeSchema)
+    def patch(self, data, office_id):
+        """Edit an office; every worker routes with the change within seconds"""
+        return service.update_office(service.get_office(office_id), data)
+
+    @blp.login_required("administrator")
+    @blp.response(204)
+    def delete(self, office_id):
+        """Delete an office that has no requests or people (else deactivate it)"""
+        service.delete_office(service.get_office(office_id))
+
+
+@blp.route("/departments")
+class Departments(MethodView):
+    @blp.login_required()
+    @blp.response(200, DepartmentListSchema)
+    def get(self):
+        """List departments"""
+        return service.list_departments()
+
+    @blp.login_required("administrator")
+    @blp.arguments(DepartmentSchema)
+    @blp.response(201, DepartmentSchema)
+    def post(self, data):
+        """Create a department"""
+        return service.create_department(data)
+
+
+@blp.route("/departments/<string:code>")
+class DepartmentItem(MethodView):
+    @blp.login_required()
+    @blp.response(200, DepartmentSchema)
+    def get(self, code):
+        """Read a department"""
+        return service.get_department(code)
+
+    @blp.login_required("administrator")
+    @blp.arguments(DepartmentUpdateSchema)
+    @blp.response(200, DepartmentSchema)
+    def patch(self, data, code):
+        """Rename or deactivate a department"""
+        return service.update_department(service.get_department(code), data)

@@ -1,0 +1,175 @@
+"""Offices and departments: validation, changes, and the routing preview."""
+import math
+import zoneinfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from service_app.errors import ApiError
+from service_app.extensions import db
+from service_app.users.models import User
+
+from .calendar_validation import business_hours_problems, holidays_problems
+from .directory import bump_version, get_router
+from .geometry import GeometryError, LikelySwappedError, check_point, parse_geofence, to_geojson
+from .models import DEFAULT_BUSINESS_HOURS, Department, Office
+from .routing import OfficeRequired
+
+# Other packages register ``func(office_id) -> bool`` telling whether an office is in use.
+_usage_checks = []
+
+
+def register_usage_check(func):
+    if func not in _usage_checks:
+        _usage_checks.append(func)
+    return func
+
+
+def _invalid(field, message, code="validation_error"):
+    return ApiError(422, code, f"{field}: {message}", {field: [message]})
+
+
+def list_offices(user):
+    stmt = sa.select(Office).order_by(Office.id)
+    if user.role != "administrator":
+        stmt = stmt.where(Office.is_active.is_(True))
+    return {"items": list(db.session.scalars(stmt)), "next_cursor": None}
+
+
+def get_office(office_id):
+    office = db.session.get(Office, office_id)
+    if office is None:
+        raise ApiError(404, "not_found", "no such office")
+    return office
+
+
+def _clean(data):
+    """Validate the calendar and geofence fields of an office body, normalising them."""
+    if "code" in data:
+        data["code"] = data["code"].upper()
+    if "timezone" in data:
+        try:
+            zoneinfo.ZoneInfo(data["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise _invalid("timezone", f"{data['timezone']!r} is not an IANA time zone") from None
+    if "geofence" in data:
+        try:
+            geometry = parse_geofence(data["geofence"], max_vertices=current_app.config["MAX_GEOFENCE_VERTICES"])
+        except GeometryError as exc:
+            raise _invalid("geofence", exc.reason, "invalid_geometry") from None
+        data["geofence"] = to_geojson(geometry)
+    for field, check in (("business_hours", business_hours_problems), ("holidays", holidays_problems)):
+        if field in data:
+            problems = check(data[field])
+            if problems:
+                raise ApiError(422, "validation_error", f"{field}: {problems[0]}", {field: problems})
+    if "holidays" in data:
+        data["holidays"] = sorted(set(data["holidays"]))
+    return data
+
+
+def _code_taken(code, exclude_id=None):
+    stmt = sa.select(Office.id).where(Office.code == code)
+    if exclude_id:
+        stmt = stmt.where(Office.id != exclude_id)
+    return db.session.scalar(stmt) is not None
+
+
+def create_office(data):
+    data = _clean(data)
+    if _code_taken(data["code"]):
+        raise ApiError(409, "conflict", "code: already taken", {"code": ["already taken"]})
+    office = Office(business_hours=dict(DEFAULT_BUSINESS_HOURS), **data)
+    db.session.add(office)
+    bump_version()
+    db.session.commit()
+    return office
+
+
+def update_office(office, data):
+    data = _clean(data)
+    if "code" in data and _code_taken(data["code"], office.id):
+        raise ApiError(409, "conflict", "code: already taken", {"code": ["already taken"]})
+    for field, value in data.items():
+        setattr(office, field, value)
+    bump_version()
+    db.session.commit()
+    return office
+
+
+def delete_office(office):
+    """Delete an office nobody refers to; one with history must be deactivated instead."""
+    in_use = db.session.scalar(sa.select(User.id).where(User.office_id == office.id).limit(1)) is not None
+    if in_use or any(check(office.id) for check in _usage_checks):
+        raise ApiError(409, "conflict", "the office has requests or people; deactivate it with is_active: false")
+    db.session.delete(office)
+    bump_version()
+    db.session.commit()
+
+
+def route_point(lat, lon, office_id=None, home_office_id=None):
+    """Route a point, or raise 422 for a bad point (including a likely lat/lon swap)."""
+    try:
+        lat, lon = check_point(lat, lon)
+    except LikelySwappedError as exc:
+        raise _invalid("lat", exc.reason) from None
+    except GeometryError as exc:
+        raise _invalid("lat" if "lat" in exc.reason else "lon", exc.reason) from None
+    router = get_router()
+    try:
+        result = router.route(lat, lon, office_id=office_id, home_office_id=home_office_id)
+    except OfficeRequired:
+        result = None
+    if (result is None or result.matched_by == "home_office") and _finds_office(router, lon, lat):
+        raise _invalid("lat", f"no office near ({lat:g}, {lon:g}), but there is one at "
+                                  f"({lon:g}, {lat:g}): were lat and lon swapped?")
+    return result
+
+
+def _finds_office(router, lat, lon):
+    """Whether the point lies in or near some office (without any fallback)."""
+    if not -90 <= lat <= 90:
+        return False
+    try:
+        router.route(lat, lon)
+        return True
+    except OfficeRequired:
+        return False
+
+
+def route_preview(user, lat, lon):
+    result = route_point(lat, lon, home_office_id=user.office_id)
+    if result is None:
+        return {"office": None, "matched_by": None, "distance_m": None}
+    distance = result.distance_m
+    return {"office": db.session.get(Office, result.office_id), "matched_by": result.matched_by,
+            "distance_m": None if distance is None or math.isnan(distance) else round(distance, 1)}
+
+
+def list_departments():
+    return {"items": list(db.session.scalars(sa.select(Department).order_by(Department.code))),
+            "next_cursor": None}
+
+
+def get_department(code):
+    department = db.session.get(Department, code.upper())
+    if department is None:
+        raise ApiError(404, "not_found", "no such department")
+    return department
+
+
+def create_department(data):
+    data["code"] = data["code"].upper()
+    if db.session.get(Department, data["code"]) is not None:
+        raise ApiError(409, "conflict", "code: already taken", {"code": ["already taken"]})
+    department = Department(**data)
+    db.session.add(department)
+    db.session.commit()
+    return department
+
+
+def update_department(department, data):
+    for field, value in data.items():
+        setattr(department, field, value)
+    db.session.commit()
+    return department

@@ -1,0 +1,14 @@
+"""Service requests: categories, requests, comments, attachments, the status
+machine, SLA clocks and reports. (Not ``requests/``: that name would shadow the
+HTTP library firebase-admin needs.)"""
+
+
+def init_app(app):
+    from service_app.extensions import api
+    from service_app.seed import register_seeder
+
+    from .category_routes import blp as categories_blp
+    from .seed import seed_categories
+
+    api.register_blueprint(categories_blp)
+    register_seeder(seed_categories)

@@ -1,0 +1,41 @@
+"""Request categories."""
+from flask.views import MethodView
+
+from service_app.api import Blueprint
+
+from . import categories
+from .schemas import CategoryCreateSchema, CategoryListSchema, CategorySchema, CategoryUpdateSchema
+
+blp = Blueprint("categories", __name__, url_prefix="/api/v1", description="Request categories")
+
+
+@blp.route("/categories")
+class Categories(MethodView):
+    @blp.login_required()
+    @blp.response(200, CategoryListSchema)
+    def get(self):
+        """List categories"""
+        return categories.list_categories()
+
+    @blp.login_required("administrator")
+    @blp.arguments(CategoryCreateSchema)
+    @blp.response(201, CategorySchema)
+    def post(self, data):
+        """Create a category"""
+        return categories.create_category(data)
+
+
+@blp.route("/categories/<string:code>")
+class CategoryItem(MethodView):
+    @blp.login_required()
+    @blp.response(200, CategorySchema)
+    def get(self, code):
+        """Read a category"""
+        return categories.get_category(code)
+
+    @blp.login_required("administrator")
+    @blp.arguments(CategoryUpdateSchema)
+    @blp.response(200, CategorySchema)
+    def patch(self, data, code):
+        """Rename, re-assign to a department, or deactivate a category"""
+        return categories.update_category(categories.get_category(code), data)
