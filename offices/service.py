@@ -79,7 +79,7 @@ def create_office(data):
     data = _clean(data)
     if _code_taken(data["code"]):
         raise ApiError(409, "conflict", "code: already taken", {"code": ["already taken"]})
-    office = Office(business_hours=dict(DEFAULT_BUSINESS_HOURS), **data)
+    office = Office(**{"business_hours": dict(DEFAULT_BUSINESS_HOURS), **data})
     db.session.add(office)
     bump_version()
     db.session.commit()
