@@ -137,6 +137,31 @@ def _finds_office(router, lat, lon):
         return False
 
 
+def route_request(lat, lon, *, office_id=None, home_office_id=None):
+    """Route a new request (API.md rules 1-5); 422 ``office_required`` when nothing matches."""
+    if office_id is not None:
+        office = db.session.get(Office, office_id)
+        if office is None or not office.is_active:
+            raise _invalid("office_id", f"no active office with id {office_id}")
+    if home_office_id is not None:
+        home = db.session.get(Office, home_office_id)
+        home_office_id = home_office_id if home is not None and home.is_active else None
+    if lat is None or lon is None:
+        try:
+            return get_router().route(None, None, office_id=office_id, home_office_id=home_office_id)
+        except OfficeRequired:
+            raise _office_required() from None
+    result = route_point(lat, lon, office_id=office_id, home_office_id=home_office_id)
+    if result is None:
+        raise _office_required()
+    return result
+
+
+def _office_required():
+    return ApiError(422, "office_required", "office_id: no office matches this location; choose one",
+                    {"office_id": ["required: no office matches this location"]})
+
+
 def route_preview(user, lat, lon):
     result = route_point(lat, lon, home_office_id=user.office_id)
     if result is None:

@@ -8,7 +8,9 @@ def init_app(app):
     from service_app.seed import register_seeder
 
     from .category_routes import blp as categories_blp
+    from .routes import blp as requests_blp
     from .seed import seed_categories
 
     api.register_blueprint(categories_blp)
+    api.register_blueprint(requests_blp)
     register_seeder(seed_categories)

@@ -1,10 +1,15 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_app.database import UTCDateTime, utcnow
 from service_app.extensions import db
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+STATUSES = ("new", "in_progress", "waiting", "resolved", "closed", "rejected", "cancelled")
+FINAL_STATUSES = ("closed", "rejected", "cancelled")
+OPEN_STATUSES = ("new", "in_progress", "waiting")
 
 
 class Category(db.Model):
@@ -17,3 +22,135 @@ class Category(db.Model):
     department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServiceRequest(db.Model):
+    """An employee's request. ``version`` guards concurrent edits (the ETag).
+
+    ``location_lat``/``location_lon`` hold only the coarsened point
+    (LOCATION_PRECISION_DECIMALS); the precise one is used for routing and dropped.
+    """
+
+    __tablename__ = "service_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    category_code: Mapped[str] = mapped_column(sa.ForeignKey("categories.code"))
+    department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"))
+    priority: Mapped[str] = mapped_column(sa.String(10), default="normal")
+    status: Mapped[str] = mapped_column(sa.String(20), default="new")
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))
+    routed_by: Mapped[str] = mapped_column(sa.String(20))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    location_lat: Mapped[float | None] = mapped_column(sa.Float)
+    location_lon: Mapped[float | None] = mapped_column(sa.Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column()
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_breached: Mapped[bool] = mapped_column(default=False)
+    resolution_breached: Mapped[bool] = mapped_column(default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    office = relationship("Office", lazy="joined", innerjoin=True)
+    author = relationship("User", foreign_keys=[author_id], lazy="joined", innerjoin=True)
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+    department = relationship("Department", lazy="joined")
+    attachments = relationship("Attachment", lazy="selectin", order_by="Attachment.id",
+                               back_populates="request")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name="priority"),
+        sa.CheckConstraint("status IN ('new', 'in_progress', 'waiting', 'resolved', 'closed', "
+                           "'rejected', 'cancelled')", name="status"),
+        sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        sa.Index("ix_service_requests_created_at_id", "created_at", "id"),
+        sa.Index("ix_service_requests_author_created", "author_id", "created_at", "id"),
+        sa.Index("ix_service_requests_office_status", "office_id", "status"),
+    )
+
+    @property
+    def number(self):
+        return f"SR-{self.id:06d}"
+
+    @property
+    def etag(self):
+        return f'"v{self.version}"'
+
+    @property
+    def is_final(self):
+        return self.status in FINAL_STATUSES
+
+
+class RequestEvent(db.Model):
+    """One line of a request's history; ``internal`` ones are for staff only."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(sa.String(32))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    internal: Mapped[bool] = mapped_column(default=False)
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor = relationship("User", lazy="joined")
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User", lazy="joined", innerjoin=True)
+
+
+class Attachment(db.Model):
+    """A photo attached to a request; ``sha256`` is of the uploaded bytes (dedupe key)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
+    uploader_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int] = mapped_column()
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    storage_key: Mapped[str] = mapped_column(sa.String(300))
+    thumbnail_key: Mapped[str] = mapped_column(sa.String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request = relationship("ServiceRequest", back_populates="attachments")
+
+    __table_args__ = (sa.UniqueConstraint("request_id", "sha256", name="uq_attachments_request_sha256"),)
+
+
+class IdempotencyKey(db.Model):
+    """A client's retry key for request creation, per user, with a hash of the body it came with."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(200))
+    body_hash: Mapped[str] = mapped_column(sa.String(64))
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)

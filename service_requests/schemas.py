@@ -1,7 +1,15 @@
+from datetime import timezone
+
 import marshmallow as ma
+from flask import url_for
+from flask_jwt_extended import current_user
 
 from offices.schemas import CODE, LocalizedName
 from service_app.api import Schema
+from service_app.fields import TrimmedString
+from service_app.pagination import PageArgsSchema, page_schema
+
+from .models import PRIORITIES, STATUSES
 
 
 class CategorySchema(Schema):
@@ -28,3 +36,164 @@ class CategoryUpdateSchema(Schema):
 class CategoryListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(CategorySchema), required=True)
     next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+
+
+class PersonSchema(ma.Schema):
+    id = ma.fields.Integer()
+    full_name = ma.fields.String()
+
+
+class OfficeRefSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+class DepartmentRefSchema(ma.Schema):
+    code = ma.fields.String()
+    name = LocalizedName()
+
+
+class AttachmentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    content_type = ma.fields.String()
+    size = ma.fields.Integer()
+    width = ma.fields.Integer()
+    height = ma.fields.Integer()
+    sha256 = ma.fields.String(metadata={"description": "sha256 of the uploaded bytes"})
+    created_at = ma.fields.AwareDateTime()
+    url = ma.fields.Function(lambda a: url_for("requests.AttachmentFile", attachment_id=a.id))
+    thumbnail_url = ma.fields.Function(lambda a: url_for("requests.AttachmentThumbnail", attachment_id=a.id))
+
+
+class SlaSchema(ma.Schema):
+    response_due_at = ma.fields.AwareDateTime(allow_none=True)
+    resolution_due_at = ma.fields.AwareDateTime(allow_none=True)
+    response_breached = ma.fields.Boolean()
+    resolution_breached = ma.fields.Boolean()
+    paused = ma.fields.Boolean()
+
+
+class PointSchema(ma.Schema):
+    lat = ma.fields.Float()
+    lon = ma.fields.Float()
+
+
+def _author_location(req):
+    """The coarsened location, for the author's own eyes only (PRIVACY.md P7)."""
+    if req.location_lat is None or current_user is None or current_user.id != req.author_id:
+        return ma.missing
+    return {"lat": req.location_lat, "lon": req.location_lon}
+
+
+class RequestSchema(ma.Schema):
+    id = ma.fields.Integer()
+    number = ma.fields.String(metadata={"example": "SR-000123"})
+    title = ma.fields.String()
+    description = ma.fields.String()
+    category = ma.fields.String(attribute="category_code")
+    department = ma.fields.Nested(DepartmentRefSchema, allow_none=True)
+    priority = ma.fields.String(metadata={"enum": list(PRIORITIES)})
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    office = ma.fields.Nested(OfficeRefSchema)
+    routed_by = ma.fields.String(metadata={"enum": ["manual", "geofence", "nearest", "home_office"]})
+    author = ma.fields.Nested(PersonSchema)
+    assignee = ma.fields.Nested(PersonSchema, allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+    first_response_at = ma.fields.AwareDateTime(allow_none=True)
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    rating = ma.fields.Integer(allow_none=True)
+    sla = ma.fields.Function(lambda req: SlaSchema().dump(sla_block(req)), metadata={"type": "object"})
+    attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
+    version = ma.fields.Integer()
+    location = ma.fields.Function(_author_location, metadata={
+        "type": "object", "description": "coarsened {lat, lon}; present for the author only"})
+
+
+def sla_block(req):
+    from .sla import block
+
+    return block(req)
+
+
+class LocationInSchema(Schema):
+    lat = ma.fields.Float(required=True, allow_nan=False, validate=ma.validate.Range(-90, 90))
+    lon = ma.fields.Float(required=True, allow_nan=False, validate=ma.validate.Range(-180, 180))
+    accuracy_m = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(0, 100_000),
+                                 metadata={"description": "accepted, not stored"})
+
+
+class RequestCreateSchema(Schema):
+    title = TrimmedString(required=True, validate=ma.validate.Length(min=3, max=200))
+    description = TrimmedString(validate=ma.validate.Length(max=5000), load_default="")
+    category = ma.fields.String(required=True, validate=CODE)
+    priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
+    location = ma.fields.Nested(LocationInSchema, allow_none=True)
+    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1))
+
+
+class RequestUpdateSchema(Schema):
+    title = TrimmedString(validate=ma.validate.Length(min=3, max=200))
+    description = TrimmedString(validate=ma.validate.Length(max=5000))
+    priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES))
+    category = ma.fields.String(validate=CODE)
+    assignee_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1))
+    office_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("nothing to change", "_schema")
+
+
+class StatusChangeSchema(Schema):
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
+    comment = TrimmedString(validate=ma.validate.Length(min=1, max=5000))
+    rating = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 5))
+
+
+class RequestListArgsSchema(PageArgsSchema):
+    status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(STATUSES)))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    assignee_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    author_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES))
+    category = ma.fields.String(validate=CODE)
+    created_from = ma.fields.AwareDateTime(format="iso", default_timezone=timezone.utc)
+    created_to = ma.fields.AwareDateTime(format="iso", default_timezone=timezone.utc)
+    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+
+
+RequestPageSchema = page_schema(RequestSchema)
+
+
+class CommentSchema(ma.Schema):
+    id = ma.fields.Integer()
+    body = ma.fields.String()
+    internal = ma.fields.Boolean()
+    author = ma.fields.Nested(PersonSchema)
+    created_at = ma.fields.AwareDateTime()
+
+
+class CommentCreateSchema(Schema):
+    body = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=5000))
+    internal = ma.fields.Boolean(load_default=False)
+
+
+CommentListSchema = page_schema(CommentSchema)
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    event = ma.fields.String()
+    actor = ma.fields.Nested(PersonSchema, allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    internal = ma.fields.Boolean()
+    data = ma.fields.Dict()
+
+
+EventListSchema = page_schema(EventSchema)

@@ -1,0 +1,299 @@
+"""Push senders: deliver notification pushes to phones behind one interface.
+
+``LogSender`` only logs (development, tests); ``FcmSender`` sends through
+Firebase Cloud Messaging with firebase-admin. Both take ``PushMessage``s and
+return one ``PushOutcome`` per message, in order, so the caller decides what
+to do with each device: keep it, retry later, or delete it. Per PRIVACY.md P13
+FCM receives only a title, a body and the request id, event and status.
+Nothing here imports Flask or touches the network at import or construction.
+"""
+from __future__ import annotations
+
+import email.utils
+import itertools
+import json
+import logging
+import os
+import re
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+
+import firebase_admin
+import requests
+from firebase_admin import credentials as fb_credentials
+from firebase_admin import exceptions, messaging
+
+logger = logging.getLogger(__name__)
+
+TITLE_MAX_CHARS = 100
+BODY_MAX_CHARS = 500
+# P13: nothing but these data keys may leave for FCM.
+DATA_KEYS = frozenset({"request_id", "event", "status"})
+MAX_CHUNK = 500  # send_each refuses more
+
+
+@dataclass(frozen=True)
+class PushMessage:
+    """One push to one device token; ``data`` values must be strings."""
+    token: str
+    title: str
+    body: str
+    data: dict[str, str]
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """What happened to one message: "sent", "retry", "drop_device" or "failed"."""
+    status: str
+    message_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+def truncate(text: str, limit: int) -> str:
+    """Return ``text`` cut to at most ``limit`` characters, ending in "…" when cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def fit_push(title: str, body: str) -> tuple[str, str]:
+    """Return title and body cut to FCM-safe lengths (100 and 500 characters).
+
+    Even in 4-byte characters that is 2.4 KB, well inside FCM's 4096-byte message.
+    """
+    return truncate(title, TITLE_MAX_CHARS), truncate(body, BODY_MAX_CHARS)
+
+
+def token_hint(token: str) -> str:
+    """Return a loggable hint of a device token: its last 6 characters only."""
+    return "…" + (token or "")[-6:]
+
+
+class PushSender:
+    """Interface: send pushes, get one ``PushOutcome`` per message, in order."""
+
+    def send(self, messages: list[PushMessage]) -> list[PushOutcome]:
+        raise NotImplementedError
+
+
+class LogSender(PushSender):
+    """Logs each push at INFO instead of sending it (development and tests)."""
+
+    _ids = itertools.count(1)
+
+    def send(self, messages: list[PushMessage]) -> list[PushOutcome]:
+        outcomes = []
+        for message in messages:
+            title, body = fit_push(message.title, message.body)
+            logger.info("push to device %s: %s — %s data=%s",
+                        token_hint(message.token), title, body, message.data)
+            outcomes.append(PushOutcome("sent", message_id=f"log-{next(self._ids)}"))
+        return outcomes
+
+
+class FcmSender(PushSender):
+    """Sends pushes with firebase-admin's ``messaging.send_each``.
+
+    ``credentials`` is a service-account JSON file path, the JSON text itself,
+    its parsed dict, or a ready ``firebase_admin.credentials.Base``. The
+    credential is parsed here (fails fast, no network); the firebase app is
+    created on the first send.
+    """
+
+    def __init__(self, credentials: str | dict | fb_credentials.Base, *,
+                 app_name: str = "santrade-fcm", http_timeout: float = 10,
+                 chunk_size: int = 100, project_id: str | None = None):
+        if not 1 <= chunk_size <= MAX_CHUNK:
+            raise ValueError(f"chunk_size must be within 1..{MAX_CHUNK}")
+        self._credential = _load_credential(credentials)
+        self._project_id = project_id or _project_of(self._credential)
+        if not self._project_id:
+            raise ValueError("FCM needs a project id: pass project_id or service-account credentials")
+        self._app_name = app_name
+        self._http_timeout = http_timeout
+        self._chunk_size = chunk_size
+        self._app: firebase_admin.App | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def app(self) -> firebase_admin.App:
+        """The firebase app, created on first use (or an existing one of that name)."""
+        with self._lock:
+            if self._app is None:
+                options = {"httpTimeout": self._http_timeout, "projectId": self._project_id}
+                try:
+                    self._app = firebase_admin.initialize_app(self._credential, options, self._app_name)
+                except ValueError:  # already initialised in this process: reuse it
+                    self._app = firebase_admin.get_app(self._app_name)
+            return self._app
+
+    def close(self) -> None:
+        """Delete the firebase app if it was created (closes its HTTP sessions)."""
+        with self._lock:
+            app, self._app = self._app, None
+        if app is not None:
+            try:
+                firebase_admin.delete_app(app)
+            except ValueError:  # somebody else deleted it already
+                pass
+
+    def send(self, messages: list[PushMessage]) -> list[PushOutcome]:
+        outcomes: list[PushOutcome | None] = [None] * len(messages)
+        ready: list[tuple[int, messaging.Message]] = []
+        with warnings.catch_warnings():
+            # 7.7 deprecates token= for fid=, but Flutter clients only have tokens.
+            warnings.filterwarnings("ignore", message=r"Message\.token is deprecated",
+                                    category=DeprecationWarning)
+            for index, message in enumerate(messages):
+                try:
+                    fcm_message = _fcm_message(message)
+                    str(fcm_message)  # runs the SDK's validation, which would fail the whole batch
+                except ValueError as error:
+                    logger.error("FCM payload rejected before sending to %s: %s",
+                                 token_hint(message.token), error)
+                    outcomes[index] = PushOutcome("failed", error=str(error))
+                else:
+                    ready.append((index, fcm_message))
+        if ready:
+            app = self.app
+            for start in range(0, len(ready), self._chunk_size):
+                self._send_chunk(app, ready[start:start + self._chunk_size], messages, outcomes)
+        return outcomes  # type: ignore[return-value]  # every slot is filled above
+
+    def _send_chunk(self, app, chunk, messages, outcomes) -> None:
+        try:
+            batch = messaging.send_each([fcm for _, fcm in chunk], app=app)
+        except Exception as error:  # credential refresh, whole-batch transport failure
+            logger.warning("FCM batch of %d failed, will retry: %s", len(chunk), error)
+            for index, _ in chunk:
+                outcomes[index] = PushOutcome("retry", error=str(error))
+            return
+        apns_alerts = 0
+        for (index, _), response in zip(chunk, batch.responses):
+            outcome = _outcome(response)
+            outcomes[index] = outcome
+            if isinstance(response.exception, messaging.ThirdPartyAuthError):
+                apns_alerts += 1
+            elif outcome.status != "sent":
+                log = logger.error if outcome.status == "failed" else logger.info
+                log("FCM push to %s: %s (%s)", token_hint(messages[index].token),
+                    outcome.status, outcome.error)
+        if apns_alerts:
+            logger.error("ALERT: FCM THIRD_PARTY_AUTH_ERROR for %d push(es): APNs/web push "
+                         "credentials in Firebase are misconfigured; not retrying", apns_alerts)
+
+
+def build_sender(kind: str, **settings) -> PushSender:
+    """Build the sender named by ``kind`` ("log" or "fcm"; fcm needs ``credentials``)."""
+    kind = (kind or "").strip().lower()
+    if kind == "log":
+        return LogSender()
+    if kind == "fcm":
+        if not settings.get("credentials"):
+            raise ValueError("the fcm push sender needs credentials")
+        options = {k: settings[k] for k in ("app_name", "http_timeout", "chunk_size", "project_id")
+                   if settings.get(k) is not None}
+        return FcmSender(settings["credentials"], **options)
+    raise ValueError(f"unknown push sender {kind!r}: use 'log' or 'fcm'")
+
+
+def _load_credential(value) -> fb_credentials.Base:
+    if isinstance(value, fb_credentials.Base):
+        return value
+    try:
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            value = json.loads(value)
+        if isinstance(value, (str, dict, os.PathLike)):
+            return fb_credentials.Certificate(value)
+    except (ValueError, OSError) as error:
+        # The message of a failed parse never carries the key itself.
+        raise ValueError(f"FCM credentials are not a usable service account: {error}") from None
+    raise ValueError("FCM credentials must be a path, JSON text, a dict or credentials.Base")
+
+
+def _project_of(credential: fb_credentials.Base) -> str | None:
+    # Only a certificate knows its project offline; ApplicationDefault may probe metadata.
+    if isinstance(credential, fb_credentials.Certificate):
+        return credential.project_id
+    return os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCLOUD_PROJECT")
+
+
+def _fcm_message(message: PushMessage) -> messaging.Message:
+    title, body = fit_push(message.title, message.body)
+    data = {key: str(value) for key, value in (message.data or {}).items()
+            if key in DATA_KEYS and value is not None}
+    dropped = set(message.data or {}) - DATA_KEYS
+    if dropped:
+        logger.warning("dropping data keys %s from a push: only %s may go to FCM",
+                       sorted(dropped), sorted(DATA_KEYS))
+    return messaging.Message(
+        token=message.token,
+        notification=messaging.Notification(title=title, body=body),
+        data=data,
+        android=messaging.AndroidConfig(
+            priority="high",
+            notification=messaging.AndroidNotification(channel_id="requests", sound="default")),
+        apns=messaging.APNSConfig(
+            headers={"apns-priority": "10"},
+            payload=messaging.APNSPayload(aps=messaging.Aps(sound="default"))),
+    )
+
+
+_BAD_TOKEN = re.compile(r"registration token.*not.*valid", re.IGNORECASE | re.DOTALL)
+
+
+def _outcome(response: messaging.SendResponse) -> PushOutcome:
+    error = response.exception
+    if error is None:
+        if response.message_id:
+            return PushOutcome("sent", message_id=response.message_id)
+        return PushOutcome("failed", error="FCM answered without a message id")
+    text = f"{type(error).__name__}: {error}"
+    if isinstance(error, (messaging.UnregisteredError, messaging.SenderIdMismatchError)):
+        return PushOutcome("drop_device", error=text)
+    if isinstance(error, exceptions.InvalidArgumentError):
+        if _BAD_TOKEN.search(str(error)) or _names_token_field(error):
+            return PushOutcome("drop_device", error=text)
+        return PushOutcome("failed", error=text)  # our payload is wrong
+    if isinstance(error, messaging.ThirdPartyAuthError):
+        return PushOutcome("failed", error=text)  # APNs misconfigured: retrying cannot help
+    # QuotaExceededError is a ResourceExhaustedError; a bare 429 is rate limiting too.
+    if isinstance(error, exceptions.ResourceExhaustedError):
+        return PushOutcome("retry", retry_after=_retry_after(error), error=text)
+    if isinstance(error, (exceptions.UnavailableError, exceptions.InternalError,
+                          exceptions.DeadlineExceededError)):
+        return PushOutcome("retry", retry_after=_retry_after(error), error=text)
+    if isinstance(error, exceptions.UnknownError) and isinstance(
+            error.cause, (requests.ConnectionError, requests.Timeout)):
+        return PushOutcome("retry", error=text)
+    return PushOutcome("failed", error=text)
+
+
+def _names_token_field(error: exceptions.FirebaseError) -> bool:
+    """True when a 400's BadRequest details blame ``message.token``."""
+    try:
+        details = error.http_response.json()["error"]["details"]
+        return any(violation.get("field") == "message.token"
+                   for detail in details for violation in detail.get("fieldViolations", []))
+    except Exception:  # no response, not JSON, other shape: not about the token
+        return False
+
+
+def _retry_after(error: exceptions.FirebaseError) -> float | None:
+    """Seconds from the response's Retry-After header (delta or HTTP date), if any."""
+    response = getattr(error, "http_response", None)
+    value = response.headers.get("Retry-After") if response is not None else None
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

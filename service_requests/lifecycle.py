@@ -1,0 +1,104 @@
+"""The status machine of a request (API.md), in one table.
+
+``TRANSITIONS`` maps (from, to) to who may make the move: ``staff`` (an
+administrator or manager with the request in scope) or ``author``.
+"""
+from datetime import timedelta
+
+from flask import current_app
+
+from service_app.database import utcnow
+from service_app.errors import ApiError
+
+from . import access, history
+
+TRANSITIONS = {
+    ("new", "in_progress"): "staff",
+    ("new", "cancelled"): "author",
+    ("new", "rejected"): "staff",
+    ("in_progress", "rejected"): "staff",
+    ("waiting", "rejected"): "staff",
+    ("in_progress", "waiting"): "staff",
+    ("waiting", "in_progress"): "staff",
+    ("in_progress", "resolved"): "staff",
+    ("resolved", "closed"): "author",
+    ("resolved", "in_progress"): "author",  # reopen, within REOPEN_DAYS
+}
+
+
+def _may(user, req, target, now):
+    who = TRANSITIONS.get((req.status, target))
+    if who == "staff":
+        return access.is_staff_for(user, req)
+    if who == "author":
+        if not access.is_author(user, req):
+            return False
+        if (req.status, target) == ("resolved", "in_progress"):
+            window = timedelta(days=current_app.config["REOPEN_DAYS"])
+            return req.resolved_at is not None and now - req.resolved_at <= window
+        return True
+    return False
+
+
+def allowed_moves(user, req, now=None):
+    """The statuses ``user`` may move ``req`` to now."""
+    now = now or utcnow()
+    return [to for (frm, to) in TRANSITIONS if frm == req.status and _may(user, req, to, now)]
+
+
+def change_status(user, req, target, comment=None, rating=None, *, automatic=False):
+    """Move ``req`` to ``target`` or raise 409 ``invalid_transition`` listing the allowed moves.
+
+    Records the history event and the timestamps; the caller commits.
+    """
+    now = utcnow()
+    if not automatic and not _may(user, req, target, now):
+        allowed = allowed_moves(user, req, now)
+        raise ApiError(409, "invalid_transition",
+                       f"cannot move from {req.status} to {target}; allowed: {', '.join(allowed) or 'none'}",
+                       {"from": req.status, "to": target, "allowed": allowed})
+    if target == "rejected" and not comment:
+        raise ApiError(422, "validation_error", "comment: a rejection needs a comment",
+                       {"comment": ["required when rejecting"]})
+    if rating is not None and (req.status, target) != ("resolved", "closed"):
+        raise ApiError(422, "validation_error", "rating: only when the author closes a resolved request",
+                       {"rating": ["only when closing"]})
+    previous = req.status
+    req.status = target
+    if previous == "waiting" and req.paused_at is not None:
+        on_resume(req, now)
+    if target == "waiting":
+        req.paused_at = now
+    if target == "resolved":
+        req.resolved_at = now
+    if (previous, target) == ("resolved", "in_progress"):
+        req.resolved_at = None
+    if target in ("closed", "rejected", "cancelled"):
+        req.closed_at = now
+    if target == "closed":
+        req.rating = rating
+    if previous == "new" and access.is_staff_for(user, req) and not access.is_author(user, req):
+        mark_first_response(req, now)
+    comment_row = history.add_comment(user, req, comment, internal=False) if comment else None
+    data = {"from": previous, "to": target}
+    if comment_row is not None:
+        data["comment_id"] = comment_row.id
+    if automatic:
+        data["automatic"] = True
+    if rating is not None:
+        data["rating"] = rating
+    history.record(req, "status_changed", user, data)
+    return req
+
+
+def mark_first_response(req, when):
+    if req.first_response_at is None:
+        req.first_response_at = when
+
+
+def on_resume(req, now):
+    """Leaving ``waiting``: the SLA clock runs again (the SLA module moves the deadlines)."""
+    from . import sla
+
+    sla.resume(req, now)
+    req.paused_at = None

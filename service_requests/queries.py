@@ -1,0 +1,32 @@
+"""Finding requests: the filtered, paginated list every role sees through its own lens."""
+import sqlalchemy as sa
+
+from service_app.extensions import db
+from service_app.pagination import paginate
+
+from .access import visible_condition
+from .models import ServiceRequest
+
+
+def _escape_like(text):
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_requests(user, args):
+    stmt = sa.select(ServiceRequest).where(visible_condition(user))
+    if args.get("status"):
+        stmt = stmt.where(ServiceRequest.status.in_(args["status"]))
+    for field in ("office_id", "assignee_id", "author_id", "priority"):
+        if field in args:
+            stmt = stmt.where(getattr(ServiceRequest, field) == args[field])
+    if "category" in args:
+        stmt = stmt.where(ServiceRequest.category_code == args["category"].upper())
+    if "created_from" in args:
+        stmt = stmt.where(ServiceRequest.created_at >= args["created_from"])
+    if "created_to" in args:
+        stmt = stmt.where(ServiceRequest.created_at < args["created_to"])
+    if args.get("q"):
+        pattern = f"%{_escape_like(args['q'].lower())}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(ServiceRequest.title).like(pattern, escape="\\"),
+                                 sa.func.lower(ServiceRequest.description).like(pattern, escape="\\")))
+    return paginate(db.session, stmt, ServiceRequest, args["limit"], args.get("cursor"))

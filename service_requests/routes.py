@@ -1,0 +1,103 @@
+"""Requests, their status, comments and history. Views parse, authorise, call a
+service function and serialise; the rules live in the service modules."""
+from flask import request
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from service_app.api import Blueprint
+from service_app.errors import ApiError, ErrorSchema
+
+from . import history, intake, lifecycle, queries, triage
+from .access import get_visible_request
+from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
+                      RequestCreateSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
+                      RequestUpdateSchema, StatusChangeSchema)
+
+blp = Blueprint("requests", __name__, url_prefix="/api/v1", description="Service requests")
+
+
+def _idempotency_key():
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (1 <= len(key) <= 200 and key.isascii() and key.isprintable()):
+        raise ApiError(400, "bad_request", "Idempotency-Key: 1-200 printable ASCII characters")
+    return key
+
+
+@blp.route("/requests")
+class Requests(MethodView):
+    @blp.login_required()
+    @blp.arguments(RequestListArgsSchema, location="query")
+    @blp.response(200, RequestPageSchema)
+    def get(self, args):
+        """List the requests you may see, newest first"""
+        return queries.list_requests(current_user, args)
+
+    @blp.login_required()
+    @blp.arguments(RequestCreateSchema)
+    @blp.response(201, RequestSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="idempotency_key_reused")
+    @blp.alt_response(422, schema=ErrorSchema, description="validation_error, office_required")
+    def post(self, data):
+        """Submit a request (send Idempotency-Key so a retry makes no duplicate)"""
+        req, replayed = intake.create_request(current_user, data, _idempotency_key())
+        return req, 201, {"ETag": req.etag, "Idempotent-Replayed": "true" if replayed else "false"}
+
+
+@blp.route("/requests/<int:request_id>")
+class RequestItem(MethodView):
+    @blp.login_required()
+    @blp.response(200, RequestSchema)
+    def get(self, request_id):
+        """Read a request (its ETag is the version to send in If-Match)"""
+        req = get_visible_request(current_user, request_id)
+        return req, 200, {"ETag": req.etag}
+
+    @blp.login_required()
+    @blp.arguments(RequestUpdateSchema)
+    @blp.response(200, RequestSchema)
+    @blp.alt_response(412, schema=ErrorSchema, description="precondition_failed")
+    @blp.alt_response(428, schema=ErrorSchema, description="precondition_required")
+    def patch(self, data, request_id):
+        """Edit a request (If-Match required)"""
+        req = get_visible_request(current_user, request_id, for_update=True)
+        req = triage.update_request(current_user, req, data, request.headers.get("If-Match"))
+        return req, 200, {"ETag": req.etag}
+
+
+@blp.route("/requests/<int:request_id>/status", methods=["POST"])
+@blp.login_required()
+@blp.arguments(StatusChangeSchema)
+@blp.response(200, RequestSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="invalid_transition (details.allowed lists the moves)")
+def change_status(data, request_id):
+    """Move a request through its status machine"""
+    req = get_visible_request(current_user, request_id, for_update=True)
+    triage.check_etag(req, request.headers.get("If-Match"), required=False)
+    lifecycle.change_status(current_user, req, data["status"], data.get("comment"), data.get("rating"))
+    triage.commit()
+    return req, 200, {"ETag": req.etag}
+
+
+@blp.route("/requests/<int:request_id>/comments")
+class Comments(MethodView):
+    @blp.login_required()
+    @blp.response(200, CommentListSchema)
+    def get(self, request_id):
+        """Read the conversation (employees do not see internal notes)"""
+        return history.list_comments(current_user, get_visible_request(current_user, request_id))
+
+    @blp.login_required()
+    @blp.arguments(CommentCreateSchema)
+    @blp.response(201, CommentSchema)
+    def post(self, data, request_id):
+        """Comment, or write an internal note (staff only)"""
+        req = get_visible_request(current_user, request_id, for_update=True)
+        return history.post_comment(current_user, req, data["body"], data["internal"])
+
+
+@blp.route("/requests/<int:request_id>/events", methods=["GET"])
+@blp.login_required()
+@blp.response(200, EventListSchema)
+def events(request_id):
+    """The request's history: created, routed, assigned, status changes, re-routes, comments"""
+    return history.list_events(current_user, get_visible_request(current_user, request_id))

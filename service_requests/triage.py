@@ -1,0 +1,96 @@
+"""Editing a request: the author's wording while ``new``; staff's priority,
+category, assignee and office. Every edit needs the current ETag."""
+import sqlalchemy as sa
+
+from offices.models import Office
+from service_app.errors import ApiError
+from service_app.extensions import db
+from service_app.users.models import User
+
+from . import access, history, sla
+from .categories import active_category
+
+AUTHOR_FIELDS = {"title", "description"}
+STAFF_FIELDS = {"priority", "category", "assignee_id", "office_id"}
+
+
+def check_etag(req, if_match, required=True):
+    """428 without ``If-Match`` (when required), 412 when it is not the current ETag."""
+    if not if_match:
+        if required:
+            raise ApiError(428, "precondition_required", "send If-Match with the request's ETag")
+        return
+    tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in tags and req.etag not in tags:
+        raise ApiError(412, "precondition_failed", "the request changed since you read it; reload it",
+                       {"etag": req.etag})
+
+
+def update_request(user, req, data, if_match):
+    check_etag(req, if_match)
+    fields = set(data)
+    if fields & STAFF_FIELDS:
+        access.require_staff(user, req, f"change {', '.join(sorted(fields & STAFF_FIELDS))}")
+    if fields & AUTHOR_FIELDS:
+        if not access.is_author(user, req):
+            raise ApiError(403, "forbidden", "only the author may change the title and description")
+        if req.status != "new":
+            raise ApiError(409, "conflict", "title and description can be changed only while the request is new")
+    if req.is_final and fields & STAFF_FIELDS:
+        raise ApiError(409, "conflict", f"the request is {req.status}")
+    changes = {}
+    for field in ("title", "description", "priority"):
+        if field in data and data[field] != getattr(req, field):
+            changes[field] = {"from": getattr(req, field), "to": data[field]}
+            setattr(req, field, data[field])
+    if "category" in data:
+        _recategorise(req, data["category"], changes)
+    if "office_id" in data and data["office_id"] != req.office_id:
+        _reroute(user, req, data["office_id"])
+    if "assignee_id" in data and data["assignee_id"] != req.assignee_id:
+        _assign(user, req, data["assignee_id"])
+    if "priority" in changes:
+        sla.set_due_times(req, req.created_at)
+    if changes:
+        history.record(req, "updated", user, changes)
+    db.session.commit()
+    return req
+
+
+def _recategorise(req, code, changes):
+    category = active_category(code)
+    if category.code != req.category_code:
+        changes["category"] = {"from": req.category_code, "to": category.code}
+        req.category_code = category.code
+        if category.department_code != req.department_code:
+            changes["department"] = {"from": req.department_code, "to": category.department_code}
+            req.department_code = category.department_code
+
+
+def _reroute(user, req, office_id):
+    office = db.session.get(Office, office_id)
+    if office is None or not office.is_active:
+        raise ApiError(422, "validation_error", f"office_id: no active office with id {office_id}",
+                       {"office_id": ["no such active office"]})
+    previous = req.office
+    req.office_id, req.routed_by = office.id, "manual"
+    history.record(req, "rerouted", user, {"from": {"id": previous.id, "code": previous.code},
+                                           "to": {"id": office.id, "code": office.code}, "routed_by": "manual"})
+
+
+def _assign(user, req, assignee_id):
+    assignee = None
+    if assignee_id is not None:
+        assignee = db.session.scalar(sa.select(User).where(User.id == assignee_id))
+        if assignee is None or not access.covers(assignee, req.office_id, req.department_code):
+            raise ApiError(422, "validation_error",
+                           "assignee_id: must be an active administrator or manager whose scope covers "
+                           "this request's office and department",
+                           {"assignee_id": ["not staff responsible for this request"]})
+    req.assignee_id = assignee_id
+    history.record(req, "assigned", user, {
+        "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None})
+
+
+def commit():
+    db.session.commit()

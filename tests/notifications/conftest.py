@@ -1,0 +1,58 @@
+"""Fixtures for push tests: a local FCM stub and FcmSenders wired to it, no network."""
+import uuid
+
+import pytest
+import urllib3.util.retry
+
+from fcm_stub import FcmStub, FixedTokenCredential, attach
+from notifications.senders import FcmSender
+
+FCM_TEST_PROJECT = "santrade-test"
+
+
+@pytest.fixture
+def fcm_stub():
+    stub = FcmStub().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def make_fcm_sender(fcm_stub):
+    """Build FcmSenders (unique app names, fixed-token credential) attached to the stub."""
+    senders = []
+
+    def factory(stub=None, **options):
+        options.setdefault("credentials", FixedTokenCredential())
+        options.setdefault("app_name", f"santrade-fcm-test-{uuid.uuid4().hex[:8]}")
+        options.setdefault("project_id", FCM_TEST_PROJECT)
+        sender = FcmSender(options.pop("credentials"), **options)
+        senders.append(sender)
+        attach(sender, stub or fcm_stub)
+        return sender
+
+    yield factory
+    for sender in senders:
+        sender.close()
+
+
+@pytest.fixture
+def fcm_sender(make_fcm_sender):
+    return make_fcm_sender()
+
+
+@pytest.fixture
+def retry_sleeps(monkeypatch):
+    """Record, instead of sleeping, each pause urllib3's Retry would take between attempts.
+
+    Patches the public ``Retry.sleep`` so the SDK's retries still happen, fast;
+    each entry is the Retry-After the server asked for, else the backoff.
+    """
+    pauses = []
+
+    def record(self, response=None):
+        after = self.get_retry_after(response) if response is not None else None
+        pauses.append(after if after else self.get_backoff_time())
+
+    monkeypatch.setattr(urllib3.util.retry.Retry, "sleep", record)
+    return pauses
