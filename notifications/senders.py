@@ -70,7 +70,8 @@ def fit_push(title: str, body: str) -> tuple[str, str]:
 
 def token_hint(token: str) -> str:
     """Return a loggable hint of a device token: its last 6 characters only."""
-    return "…" + (token or "")[-6:]
+    token = token or ""
+    return "…" + token[-6:] if len(token) > 12 else "…"  # a short "token" would show whole
 
 
 class PushSender:
@@ -101,7 +102,9 @@ class FcmSender(PushSender):
     ``credentials`` is a service-account JSON file path, the JSON text itself,
     its parsed dict, or a ready ``firebase_admin.credentials.Base``. The
     credential is parsed here (fails fast, no network); the firebase app is
-    created on the first send.
+    created on the first send. A send blocks through the SDK's own retries:
+    500/503 four times after 0+1+2+4 s, and a 429 with Retry-After four times
+    after Retry-After seconds each; ``http_timeout`` bounds each attempt only.
     """
 
     def __init__(self, credentials: str | dict | fb_credentials.Base, *,
@@ -142,10 +145,12 @@ class FcmSender(PushSender):
                 pass
 
     def send(self, messages: list[PushMessage]) -> list[PushOutcome]:
+        """Send in chunks of ``chunk_size``; one outcome per message, in order."""
         outcomes: list[PushOutcome | None] = [None] * len(messages)
         ready: list[tuple[int, messaging.Message]] = []
         with warnings.catch_warnings():
             # 7.7 deprecates token= for fid=, but Flutter clients only have tokens.
+            # (catch_warnings swaps process-wide filters; harmless for this one filter.)
             warnings.filterwarnings("ignore", message=r"Message\.token is deprecated",
                                     category=DeprecationWarning)
             for index, message in enumerate(messages):
@@ -193,11 +198,10 @@ def build_sender(kind: str, **settings) -> PushSender:
     if kind == "log":
         return LogSender()
     if kind == "fcm":
-        if not settings.get("credentials"):
+        credentials = settings.pop("credentials", None)
+        if not credentials:
             raise ValueError("the fcm push sender needs credentials")
-        options = {k: settings[k] for k in ("app_name", "http_timeout", "chunk_size", "project_id")
-                   if settings.get(k) is not None}
-        return FcmSender(settings["credentials"], **options)
+        return FcmSender(credentials, **{k: v for k, v in settings.items() if v is not None})
     raise ValueError(f"unknown push sender {kind!r}: use 'log' or 'fcm'")
 
 
@@ -262,10 +266,8 @@ def _outcome(response: messaging.SendResponse) -> PushOutcome:
     if isinstance(error, messaging.ThirdPartyAuthError):
         return PushOutcome("failed", error=text)  # APNs misconfigured: retrying cannot help
     # QuotaExceededError is a ResourceExhaustedError; a bare 429 is rate limiting too.
-    if isinstance(error, exceptions.ResourceExhaustedError):
-        return PushOutcome("retry", retry_after=_retry_after(error), error=text)
-    if isinstance(error, (exceptions.UnavailableError, exceptions.InternalError,
-                          exceptions.DeadlineExceededError)):
+    if isinstance(error, (exceptions.ResourceExhaustedError, exceptions.UnavailableError,
+                          exceptions.InternalError, exceptions.DeadlineExceededError)):
         return PushOutcome("retry", retry_after=_retry_after(error), error=text)
     if isinstance(error, exceptions.UnknownError) and isinstance(
             error.cause, (requests.ConnectionError, requests.Timeout)):
@@ -289,11 +291,9 @@ def _retry_after(error: exceptions.FirebaseError) -> float | None:
     value = response.headers.get("Retry-After") if response is not None else None
     if not value:
         return None
-    value = value.strip()
-    if value.isdigit():
+    if value.strip().isdigit():
         return float(value)
     try:
-        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
-    return max(0.0, when.timestamp() - time.time())

@@ -7,6 +7,7 @@ reaches storage (PRIVACY.md P7). Pure module: no Flask, no storage.
 import hashlib
 import io
 import logging
+import struct
 import threading
 import warnings
 from dataclasses import dataclass
@@ -25,12 +26,13 @@ pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_image
 _OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "JPEG"}
 _CONTENT_TYPE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 _OPENERS = ("JPEG", "PNG", "WEBP", "HEIF")
+_KEEP_MODES = {"PNG": ("1", "L", "RGB", "RGBA"), "WEBP": ("RGB", "RGBA")}
 _QUALITY = 85
 
 # Anything the decoders raise for hostile or broken input. MemoryError is left
 # out on purpose: running out of memory is an operational fault, not a bad file.
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, RuntimeError,
-                  IndexError, TypeError, KeyError, ImageCms.PyCMSError)
+                  IndexError, TypeError, KeyError, struct.error, ImageCms.PyCMSError)
 
 # warnings.catch_warnings swaps process-wide state (not thread-safe before
 # Python 3.14); the lock stops two uploads from restoring each other's filters.
@@ -103,7 +105,7 @@ def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024,
         output_format = _OUTPUT_FORMAT[source_format]
         stored = _for_output(upright, output_format)
         content = _encode(stored, output_format)
-        thumbnail = _thumbnail(upright, thumbnail_px)
+        thumbnail = _thumbnail(stored, thumbnail_px)
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -124,60 +126,62 @@ def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
         source_format = probe.format
         if source_format not in _OUTPUT_FORMAT:
             raise _unsupported()
-        width, height = probe.size
-        if width * height > max_pixels:
-            raise _too_many_pixels(width * height, max_pixels)
+        pixels = probe.width * probe.height
+        if pixels > max_pixels:
+            raise _too_many_pixels(pixels, max_pixels)
         probe.verify()  # checks structure (PNG CRCs) without decoding the pixels
-    # A verified image cannot be loaded: open the bytes again.
-    with _open(data) as img:
-        if img.size != (width, height):
-            raise _unsupported()
-        img.load()
+    # A verified image cannot be loaded: open the bytes again. No `with` here:
+    # closing would free the pixels we return (and a BytesIO holds no descriptor).
+    img = _open(data)
+    img.load()
+    try:
         ImageOps.exif_transpose(img, in_place=True)
-        return _to_srgb(img), source_format
+    except _DECODE_ERRORS:
+        # A malformed EXIF block costs the orientation, not the upload: the
+        # pixels decoded fine and the metadata is discarded anyway.
+        logger.info("EXIF orientation ignored: the EXIF block is malformed")
+    return _to_srgb(img), source_format
 
 
 def _to_srgb(img: Image.Image) -> Image.Image:
-    """Return a copy in sRGB, so dropping the ICC profile does not shift colours.
+    """Convert to sRGB when a profile is embedded, so dropping it does not shift colours.
 
     Phones tag photos with wide-gamut profiles (Display P3); CMYK JPEGs carry
     press profiles. A profile we cannot apply is dropped rather than refused.
     """
     profile = img.info.get("icc_profile")
-    if profile and img.mode in ("RGB", "RGBA", "CMYK"):
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            out_mode = "RGBA" if img.mode == "RGBA" else "RGB"
-            converted = ImageCms.profileToProfile(img, source, _SRGB, outputMode=out_mode)
-            if converted is not None:
-                converted.info = {"transparency": img.info["transparency"]} if "transparency" in img.info else {}
-                return converted
-        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-            logger.info("embedded colour profile ignored: it could not be applied")
-    return img.copy()
+    if not profile or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(img, source, _SRGB,
+                                              outputMode="RGBA" if img.mode == "RGBA" else "RGB")
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        logger.info("embedded colour profile ignored: it could not be applied")
+        return img
+    return converted if converted is not None else img
 
 
 def _for_output(img: Image.Image, output_format: str) -> Image.Image:
-    """Return a metadata-free image in a mode the output format stores."""
+    """Return the image, without any metadata, in a mode the output format stores."""
     if img.mode in ("I;16", "I", "F"):
         # 16-bit greyscale PNGs: Pillow's convert() clips to 255 instead of scaling.
         img = img.point(lambda v: v * (1 / 257)).convert("L")
-    has_alpha = img.has_transparency_data
     if output_format == "JPEG":
-        out = _flatten(img)
-    elif output_format == "PNG" and img.mode in ("1", "L", "RGB", "RGBA"):
-        out = img.copy()
-    else:
-        out = img.convert("RGBA" if has_alpha else "RGB")
-    # Every plugin reads some metadata from `info` (PNG: icc_profile, JPEG: comment).
-    out.info = {}
-    return out
+        img = _flatten(img)
+    elif img.mode not in _KEEP_MODES[output_format] or "transparency" in img.info:
+        # P, LA, CMYK, or a colour-key transparency that lives in `info` and
+        # would be lost with it: make the alpha explicit.
+        img = img.convert("RGBA" if img.has_transparency_data else "RGB")
+    # Plugins read some metadata straight from `info` (PNG: icc_profile, JPEG: comment).
+    img.info = {}
+    return img
 
 
 def _flatten(img: Image.Image) -> Image.Image:
     """Return an RGB image with any transparency composited onto white (JPEG has no alpha)."""
     if not img.has_transparency_data:
-        return img.convert("RGB")
+        return img if img.mode == "RGB" else img.convert("RGB")
     rgba = img.convert("RGBA")
     background = Image.new("RGB", rgba.size, (255, 255, 255))
     background.paste(rgba, mask=rgba.getchannel("A"))
@@ -196,7 +200,11 @@ def _encode(img: Image.Image, output_format: str) -> bytes:
 
 def _thumbnail(img: Image.Image, thumbnail_px: int) -> bytes:
     """Return a JPEG whose longest side is thumbnail_px (smaller images are not enlarged)."""
-    small = _flatten(img)
-    small.thumbnail((thumbnail_px, thumbnail_px), Image.Resampling.LANCZOS)
+    scale = min(1.0, thumbnail_px / max(img.size))
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    if img.mode == "1":
+        img = img.convert("L")  # resize() of a bilevel image ignores the filter
+    small = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    small = _flatten(small)
     small.info = {}
     return _encode(small, "JPEG")

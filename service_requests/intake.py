@@ -44,15 +44,17 @@ def create_request(user, data, idempotency_key=None):
         if existing is not None:
             return existing, True
     req = _build(user, data)
-    db.session.add(req)
-    db.session.flush()
-    if idempotency_key:
-        db.session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest, request_id=req.id))
-    office = db.session.get(Office, req.office_id)
-    history.record(req, "created", user, {"status": "new"})
-    history.record(req, "routed", user, {"office": {"id": office.id, "code": office.code},
-                                         "routed_by": req.routed_by})
     try:
+        db.session.add(req)
+        db.session.flush()
+        if idempotency_key:
+            db.session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
+                                          request_id=req.id))
+            db.session.flush()
+        office = db.session.get(Office, req.office_id)
+        history.record(req, "created", user, {"status": "new"})
+        history.record(req, "routed", user, {"office": {"id": office.id, "code": office.code},
+                                             "routed_by": req.routed_by})
         db.session.commit()
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its request.

@@ -4,10 +4,8 @@ import uuid
 import pytest
 import urllib3.util.retry
 
-from fcm_stub import FcmStub, FixedTokenCredential, attach
+from fcm_stub import TEST_PROJECT, FcmStub, FixedTokenCredential, attach
 from notifications.senders import FcmSender
-
-FCM_TEST_PROJECT = "santrade-test"
 
 
 @pytest.fixture
@@ -25,7 +23,7 @@ def make_fcm_sender(fcm_stub):
     def factory(stub=None, **options):
         options.setdefault("credentials", FixedTokenCredential())
         options.setdefault("app_name", f"santrade-fcm-test-{uuid.uuid4().hex[:8]}")
-        options.setdefault("project_id", FCM_TEST_PROJECT)
+        options.setdefault("project_id", TEST_PROJECT)
         sender = FcmSender(options.pop("credentials"), **options)
         senders.append(sender)
         attach(sender, stub or fcm_stub)

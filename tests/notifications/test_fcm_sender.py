@@ -1,0 +1,231 @@
+"""FcmSender driven through firebase-admin's real messaging code to a local FCM stub."""
+import logging
+import time
+import warnings
+
+import firebase_admin
+import pytest
+import requests
+from firebase_admin import exceptions, messaging
+
+from fcm_stub import FIXED_TOKEN, TEST_PROJECT, FcmStub, FixedTokenCredential, fcm_error
+from notifications.senders import (BODY_MAX_CHARS, TITLE_MAX_CHARS, LogSender, PushMessage,
+                                   build_sender, truncate)
+
+TOKEN = "dGVzdC1kZXZpY2UtdG9rZW4tMTIzNDU2Nzg5MA:APA91bExample-token-XYZ987"
+
+
+def push(token=TOKEN, title="Заявка SR-42", body="Статус: в работе", **data):
+    data = data or {"request_id": "42", "event": "status_changed", "status": "in_progress"}
+    return PushMessage(token=token, title=title, body=body, data=data)
+
+
+def test_one_message_sends_the_exact_fcm_v1_body(fcm_sender, fcm_stub):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # the token= warning stays inside
+        outcomes = fcm_sender.send([push()])
+
+    assert [o.status for o in outcomes] == ["sent"]
+    assert outcomes[0].message_id == f"projects/{TEST_PROJECT}/messages/1"
+    [request] = fcm_stub.requests
+    assert request.path == f"/v1/projects/{TEST_PROJECT}/messages:send"
+    assert request.headers["authorization"] == f"Bearer {FIXED_TOKEN}"
+    assert request.body == {"message": {
+        "token": TOKEN,
+        "notification": {"title": "Заявка SR-42", "body": "Статус: в работе"},
+        "data": {"request_id": "42", "event": "status_changed", "status": "in_progress"},
+        "android": {"priority": "high",
+                    "notification": {"channel_id": "requests", "sound": "default"}},
+        "apns": {"headers": {"apns-priority": "10"},
+                 "payload": {"aps": {"sound": "default"}}},
+    }}  # equality also proves "validate_only" is absent
+
+
+def test_only_request_id_event_and_status_leave_for_fcm(fcm_sender, fcm_stub):
+    fcm_sender.send([push(request_id=7, event="assigned", status="new", phone="+77011234567")])
+
+    assert fcm_stub.requests[0].body["message"]["data"] == {
+        "request_id": "7", "event": "assigned", "status": "new"}
+
+
+def test_250_messages_go_in_chunks_and_outcomes_keep_order(make_fcm_sender, fcm_stub, monkeypatch):
+    sizes = []
+    real_send_each = messaging.send_each
+    monkeypatch.setattr(messaging, "send_each",
+                        lambda batch, **kw: sizes.append(len(batch)) or real_send_each(batch, **kw))
+    fcm_stub.responder = lambda body: (
+        fcm_error("UNREGISTERED") if body["message"]["token"].endswith("7") else None)
+    sender = make_fcm_sender()
+
+    outcomes = sender.send([push(token=f"device-{i}") for i in range(250)])
+
+    assert sizes == [100, 100, 50]
+    assert len(fcm_stub.requests) == 250
+    assert sorted(r.body["message"]["token"] for r in fcm_stub.requests) == sorted(
+        f"device-{i}" for i in range(250))
+    expected = ["drop_device" if str(i).endswith("7") else "sent" for i in range(250)]
+    assert [o.status for o in outcomes] == expected
+    names = {o.message_id for o in outcomes if o.status == "sent"}
+    assert len(names) == expected.count("sent")
+
+
+@pytest.mark.parametrize("error, status, attempts", [
+    ("UNREGISTERED", "drop_device", 1),
+    ("SENDER_ID_MISMATCH", "drop_device", 1),
+    ("INVALID_TOKEN", "drop_device", 1),
+    ("INVALID_ARGUMENT", "failed", 1),
+    ("QUOTA_EXCEEDED", "retry", 5),          # urllib3 retries 429 when Retry-After is set
+    ("UNAVAILABLE", "retry", 5),             # the SDK retries 503 four times
+    ("INTERNAL", "retry", 5),                # ... and 500
+    ("THIRD_PARTY_AUTH_ERROR", "failed", 3),  # AuthorizedSession refreshes twice on 401
+])
+def test_fcm_error_maps_to_outcome(fcm_sender, fcm_stub, retry_sleeps, error, status, attempts):
+    fcm_stub.responder = lambda body: fcm_error(error)
+
+    [outcome] = fcm_sender.send([push()])
+
+    assert outcome.status == status
+    assert outcome.message_id is None and outcome.error
+    assert len(fcm_stub.requests) == attempts
+
+
+def test_quota_exceeded_carries_retry_after(fcm_sender, fcm_stub, retry_sleeps):
+    fcm_stub.responder = lambda body: fcm_error("QUOTA_EXCEEDED", retry_after="42")
+
+    [outcome] = fcm_sender.send([push()])
+
+    assert (outcome.status, outcome.retry_after) == ("retry", 42.0)
+    assert "QuotaExceededError" in outcome.error
+    # The SDK itself already waited Retry-After before each of its 4 retries.
+    assert retry_sleeps == [42, 42, 42, 42]
+
+
+def test_sdk_retries_503_then_sends(fcm_sender, fcm_stub):
+    fcm_stub.queue.append(fcm_error("UNAVAILABLE"))
+    started = time.monotonic()
+
+    [outcome] = fcm_sender.send([push()])
+
+    assert outcome.status == "sent"
+    assert len(fcm_stub.requests_for(TOKEN)) == 2
+    assert time.monotonic() - started < 1  # urllib3's first retry has no backoff
+
+
+def test_sdk_backoff_for_503_is_0_1_2_4_seconds(fcm_sender, fcm_stub, retry_sleeps):
+    fcm_stub.responder = lambda body: fcm_error("UNAVAILABLE")
+
+    fcm_sender.send([push()])
+
+    assert retry_sleeps == [0, 1.0, 2.0, 4.0]
+
+
+def test_third_party_auth_error_raises_an_alert(fcm_sender, fcm_stub, caplog):
+    fcm_stub.responder = lambda body: fcm_error("THIRD_PARTY_AUTH_ERROR")
+
+    with caplog.at_level(logging.ERROR, logger="notifications.senders"):
+        [outcome] = fcm_sender.send([push()])
+
+    assert outcome.status == "failed"
+    assert any("ALERT" in r.getMessage() and "APNs" in r.getMessage() for r in caplog.records)
+    assert TOKEN not in caplog.text
+    # google-auth took the 401 for an expired token: two refreshes, three requests.
+    assert fcm_sender.app.credential.get_credential().refresh_count == 2
+    assert len(fcm_stub.requests) == 3
+
+
+def test_unreachable_fcm_is_retried_later(make_fcm_sender):
+    gone = FcmStub().start()
+    sender = make_fcm_sender(stub=gone)
+    gone.stop()  # the port now refuses connections
+
+    [outcome] = sender.send([push()])
+
+    assert outcome.status == "retry" and "UnavailableError" in outcome.error
+
+
+def test_timeout_is_retried_later(make_fcm_sender, fcm_stub):
+    fcm_stub.responder = lambda body: time.sleep(0.5)  # then the default 200, too late
+    sender = make_fcm_sender(http_timeout=0.2)
+
+    [outcome] = sender.send([push()])
+
+    # urllib3 retries the read once, then requests reports a ConnectionError
+    # (MaxRetryError wraps the ReadTimeoutError), so the SDK says Unavailable.
+    assert outcome.status == "retry" and "Read timed out" in outcome.error
+    assert len(fcm_stub.requests) == 2
+
+
+def test_credential_failure_retries_the_whole_chunk(make_fcm_sender, fcm_stub):
+    credential = FixedTokenCredential()
+    credential.google_credential.token = None
+    credential.google_credential.fail_refresh = True
+    sender = make_fcm_sender(credentials=credential)
+
+    outcomes = sender.send([push(token=f"device-{i}") for i in range(3)])
+
+    assert [o.status for o in outcomes] == ["retry"] * 3
+    assert fcm_stub.requests == []
+
+
+@pytest.mark.parametrize("error, status", [
+    (exceptions.UnknownError("boom", cause=requests.ConnectionError("reset")), "retry"),
+    (exceptions.UnknownError("boom", cause=requests.ReadTimeout("slow")), "retry"),
+    (exceptions.UnknownError("odd answer"), "failed"),
+    (exceptions.ResourceExhaustedError("429 without an FCM error code"), "retry"),
+    (exceptions.PermissionDeniedError("FCM API disabled for the project"), "failed"),
+])
+def test_errors_the_stub_cannot_produce(fcm_sender, monkeypatch, error, status):
+    monkeypatch.setattr(messaging, "send_each", lambda batch, **kw: messaging.BatchResponse(
+        [messaging.SendResponse(None, error) for _ in batch]))
+
+    assert [o.status for o in fcm_sender.send([push()])] == [status]
+
+
+def test_invalid_payload_fails_that_message_only(fcm_sender, fcm_stub):
+    outcomes = fcm_sender.send([push(token=""), push()])
+
+    assert [o.status for o in outcomes] == ["failed", "sent"]
+    assert len(fcm_stub.requests) == 1
+
+
+def test_long_title_and_body_are_truncated(fcm_sender, fcm_stub):
+    fcm_sender.send([push(title="Т" * 300, body="б" * 2000)])
+
+    sent = fcm_stub.requests[0].body["message"]["notification"]
+    assert len(sent["title"]) == TITLE_MAX_CHARS and sent["title"].endswith("…")
+    assert len(sent["body"]) == BODY_MAX_CHARS and sent["body"].endswith("…")
+    assert len(str(fcm_stub.requests[0].body).encode()) < 4096
+
+
+def test_truncate_keeps_short_text():
+    assert truncate("short", 10) == "short"
+    assert truncate("exactly10!", 10) == "exactly10!"
+    assert truncate("one two three", 8) == "one two…"
+
+
+def test_log_sender_logs_without_the_full_token(caplog):
+    with caplog.at_level(logging.INFO, logger="notifications.senders"):
+        outcomes = LogSender().send([push()])
+
+    assert outcomes[0].status == "sent" and outcomes[0].message_id
+    assert TOKEN not in caplog.text
+    assert f"push to device …{TOKEN[-6:]}: Заявка SR-42 — Статус: в работе" in caplog.text
+    assert "'request_id': '42'" in caplog.text
+
+
+def test_build_sender_and_lazy_app(tmp_path):
+    assert isinstance(build_sender("log"), LogSender)
+    with pytest.raises(ValueError):
+        build_sender("fcm")
+    with pytest.raises(ValueError):
+        build_sender("carrier-pigeon")
+    with pytest.raises(ValueError, match="not a usable service account"):
+        build_sender("fcm", credentials='{"type": "service_account"}')
+    sender = build_sender("fcm", credentials=FixedTokenCredential(), project_id="p",
+                          app_name=f"lazy-{tmp_path.name}", http_timeout=3)
+    with pytest.raises(ValueError):
+        firebase_admin.get_app(f"lazy-{tmp_path.name}")  # nothing created before a send
+    try:
+        assert sender.app.options.get("httpTimeout") == 3
+    finally:
+        sender.close()

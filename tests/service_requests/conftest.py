@@ -1,0 +1,59 @@
+"""A small company for request tests: two offices, two departments, people in each role."""
+import pytest
+
+from offices.directory import bump_version
+from offices.models import Department, Office
+from service_app.extensions import db
+from service_requests.models import Category
+from tests.service_requests.places import ALA_POINT, box
+
+
+
+
+class World:
+    """Ids and signed-in accounts of the test company."""
+
+
+@pytest.fixture
+def world(app, auth):
+    w = World()
+    with app.app_context():
+        ala = Office(code="ALA", name="Almaty", geofence=box(76.90, 43.20, 76.92, 43.22))
+        ast = Office(code="AST", name="Astana", geofence=box(71.42, 51.12, 71.44, 51.14))
+        db.session.add_all([ala, ast, Department(code="FAC", name="Facilities"), Department(code="IT", name="IT")])
+        db.session.flush()
+        db.session.add_all([Category(code="FAC-AC", name="AC", department_code="FAC"),
+                            Category(code="IT-PC", name="PC", department_code="IT"),
+                            Category(code="OLD", name="Old", department_code="FAC", is_active=False)])
+        bump_version()
+        db.session.commit()
+        w.ala, w.ast = ala.id, ast.id
+    w.employee = auth("employee", office_id=w.ala, full_name="Aigerim")
+    w.other_employee = auth("employee", office_id=w.ala)
+    w.admin = auth("administrator", full_name="Admin All")
+    w.admin_ala = auth("administrator", office_ids=[w.ala])
+    w.admin_ast = auth("administrator", office_ids=[w.ast])
+    w.manager_it = auth("manager", department_codes=["IT"])
+    w.manager_fac_ala = auth("manager", office_ids=[w.ala], department_codes=["FAC"])
+    return w
+
+
+@pytest.fixture
+def submit(client, world):
+    """Submit a request as ``who`` (default: the employee); returns the response JSON, asserting 201."""
+
+    def do(who=None, **body):
+        payload = {"title": "AC is broken", "category": "FAC-AC", "location": ALA_POINT, **body}
+        response = client.post("/api/v1/requests", json=payload, headers=(who or world.employee).headers)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    return do
+
+
+@pytest.fixture
+def etag_of(client, world):
+    def do(request_id, who=None):
+        return client.get(f"/api/v1/requests/{request_id}", headers=(who or world.admin).headers).headers["ETag"]
+
+    return do

@@ -1,0 +1,332 @@
+"""Attachment storage (service_requests.storage): the local directory and the S3
+adapter against moto's real HTTP server on 127.0.0.1, without the app."""
+import os
+import socket
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from service_requests import storage as storage_module
+from service_requests.storage import (LocalStorage, S3Storage, StorageUnavailable, build_storage,
+                                      object_key)
+
+BUCKET = "santrade-attachments"
+CREDENTIALS = {"access_key_id": "test", "secret_access_key": "test", "region": "us-east-1"}
+SHA = "ab" + "0" * 62
+KEY = object_key(12, SHA, ".jpg")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def isolated_aws_environment():
+    """Keep the machine's AWS profile, endpoints and proxies out of these tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AWS_CONFIG_FILE", os.devnull)
+        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                     "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
+                     "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+            mp.delenv(name, raising=False)
+        yield
+
+
+def start_moto():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    return server, server.get_host_and_port()[1]
+
+
+@pytest.fixture(scope="module")
+def moto_port(isolated_aws_environment):
+    server, port = start_moto()
+    boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="test",
+                 aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    yield port
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_port):
+    # The app talks to the store on one address; phones reach it on another.
+    return S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{moto_port}",
+                     public_endpoint_url=f"http://localhost:{moto_port}", **CREDENTIALS)
+
+
+def download(url):
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=5) as response:
+        return response.read(), response.headers
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def assert_every_call_is_unavailable(store, within_seconds=5):
+    started = time.monotonic()
+    for call in (lambda: store.put(KEY, b"x", "image/jpeg"), lambda: store.get(KEY),
+                 lambda: store.exists(KEY), lambda: store.delete(KEY)):
+        with pytest.raises(StorageUnavailable):
+            call()
+    assert time.monotonic() - started < within_seconds
+
+
+# --- keys ---------------------------------------------------------------
+
+def test_object_key_groups_by_request_and_hash_prefix():
+    assert object_key(12, SHA, "-thumb.jpg") == f"requests/12/ab/{SHA}-thumb.jpg"
+
+
+@pytest.mark.parametrize("request_id, sha256, suffix", [
+    (0, SHA, ".jpg"), ("12", SHA, ".jpg"), (12, "AB" + "0" * 62, ".jpg"), (12, "ab", ".jpg"),
+    (12, SHA, "/../x.jpg"),
+])
+def test_object_key_refuses_odd_parts(request_id, sha256, suffix):
+    with pytest.raises(ValueError):
+        object_key(request_id, sha256, suffix)
+
+
+# --- local directory ----------------------------------------------------
+
+def test_local_put_get_exists_delete(tmp_path):
+    store = LocalStorage(str(tmp_path / "media"))
+    assert not store.exists(KEY)
+
+    store.put(KEY, b"first", "image/jpeg")
+    store.put(KEY, b"second", "image/jpeg")
+
+    assert store.exists(KEY)
+    assert store.get(KEY) == b"second"
+    assert (tmp_path / "media" / KEY).read_bytes() == b"second"
+    assert store.signed_url(KEY, "photo.jpg") is None
+    store.delete(KEY)
+    store.delete(KEY)  # idempotent
+    assert not store.exists(KEY)
+    with pytest.raises(KeyError):
+        store.get(KEY)
+
+
+def test_local_directory_is_not_an_object(tmp_path):
+    store = LocalStorage(str(tmp_path))
+    store.put(KEY, b"x", "image/jpeg")
+    assert not store.exists("requests/12")
+    with pytest.raises(KeyError):
+        store.get("requests/12")
+
+
+def test_local_write_is_atomic_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    store = LocalStorage(str(tmp_path))
+    store.put(KEY, b"old photo", "image/jpeg")
+    directory = (tmp_path / KEY).parent
+    assert sorted(p.name for p in directory.iterdir()) == [f"{SHA}.jpg"]
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage_module.os, "replace", disk_full)
+    with pytest.raises(StorageUnavailable):
+        store.put(KEY, b"new photo", "image/jpeg")
+
+    assert store.get(KEY) == b"old photo"
+    assert sorted(p.name for p in directory.iterdir()) == [f"{SHA}.jpg"]
+
+
+@pytest.mark.parametrize("key", [
+    "../outside.jpg", "requests/../../outside.jpg", "/etc/passwd", "requests//x.jpg",
+    "requests/./x.jpg", "requests\\..\\x.jpg", "", "requests/x.jpg\x00",
+])
+def test_local_keys_cannot_leave_the_root(tmp_path, key):
+    store = LocalStorage(str(tmp_path / "media"))
+    for call in (lambda: store.put(key, b"x", "image/jpeg"), lambda: store.get(key),
+                 lambda: store.exists(key), lambda: store.delete(key)):
+        with pytest.raises(ValueError):
+            call()
+    assert not (tmp_path / "outside.jpg").exists()
+
+
+def test_local_disk_failure_is_unavailable(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_bytes(b"")
+    with pytest.raises(StorageUnavailable):
+        LocalStorage(str(blocker)).put(KEY, b"x", "image/jpeg")
+
+
+# --- S3 against moto ----------------------------------------------------
+
+def test_s3_put_get_exists_delete(s3):
+    assert not s3.exists(KEY)
+
+    s3.put(KEY, b"\xff\xd8photo", "image/jpeg")
+
+    assert s3.exists(KEY)
+    assert s3.get(KEY) == b"\xff\xd8photo"
+    s3.delete(KEY)
+    s3.delete(KEY)  # idempotent
+    assert not s3.exists(KEY)
+    with pytest.raises(KeyError):
+        s3.get(KEY)
+
+
+def test_s3_objects_are_private_and_typed(s3, moto_port):
+    s3.put(KEY, b"photo", "image/jpeg")
+    client = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{moto_port}", aws_access_key_id="test",
+                          aws_secret_access_key="test", region_name="us-east-1")
+    assert client.head_object(Bucket=BUCKET, Key=KEY)["ContentType"] == "image/jpeg"
+    grants = client.get_object_acl(Bucket=BUCKET, Key=KEY)["Grants"]
+    assert all("URI" not in grant["Grantee"] for grant in grants)  # no AllUsers / AuthenticatedUsers
+
+
+def test_s3_signed_url_is_on_the_public_endpoint_and_downloads(s3, moto_port):
+    s3.put(KEY, b"photo bytes", "image/jpeg")
+
+    url = s3.signed_url(KEY, filename="Фото двери.jpg")
+
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    assert f"{parts.scheme}://{parts.netloc}" == f"http://localhost:{moto_port}"
+    assert parts.path == f"/{BUCKET}/{KEY}"  # path-style addressing
+    assert query["X-Amz-Expires"] == ["300"] and query["X-Amz-Signature"]
+    assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    body, headers = download(url)
+    assert body == b"photo bytes"
+    assert headers["Content-Type"] == "image/jpeg"
+    assert headers["Content-Disposition"].startswith("inline; ")
+    assert "filename*=UTF-8''%D0%A4%D0%BE%D1%82%D0%BE%20" in headers["Content-Disposition"]
+
+
+def test_s3_signed_url_without_public_endpoint_uses_the_api_one(moto_port):
+    store = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{moto_port}", url_expires_seconds=60,
+                      **CREDENTIALS)
+    url = store.signed_url(KEY)
+    assert url.startswith(f"http://127.0.0.1:{moto_port}/{BUCKET}/")
+    assert parse_qs(urlsplit(url).query)["X-Amz-Expires"] == ["60"]
+
+
+def test_s3_missing_bucket_is_an_outage_not_a_missing_object(moto_port):
+    store = S3Storage("no-such-bucket", endpoint_url=f"http://127.0.0.1:{moto_port}", **CREDENTIALS)
+    with pytest.raises(StorageUnavailable):
+        store.get(KEY)
+    with pytest.raises(StorageUnavailable):
+        store.put(KEY, b"x", "image/jpeg")
+
+
+def test_s3_closed_port_is_unavailable_quickly_but_signing_still_works():
+    port = closed_port()
+    store = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{port}", connect_timeout=0.5,
+                      read_timeout=0.5, max_attempts=1, **CREDENTIALS)  # constructing does not connect
+    assert_every_call_is_unavailable(store)
+    assert store.signed_url(KEY).startswith(f"http://127.0.0.1:{port}/")  # signing is local
+
+
+def test_s3_is_unavailable_after_the_server_stops():
+    server, port = start_moto()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
+                 region_name="us-east-1").create_bucket(Bucket="outage-test")
+    store = S3Storage("outage-test", endpoint_url=endpoint, connect_timeout=0.5, read_timeout=0.5,
+                      max_attempts=1, **CREDENTIALS)
+    store.put(KEY, b"x", "image/jpeg")  # works while the server is up, and caches the client
+    assert store.get(KEY) == b"x"
+
+    server.stop()
+
+    assert_every_call_is_unavailable(store)
+
+
+def test_s3_that_accepts_but_never_answers_times_out():
+    with socket.socket() as sock:  # the kernel completes the handshake; nobody ever replies
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        store = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
+                          connect_timeout=0.3, read_timeout=0.3, max_attempts=1, **CREDENTIALS)
+        assert_every_call_is_unavailable(store)
+
+
+class S3ErrorHandler(BaseHTTPRequestHandler):
+    """Answers every request with the S3 error the test sets on the server."""
+
+    # HTTP/1.1 so the handler answers botocore's "Expect: 100-continue" on PUT
+    # (otherwise botocore waits a second for it before sending the body).
+    protocol_version = "HTTP/1.1"
+
+    def _reply(self):
+        self.server.requests_seen += 1
+        status, code = self.server.s3_error
+        body = f"<Error><Code>{code}</Code><Message>stub</Message></Error>".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body) if self.command != "HEAD" else 0))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_PUT(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self._reply()
+
+    do_GET = do_HEAD = do_DELETE = _reply
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def s3_error_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), S3ErrorHandler)
+    server.requests_seen = 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("status, code", [
+    (500, "InternalError"), (503, "SlowDown"), (403, "AccessDenied"), (403, "InvalidAccessKeyId"),
+    (403, "SignatureDoesNotMatch"),
+])
+def test_s3_errors_that_are_not_a_missing_object_are_unavailable(s3_error_server, status, code):
+    s3_error_server.s3_error = (status, code)
+    store = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{s3_error_server.server_port}",
+                      max_attempts=1, **CREDENTIALS)
+    assert_every_call_is_unavailable(store)
+
+
+@pytest.mark.parametrize("max_attempts", [1, 2])
+def test_s3_max_attempts_counts_tries_not_retries(s3_error_server, max_attempts):
+    s3_error_server.s3_error = (500, "InternalError")
+    store = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{s3_error_server.server_port}",
+                      max_attempts=max_attempts, **CREDENTIALS)
+    before = s3_error_server.requests_seen
+    with pytest.raises(StorageUnavailable):
+        store.get(KEY)
+    assert s3_error_server.requests_seen - before == max_attempts
+
+
+def test_s3_missing_object_from_a_compatible_store_is_missing(s3_error_server):
+    s3_error_server.s3_error = (404, "NoSuchKey")
+    store = S3Storage(BUCKET, endpoint_url=f"http://127.0.0.1:{s3_error_server.server_port}",
+                      max_attempts=1, **CREDENTIALS)
+    with pytest.raises(KeyError):
+        store.get(KEY)
+    assert store.exists(KEY) is False
+    store.delete(KEY)
+
+
+# --- choosing by config -------------------------------------------------
+
+def test_build_storage_by_kind(tmp_path):
+    assert isinstance(build_storage("local", root=str(tmp_path)), LocalStorage)
+    s3 = build_storage("S3", bucket=BUCKET, endpoint_url=None, public_endpoint_url=None)
+    assert isinstance(s3, S3Storage) and s3.endpoint_url is None
+    with pytest.raises(ValueError):
+        build_storage("ftp")
