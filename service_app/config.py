@@ -92,6 +92,20 @@ class Config:
     REOPEN_DAYS = 7
     AUTO_CLOSE_DAYS = 3
 
+    STORAGE_BACKEND = "local"
+    STORAGE_LOCAL_ROOT = None  # default: instance/attachments
+    S3_BUCKET = None
+    S3_ENDPOINT_URL = None
+    S3_PUBLIC_ENDPOINT_URL = None
+    S3_REGION = "us-east-1"
+    S3_ACCESS_KEY_ID = None
+    S3_SECRET_ACCESS_KEY = None
+    S3_ADDRESSING_STYLE = "path"
+    S3_URL_EXPIRES_SECONDS = 300
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+    ATTACHMENT_MAX_PER_REQUEST = 10
+    ATTACHMENT_MAX_PIXELS = 40_000_000
+
     API_TITLE = "Santrade Service API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -134,6 +148,19 @@ class Config:
             LOCATION_PRECISION_DECIMALS=env_int("LOCATION_PRECISION_DECIMALS", cls.LOCATION_PRECISION_DECIMALS),
             REOPEN_DAYS=env_int("REOPEN_DAYS", cls.REOPEN_DAYS),
             AUTO_CLOSE_DAYS=env_int("AUTO_CLOSE_DAYS", cls.AUTO_CLOSE_DAYS),
+            STORAGE_BACKEND=env_str("STORAGE_BACKEND", cls.STORAGE_BACKEND),
+            STORAGE_LOCAL_ROOT=env_str("STORAGE_LOCAL_ROOT"),
+            S3_BUCKET=env_str("S3_BUCKET"),
+            S3_ENDPOINT_URL=env_str("S3_ENDPOINT_URL"),
+            S3_PUBLIC_ENDPOINT_URL=env_str("S3_PUBLIC_ENDPOINT_URL"),
+            S3_REGION=env_str("S3_REGION", cls.S3_REGION),
+            S3_ACCESS_KEY_ID=env_str("S3_ACCESS_KEY_ID"),
+            S3_SECRET_ACCESS_KEY=env_str("S3_SECRET_ACCESS_KEY"),
+            S3_ADDRESSING_STYLE=env_str("S3_ADDRESSING_STYLE", cls.S3_ADDRESSING_STYLE),
+            S3_URL_EXPIRES_SECONDS=env_int("S3_URL_EXPIRES_SECONDS", cls.S3_URL_EXPIRES_SECONDS),
+            ATTACHMENT_MAX_BYTES=env_int("ATTACHMENT_MAX_BYTES", cls.ATTACHMENT_MAX_BYTES),
+            ATTACHMENT_MAX_PER_REQUEST=env_int("ATTACHMENT_MAX_PER_REQUEST", cls.ATTACHMENT_MAX_PER_REQUEST),
+            ATTACHMENT_MAX_PIXELS=env_int("ATTACHMENT_MAX_PIXELS", cls.ATTACHMENT_MAX_PIXELS),
             SMS_RESEND_SECONDS=env_int("SMS_RESEND_SECONDS", cls.SMS_RESEND_SECONDS),
         )
         url = env_str("DATABASE_URL")
@@ -180,6 +207,8 @@ class ProductionConfig(Config):
                     f"{MIN_SECRET_LENGTH} characters in production")
         if not settings.get("SQLALCHEMY_DATABASE_URI"):
             raise ConfigError("DATABASE_URL must be set in production")
+        if settings.get("STORAGE_BACKEND") == "s3" and not settings.get("S3_BUCKET"):
+            raise ConfigError("S3_BUCKET must be set when STORAGE_BACKEND=s3")
 
 
 CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

@@ -8,6 +8,7 @@ def init_app(app):
     from service_app.seed import register_seeder
 
     from .category_routes import blp as categories_blp
+    from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
     from .routes import blp as requests_blp
     from .seed import seed_categories
 

@@ -197,3 +197,7 @@ class EventSchema(ma.Schema):
 
 
 EventListSchema = page_schema(EventSchema)
+
+
+class AttachmentUploadSchema(Schema):
+    file = ma.fields.Raw(metadata={"type": "string", "format": "binary"})

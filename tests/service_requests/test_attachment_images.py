@@ -15,7 +15,8 @@ from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 from service_requests.images import ImageRejected, ProcessedImage, process_image
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
-XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
+       b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
        b'<rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="43,14.3N"/>'
        b"</rdf:RDF></x:xmpmeta>")
 
@@ -68,6 +69,8 @@ def noisy_photo(size=(640, 480)):
 
 
 PHOTO_JPEG = encode(noisy_photo(), "JPEG", quality=90)
+PHOTO_HEIC = encode(noisy_photo((256, 256)), "HEIF", quality=80)
+PHOTO_WEBP = encode(noisy_photo((256, 256)), "WEBP", quality=80)
 
 
 def png_header_only(width, height, *, rows=None):
@@ -242,6 +245,8 @@ def test_unusable_colour_profile_is_dropped_not_refused():
     pytest.param(b"hello", id="text"),
     pytest.param(b"\xff\xd8\xff\xe0" + b"\x00" * 64, id="jpeg-magic-then-garbage"),
     pytest.param(PHOTO_JPEG[: len(PHOTO_JPEG) // 2], id="truncated-jpeg"),
+    pytest.param(PHOTO_HEIC[: len(PHOTO_HEIC) // 2], id="truncated-heic"),
+    pytest.param(PHOTO_WEBP[: len(PHOTO_WEBP) // 2], id="truncated-webp"),
     pytest.param(encode(landscape(), "GIF"), id="gif"),
     pytest.param(encode(landscape(), "BMP"), id="bmp"),
     pytest.param(encode(landscape(), "TIFF"), id="tiff"),
@@ -255,8 +260,10 @@ def test_files_that_are_not_accepted_images_are_unsupported(data):
     assert (caught.value.status, caught.value.code) == (415, "unsupported_media_type")
 
 
-def test_the_truncated_jpeg_above_is_half_of_a_valid_photo():
+def test_the_truncated_files_above_are_halves_of_valid_photos():
     assert process_image(PHOTO_JPEG).width == 640
+    assert process_image(PHOTO_HEIC).content_type == "image/jpeg"
+    assert process_image(PHOTO_WEBP).content_type == "image/webp"
 
 
 def test_file_over_the_byte_limit_is_too_large():
@@ -310,7 +317,8 @@ def test_global_pillow_state_is_left_alone():
 
 
 def test_concurrent_uploads_all_succeed():
-    images = [encode(landscape(), fmt, exif=camera_exif(orientation=6)) for fmt in ("JPEG", "PNG", "WEBP")] * 4
+    exif = camera_exif(orientation=6)
+    images = [encode(landscape(), fmt, exif=exif) for fmt in ("JPEG", "PNG", "WEBP")] * 4
     filters = list(warnings.filters)
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(process_image, images))

@@ -1,0 +1,55 @@
+"""Photo upload and download (registered on the requests blueprint)."""
+from flask import make_response, redirect, request
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from service_app.errors import ErrorSchema
+
+from . import attachments
+from .routes import blp
+from .schemas import AttachmentSchema, AttachmentUploadSchema
+
+
+@blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
+@blp.login_required()
+@blp.arguments(AttachmentUploadSchema, location="files")
+@blp.response(201, AttachmentSchema)
+@blp.alt_response(200, schema=AttachmentSchema, description="the same bytes again: the existing attachment")
+@blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
+@blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
+@blp.alt_response(503, schema=ErrorSchema, description="storage unavailable")
+def upload_attachment(files, request_id):
+    """Attach a photo (JPEG, PNG, WebP, HEIC); EXIF and GPS are stripped"""
+    data = attachments.read_upload(files.get("file"))
+    attachment, created = attachments.upload(current_user, request_id, data)
+    return attachment, 201 if created else 200
+
+
+def _send(result):
+    kind, payload, content_type = result
+    if kind == "redirect":
+        response = redirect(payload, code=302)
+    else:
+        response = make_response(payload)
+        response.headers["Content-Type"] = content_type
+        response.headers["Content-Disposition"] = "inline"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.route("/attachments/<int:attachment_id>")
+class AttachmentFile(MethodView):
+    @blp.login_required()
+    @blp.response(200, description="the image, or 302 to a short-lived signed URL")
+    def get(self, attachment_id):
+        """Download a photo"""
+        return _send(attachments.open_attachment(current_user, attachment_id))
+
+
+@blp.route("/attachments/<int:attachment_id>/thumbnail")
+class AttachmentThumbnail(MethodView):
+    @blp.login_required()
+    @blp.response(200, description="the thumbnail (JPEG), or 302 to a short-lived signed URL")
+    def get(self, attachment_id):
+        """Download a photo's thumbnail"""
+        return _send(attachments.open_attachment(current_user, attachment_id, thumbnail=True))

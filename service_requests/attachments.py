@@ -1,0 +1,152 @@
+"""Photos attached to requests: upload (validated, re-encoded without metadata,
+deduplicated), and download only for callers who may see the request.
+
+Bytes go to the store first and the row is committed after, so a store outage
+leaves no row (503) and a failed commit removes the stored objects. Keys are
+unique per upload, so removing our own objects never touches another upload's.
+"""
+import logging
+import os
+import uuid
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from service_app import audit
+from service_app.errors import ApiError
+from service_app.extensions import db
+
+from . import access, history
+from .images import ImageRejected, process_image
+from .models import Attachment
+from .storage import StorageUnavailable, build_storage
+
+log = logging.getLogger(__name__)
+SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def get_storage():
+    """The configured store, built once per app (tests may place their own)."""
+    store = current_app.extensions.get("attachment_storage")
+    if store is None:
+        cfg = current_app.config
+        if cfg["STORAGE_BACKEND"] == "local":
+            root = cfg["STORAGE_LOCAL_ROOT"] or os.path.join(current_app.instance_path, "attachments")
+            store = build_storage("local", root=root)
+        else:
+            store = build_storage(
+                "s3", bucket=cfg["S3_BUCKET"], endpoint_url=cfg["S3_ENDPOINT_URL"], region=cfg["S3_REGION"],
+                access_key_id=cfg["S3_ACCESS_KEY_ID"], secret_access_key=cfg["S3_SECRET_ACCESS_KEY"],
+                addressing_style=cfg["S3_ADDRESSING_STYLE"], public_endpoint_url=cfg["S3_PUBLIC_ENDPOINT_URL"],
+                url_expires_seconds=cfg["S3_URL_EXPIRES_SECONDS"])
+        current_app.extensions["attachment_storage"] = store
+    return store
+
+
+def _unavailable(exc):
+    log.error("attachment storage unavailable: %s", exc)
+    return ApiError(503, "unavailable", "photo storage is unavailable, retry later", headers={"Retry-After": "10"})
+
+
+def read_upload(file):
+    """The uploaded file's bytes, refusing more than the limit without reading it all."""
+    if file is None:
+        raise ApiError(422, "validation_error", "file: a multipart field 'file' is required",
+                       {"file": ["required"]})
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    data = file.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, "payload_too_large", f"file: larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+def upload(user, request_id, data):
+    """Attach a photo; returns ``(attachment, created)`` (created False for the same bytes again)."""
+    req = access.get_visible_request(user, request_id)
+    if not (access.is_author(user, req) or access.is_staff_for(user, req)):
+        raise ApiError(403, "forbidden", "only the author and responsible staff may attach photos")
+    if req.is_final:
+        raise ApiError(409, "conflict", f"the request is {req.status}; no more photos")
+    cfg = current_app.config
+    try:
+        image = process_image(data, max_bytes=cfg["ATTACHMENT_MAX_BYTES"], max_pixels=cfg["ATTACHMENT_MAX_PIXELS"])
+    except ImageRejected as exc:
+        raise ApiError(exc.status, exc.code, f"file: {exc.message}", {"file": [exc.message]}) from None
+    req = access.get_visible_request(user, request_id, for_update=True)  # serialise the count check
+    existing = _find(req.id, image.sha256)
+    if existing is not None:
+        return existing, False
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)
+                              .where(Attachment.request_id == req.id))
+    if count >= cfg["ATTACHMENT_MAX_PER_REQUEST"]:
+        raise ApiError(409, "conflict", f"a request holds at most {cfg['ATTACHMENT_MAX_PER_REQUEST']} photos")
+    base = f"requests/{req.id}/{uuid.uuid4().hex}"
+    keys = (base + SUFFIXES[image.content_type], base + "-thumb.jpg")
+    store = get_storage()
+    try:
+        store.put(keys[0], image.content, image.content_type)
+        store.put(keys[1], image.thumbnail, image.thumbnail_content_type)
+    except StorageUnavailable as exc:
+        db.session.rollback()
+        _remove(store, keys)
+        raise _unavailable(exc) from None
+    attachment = Attachment(request_id=req.id, uploader_id=user.id, content_type=image.content_type,
+                            size=len(image.content), width=image.width, height=image.height,
+                            sha256=image.sha256, storage_key=keys[0], thumbnail_key=keys[1])
+    try:
+        db.session.add(attachment)
+        db.session.flush()
+        history.record(req, "attachment_added", user, {"attachment_id": attachment.id})
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _remove(store, keys)
+        existing = _find(request_id, image.sha256)
+        if existing is None:
+            raise
+        return existing, False
+    except Exception:
+        db.session.rollback()
+        _remove(store, keys)
+        raise
+    return attachment, True
+
+
+def _find(request_id, sha256):
+    return db.session.scalar(sa.select(Attachment).where(Attachment.request_id == request_id,
+                                                         Attachment.sha256 == sha256))
+
+
+def _remove(store, keys):
+    for key in keys:
+        try:
+            store.delete(key)
+        except StorageUnavailable:
+            log.error("could not remove orphaned object %s; the retention run will retry", key)
+
+
+def open_attachment(user, attachment_id, thumbnail=False):
+    """What to send for a download: ``("redirect", url)`` or ``("bytes", data, content_type)``.
+
+    404 unless the caller may see the request; staff views are audited (P14).
+    """
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise ApiError(404, "not_found", "no such attachment")
+    req = access.get_visible_request(user, attachment.request_id)
+    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
+    content_type = "image/jpeg" if thumbnail else attachment.content_type
+    if not access.is_author(user, req):
+        audit.record(user, "attachment.thumbnail" if thumbnail else "attachment.view", "attachment", attachment.id)
+        db.session.commit()
+    store = get_storage()
+    try:
+        url = store.signed_url(key)
+        if url:
+            return "redirect", url, None
+        return "bytes", store.get(key), content_type
+    except StorageUnavailable as exc:
+        raise _unavailable(exc) from None
+    except KeyError:
+        raise ApiError(404, "not_found", "the photo is no longer stored") from None
