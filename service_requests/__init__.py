@@ -10,8 +10,9 @@ def init_app(app):
     from .category_routes import blp as categories_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
     from .routes import blp as requests_blp
-    from .seed import seed_categories
+    from .seed import seed_categories, seed_requests
 
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
     register_seeder(seed_categories)
+    register_seeder(seed_requests)

@@ -23,3 +23,85 @@ def seed_categories():
             lines.append(f"created category {code}")
     db.session.commit()
     return lines
+
+
+# --- demo requests ----------------------------------------------------------
+
+DEMO_REQUESTS = [
+    # (title, category, point (lat, lon), priority, days ago, path of (who, status), photo colour)
+    ("Не работает кондиционер в 305", "FAC-AC", (43.2201, 76.9302), "high", 12,
+     [("admin", "in_progress"), ("admin", "resolved"), ("employee", "closed")], (70, 130, 180)),
+    ("Закончился тонер на 2 этаже", "IT-PRINTER", (43.2215, 76.9275), "normal", 9,
+     [("admin", "in_progress"), ("admin", "resolved")], (30, 30, 30)),
+    ("Течёт кран на кухне", "FAC-PLUMBING", (43.2209, 76.9280), "urgent", 6,
+     [("admin", "in_progress"), ("admin", "waiting")], (90, 160, 220)),
+    ("Wi-Fi drops in meeting room B", "IT-NETWORK", (51.1282, 71.4303), "normal", 5,
+     [("manager", "in_progress")], None),
+    ("Нужна справка с места работы", "HR-DOCS", (51.1285, 71.4300), "low", 4, [], None),
+    ("Сломан стул в переговорной", "FAC-CLEANING", (42.3166, 69.5962), "low", 20,
+     [("admin", "rejected")], (150, 110, 60)),
+    ("Компьютер не включается", "IT-PC", (43.2202, 76.9300), "high", 3,
+     [("admin", "in_progress")], (40, 40, 60)),
+    ("Пропуск не открывает турникет", "HR-PASS", (43.2218, 76.9290), "normal", 2, [], None),
+    ("Грязно в холле после ремонта", "FAC-CLEANING", (42.3160, 69.5950), "normal", 15,
+     [("admin", "in_progress"), ("admin", "resolved"), ("employee", "closed")], (200, 190, 170)),
+    ("Кондиционер шумит", "FAC-AC", (51.1280, 71.4310), "normal", 1, [], (120, 120, 130)),
+    ("Printer jams on every page", "IT-PRINTER", (42.3170, 69.5970), "high", 8,
+     [("employee", "cancelled")], None),
+    ("Не работает розетка у окна", "FAC-AC", (43.2212, 76.9283), "urgent", 0, [], (240, 240, 240)),
+]
+
+
+def _demo_photo(colour, title):
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (800, 600), colour)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 40, 760, 560), outline=(255, 255, 255), width=6)
+    draw.text((60, 60), title.encode("ascii", "replace").decode(), fill=(255, 255, 255))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def seed_requests():
+    """A dozen requests across offices and statuses, some with photos (once)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from service_app.users.models import User
+
+    from . import attachments, intake, lifecycle
+    from .models import Attachment, Comment, RequestEvent, ServiceRequest
+
+    if db.session.scalar(sa.select(ServiceRequest.id).limit(1)) is not None:
+        return ["exists  demo requests"]
+    people = {role: db.session.scalar(sa.select(User).where(User.login == f"demo-{role}"))
+              for role in ("employee", "admin", "manager")}
+    lines = []
+    for title, category, (lat, lon), priority, days_ago, path, colour in DEMO_REQUESTS:
+        body = {"title": title, "category": category, "priority": priority, "description": "",
+                "location": {"lat": lat, "lon": lon}}
+        req, _ = intake.create_request(people["employee"], body)
+        if colour:
+            attachments.upload(people["employee"], req.id, _demo_photo(colour, title))
+        for who, status in path:
+            comment = "Не наш профиль, обратитесь в арендодателя" if status == "rejected" else None
+            lifecycle.change_status(people[who], db.session.get(ServiceRequest, req.id), status, comment,
+                                    5 if status == "closed" else None)
+            db.session.commit()
+        shift = timedelta(days=days_ago)
+        req = db.session.get(ServiceRequest, req.id)
+        for field in ("created_at", "first_response_at", "resolved_at", "closed_at", "response_due_at",
+                      "resolution_due_at", "paused_at"):
+            if getattr(req, field) is not None:
+                setattr(req, field, getattr(req, field) - shift)
+        for model in (RequestEvent, Comment, Attachment):
+            for row in db.session.scalars(sa.select(model).where(model.request_id == req.id)):
+                row.created_at -= shift
+        db.session.commit()
+        lines.append(f"created request {req.number} ({req.status}) {title}")
+    return lines
