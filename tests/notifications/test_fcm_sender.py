@@ -102,13 +102,10 @@ def test_quota_exceeded_carries_retry_after(fcm_sender, fcm_stub, retry_sleeps):
 
 def test_sdk_retries_503_then_sends(fcm_sender, fcm_stub):
     fcm_stub.queue.append(fcm_error("UNAVAILABLE"))
-    started = time.monotonic()
-
     [outcome] = fcm_sender.send([push()])
 
     assert outcome.status == "sent"
     assert len(fcm_stub.requests_for(TOKEN)) == 2
-    assert time.monotonic() - started < 1  # urllib3's first retry has no backoff
 
 
 def test_sdk_backoff_for_503_is_0_1_2_4_seconds(fcm_sender, fcm_stub, retry_sleeps):

@@ -3,7 +3,6 @@ import hashlib
 import io
 import random
 import struct
-import time
 import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -281,10 +280,8 @@ def test_header_over_the_pixel_cap_is_rejected_before_decoding(monkeypatch):
 
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", must_not_decode)
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "verify", must_not_decode)
-    started = time.monotonic()
     with pytest.raises(ImageRejected) as caught:
         process_image(bomb)
-    assert time.monotonic() - started < 1
     assert (caught.value.status, caught.value.code) == (422, "validation_error")
     assert "50000000 pixels" in caught.value.message
 
