@@ -72,10 +72,11 @@ def register_blueprints(app):
 
 def register_domains(app):
     """Each domain package registers its blueprints, hooks and commands."""
+    import notifications
     import offices
     import service_requests
 
-    for package in (offices, service_requests):
+    for package in (offices, notifications, service_requests):
         package.init_app(app)
 
 

@@ -106,6 +106,15 @@ class Config:
     ATTACHMENT_MAX_PER_REQUEST = 10
     ATTACHMENT_MAX_PIXELS = 40_000_000
 
+    PUSH_SENDER = "log"
+    FIREBASE_CREDENTIALS = None
+    FCM_HTTP_TIMEOUT = 10
+    PUSH_BATCH_SIZE = 100
+    PUSH_MAX_ATTEMPTS = 8
+    PUSH_RETRY_BASE_SECONDS = 15
+    PUSH_RETRY_MAX_SECONDS = 3600
+    PUSH_LEASE_SECONDS = 120
+
     API_TITLE = "Santrade Service API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -161,6 +170,14 @@ class Config:
             ATTACHMENT_MAX_BYTES=env_int("ATTACHMENT_MAX_BYTES", cls.ATTACHMENT_MAX_BYTES),
             ATTACHMENT_MAX_PER_REQUEST=env_int("ATTACHMENT_MAX_PER_REQUEST", cls.ATTACHMENT_MAX_PER_REQUEST),
             ATTACHMENT_MAX_PIXELS=env_int("ATTACHMENT_MAX_PIXELS", cls.ATTACHMENT_MAX_PIXELS),
+            PUSH_SENDER=env_str("PUSH_SENDER", cls.PUSH_SENDER),
+            FIREBASE_CREDENTIALS=env_str("FIREBASE_CREDENTIALS"),
+            FCM_HTTP_TIMEOUT=env_int("FCM_HTTP_TIMEOUT", cls.FCM_HTTP_TIMEOUT),
+            PUSH_BATCH_SIZE=env_int("PUSH_BATCH_SIZE", cls.PUSH_BATCH_SIZE),
+            PUSH_MAX_ATTEMPTS=env_int("PUSH_MAX_ATTEMPTS", cls.PUSH_MAX_ATTEMPTS),
+            PUSH_RETRY_BASE_SECONDS=env_int("PUSH_RETRY_BASE_SECONDS", cls.PUSH_RETRY_BASE_SECONDS),
+            PUSH_RETRY_MAX_SECONDS=env_int("PUSH_RETRY_MAX_SECONDS", cls.PUSH_RETRY_MAX_SECONDS),
+            PUSH_LEASE_SECONDS=env_int("PUSH_LEASE_SECONDS", cls.PUSH_LEASE_SECONDS),
             SMS_RESEND_SECONDS=env_int("SMS_RESEND_SECONDS", cls.SMS_RESEND_SECONDS),
         )
         url = env_str("DATABASE_URL")
@@ -207,6 +224,8 @@ class ProductionConfig(Config):
                     f"{MIN_SECRET_LENGTH} characters in production")
         if not settings.get("SQLALCHEMY_DATABASE_URI"):
             raise ConfigError("DATABASE_URL must be set in production")
+        if settings.get("PUSH_SENDER") == "fcm" and not settings.get("FIREBASE_CREDENTIALS"):
+            raise ConfigError("FIREBASE_CREDENTIALS must be set when PUSH_SENDER=fcm")
         if settings.get("STORAGE_BACKEND") == "s3" and not settings.get("S3_BUCKET"):
             raise ConfigError("S3_BUCKET must be set when STORAGE_BACKEND=s3")
 

@@ -5,3 +5,4 @@ from offices.models import ChangeCounter, Department, Office  # noqa: F401,E402
 from service_requests.models import (Attachment, Category, Comment, IdempotencyKey,  # noqa: F401,E402
                                      RequestEvent, ServiceRequest)
 from .audit import AuditEntry  # noqa: F401,E402
+from notifications.models import Delivery, Device, Notification  # noqa: F401,E402

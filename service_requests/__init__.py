@@ -9,6 +9,8 @@ def init_app(app):
 
     from .category_routes import blp as categories_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
+    from .history import subscribe
+    from .notify import on_history_event
     from .routes import blp as requests_blp
     from .seed import seed_categories, seed_requests
 
@@ -16,3 +18,4 @@ def init_app(app):
     api.register_blueprint(requests_blp)
     register_seeder(seed_categories)
     register_seeder(seed_requests)
+    subscribe(on_history_event)

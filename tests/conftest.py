@@ -12,6 +12,8 @@ from service_app.extensions import db
 
 DEMO_PASSWORD = "correct-horse-42"
 
+pytest_plugins = ["tests.company"]
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
@@ -148,3 +150,12 @@ def auth(make_user, login):
         return account
 
     return do
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)

@@ -1,4 +1,4 @@
-"""A small company for request tests: two offices, two departments, people in each role."""
+"""A small company for tests: two offices, two departments, people in each role (fixtures)."""
 import pytest
 
 from offices.directory import bump_version

@@ -1,0 +1,17 @@
+"""Device tokens, the notification feed and outbox, push senders (log, FCM),
+the delivery worker, and message texts in ru / kk / en. Knows nothing of
+requests beyond their ids: callers hand it recipients and message parameters."""
+
+
+def init_app(app):
+    from service_app.extensions import api
+    from service_app.users.personal_data import register_section
+
+    from .cli import notifications_cli
+    from .routes import blp
+    from .service import personal_devices, personal_notifications
+
+    api.register_blueprint(blp)
+    app.cli.add_command(notifications_cli)
+    register_section("devices", personal_devices)
+    register_section("notifications", personal_notifications)

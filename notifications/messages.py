@@ -1,0 +1,56 @@
+"""The message catalogue: titles and bodies of every notification in ru, kk and en."""
+
+STATUS_WORDS = {
+    "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
+    "in_progress": {"ru": "в работе", "kk": "орындалуда", "en": "in progress"},
+    "waiting": {"ru": "ждёт вашего ответа", "kk": "сіздің жауабыңызды күтуде", "en": "waiting for you"},
+    "resolved": {"ru": "выполнена", "kk": "орындалды", "en": "resolved"},
+    "closed": {"ru": "закрыта", "kk": "жабылды", "en": "closed"},
+    "rejected": {"ru": "отклонена", "kk": "қабылданбады", "en": "rejected"},
+    "cancelled": {"ru": "отменена", "kk": "тоқтатылды", "en": "cancelled"},
+}
+
+CATALOGUE = {
+    "request_created": {
+        "ru": ("Новая заявка {number}", "{title}"),
+        "kk": ("Жаңа өтінім {number}", "{title}"),
+        "en": ("New request {number}", "{title}"),
+    },
+    "status_changed": {
+        "ru": ("Заявка {number}: {status}", "«{title}» — статус: {status}"),
+        "kk": ("{number} өтінімі: {status}", "«{title}» — мәртебесі: {status}"),
+        "en": ("Request {number}: {status}", "“{title}” is now {status}"),
+    },
+    "assigned": {
+        "ru": ("Вам назначена заявка {number}", "{title}"),
+        "kk": ("Сізге {number} өтінімі тағайындалды", "{title}"),
+        "en": ("Request {number} is assigned to you", "{title}"),
+    },
+    "comment_added": {
+        "ru": ("Новый комментарий к {number}", "{comment}"),
+        "kk": ("{number} өтініміне жаңа пікір", "{comment}"),
+        "en": ("New comment on {number}", "{comment}"),
+    },
+    "sla_at_risk": {
+        "ru": ("Срок по заявке {number} скоро истечёт", "{title}"),
+        "kk": ("{number} өтінімінің мерзімі жақында бітеді", "{title}"),
+        "en": ("Request {number} is close to its deadline", "{title}"),
+    },
+    "sla_breached": {
+        "ru": ("Срок по заявке {number} нарушен", "{title}"),
+        "kk": ("{number} өтінімінің мерзімі бұзылды", "{title}"),
+        "en": ("Request {number} missed its deadline", "{title}"),
+    },
+}
+
+EVENTS = tuple(CATALOGUE)
+
+
+def render(event, language, params):
+    """``(title, body)`` of ``event`` in ``language`` (Russian when unknown)."""
+    language = language if language in ("ru", "kk", "en") else "ru"
+    values = dict(params)
+    if "status" in values:
+        values["status"] = STATUS_WORDS.get(values["status"], {}).get(language, values["status"])
+    title, body = CATALOGUE[event][language]
+    return title.format(**values), body.format(**values)

@@ -1,0 +1,74 @@
+"""Devices and the notification feed."""
+import sqlalchemy as sa
+
+from service_app.database import utcnow
+from service_app.errors import ApiError
+from service_app.extensions import db
+from service_app.pagination import paginate
+
+from .models import Delivery, Device, Notification
+
+
+def register_device(user, data):
+    """Register a push token; a known token moves to this user. Returns ``(device, created)``."""
+    device = db.session.scalar(sa.select(Device).where(Device.token == data["token"]))
+    created = device is None
+    if created:
+        device = Device(token=data["token"], user_id=user.id)
+        db.session.add(device)
+    elif device.user_id != user.id:
+        # The phone changed hands: pushes still queued for the previous owner stay theirs.
+        db.session.execute(sa.update(Delivery).where(Delivery.device_id == device.id,
+                                                     Delivery.status == "pending").values(status="dropped"))
+        device.user_id = user.id
+    for field in ("platform", "app_version", "os_version", "device_model"):
+        if field in data:
+            setattr(device, field, data[field])
+    device.last_seen_at = utcnow()
+    db.session.commit()
+    return device, created
+
+
+def remove_device(user, token):
+    """Forget one of the caller's tokens (a missing or foreign token changes nothing)."""
+    db.session.execute(sa.delete(Device).where(Device.token == token, Device.user_id == user.id))
+    db.session.commit()
+
+
+def list_notifications(user, args):
+    stmt = sa.select(Notification).where(Notification.user_id == user.id)
+    if args.get("unread") is True:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    elif args.get("unread") is False:
+        stmt = stmt.where(Notification.read_at.is_not(None))
+    return paginate(db.session, stmt, Notification, args["limit"], args.get("cursor"))
+
+
+def mark_read(user, notification_id):
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise ApiError(404, "not_found", "no such notification")
+    if note.read_at is None:
+        note.read_at = utcnow()
+    db.session.commit()
+
+
+def mark_all_read(user):
+    db.session.execute(sa.update(Notification).where(Notification.user_id == user.id,
+                                                     Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.commit()
+
+
+def personal_devices(user):
+    from .schemas import DeviceOutSchema
+
+    rows = db.session.scalars(sa.select(Device).where(Device.user_id == user.id).order_by(Device.id))
+    return DeviceOutSchema(many=True).dump(rows)
+
+
+def personal_notifications(user):
+    from .schemas import NotificationSchema
+
+    rows = db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
+                              .order_by(Notification.id))
+    return NotificationSchema(many=True).dump(rows)

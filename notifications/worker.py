@@ -1,0 +1,146 @@
+"""The delivery worker: claims due outbox rows, pushes them, records outcomes.
+
+Claiming marks rows ``sending`` with a lease (``PUSH_LEASE_SECONDS``); a
+worker killed before recording leaves rows whose lease expires and that are
+claimed again (at least once, never lost). On PostgreSQL candidates are
+picked with ``FOR UPDATE SKIP LOCKED``, so several workers run side by side
+without sending a delivery twice; on SQLite one worker runs.
+"""
+import logging
+import random
+import signal
+import threading
+
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from service_app.database import utcnow
+from service_app.extensions import db
+
+from .models import Delivery, Device
+from .senders import PushMessage, build_sender
+
+log = logging.getLogger(__name__)
+
+
+def get_sender():
+    """The configured push sender, built once per app (tests may place their own)."""
+    sender = current_app.extensions.get("push_sender")
+    if sender is None:
+        cfg = current_app.config
+        sender = build_sender(cfg["PUSH_SENDER"], credentials=cfg["FIREBASE_CREDENTIALS"],
+                              http_timeout=cfg["FCM_HTTP_TIMEOUT"])
+        current_app.extensions["push_sender"] = sender
+    return sender
+
+
+def retry_delay(attempts, retry_after=None, rng=random):
+    """Seconds before the next try: exponential from PUSH_RETRY_BASE_SECONDS, capped,
+    with up to 25% jitter so a recovered FCM is not hit by every row at once;
+    never sooner than the server's Retry-After."""
+    cfg = current_app.config
+    base = min(cfg["PUSH_RETRY_MAX_SECONDS"], cfg["PUSH_RETRY_BASE_SECONDS"] * 2 ** max(attempts - 1, 0))
+    delay = base * (1 + 0.25 * rng.random())
+    return max(delay, retry_after or 0)
+
+
+def claim(limit):
+    """Take up to ``limit`` due deliveries for this worker; returns them."""
+    now = utcnow()
+    lease = now + timedelta(seconds=current_app.config["PUSH_LEASE_SECONDS"])
+    due = sa.or_(sa.and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
+                 sa.and_(Delivery.status == "sending", Delivery.claimed_until < now))
+    pick = sa.select(Delivery.id).where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(pick))
+    if not ids:
+        db.session.rollback()
+        return []
+    token = str(uuid.uuid4())
+    # The condition is repeated so that a row another worker claimed meanwhile is not taken.
+    db.session.execute(sa.update(Delivery).where(Delivery.id.in_(ids), due)
+                       .values(status="sending", claim_token=token, claimed_until=lease,
+                               attempts=Delivery.attempts + 1))
+    db.session.commit()
+    return list(db.session.scalars(sa.select(Delivery).where(Delivery.claim_token == token)
+                                   .order_by(Delivery.id)))
+
+
+def _message(delivery):
+    note = delivery.notification
+    return PushMessage(token=delivery.token, title=note.title, body=note.body,
+                       data={k: str(v) for k, v in (note.data or {}).items()})
+
+
+def record(deliveries, outcomes):
+    """Store each outcome; prune devices FCM says are gone."""
+    now = utcnow()
+    max_attempts = current_app.config["PUSH_MAX_ATTEMPTS"]
+    dropped_devices = set()
+    for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        delivery.claim_token, delivery.claimed_until = None, None
+        delivery.last_error = (outcome.error or "")[:500] or None
+        if outcome.status == "sent":
+            delivery.status, delivery.sent_at, delivery.message_id = "sent", now, outcome.message_id
+        elif outcome.status == "retry" and delivery.attempts < max_attempts:
+            delivery.status = "pending"
+            delivery.next_attempt_at = now + timedelta(seconds=retry_delay(delivery.attempts, outcome.retry_after))
+        elif outcome.status == "drop_device":
+            delivery.status = "dropped"
+            if delivery.device_id is not None:
+                dropped_devices.add(delivery.device_id)
+        else:
+            delivery.status = "failed"
+            log.warning("push delivery %s failed after %s attempts: %s", delivery.id, delivery.attempts,
+                        delivery.last_error)
+    if dropped_devices:
+        db.session.execute(sa.update(Delivery).where(Delivery.device_id.in_(dropped_devices),
+                                                     Delivery.status == "pending").values(status="dropped"))
+        db.session.execute(sa.delete(Device).where(Device.id.in_(dropped_devices)))
+        log.info("removed %s devices whose push tokens are no longer registered", len(dropped_devices))
+    db.session.commit()
+
+
+def run_once(limit=None):
+    """Claim, send and record one batch; returns how many deliveries it handled."""
+    deliveries = claim(limit or current_app.config["PUSH_BATCH_SIZE"])
+    if not deliveries:
+        return 0
+    outcomes = get_sender().send([_message(d) for d in deliveries])
+    record(deliveries, outcomes)
+    return len(deliveries)
+
+
+class Worker:
+    """Runs batches until stopped; SIGTERM and SIGINT finish the batch in hand, then stop."""
+
+    def __init__(self, poll_seconds=1.0):
+        self.poll_seconds = poll_seconds
+        self.stopping = threading.Event()
+
+    def install_signal_handlers(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stopping.set())
+
+    def run(self, max_batches=None):
+        batches = 0
+        log.info("notification worker started")
+        while not self.stopping.is_set() and (max_batches is None or batches < max_batches):
+            try:
+                handled = run_once()
+            except sa.exc.OperationalError:
+                db.session.rollback()
+                log.exception("database unavailable; retrying shortly")
+                handled = 0
+            finally:
+                db.session.remove()
+            batches += 1
+            if not handled:
+                self.stopping.wait(self.poll_seconds)
+        log.info("notification worker stopped")
+
+

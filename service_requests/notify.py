@@ -1,0 +1,47 @@
+"""Who hears about what happens to a request (API.md, Devices and notifications).
+
+Subscribed to the request history, so every notification is queued in the
+same transaction as the change that caused it.
+"""
+import sqlalchemy as sa
+
+from notifications.outbox import notify
+from service_app.extensions import db
+from service_app.users.models import STAFF_ROLES, User
+
+from .access import covers
+
+
+def office_staff(req):
+    """Active administrators and managers whose scope covers the request."""
+    staff = db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True)))
+    return [u for u in staff if covers(u, req.office_id, req.department_code)]
+
+
+def _params(req, **extra):
+    return {"number": req.number, "title": req.title, "status": req.status, **extra}
+
+
+def on_history_event(req, event, actor, data, internal):
+    actor_id = actor.id if actor else None
+    send = lambda name, people, **extra: notify(name, people, request_id=req.id,  # noqa: E731
+                                                params=_params(req, **extra), actor_id=actor_id)
+    if event == "created":
+        send("request_created", office_staff(req))
+    elif event == "status_changed":
+        send("status_changed", [req.author, req.assignee], status=data["to"])
+    elif event == "assigned" and data.get("assignee"):
+        send("assigned", [db.session.get(User, data["assignee"]["id"])])
+    elif event == "commented" and not internal:
+        from .models import Comment
+
+        comment = db.session.get(Comment, data["comment_id"])
+        if actor_id == req.author_id:
+            send("comment_added", [req.assignee], comment=comment.body[:200])
+        elif actor is not None and actor.is_staff:
+            send("comment_added", [req.author], comment=comment.body[:200])
+
+
+def notify_sla(req, event):
+    """``sla_at_risk`` / ``sla_breached`` to the assignee and the office's staff."""
+    notify(event, [req.assignee, *office_staff(req)], request_id=req.id, params=_params(req))

@@ -1,0 +1,213 @@
+"""The outbox worker driving firebase-admin's real messaging code against a
+local FCM stub: bodies, error mapping, pruning, retries, crashes, two workers."""
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from fcm_stub import fcm_error
+from notifications import worker
+from notifications.models import Delivery, Device, Notification
+from service_app.database import utcnow
+from service_app.extensions import db
+
+
+@pytest.fixture
+def queued(client, app, world, submit):
+    """Three devices of the employee and one status change: three due deliveries."""
+    for token in ("tok-a", "tok-b", "tok-c"):
+        client.post("/api/v1/devices", json={"token": token, "platform": "android"}, headers=world.employee.headers)
+    client.patch("/api/v1/me", json={"language": "en"}, headers=world.employee.headers)
+    rid = submit()["id"]
+    client.post(f"/api/v1/requests/{rid}/status", json={"status": "in_progress"}, headers=world.admin.headers)
+    return rid
+
+
+@pytest.fixture
+def fcm_app(app, fcm_sender):
+    app.extensions["push_sender"] = fcm_sender
+    return app
+
+
+def deliveries(app):
+    with app.app_context():
+        return {d.token: (d.status, d.attempts) for d in db.session.scalars(sa.select(Delivery))}
+
+
+def run(app, **kwargs):
+    with app.app_context():
+        return worker.run_once(**kwargs)
+
+
+def make_due(app):
+    """Pretend the retry time has come."""
+    with app.app_context():
+        db.session.execute(sa.update(Delivery).where(Delivery.status == "pending")
+                           .values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+
+
+def test_exact_fcm_v1_bodies(fcm_app, fcm_stub, queued):
+    assert run(fcm_app) == 3
+    assert deliveries(fcm_app) == {t: ("sent", 1) for t in ("tok-a", "tok-b", "tok-c")}
+    body = fcm_stub.requests_for("tok-a")[0].body
+    number = f"SR-{queued:06d}"
+    assert body == {"message": {
+        "token": "tok-a",
+        "notification": {"title": f"Request {number}: in progress", "body": "“AC is broken” is now in progress"},
+        "data": {"request_id": str(queued), "event": "status_changed", "status": "in_progress"},
+        "android": {"priority": "high", "notification": {"channel_id": "requests", "sound": "default"}},
+        "apns": {"headers": {"apns-priority": "10"}, "payload": {"aps": {"sound": "default"}}},
+    }}
+    assert run(fcm_app) == 0  # nothing left: no second send
+    assert len(fcm_stub.requests) == 3
+
+
+@pytest.mark.parametrize("error, status, device_kept", [
+    ("UNREGISTERED", "dropped", False),
+    ("SENDER_ID_MISMATCH", "dropped", False),
+    ("INVALID_TOKEN", "dropped", False),
+    ("INVALID_ARGUMENT", "failed", True),
+    ("THIRD_PARTY_AUTH_ERROR", "failed", True),
+    ("UNAVAILABLE", "pending", True),
+    ("INTERNAL", "pending", True),
+    ("QUOTA_EXCEEDED", "pending", True),
+])
+def test_error_mapping(fcm_app, fcm_stub, queued, retry_sleeps, error, status, device_kept):
+    fcm_stub.responder = lambda body: fcm_error(error) if body["message"]["token"] == "tok-b" else None
+    run(fcm_app)
+    state = deliveries(fcm_app)
+    assert state["tok-b"][0] == status and state["tok-a"] == ("sent", 1)
+    with fcm_app.app_context():
+        tokens = set(db.session.scalars(sa.select(Device.token)))
+    assert ("tok-b" in tokens) == device_kept
+
+
+def test_pruned_device_loses_its_other_queued_pushes(fcm_app, fcm_stub, client, world, queued, retry_sleeps):
+    client.post(f"/api/v1/requests/{queued}/status", json={"status": "waiting"}, headers=world.admin.headers)
+    fcm_stub.responder = lambda body: fcm_error("UNREGISTERED") if body["message"]["token"] == "tok-b" else None
+    run(fcm_app, limit=3)  # only the first notification's three pushes
+    with fcm_app.app_context():
+        states = db.session.execute(sa.select(Delivery.token, Delivery.status)).all()
+    assert sorted(s for t, s in states if t == "tok-b") == ["dropped", "dropped"]
+
+
+def test_retry_schedule_is_exponential_with_jitter_then_failed(app):
+    app.config.update(PUSH_RETRY_BASE_SECONDS=15, PUSH_RETRY_MAX_SECONDS=3600)
+    with app.app_context():
+        low, high = random.Random(), random.Random()
+        low.random = lambda: 0.0
+        high.random = lambda: 0.999999
+        assert [worker.retry_delay(n, rng=low) for n in range(1, 10)] == [15, 30, 60, 120, 240, 480, 960, 1920, 3600]
+        assert worker.retry_delay(1, rng=high) == pytest.approx(15 * 1.25, rel=1e-3)
+        assert worker.retry_delay(1, retry_after=90, rng=low) == 90
+
+
+def test_transient_failures_retry_until_the_limit(fcm_app, fcm_stub, queued, retry_sleeps):
+    fcm_app.config["PUSH_MAX_ATTEMPTS"] = 3
+    fcm_stub.responder = lambda body: fcm_error("UNAVAILABLE")
+    for _ in range(3):
+        run(fcm_app)
+        make_due(fcm_app)
+    assert set(deliveries(fcm_app).values()) == {("failed", 3)}
+
+
+def test_outage_then_recovery_delivers_each_push_exactly_once(fcm_app, fcm_stub, queued, retry_sleeps):
+    fcm_stub.responder = lambda body: fcm_error("UNAVAILABLE")
+    run(fcm_app)
+    with fcm_app.app_context():
+        pending = db.session.scalars(sa.select(Delivery)).all()
+        assert all(d.status == "pending" and d.next_attempt_at > utcnow() for d in pending)
+    assert run(fcm_app) == 0  # not due yet
+    fcm_stub.responder = None
+    make_due(fcm_app)
+    run(fcm_app)
+    assert set(deliveries(fcm_app).values()) == {("sent", 2)}
+    successes = [r for r in fcm_stub.requests if r.body["message"]["token"] in ("tok-a", "tok-b", "tok-c")]
+    assert len(successes) - 3 * 5 == 3  # 5 tries each in the outage (the SDK's own 4 retries), then one 200 each
+
+
+def test_worker_killed_between_claim_and_record_loses_nothing(fcm_app, fcm_stub, queued):
+    with fcm_app.app_context():
+        claimed = worker.claim(10)
+        assert len(claimed) == 3
+        assert worker.claim(10) == []  # leased: another worker does not take them
+        db.session.remove()
+    # The process dies here. Once the lease has run out the rows are claimed again.
+    with fcm_app.app_context():
+        db.session.execute(sa.update(Delivery).values(claimed_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert run(fcm_app) == 3
+    assert set(deliveries(fcm_app).values()) == {("sent", 2)}
+    assert len(fcm_stub.requests) == 3
+
+
+def test_log_sender_is_the_default(app, queued, caplog):
+    caplog.set_level("INFO", logger="notifications.senders")
+    assert run(app) == 3
+    assert set(deliveries(app).values()) == {("sent", 1)}
+    assert "Request SR-" in caplog.text and "tok-a" not in caplog.text
+
+
+@pytest.mark.postgres_only
+def test_two_workers_never_send_a_delivery_twice(make_app, client, world, submit, make_fcm_sender, fcm_stub):
+    for i in range(20):
+        client.post("/api/v1/devices", json={"token": f"tok-{i}", "platform": "android"},
+                    headers=world.employee.headers)
+    rid = submit()["id"]
+    for status in ("in_progress", "waiting", "in_progress", "resolved"):
+        client.post(f"/api/v1/requests/{rid}/status", json={"status": status}, headers=world.admin.headers)
+    fcm_stub.responder = lambda body: time.sleep(0.01)  # let the workers overlap
+    apps = [make_app(PUSH_BATCH_SIZE=7), make_app(PUSH_BATCH_SIZE=7)]
+    for a in apps:
+        a.extensions["push_sender"] = make_fcm_sender()
+
+    def drain(a):
+        with a.app_context():
+            while worker.run_once():
+                db.session.remove()
+
+    threads = [threading.Thread(target=drain, args=(a,)) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 20 devices x 4 status changes; each delivery claimed once and sent once.
+    assert len(fcm_stub.requests) == 80
+    assert all(len(fcm_stub.requests_for(f"tok-{i}")) == 4 for i in range(20))
+    with apps[0].app_context():
+        states = db.session.execute(sa.select(Delivery.status, Delivery.attempts)).all()
+    assert len(states) == 80 and set(states) == {("sent", 1)}
+
+
+def test_feed_and_outbox_written_even_without_devices(app, world, submit):
+    submit()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 3
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
+
+
+def test_worker_process_stops_gracefully_on_sigterm(database_url, app, world, queued, tmp_path):
+    env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url, "FLASK_APP": "wsgi",
+           "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "notifications", "worker", "--poll", "0.2"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+    try:
+        for line in proc.stdout:
+            if "push to device" in line:
+                break
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=30)[0]
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, output
+    assert "notification worker stopped" in output
+    assert set(deliveries(app).values()) == {("sent", 1)}
