@@ -5,13 +5,16 @@ requests beyond their ids: callers hand it recipients and message parameters."""
 
 def init_app(app):
     from service_app.extensions import api
+    from service_app.seed import register_seeder
     from service_app.users.personal_data import register_section
 
     from .cli import notifications_cli
     from .routes import blp
+    from .seed import seed_devices
     from .service import personal_devices, personal_notifications
 
     api.register_blueprint(blp)
     app.cli.add_command(notifications_cli)
     register_section("devices", personal_devices)
     register_section("notifications", personal_notifications)
+    register_seeder(seed_devices)
