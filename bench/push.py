@@ -1,0 +1,108 @@
+"""Push throughput: 10,000 outbox deliveries through the worker (claim, send,
+record) to a local FCM stub, against the bare firebase-admin ``send_each`` loop
+over the same messages and the same stub in the same run.
+
+Database: a throwaway SQLite file, or ``BENCH_DATABASE_URL`` (PostgreSQL).
+"""
+import os
+import sys
+import tempfile
+import time
+import uuid
+
+import sqlalchemy as sa
+
+from bench.common import report
+
+PUSHES = int(os.environ.get("BENCH_PUSHES", "10000"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "notifications"))
+
+
+def _app(url):
+    from flask_migrate import upgrade
+
+    from service_app import create_app
+    from service_app.extensions import db
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "PUSH_BATCH_SIZE": 100,
+                      "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+    return app
+
+
+def _fill_outbox(app):
+    """One user, 100 devices, 100 notifications: 10,000 due deliveries."""
+    from notifications.models import Delivery, Device, Notification
+    from service_app.database import utcnow
+    from service_app.extensions import db
+    from service_app.users.models import User
+
+    with app.app_context():
+        user = User(login="bench", full_name="Bench", role="employee", password_hash="x")
+        db.session.add(user)
+        db.session.flush()
+        devices = [Device(user_id=user.id, token=f"bench-token-{i:04d}", platform="android") for i in range(100)]
+        db.session.add_all(devices)
+        db.session.flush()
+        now = utcnow()
+        notes = [Notification(user_id=user.id, event="status_changed", title=f"Request SR-{i:06d}: in progress",
+                              body="“The AC in room 305” is now in progress",
+                              data={"request_id": str(i), "event": "status_changed", "status": "in_progress"})
+                 for i in range(PUSHES // 100)]
+        db.session.add_all(notes)
+        db.session.flush()
+        db.session.execute(sa.insert(Delivery), [
+            {"notification_id": n.id, "device_id": d.id, "token": d.token, "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "created_at": now} for n in notes for d in devices])
+        db.session.commit()
+        return [(d.token, n.title, n.body, n.data) for n in notes for d in devices]
+
+
+def _sender(stub):
+    from fcm_stub import TEST_PROJECT, FixedTokenCredential, attach
+
+    from notifications.senders import FcmSender
+
+    sender = FcmSender(FixedTokenCredential(), app_name=f"bench-{uuid.uuid4().hex[:8]}", project_id=TEST_PROJECT)
+    attach(sender, stub)
+    return sender
+
+
+def run():
+    from fcm_stub import FcmStub
+
+    from notifications import worker
+    from notifications.senders import PushMessage
+
+    tmp = tempfile.TemporaryDirectory()
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/push.db"
+    app = _app(url)
+    messages = _fill_outbox(app)
+    stub = FcmStub().start()
+    try:
+        sender = _sender(stub)
+        app.extensions["push_sender"] = sender
+        start = time.perf_counter()
+        with app.app_context():
+            while worker.run_once():
+                pass
+        through_worker = PUSHES / (time.perf_counter() - start)
+        assert len(stub.requests) == PUSHES, len(stub.requests)
+
+        bare = [PushMessage(token=t, title=ti, body=b, data=d) for t, ti, b, d in messages]
+        start = time.perf_counter()
+        for i in range(0, len(bare), 100):
+            sender.send(bare[i:i + 100])
+        baseline = PUSHES / (time.perf_counter() - start)
+        sender.close()
+    finally:
+        stub.stop()
+        tmp.cleanup()
+    dialect = "postgresql" if url.startswith("postgres") else "sqlite"
+    report(f"push/worker/{dialect}", through_worker, "pushes/s", baseline, through_worker / baseline,
+           f"{PUSHES} deliveries, batches of 100, bare send_each loop as baseline")
