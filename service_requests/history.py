@@ -29,12 +29,19 @@ def record(req, event, actor, data=None, internal=False):
     return row
 
 
-def add_comment(user, req, body, internal=False):
-    """Store a comment (caller commits); its event is recorded alongside."""
+def add_comment(user, req, body, internal=False, part_of=None):
+    """Store a comment (caller commits); its event is recorded alongside.
+
+    ``part_of`` names the event a comment belongs to (a status change's
+    reason), so that one action makes one notification, not two.
+    """
     comment = Comment(request_id=req.id, author_id=user.id, body=body, internal=internal, created_at=utcnow())
     db.session.add(comment)
     db.session.flush()
-    record(req, "commented", user, {"comment_id": comment.id, "internal": internal}, internal=internal)
+    data = {"comment_id": comment.id, "internal": internal}
+    if part_of:
+        data["part_of"] = part_of
+    record(req, "commented", user, data, internal=internal)
     return comment
 
 

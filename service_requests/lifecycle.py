@@ -79,7 +79,7 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
         req.rating = rating
     if previous == "new" and access.is_staff_for(user, req) and not access.is_author(user, req):
         mark_first_response(req, now)
-    comment_row = history.add_comment(user, req, comment, internal=False) if comment else None
+    comment_row = history.add_comment(user, req, comment, part_of="status_changed") if comment else None
     data = {"from": previous, "to": target}
     if comment_row is not None:
         data["comment_id"] = comment_row.id

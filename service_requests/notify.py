@@ -32,7 +32,7 @@ def on_history_event(req, event, actor, data, internal):
         send("status_changed", [req.author, req.assignee], status=data["to"])
     elif event == "assigned" and data.get("assignee"):
         send("assigned", [db.session.get(User, data["assignee"]["id"])])
-    elif event == "commented" and not internal:
+    elif event == "commented" and not internal and not data.get("part_of"):
         from .models import Comment
 
         comment = db.session.get(Comment, data["comment_id"])

@@ -91,6 +91,12 @@ class TestWhoHearsWhat:
         got = sorted((n.user_id, n.body) for n in rows(app, Notification, event="comment_added"))
         assert got == sorted([(world.employee.id, "We come at 3 pm"), (world.admin_ala.id, "Thank you")])
 
+    def test_a_status_change_with_a_comment_is_one_notification(self, client, app, world, submit):
+        rid = submit()["id"]
+        client.post(f"/api/v1/requests/{rid}/status", json={"status": "in_progress", "comment": "At 3 pm"},
+                    headers=world.admin.headers)
+        assert [n.event for n in rows(app, Notification, user_id=world.employee.id)] == ["status_changed"]
+
     def test_each_device_gets_one_outbox_row(self, client, app, world, submit):
         register(client, world.employee, "phone-a")
         register(client, world.employee, "tablet-b", platform="ios")
