@@ -24,6 +24,7 @@ class Office(db.Model):
     geofence: Mapped[dict] = mapped_column(sa.JSON)
     business_hours: Mapped[dict] = mapped_column(sa.JSON, default=lambda: dict(DEFAULT_BUSINESS_HOURS))
     holidays: Mapped[list] = mapped_column(sa.JSON, default=list)
+    special_hours: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -35,6 +35,9 @@ class OfficeSchema(Schema):
     geofence = ma.fields.Dict(metadata={"description": "GeoJSON Polygon or MultiPolygon, [lon, lat]"})
     business_hours = ma.fields.Dict(metadata={"example": {"mon": [["09:00", "13:00"], ["14:00", "18:00"]]}})
     holidays = ma.fields.List(ma.fields.String(), metadata={"example": ["2026-12-16"]})
+    special_hours = ma.fields.Dict(metadata={
+        "description": "hours for given dates, overriding the week and public holidays; [] = closed",
+        "example": {"2026-03-07": [["09:00", "18:00"]]}})
 
 
 class OfficeCreateSchema(Schema):
@@ -45,6 +48,7 @@ class OfficeCreateSchema(Schema):
     geofence = ma.fields.Dict(required=True)
     business_hours = ma.fields.Dict()
     holidays = ma.fields.List(ma.fields.String())
+    special_hours = ma.fields.Dict()
 
 
 class OfficeUpdateSchema(OfficeCreateSchema):

@@ -9,7 +9,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from .calendar_validation import business_hours_problems, holidays_problems
+from .calendar_validation import business_hours_problems, holidays_problems, special_hours_problems
 from .directory import bump_version, get_router
 from .geometry import GeometryError, LikelySwappedError, check_point, parse_geofence, to_geojson
 from .models import DEFAULT_BUSINESS_HOURS, Department, Office
@@ -58,7 +58,8 @@ def _clean(data):
         except GeometryError as exc:
             raise _invalid("geofence", exc.reason, "invalid_geometry") from None
         data["geofence"] = to_geojson(geometry)
-    for field, check in (("business_hours", business_hours_problems), ("holidays", holidays_problems)):
+    for field, check in (("business_hours", business_hours_problems), ("holidays", holidays_problems),
+                         ("special_hours", special_hours_problems)):
         if field in data:
             problems = check(data[field])
             if problems:

@@ -91,6 +91,7 @@ class Config:
     LOCATION_PRECISION_DECIMALS = 2
     REOPEN_DAYS = 7
     AUTO_CLOSE_DAYS = 3
+    REPORT_TIMEZONE = "Asia/Almaty"
 
     STORAGE_BACKEND = "local"
     STORAGE_LOCAL_ROOT = None  # default: instance/attachments
@@ -157,6 +158,7 @@ class Config:
             LOCATION_PRECISION_DECIMALS=env_int("LOCATION_PRECISION_DECIMALS", cls.LOCATION_PRECISION_DECIMALS),
             REOPEN_DAYS=env_int("REOPEN_DAYS", cls.REOPEN_DAYS),
             AUTO_CLOSE_DAYS=env_int("AUTO_CLOSE_DAYS", cls.AUTO_CLOSE_DAYS),
+            REPORT_TIMEZONE=env_str("REPORT_TIMEZONE", cls.REPORT_TIMEZONE),
             STORAGE_BACKEND=env_str("STORAGE_BACKEND", cls.STORAGE_BACKEND),
             STORAGE_LOCAL_ROOT=env_str("STORAGE_LOCAL_ROOT"),
             S3_BUCKET=env_str("S3_BUCKET"),

@@ -3,6 +3,6 @@ from .auth.models import AuthSession, PasswordResetCode  # noqa: F401
 from .users.models import User  # noqa: F401
 from offices.models import ChangeCounter, Department, Office  # noqa: F401,E402
 from service_requests.models import (Attachment, Category, Comment, IdempotencyKey,  # noqa: F401,E402
-                                     RequestEvent, ServiceRequest)
+                                     RequestEvent, ServiceRequest, SlaPolicy)
 from .audit import AuditEntry  # noqa: F401,E402
 from notifications.models import Delivery, Device, Notification  # noqa: F401,E402

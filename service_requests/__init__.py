@@ -8,6 +8,8 @@ def init_app(app):
     from service_app.seed import register_seeder
 
     from .category_routes import blp as categories_blp
+    from .cli import sla_cli
+    from .report_routes import blp as sla_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
     from .history import subscribe
     from .notify import on_history_event
@@ -16,6 +18,8 @@ def init_app(app):
 
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
+    api.register_blueprint(sla_blp)
+    app.cli.add_command(sla_cli)
     register_seeder(seed_categories)
     register_seeder(seed_requests)
     subscribe(on_history_event)

@@ -81,5 +81,6 @@ def _build(user, data):
         location_lat=round(lat, digits) if lat is not None else None,
         location_lon=round(lon, digits) if lon is not None else None,
         created_at=now, updated_at=now)
-    sla.set_due_times(req, now)
+    req.office = db.session.get(Office, routed.office_id)
+    sla.set_due_times(req)
     return req

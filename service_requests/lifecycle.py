@@ -10,7 +10,7 @@ from flask import current_app
 from service_app.database import utcnow
 from service_app.errors import ApiError
 
-from . import access, history
+from . import access, history, sla
 
 TRANSITIONS = {
     ("new", "in_progress"): "staff",
@@ -71,8 +71,10 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
         req.paused_at = now
     if target == "resolved":
         req.resolved_at = now
+        sla.on_resolved(req)
     if (previous, target) == ("resolved", "in_progress"):
         req.resolved_at = None
+        sla.on_reopened(req)
     if target in ("closed", "rejected", "cancelled"):
         req.closed_at = now
     if target == "closed":
@@ -94,11 +96,15 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
 def mark_first_response(req, when):
     if req.first_response_at is None:
         req.first_response_at = when
+        sla.on_first_response(req)
 
 
 def on_resume(req, now):
-    """Leaving ``waiting``: the SLA clock runs again (the SLA module moves the deadlines)."""
-    from . import sla
-
+    """Leaving ``waiting``: the SLA clock runs again and the deadlines move."""
     sla.resume(req, now)
-    req.paused_at = None
+
+
+def auto_close(req, now=None):
+    """Close a request resolved long ago on the author's behalf (the SLA sweep; caller commits)."""
+    req.status, req.closed_at = "closed", now or utcnow()
+    history.record(req, "status_changed", None, {"from": "resolved", "to": "closed", "automatic": True})

@@ -57,6 +57,16 @@ class ServiceRequest(db.Model):
     response_breached: Mapped[bool] = mapped_column(default=False)
     resolution_breached: Mapped[bool] = mapped_column(default=False)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SLA bookkeeping (see sla.py): business minutes spent waiting, when 80% of
+    # each target is reached, whether that warning went out, and the business
+    # minutes it took to respond and to resolve (for the reports).
+    paused_minutes: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    response_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response_risk_notified: Mapped[bool] = mapped_column(default=False)
+    resolution_risk_notified: Mapped[bool] = mapped_column(default=False)
+    response_minutes: Mapped[float | None] = mapped_column(sa.Float)
+    resolution_minutes: Mapped[float | None] = mapped_column(sa.Float)
     version: Mapped[int] = mapped_column(default=1)
 
     office = relationship("Office", lazy="joined", innerjoin=True)
@@ -75,6 +85,7 @@ class ServiceRequest(db.Model):
         sa.Index("ix_service_requests_created_at_id", "created_at", "id"),
         sa.Index("ix_service_requests_author_created", "author_id", "created_at", "id"),
         sa.Index("ix_service_requests_office_status", "office_id", "status"),
+        sa.Index("ix_service_requests_status_resolution_due", "status", "resolution_due_at"),
     )
 
     @property
@@ -154,3 +165,21 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+
+class SlaPolicy(db.Model):
+    """Targets in business minutes for a priority, optionally for one category only."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority: Mapped[str] = mapped_column(sa.String(10))
+    category_code: Mapped[str | None] = mapped_column(sa.ForeignKey("categories.code", ondelete="CASCADE"))
+    response_minutes: Mapped[int] = mapped_column()
+    resolution_minutes: Mapped[int] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("priority", "category_code", name="uq_sla_policies_priority_category"),
+        sa.CheckConstraint("response_minutes > 0 AND resolution_minutes >= response_minutes", name="targets"),
+    )

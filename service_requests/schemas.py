@@ -201,3 +201,84 @@ EventListSchema = page_schema(EventSchema)
 
 class AttachmentUploadSchema(Schema):
     file = ma.fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+# --- SLA policies and reports ---------------------------------------------
+
+class PolicySchema(ma.Schema):
+    priority = ma.fields.String()
+    category = ma.fields.String(allow_none=True, metadata={"description": "null for the priority's default"})
+    response_minutes = ma.fields.Integer()
+    resolution_minutes = ma.fields.Integer()
+
+
+PolicyListSchema = page_schema(PolicySchema)
+
+
+class PolicyUpdateSchema(Schema):
+    response_minutes = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=525_600))
+    resolution_minutes = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=525_600))
+
+
+class PolicyArgsSchema(Schema):
+    category = ma.fields.String(validate=CODE, metadata={"description": "override for this category only"})
+
+
+class SlaReportArgsSchema(Schema):
+    from_ = ma.fields.Date(data_key="from", attribute="from")
+    to = ma.fields.Date()
+    group_by = ma.fields.String(load_default="office",
+                                validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee"]))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    format = ma.fields.String(validate=ma.validate.OneOf(["json", "csv"]))
+
+
+class ReportRowSchema(ma.Schema):
+    key = ma.fields.Raw(allow_none=True)
+    label = ma.fields.String()
+    total = ma.fields.Integer()
+    open = ma.fields.Integer()
+    resolved = ma.fields.Integer()
+    response_met_pct = ma.fields.Float(allow_none=True)
+    resolution_met_pct = ma.fields.Float(allow_none=True)
+    median_response_minutes = ma.fields.Float(allow_none=True)
+    p90_response_minutes = ma.fields.Float(allow_none=True)
+    median_resolution_minutes = ma.fields.Float(allow_none=True)
+    p90_resolution_minutes = ma.fields.Float(allow_none=True)
+    response_breached = ma.fields.Integer()
+    resolution_breached = ma.fields.Integer()
+    rated = ma.fields.Integer()
+    avg_rating = ma.fields.Float(allow_none=True)
+
+
+class SlaReportSchema(ma.Schema):
+    from_ = ma.fields.Date(data_key="from", attribute="from")
+    to = ma.fields.Date()
+    group_by = ma.fields.String()
+    groups = ma.fields.List(ma.fields.Nested(ReportRowSchema))
+    totals = ma.fields.Nested(ReportRowSchema)
+
+
+class BacklogArgsSchema(Schema):
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+
+
+class BacklogStatusSchema(ma.Schema):
+    status = ma.fields.String()
+    total = ma.fields.Integer()
+    breached = ma.fields.Integer()
+    by_age = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+                            metadata={"example": {"<1d": 2, "1-3d": 1, "3-7d": 0, ">7d": 4}})
+
+
+class BacklogTotalsSchema(ma.Schema):
+    total = ma.fields.Integer()
+    breached = ma.fields.Integer()
+    by_age = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+
+
+class BacklogReportSchema(ma.Schema):
+    generated_at = ma.fields.AwareDateTime()
+    office_id = ma.fields.Integer(allow_none=True)
+    statuses = ma.fields.List(ma.fields.Nested(BacklogStatusSchema))
+    totals = ma.fields.Nested(BacklogTotalsSchema)

@@ -74,7 +74,7 @@ def seed_requests():
 
     from service_app.users.models import User
 
-    from . import attachments, intake, lifecycle
+    from . import attachments, intake, lifecycle, sla
     from .models import Attachment, Comment, RequestEvent, ServiceRequest
 
     if db.session.scalar(sa.select(ServiceRequest.id).limit(1)) is not None:
@@ -95,10 +95,20 @@ def seed_requests():
             db.session.commit()
         shift = timedelta(days=days_ago)
         req = db.session.get(ServiceRequest, req.id)
-        for field in ("created_at", "first_response_at", "resolved_at", "closed_at", "response_due_at",
-                      "resolution_due_at", "paused_at"):
+        for field in ("created_at", "first_response_at", "resolved_at", "closed_at", "paused_at"):
             if getattr(req, field) is not None:
                 setattr(req, field, getattr(req, field) - shift)
+        # Staff answered and fixed things over some hours, not in the same second.
+        if req.first_response_at is not None:
+            req.first_response_at = req.created_at + timedelta(minutes=40 + 45 * (req.id % 5))
+        if req.resolved_at is not None:
+            req.resolved_at = req.first_response_at + timedelta(hours=3 + 9 * (req.id % 4))
+        req.paused_minutes = 0.0
+        sla.set_due_times(req)
+        if req.first_response_at is not None:
+            sla.on_first_response(req)
+        if req.resolved_at is not None:
+            sla.on_resolved(req)
         for model in (RequestEvent, Comment, Attachment):
             for row in db.session.scalars(sa.select(model).where(model.request_id == req.id)):
                 row.created_at -= shift

@@ -1,31 +1,76 @@
-"""SLA clocks of a request.
+"""SLA clocks of a request, in business minutes of its office's calendar.
 
-Until business calendars apply, deadlines run on wall-clock minutes from the
-policy's targets; time spent ``waiting`` moves them later.
+Targets come from the policy of the request's priority (a category may
+override it). A deadline is ``created_at`` plus the target plus the business
+minutes the request spent ``waiting`` (the clock is paused while the team
+waits for the employee), so every deadline can be recomputed from scratch
+after a priority change or a re-route. ``*_risk_at`` mark 80% of a target,
+when the sweep warns.
 """
-from datetime import timedelta
+import sqlalchemy as sa
 
-DEFAULT_TARGETS = {  # priority: (response, resolution) in minutes
+from offices.calendars import calendar_for
+from service_app.extensions import db
+
+from .models import SlaPolicy
+
+DEFAULT_TARGETS = {  # priority: (response, resolution) in business minutes (API.md)
     "urgent": (60, 240),
     "high": (240, 960),
     "normal": (480, 2400),
     "low": (960, 4800),
 }
+RISK_SHARE = 0.8
 
 
-def set_due_times(req, start):
-    response, resolution = DEFAULT_TARGETS[req.priority]
-    req.response_due_at = start + timedelta(minutes=response)
-    req.resolution_due_at = start + timedelta(minutes=resolution)
+def targets(priority, category_code=None):
+    """``(response_minutes, resolution_minutes)`` for a priority (and category override)."""
+    rows = db.session.scalars(sa.select(SlaPolicy).where(
+        SlaPolicy.priority == priority,
+        sa.or_(SlaPolicy.category_code.is_(None), SlaPolicy.category_code == category_code)))
+    best = None
+    for row in rows:
+        if best is None or row.category_code is not None:
+            best = row
+    return (best.response_minutes, best.resolution_minutes) if best else DEFAULT_TARGETS[priority]
+
+
+def set_due_times(req):
+    """(Re)compute the deadlines and warning times of ``req`` from its office, priority and pauses."""
+    calendar = calendar_for(req.office)
+    response, resolution = targets(req.priority, req.category_code)
+    start, paused = req.created_at, req.paused_minutes or 0.0
+    req.response_due_at = calendar.add_business_minutes(start, response + paused)
+    req.resolution_due_at = calendar.add_business_minutes(start, resolution + paused)
+    req.response_risk_at = calendar.add_business_minutes(start, response * RISK_SHARE + paused)
+    req.resolution_risk_at = calendar.add_business_minutes(start, resolution * RISK_SHARE + paused)
 
 
 def resume(req, now):
-    """Leaving ``waiting``: deadlines move by the time spent waiting."""
-    paused = now - req.paused_at
-    if req.response_due_at is not None and req.first_response_at is None:
-        req.response_due_at += paused
-    if req.resolution_due_at is not None:
-        req.resolution_due_at += paused
+    """Leaving ``waiting``: the business time spent waiting moves the deadlines later."""
+    req.paused_minutes = (req.paused_minutes or 0.0) + calendar_for(req.office).business_minutes_between(
+        req.paused_at, now)
+    req.paused_at = None
+    set_due_times(req)
+
+
+def on_first_response(req):
+    req.response_minutes = _elapsed(req, req.first_response_at)
+    req.response_breached = req.first_response_at > req.response_due_at
+
+
+def on_resolved(req):
+    req.resolution_minutes = _elapsed(req, req.resolved_at)
+    req.resolution_breached = req.resolution_breached or req.resolved_at > req.resolution_due_at
+
+
+def on_reopened(req):
+    req.resolution_minutes = None
+
+
+def _elapsed(req, when):
+    minutes = calendar_for(req.office).business_minutes_between(req.created_at, when) - (req.paused_minutes or 0.0)
+    return round(max(minutes, 0.0), 1)
 
 
 def block(req):

@@ -49,8 +49,8 @@ def update_request(user, req, data, if_match):
         _reroute(user, req, data["office_id"])
     if "assignee_id" in data and data["assignee_id"] != req.assignee_id:
         _assign(user, req, data["assignee_id"])
-    if "priority" in changes:
-        sla.set_due_times(req, req.created_at)
+    if {"priority", "category"} & set(changes) or "office_id" in data:
+        sla.set_due_times(req)
     if changes:
         history.record(req, "updated", user, changes)
     db.session.commit()
@@ -73,7 +73,7 @@ def _reroute(user, req, office_id):
         raise ApiError(422, "validation_error", f"office_id: no active office with id {office_id}",
                        {"office_id": ["no such active office"]})
     previous = req.office
-    req.office_id, req.routed_by = office.id, "manual"
+    req.office, req.routed_by = office, "manual"
     history.record(req, "rerouted", user, {"from": {"id": previous.id, "code": previous.code},
                                            "to": {"id": office.id, "code": office.code}, "routed_by": "manual"})
 

@@ -97,7 +97,10 @@ def test_geofence_with_too_many_vertices(make_app, auth):
 @pytest.mark.parametrize("field, value", [
     ("timezone", "Mars/Olympus"),
     ("timezone", ""),
-    ("business_hours", {"mon": [["18:00", "09:00"]]}),
+    ("business_hours", {"mon": [["22:00", "06:00"], ["07:00", "08:00"]]}),
+    ("special_hours", {"2026-13-40": []}),
+    ("special_hours", {"2026-03-07": [["9", "18"]]}),
+    ("special_hours", ["2026-03-07"]),
     ("business_hours", {"monday": [["09:00", "18:00"]]}),
     ("business_hours", {"mon": [["9am", "6pm"]]}),
     ("business_hours", {"mon": [["09:00", "13:00"], ["12:00", "18:00"]]}),
@@ -116,10 +119,17 @@ def test_invalid_office_fields(client, admin, field, value):
 def test_calendar_fields_are_kept(create_office):
     office = create_office("ALA", ALMATY, timezone="Asia/Qyzylorda",
                            business_hours={"mon": [["09:00", "13:00"], ["14:00", "18:00"]], "sat": [["10:00", "14:00"]]},
-                           holidays=["2026-12-16", "2026-03-22", "2026-12-16"])
+                           holidays=["2026-12-16", "2026-03-22", "2026-12-16"],
+                           special_hours={"2026-03-07": [["10:00", "15:00"]], "2026-12-31": []})
     assert office["timezone"] == "Asia/Qyzylorda"
     assert office["business_hours"]["mon"] == [["09:00", "13:00"], ["14:00", "18:00"]]
     assert office["holidays"] == ["2026-03-22", "2026-12-16"]
+    assert office["special_hours"] == {"2026-03-07": [["10:00", "15:00"]], "2026-12-31": []}
+
+
+def test_night_shift_hours_are_accepted(create_office):
+    office = create_office("NIGHT", ALMATY, business_hours={"fri": [["09:00", "13:00"], ["22:00", "06:00"]]})
+    assert office["business_hours"]["fri"][1] == ["22:00", "06:00"]
 
 
 def test_duplicate_office_code_is_a_conflict(client, admin, create_office):

@@ -1,0 +1,251 @@
+"""Business calendars of offices: when an office is open, and SLA arithmetic in business minutes.
+
+Pure module (no Flask, no database). A :class:`BusinessCalendar` works in the office's
+local time zone and answers in timezone-aware UTC datetimes.
+
+Conventions:
+
+* An interval whose end is earlier than or equal to its start (``["22:00", "06:00"]``)
+  is an overnight shift ending on the next calendar day; ``"24:00"`` is allowed as an end.
+* Holidays and ``special_hours`` apply to the calendar date on which an interval STARTS:
+  a night shift that starts on a holiday eve runs to its end even if the next day is a
+  holiday, and a shift that would start on a holiday does not run at all.
+* ``special_hours[date]`` replaces the weekly hours and public/office holidays of that date.
+* DST: an ambiguous wall-clock time (fall-back) means its first occurrence (``fold=0``);
+  a wall-clock time inside a spring-forward gap means the instant the gap ends (03:00 of
+  the new offset). Both keep local-to-UTC conversion monotonic, so intervals never invert.
+* Overlapping intervals (a night shift running into the next morning's hours) count once.
+"""
+import math
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_HOURS = {day: [["09:00", "18:00"]] for day in DAYS[:5]}
+_TIME = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+_DAY = timedelta(days=1)
+_MICROSECOND = timedelta(microseconds=1)
+# Far enough to cross any real run of closures; only reached by pathological calendars.
+_MAX_CLOSED_DAYS = 3660
+_DAY_CACHE_LIMIT = 4096
+
+Span = tuple[datetime, datetime]
+
+
+@lru_cache(maxsize=256)
+def public_holiday_dates(country: str, year: int) -> frozenset[date]:
+    """Public holidays of ``country`` (ISO code, e.g. "KZ") in ``year``; cached per pair."""
+    try:
+        return frozenset(holidays_lib.country_holidays(country, years=year))
+    except NotImplementedError:
+        raise ValueError(f"public holidays: unknown country code {country!r}") from None
+
+
+def _parse_time(value, what: str, *, is_end: bool) -> int:
+    if not isinstance(value, str) or not _TIME.match(value) or (value == "24:00" and not is_end):
+        raise ValueError(f"{what}: {value!r} is not a time \"HH:MM\" (24:00 only as an end)")
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _parse_intervals(intervals, what: str) -> tuple[tuple[int, int], ...]:
+    """Local minutes since the day's midnight, sorted, overlaps merged; ends may pass 1440."""
+    if not isinstance(intervals, (list, tuple)):
+        raise ValueError(f"{what}: expected a list of [start, end] intervals, got {intervals!r}")
+    parsed = []
+    for interval in intervals:
+        if not isinstance(interval, (list, tuple)) or len(interval) != 2:
+            raise ValueError(f"{what}: {interval!r} is not a [\"HH:MM\", \"HH:MM\"] interval")
+        start = _parse_time(interval[0], what, is_end=False)
+        end = _parse_time(interval[1], what, is_end=True)
+        parsed.append((start, end if end > start else end + 1440))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(parsed):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _parse_date(value, what: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _require_aware(value, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValueError(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware (naive datetimes are ambiguous)")
+    return value.astimezone(UTC)
+
+
+class BusinessCalendar:
+    """Open hours of one office; converts between instants and business minutes.
+
+    Treat instances as immutable: they cache each day's open spans in UTC, so reuse one
+    calendar per office (e.g. across a report). Typical calls over a few days cost tens of
+    microseconds warm and well under a millisecond cold.
+    """
+
+    def __init__(self, timezone: str = "Asia/Almaty", business_hours: dict | None = None,
+                 holidays: Iterable[str | date] = (), special_hours: dict | None = None,
+                 public_holidays: str | None = "KZ"):
+        try:
+            self._tz = ZoneInfo(timezone)
+        except Exception:  # ZoneInfoNotFoundError, bad keys, non-strings
+            raise ValueError(f"timezone: {timezone!r} is not an IANA time zone") from None
+        self.timezone = timezone
+        hours = DEFAULT_HOURS if business_hours is None else business_hours
+        if not isinstance(hours, dict) or any(day not in DAYS for day in hours):
+            raise ValueError("business_hours must map mon..sun to lists of [start, end]")
+        self._weekly = tuple(_parse_intervals(hours.get(day, ()), f"business_hours.{day}")
+                             for day in DAYS)
+        if isinstance(holidays, (str, date)):
+            raise ValueError("holidays must be a list of dates")
+        self._holidays = frozenset(_parse_date(value, "holidays") for value in holidays)
+        if special_hours is not None and not isinstance(special_hours, dict):
+            raise ValueError("special_hours must map dates to lists of [start, end]")
+        self._special = {
+            _parse_date(key, "special_hours"): _parse_intervals(value, f"special_hours.{key}")
+            for key, value in (special_hours or {}).items()
+        }
+        if public_holidays is not None:
+            if not isinstance(public_holidays, str):
+                raise ValueError("public_holidays must be a country code or None")
+            public_holiday_dates(public_holidays, 2000)  # fail early on an unknown code
+        self._country = public_holidays
+        self._weekly_open = any(self._weekly)
+        self._last_special = max((d for d, spans in self._special.items() if spans), default=None)
+        self._day_cache: dict[date, tuple[Span, ...]] = {}
+
+    def open_intervals(self, start: datetime, end: datetime) -> Iterator[Span]:
+        """Open periods overlapping [start, end), clipped, in order, as aware UTC datetimes.
+
+        Adjacent periods (e.g. midnight in a 24-hour office) are joined into one.
+        """
+        start = _require_aware(start, "start")
+        end = _require_aware(end, "end")
+        pending = None
+        for span_start, span_end in self._spans(start, until=end):
+            if span_start >= end:
+                break
+            span_end = min(span_end, end)
+            if pending and pending[1] == span_start:
+                pending = (pending[0], span_end)
+                continue
+            if pending:
+                yield pending
+            pending = (span_start, span_end)
+        if pending:
+            yield pending
+
+    def business_minutes_between(self, start: datetime, end: datetime) -> float:
+        """Business minutes in [start, end); 0 when end <= start."""
+        total = timedelta()
+        for span_start, span_end in self.open_intervals(start, end):
+            total += span_end - span_start
+        return (total // _MICROSECOND) / 60_000_000
+
+    def add_business_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The instant (aware UTC) when ``minutes`` business minutes after ``start`` have elapsed.
+
+        Counting starts at the next opening when ``start`` is outside hours. A target that
+        is reached exactly at a closing time returns that closing time, not the next
+        opening. ``minutes == 0`` returns ``start`` itself. Precision is one microsecond.
+        """
+        start_utc = _require_aware(start, "start")
+        if not isinstance(minutes, (int, float)) or not math.isfinite(minutes) or minutes < 0:
+            raise ValueError(f"minutes must be a finite number >= 0, got {minutes!r}")
+        if minutes == 0:
+            return start
+        if not self._weekly_open and self._last_special is None:
+            raise ValueError("the calendar has no business hours")
+        remaining = timedelta(microseconds=round(minutes * 60_000_000))
+        for span_start, span_end in self._spans(start_utc):
+            if remaining <= span_end - span_start:
+                return span_start + remaining
+            remaining -= span_end - span_start
+        raise AssertionError("unreachable: _spans without a bound never ends")
+
+    def _spans(self, start: datetime, until: datetime | None = None) -> Iterator[Span]:
+        """Disjoint open spans from ``start`` on, in order; unbounded when ``until`` is None."""
+        # The previous day is included because its overnight shift may still be running.
+        day = start.astimezone(self._tz).date() - _DAY
+        last_day = until.astimezone(self._tz).date() if until is not None else None
+        covered = start
+        closed_days = 0
+        while True:
+            if last_day is not None and day > last_day:
+                return  # later intervals start after local midnight following ``until``
+            found = False
+            for span_start, span_end in self._day_spans(day):
+                span_start = max(span_start, covered)
+                if span_end > span_start:
+                    found = True
+                    yield span_start, span_end
+                    covered = span_end
+            closed_days = 0 if found else closed_days + 1
+            if until is None and not found:
+                no_more = not self._weekly_open and (
+                    self._last_special is None or day > self._last_special)
+                if no_more or closed_days > _MAX_CLOSED_DAYS:
+                    raise ValueError("the calendar has no business hours"
+                                     + ("" if no_more else f" within {_MAX_CLOSED_DAYS} days"))
+            day += _DAY
+
+    def _day_spans(self, day: date) -> tuple[Span, ...]:
+        """UTC spans of the intervals that start on local date ``day`` (cached)."""
+        spans = self._day_cache.get(day)
+        if spans is None:
+            spans = tuple(
+                (self._local_to_utc(day, start), self._local_to_utc(day, end))
+                for start, end in self._local_intervals(day)
+            )
+            # A gap-swallowed interval (e.g. 02:00-03:00 on spring-forward day) is empty.
+            spans = tuple(span for span in spans if span[1] > span[0])
+            if len(self._day_cache) >= _DAY_CACHE_LIMIT:
+                self._day_cache.clear()
+            self._day_cache[day] = spans
+        return spans
+
+    def _local_intervals(self, day: date) -> tuple[tuple[int, int], ...]:
+        special = self._special.get(day)
+        if special is not None:
+            return special
+        if day in self._holidays:
+            return ()
+        if self._country and day in public_holiday_dates(self._country, day.year):
+            return ()
+        return self._weekly[day.weekday()]
+
+    def _local_to_utc(self, day: date, minute: int) -> datetime:
+        """UTC instant of local wall time ``day`` + ``minute``; fold=0, gap times → gap end."""
+        wall = datetime(day.year, day.month, day.day) + timedelta(minutes=minute)
+        local = wall.replace(tzinfo=self._tz)
+        utc = local.astimezone(UTC)
+        if utc.astimezone(self._tz).replace(tzinfo=None) == wall:
+            return utc
+        # ``wall`` falls in a spring-forward gap: with fold=1 it converts to an instant
+        # before the transition, with fold=0 to one at or after it; bisect for the transition.
+        before, after = local.replace(fold=1).astimezone(UTC), utc
+        offset_after = after.astimezone(self._tz).utcoffset()
+        while after - before > _MICROSECOND:
+            middle = before + (after - before) // 2
+            if middle.astimezone(self._tz).utcoffset() == offset_after:
+                after = middle
+            else:
+                before = middle
+        return after

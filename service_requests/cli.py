@@ -1,0 +1,14 @@
+"""``flask sla sweep``."""
+import click
+from flask.cli import AppGroup
+
+sla_cli = AppGroup("sla", help="SLA clocks.")
+
+
+@sla_cli.command("sweep")
+def sweep_command():
+    """Warn at 80% of targets, mark breaches, auto-close old resolved requests (idempotent)."""
+    from .sweep import sweep
+
+    for what, count in sweep().items():
+        click.echo(f"{what}: {count}")

@@ -1,0 +1,59 @@
+"""SLA policies and the SLA / backlog reports."""
+from flask import Response, request
+from flask_jwt_extended import current_user
+
+from service_app.api import Blueprint
+
+from . import policies, reports
+from .schemas import (BacklogArgsSchema, BacklogReportSchema, PolicyArgsSchema, PolicyListSchema, PolicySchema,
+                      PolicyUpdateSchema, SlaReportArgsSchema, SlaReportSchema)
+
+blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="SLA policies and reports")
+STAFF = ("administrator", "manager")
+
+
+@blp.route("/sla-policies", methods=["GET"])
+@blp.login_required(*STAFF)
+@blp.response(200, PolicyListSchema)
+def list_policies():
+    """SLA targets per priority (and per-category overrides), in business minutes"""
+    return policies.list_policies()
+
+
+@blp.route("/sla-policies/<string:priority>", methods=["PUT"])
+@blp.login_required("administrator")
+@blp.arguments(PolicyUpdateSchema)
+@blp.arguments(PolicyArgsSchema, location="query")
+@blp.response(200, PolicySchema)
+def put_policy(data, args, priority):
+    """Set a priority's targets (`?category=` for one category); new requests use them"""
+    return policies.put_policy(priority, data, args.get("category"))
+
+
+def _wants_csv(args):
+    if args.get("format"):
+        return args["format"] == "csv"
+    return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
+
+
+@blp.route("/reports/sla", methods=["GET"])
+@blp.login_required(*STAFF)
+@blp.arguments(SlaReportArgsSchema, location="query")
+@blp.response(200, SlaReportSchema, description="JSON, or CSV with `format=csv` / `Accept: text/csv`")
+def sla_report(args):
+    """SLA report for a period, grouped by office, department, category, priority or assignee"""
+    report = reports.sla_report(current_user, args)
+    if _wants_csv(args):
+        name = f"sla-{report['group_by']}-{report['from']}-{report['to']}.csv"
+        return Response(reports.to_csv(report), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return report
+
+
+@blp.route("/reports/backlog", methods=["GET"])
+@blp.login_required(*STAFF)
+@blp.arguments(BacklogArgsSchema, location="query")
+@blp.response(200, BacklogReportSchema)
+def backlog_report(args):
+    """Open requests by status and age (<1d, 1-3d, 3-7d, >7d), with breached counts"""
+    return reports.backlog_report(current_user, args)
