@@ -66,6 +66,19 @@ def _demo_photo(colour, title):
     return out.getvalue()
 
 
+def _working_morning(days_ago, n):
+    """A plausible submission time: a weekday morning in Almaty, ``days_ago`` days back (or the Friday before)."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Almaty")
+    day = datetime.now(tz).date() - timedelta(days=days_ago)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    moment = datetime.combine(day, time(9, 30), tz) + timedelta(minutes=23 * n)
+    return min(moment, datetime.now(tz))
+
+
 def seed_requests():
     """A dozen requests across offices and statuses, some with photos (once)."""
     from datetime import timedelta
@@ -93,8 +106,8 @@ def seed_requests():
             lifecycle.change_status(people[who], db.session.get(ServiceRequest, req.id), status, comment,
                                     5 if status == "closed" else None)
             db.session.commit()
-        shift = timedelta(days=days_ago)
         req = db.session.get(ServiceRequest, req.id)
+        shift = req.created_at - _working_morning(days_ago, req.id)
         for field in ("created_at", "first_response_at", "resolved_at", "closed_at", "paused_at"):
             if getattr(req, field) is not None:
                 setattr(req, field, getattr(req, field) - shift)
