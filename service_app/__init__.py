@@ -38,7 +38,7 @@ def load_config(app, test_config, env):
 
 
 def register_extensions(app):
-    from . import observability
+    from . import observability, security
     from .auth import tokens
     from .sqlite import enable_sqlite_foreign_keys
 
@@ -57,15 +57,19 @@ def register_extensions(app):
             "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     })
     observability.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app):
+    from .audit_routes import blp as audit_blp
     from .auth.routes import blp as auth_blp
     from .health import bp as health_bp
+    from .privacy_policy import bp as privacy_bp
     from .users.routes import blp as users_blp
 
     app.register_blueprint(health_bp)
-    for blp in (auth_blp, users_blp):
+    app.register_blueprint(privacy_bp)
+    for blp in (auth_blp, users_blp, audit_blp):
         api.register_blueprint(blp)
     register_domains(app)
 

@@ -58,6 +58,7 @@ class Config:
     JSON_SORT_KEYS = False
     LOG_LEVEL = "INFO"
     TRUSTED_PROXIES = 0
+    FORCE_HTTPS = False
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
@@ -76,6 +77,8 @@ class Config:
     LOGIN_LIMIT_PER_IP = "50 per 15 minutes"
     PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
     PASSWORD_RESET_LIMIT_PER_ACCOUNT = "5 per hour"
+    REQUEST_CREATE_LIMIT = "30 per hour"
+    UPLOAD_LIMIT = "60 per hour"
 
     SMS_SENDER = "console"
     SMS_WEBHOOK_URL = None
@@ -91,6 +94,10 @@ class Config:
     LOCATION_PRECISION_DECIMALS = 2
     REOPEN_DAYS = 7
     AUTO_CLOSE_DAYS = 3
+    ATTACHMENT_RETENTION_DAYS = 365
+    REQUEST_RETENTION_DAYS = 1825
+    IDEMPOTENCY_KEY_HOURS = 48
+    PRIVACY_POLICY_DIR = None  # default: the policy shipped in service_app/privacy
     REPORT_TIMEZONE = "Asia/Almaty"
 
     STORAGE_BACKEND = "local"
@@ -133,6 +140,7 @@ class Config:
             JWT_SECRET_KEY=env_str("JWT_SECRET_KEY", cls.JWT_SECRET_KEY),
             LOG_LEVEL=env_str("LOG_LEVEL", cls.LOG_LEVEL).upper(),
             TRUSTED_PROXIES=env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
+            FORCE_HTTPS=env_bool("FORCE_HTTPS", cls.FORCE_HTTPS),
             MAX_CONTENT_LENGTH=env_int("MAX_CONTENT_LENGTH", cls.MAX_CONTENT_LENGTH),
             JWT_ACCESS_TOKEN_EXPIRES=timedelta(
                 minutes=env_int("JWT_ACCESS_TOKEN_MINUTES", 15)),
@@ -148,6 +156,8 @@ class Config:
                 "PASSWORD_RESET_LIMIT_PER_IP", cls.PASSWORD_RESET_LIMIT_PER_IP),
             PASSWORD_RESET_LIMIT_PER_ACCOUNT=env_str(
                 "PASSWORD_RESET_LIMIT_PER_ACCOUNT", cls.PASSWORD_RESET_LIMIT_PER_ACCOUNT),
+            REQUEST_CREATE_LIMIT=env_str("REQUEST_CREATE_LIMIT", cls.REQUEST_CREATE_LIMIT),
+            UPLOAD_LIMIT=env_str("UPLOAD_LIMIT", cls.UPLOAD_LIMIT),
             SMS_SENDER=env_str("SMS_SENDER", cls.SMS_SENDER),
             SMS_WEBHOOK_URL=env_str("SMS_WEBHOOK_URL"),
             SMS_WEBHOOK_TOKEN=env_str("SMS_WEBHOOK_TOKEN"),
@@ -159,6 +169,10 @@ class Config:
             REOPEN_DAYS=env_int("REOPEN_DAYS", cls.REOPEN_DAYS),
             AUTO_CLOSE_DAYS=env_int("AUTO_CLOSE_DAYS", cls.AUTO_CLOSE_DAYS),
             REPORT_TIMEZONE=env_str("REPORT_TIMEZONE", cls.REPORT_TIMEZONE),
+            ATTACHMENT_RETENTION_DAYS=env_int("ATTACHMENT_RETENTION_DAYS", cls.ATTACHMENT_RETENTION_DAYS),
+            REQUEST_RETENTION_DAYS=env_int("REQUEST_RETENTION_DAYS", cls.REQUEST_RETENTION_DAYS),
+            IDEMPOTENCY_KEY_HOURS=env_int("IDEMPOTENCY_KEY_HOURS", cls.IDEMPOTENCY_KEY_HOURS),
+            PRIVACY_POLICY_DIR=env_str("PRIVACY_POLICY_DIR"),
             STORAGE_BACKEND=env_str("STORAGE_BACKEND", cls.STORAGE_BACKEND),
             STORAGE_LOCAL_ROOT=env_str("STORAGE_LOCAL_ROOT"),
             S3_BUCKET=env_str("S3_BUCKET"),
@@ -215,6 +229,7 @@ class ProductionConfig(Config):
 
     ENV_NAME = "production"
     TRUSTED_PROXIES = 1
+    FORCE_HTTPS = True
 
     @classmethod
     def validate(cls, settings):

@@ -13,3 +13,10 @@ migrate = Migrate()
 jwt = JWTManager()
 api = Api()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def user_key():
+    """Rate-limit key of the signed-in user (call after the token is verified)."""
+    from flask_jwt_extended import get_jwt
+
+    return f"user:{get_jwt().get('sub')}"

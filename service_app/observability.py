@@ -40,8 +40,11 @@ class StdoutHandler(logging.StreamHandler):
 
 def configure_logging(app):
     """Log to stdout, one line a record, each with the request id."""
+    from .log_redaction import RedactingFilter
+
     handler = StdoutHandler()
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -8,7 +8,10 @@ def init_app(app):
     from service_app.seed import register_seeder
 
     from .category_routes import blp as categories_blp
-    from .cli import sla_cli
+    from service_app.users.personal_data import register_section
+
+    from .cli import retention_cli, sla_cli
+    from .personal_data import my_attachments, my_comments, my_requests
     from .report_routes import blp as sla_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
     from .history import subscribe
@@ -20,6 +23,10 @@ def init_app(app):
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)
     app.cli.add_command(sla_cli)
+    app.cli.add_command(retention_cli)
+    register_section("requests", my_requests)
+    register_section("comments", my_comments)
+    register_section("attachments", my_attachments)
     register_seeder(seed_categories)
     register_seeder(seed_requests)
     subscribe(on_history_event)

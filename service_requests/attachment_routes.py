@@ -1,9 +1,10 @@
 """Photo upload and download (registered on the requests blueprint)."""
-from flask import make_response, redirect, request
+from flask import current_app, make_response, redirect
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from service_app.errors import ErrorSchema
+from service_app.extensions import limiter, user_key
 
 from . import attachments
 from .routes import blp
@@ -12,11 +13,13 @@ from .schemas import AttachmentSchema, AttachmentUploadSchema
 
 @blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
 @blp.login_required()
+@limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key)
 @blp.arguments(AttachmentUploadSchema, location="files")
 @blp.response(201, AttachmentSchema)
 @blp.alt_response(200, schema=AttachmentSchema, description="the same bytes again: the existing attachment")
 @blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
 @blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
+@blp.alt_response(429, schema=ErrorSchema, description="too many uploads")
 @blp.alt_response(503, schema=ErrorSchema, description="storage unavailable")
 def upload_attachment(files, request_id):
     """Attach a photo (JPEG, PNG, WebP, HEIC); EXIF and GPS are stripped"""

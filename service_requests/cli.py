@@ -12,3 +12,15 @@ def sweep_command():
 
     for what, count in sweep().items():
         click.echo(f"{what}: {count}")
+
+
+retention_cli = AppGroup("retention", help="Data retention (PRIVACY.md P15).")
+
+
+@retention_cli.command("run")
+def retention_command():
+    """Delete old photos, anonymise old requests and long-deactivated accounts (idempotent)."""
+    from .retention import run
+
+    for what, count in run().items():
+        click.echo(f"{what}: {count}")

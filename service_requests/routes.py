@@ -1,11 +1,12 @@
 """Requests, their status, comments and history. Views parse, authorise, call a
 service function and serialise; the rules live in the service modules."""
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
 from service_app.errors import ApiError, ErrorSchema
+from service_app.extensions import limiter, user_key
 
 from . import history, intake, lifecycle, queries, triage
 from .access import get_visible_request
@@ -33,8 +34,10 @@ class Requests(MethodView):
         return queries.list_requests(current_user, args)
 
     @blp.login_required()
+    @limiter.limit(lambda: current_app.config["REQUEST_CREATE_LIMIT"], key_func=user_key)
     @blp.arguments(RequestCreateSchema)
     @blp.response(201, RequestSchema)
+    @blp.alt_response(429, schema=ErrorSchema, description="too many requests submitted")
     @blp.alt_response(409, schema=ErrorSchema, description="idempotency_key_reused")
     @blp.alt_response(422, schema=ErrorSchema, description="validation_error, office_required")
     def post(self, data):

@@ -33,8 +33,8 @@ class UserItem(MethodView):
     @blp.login_required("administrator")
     @blp.response(200, UserSchema)
     def get(self, user_id):
-        """Read an account"""
-        return service.get_user(user_id)
+        """Read an account (the view is written to the audit log)"""
+        return service.view_user(current_user, user_id)
 
     @blp.login_required("administrator")
     @blp.arguments(UserUpdateSchema)

@@ -1,6 +1,7 @@
 """Account management: what administrators and users may change, and its effects."""
 import sqlalchemy as sa
 
+from .. import audit
 from ..auth.passwords import hash_password, verify_password
 from ..auth.tokens import revoke_all_sessions
 from ..database import utcnow
@@ -31,6 +32,15 @@ def get_user(user_id):
     user = db.session.get(User, user_id)
     if user is None:
         raise ApiError(404, "not_found", "no such user")
+    return user
+
+
+def view_user(actor, user_id):
+    """An administrator reads someone's account: written to the audit log (P14)."""
+    user = get_user(user_id)
+    if user.id != actor.id:
+        audit.record(actor, "user.view", "user", user.id)
+        db.session.commit()
     return user
 
 

@@ -1,0 +1,39 @@
+"""The audit log, for administrators (PRIVACY.md P14)."""
+import marshmallow as ma
+import sqlalchemy as sa
+
+from .api import Blueprint
+from .audit import AuditEntry
+from .extensions import db
+from .pagination import PageArgsSchema, page_schema, paginate
+
+blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log")
+
+
+class AuditEntrySchema(ma.Schema):
+    id = ma.fields.Integer()
+    actor_id = ma.fields.Integer(allow_none=True)
+    action = ma.fields.String(metadata={"example": "attachment.view"})
+    target_type = ma.fields.String()
+    target_id = ma.fields.Integer()
+    created_at = ma.fields.AwareDateTime()
+
+
+class AuditArgsSchema(PageArgsSchema):
+    actor_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    action = ma.fields.String(validate=ma.validate.Length(max=64))
+    target_type = ma.fields.String(validate=ma.validate.Length(max=32))
+    target_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+
+
+@blp.route("/audit-log", methods=["GET"])
+@blp.login_required("administrator")
+@blp.arguments(AuditArgsSchema, location="query")
+@blp.response(200, page_schema(AuditEntrySchema))
+def audit_log(args):
+    """Who viewed which photo or person's record, and when, newest first"""
+    stmt = sa.select(AuditEntry)
+    for field in ("actor_id", "action", "target_type", "target_id"):
+        if field in args:
+            stmt = stmt.where(getattr(AuditEntry, field) == args[field])
+    return paginate(db.session, stmt, AuditEntry, args["limit"], args.get("cursor"))

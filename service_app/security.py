@@ -1,0 +1,27 @@
+"""Transport and browser hardening (PRIVACY.md P11): HTTPS only in production,
+HSTS, and headers that keep responses from being sniffed or framed."""
+from flask import redirect, request
+
+EXEMPT_FROM_HTTPS = ("/healthz", "/readyz")  # Render's health checks call the service over plain HTTP
+
+
+def init_app(app):
+    force_https = app.config["FORCE_HTTPS"]
+
+    @app.before_request
+    def _require_https():
+        if force_https and not request.is_secure and request.path not in EXEMPT_FROM_HTTPS:
+            return redirect(request.url.replace("http://", "https://", 1), code=308)
+        return None
+
+    @app.after_request
+    def _secure_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.path.endswith("/docs"):  # the docs page loads Swagger UI's scripts
+            headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+        if force_https and request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response

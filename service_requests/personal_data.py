@@ -1,0 +1,34 @@
+"""What the request domain holds about a person, for ``GET /api/v1/me/data`` (P16)."""
+import sqlalchemy as sa
+
+from service_app.extensions import db
+
+from .models import Attachment, Comment, ServiceRequest
+
+
+def my_requests(user):
+    rows = db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.author_id == user.id)
+                              .order_by(ServiceRequest.id))
+    return [{"id": r.id, "number": r.number, "title": r.title, "description": r.description,
+             "category": r.category_code, "priority": r.priority, "status": r.status,
+             "office": {"id": r.office_id, "code": r.office.code}, "routed_by": r.routed_by,
+             "location": ({"lat": r.location_lat, "lon": r.location_lon} if r.location_lat is not None else None),
+             "created_at": r.created_at.isoformat(), "closed_at": r.closed_at.isoformat() if r.closed_at else None,
+             "rating": r.rating} for r in rows]
+
+
+def my_comments(user):
+    rows = db.session.scalars(sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    return [{"id": c.id, "request_id": c.request_id, "body": c.body, "internal": c.internal,
+             "created_at": c.created_at.isoformat()} for c in rows]
+
+
+def my_attachments(user):
+    """Photos I uploaded and photos on my requests (metadata; the bytes are at ``url``)."""
+    rows = db.session.scalars(
+        sa.select(Attachment).join(ServiceRequest, ServiceRequest.id == Attachment.request_id)
+        .where(sa.or_(Attachment.uploader_id == user.id, ServiceRequest.author_id == user.id))
+        .order_by(Attachment.id))
+    return [{"id": a.id, "request_id": a.request_id, "content_type": a.content_type, "size": a.size,
+             "width": a.width, "height": a.height, "sha256": a.sha256, "created_at": a.created_at.isoformat(),
+             "url": f"/api/v1/attachments/{a.id}"} for a in rows]

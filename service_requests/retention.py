@@ -1,0 +1,121 @@
+"""``flask retention run`` (PRIVACY.md P15): keep personal data only as long as
+the company's rules say.
+
+- Photos of requests final (closed, rejected, cancelled) for more than
+  ``ATTACHMENT_RETENTION_DAYS`` are deleted from storage and from the database.
+- Requests final for more than ``REQUEST_RETENTION_DAYS`` are anonymised: the
+  wording, comments and location go; office, category, priority and timings
+  stay, so reports over old periods still add up.
+- Accounts deactivated (last changed) more than ``REQUEST_RETENTION_DAYS`` ago
+  are anonymised: name, login, email, phone, devices and sessions go.
+- Housekeeping: expired sessions, used reset codes and idempotency keys older
+  than ``IDEMPOTENCY_KEY_HOURS`` are deleted.
+
+Idempotent: a second run finds nothing more to do.
+"""
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from notifications.models import Device, Notification
+from service_app.auth.models import AuthSession, PasswordResetCode
+from service_app.auth.passwords import hash_password
+from service_app.database import utcnow
+from service_app.extensions import db
+from service_app.users.models import User
+
+from .attachments import get_storage
+from .models import FINAL_STATUSES, Attachment, Comment, IdempotencyKey, RequestEvent, ServiceRequest
+from .storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+REMOVED = "[removed]"
+
+
+def _final_before(days, now):
+    return sa.and_(ServiceRequest.status.in_(FINAL_STATUSES), ServiceRequest.closed_at < now - timedelta(days=days))
+
+
+def delete_old_photos(now):
+    cfg = current_app.config
+    old = sa.select(ServiceRequest.id).where(_final_before(cfg["ATTACHMENT_RETENTION_DAYS"], now))
+    store, deleted = get_storage(), 0
+    for attachment in db.session.scalars(sa.select(Attachment).where(Attachment.request_id.in_(old))):
+        try:
+            store.delete(attachment.storage_key)
+            store.delete(attachment.thumbnail_key)
+        except StorageUnavailable:
+            log.error("storage unavailable: photo %s kept until the next run", attachment.id)
+            continue
+        db.session.delete(attachment)
+        deleted += 1
+    db.session.commit()
+    return deleted
+
+
+def anonymous_author():
+    user = db.session.scalar(sa.select(User).where(User.login == "anonymous"))
+    if user is None:
+        user = User(login="anonymous", full_name="—", role="employee", is_active=False,
+                    password_hash=hash_password(secrets.token_urlsafe(32)))
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def anonymise_old_requests(now):
+    cfg = current_app.config
+    rows = db.session.scalars(sa.select(ServiceRequest).where(
+        _final_before(cfg["REQUEST_RETENTION_DAYS"], now), ServiceRequest.title != REMOVED)).all()
+    if not rows:
+        return 0
+    nobody = anonymous_author()
+    ids = [r.id for r in rows]
+    for req in rows:
+        req.title, req.description, req.author_id = REMOVED, "", nobody.id
+        req.location_lat = req.location_lon = None
+    db.session.execute(sa.update(Comment).where(Comment.request_id.in_(ids)).values(body=REMOVED))
+    db.session.execute(sa.delete(Notification).where(Notification.request_id.in_(ids)))
+    db.session.execute(sa.update(RequestEvent).where(RequestEvent.request_id.in_(ids),
+                                                     RequestEvent.actor_id.in_(
+                                                         sa.select(User.id).where(User.role == "employee")))
+                       .values(actor_id=nobody.id))
+    db.session.commit()
+    return len(rows)
+
+
+def anonymise_old_accounts(now):
+    cutoff = now - timedelta(days=current_app.config["REQUEST_RETENTION_DAYS"])
+    rows = db.session.scalars(sa.select(User).where(User.is_active.is_(False), User.updated_at < cutoff,
+                                                    ~User.login.startswith("deleted-"),
+                                                    User.login != "anonymous")).all()
+    for user in rows:
+        user.login, user.full_name = f"deleted-{user.id}", "Deleted user"
+        user.email = user.phone = None
+        user.password_hash = hash_password(secrets.token_urlsafe(32))
+        db.session.execute(sa.delete(Device).where(Device.user_id == user.id))
+        db.session.execute(sa.delete(AuthSession).where(AuthSession.user_id == user.id))
+        db.session.execute(sa.delete(PasswordResetCode).where(PasswordResetCode.user_id == user.id))
+    db.session.commit()
+    return len(rows)
+
+
+def housekeeping(now):
+    keys = db.session.execute(sa.delete(IdempotencyKey).where(
+        IdempotencyKey.created_at < now - timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"]))).rowcount
+    sessions = db.session.execute(sa.delete(AuthSession).where(AuthSession.expires_at < now)).rowcount
+    codes = db.session.execute(sa.delete(PasswordResetCode).where(
+        sa.or_(PasswordResetCode.used_at.is_not(None), PasswordResetCode.expires_at < now))).rowcount
+    db.session.commit()
+    return keys + sessions + codes
+
+
+def run(now=None):
+    now = now or utcnow()
+    done = {"photos deleted": delete_old_photos(now), "requests anonymised": anonymise_old_requests(now),
+            "accounts anonymised": anonymise_old_accounts(now), "expired records purged": housekeeping(now)}
+    log.info("retention run: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
+    return done
