@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
 
-.PHONY: run test venv migrate seed bench clean
+.PHONY: run test lint venv migrate seed bench clean
 
 venv: $(VENV)/.installed
 
@@ -25,6 +25,11 @@ run: seed
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/bandit -q -c pyproject.toml -r service_app offices service_requests notifications
+	./scripts/audit-deps
 
 bench: venv
 	$(BIN)/python -m bench

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 RESULTS: list[dict] = []
 DEFAULT_RESULTS_PATH = Path(__file__).resolve().parent / "results.json"

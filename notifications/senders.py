@@ -172,13 +172,13 @@ class FcmSender(PushSender):
     def _send_chunk(self, app, chunk, messages, outcomes) -> None:
         try:
             batch = messaging.send_each([fcm for _, fcm in chunk], app=app)
-        except Exception as error:  # credential refresh, whole-batch transport failure
+        except Exception as error:  # noqa: BLE001 - credential refresh or transport: retry the whole chunk later
             logger.warning("FCM batch of %d failed, will retry: %s", len(chunk), error)
             for index, _ in chunk:
                 outcomes[index] = PushOutcome("retry", error=str(error))
             return
         apns_alerts = 0
-        for (index, _), response in zip(chunk, batch.responses):
+        for (index, _), response in zip(chunk, batch.responses, strict=True):
             outcome = _outcome(response)
             outcomes[index] = outcome
             if isinstance(response.exception, messaging.ThirdPartyAuthError):
@@ -281,7 +281,7 @@ def _names_token_field(error: exceptions.FirebaseError) -> bool:
         details = error.http_response.json()["error"]["details"]
         return any(violation.get("field") == "message.token"
                    for detail in details for violation in detail.get("fieldViolations", []))
-    except Exception:  # no response, not JSON, other shape: not about the token
+    except Exception:  # noqa: BLE001 - no response, not JSON, other shape: not about the token
         return False
 
 

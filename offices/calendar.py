@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
@@ -105,7 +105,7 @@ class BusinessCalendar:
                  public_holidays: str | None = "KZ"):
         try:
             self._tz = ZoneInfo(timezone)
-        except Exception:  # ZoneInfoNotFoundError, bad keys, non-strings
+        except (ZoneInfoNotFoundError, ValueError, TypeError):  # unknown zone, bad key, not a string
             raise ValueError(f"timezone: {timezone!r} is not an IANA time zone") from None
         self.timezone = timezone
         hours = DEFAULT_HOURS if business_hours is None else business_hours

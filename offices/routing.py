@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import shapely
@@ -103,11 +103,11 @@ def ranking_areas(geometries) -> np.ndarray:
 
 def _smallest(ids, areas) -> int:
     limit = min(areas) * (1.0 + _AREA_RTOL)
-    return min(int(i) for i, a in zip(ids, areas) if a <= limit)
+    return min(int(i) for i, a in zip(ids, areas, strict=True) if a <= limit)
 
 
 def _nearest(ids, distances, max_distance_m: float) -> tuple[int, float] | None:
-    close = [(float(d), int(i)) for i, d in zip(ids, distances) if d <= max_distance_m]
+    close = [(float(d), int(i)) for i, d in zip(ids, distances, strict=True) if d <= max_distance_m]
     if not close:
         return None
     best = min(d for d, _ in close)

@@ -7,7 +7,7 @@ real secrets.
 import os
 from datetime import timedelta
 
-DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"
+DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"  # nosec B105  # the development value production refuses
 MIN_SECRET_LENGTH = 32
 
 
@@ -75,8 +75,8 @@ class Config:
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "50 per 15 minutes"
-    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"
-    PASSWORD_RESET_LIMIT_PER_ACCOUNT = "5 per hour"
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"  # nosec B105  # a rate limit
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = "5 per hour"  # nosec B105  # a rate limit
     REQUEST_CREATE_LIMIT = "30 per hour"
     UPLOAD_LIMIT = "60 per hour"
 

@@ -8,7 +8,6 @@ import logging
 import marshmallow as ma
 from flask import jsonify
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from .auth.passwords import hash_password
 from .extensions import db
 from .users.models import User
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # nosec B105  # public demo password; seed-demo refuses production
 DEMO_USERS = [
     {"login": "demo-employee", "full_name": "Айгерим Сапарова", "role": "employee",
      "phone": "+77010000001", "email": "employee@demo.santrade.kz", "language": "ru"},

@@ -9,7 +9,7 @@ on each request when it is first answered and when it is resolved.
 import csv
 import io
 import statistics
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa

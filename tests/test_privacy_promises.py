@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from PIL import Image
 
 from notifications.models import Device, Notification
-from service_app.audit import AuditEntry
 from service_app.auth.models import PasswordResetCode
 from service_app.database import utcnow
 from service_app.extensions import db

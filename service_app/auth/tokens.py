@@ -35,7 +35,7 @@ def token_response(access, refresh, user=None):
     body = {
         "access_token": access,
         "refresh_token": refresh,
-        "token_type": "Bearer",
+        "token_type": "Bearer",  # nosec B105  # the scheme name, not a secret
         "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
     }
     if user is not None:

@@ -157,4 +157,4 @@ def test_every_operation_keeps_its_contract(case, role, app, client, seeded):
         if etag and not (case.headers or {}).get("If-Match"):
             headers["If-Match"] = etag
     r = case.call_and_validate(app=app, headers=headers, checks=CHECKS)
-    open('/tmp/calls.log','a').write(f'{role} {case.method} {case.operation.path} {case.formatted_path} {r.status_code} {r.headers.get("content-type")} {r.text[:150]!r}\n')
+    open('/tmp/calls.log','a').write(f'{role} {case.method} {case.operation.path} {case.formatted_path} {r.status_code} {r.headers.get("content-type")} {r.content[:200]!r}\n')

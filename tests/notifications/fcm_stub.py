@@ -140,7 +140,7 @@ class FcmStub:
     def send_url(self, project_id: str) -> str:
         return f"{self.url}/v1/projects/{project_id}/messages:send"
 
-    def start(self) -> "FcmStub":
+    def start(self) -> FcmStub:
         server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="fcm-stub", daemon=True)
