@@ -218,3 +218,22 @@ class TestThrottling:
         make_user("employee", login="daily")
         for _ in range(6):
             assert client.post("/api/v1/auth/login", json={"login": "daily", "password": DEMO_PASSWORD}).status_code == 200
+
+
+def test_login_throttle_is_shared_by_every_instance_through_redis(make_app, make_user):
+    """With RATELIMIT_STORAGE_URI on Redis (Render Key Value), two web instances count together."""
+    import socket
+    import uuid
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+                "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}", "LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes"}
+    first, second = make_app(**settings).test_client(), make_app(**settings).test_client()
+    make_user("employee", login="shared")
+    bad = {"login": "shared", "password": "bad-guess-1"}
+    assert first.post("/api/v1/auth/login", json=bad).status_code == 401
+    assert second.post("/api/v1/auth/login", json=bad).status_code == 401
+    assert first.post("/api/v1/auth/login", json={"login": "shared", "password": DEMO_PASSWORD}).status_code == 429
