@@ -63,12 +63,14 @@ def register_extensions(app):
 def register_blueprints(app):
     from .audit_routes import blp as audit_blp
     from .auth.routes import blp as auth_blp
+    from .docs_assets import bp as docs_assets_bp
     from .health import bp as health_bp
     from .privacy_policy import bp as privacy_bp
     from .users.routes import blp as users_blp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(docs_assets_bp)
     for blp in (auth_blp, users_blp, audit_blp):
         api.register_blueprint(blp)
     register_domains(app)

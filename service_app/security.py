@@ -20,7 +20,11 @@ def init_app(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "no-referrer")
-        if not request.path.endswith("/docs"):  # the docs page loads Swagger UI's scripts
+        if request.path.endswith("/docs"):  # Swagger UI: its own files, plus the inline start-up script
+            headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                                                          "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                                          "frame-ancestors 'none'")
+        else:
             headers.setdefault("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
         if force_https and request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

@@ -31,6 +31,10 @@ def test_openapi_describes_the_api_and_docs_are_served(client):
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"swagger" in docs.data.lower()
+    assert b"/api/v1/docs/assets/swagger-ui-bundle.js" in docs.data and b"cdn." not in docs.data
+    bundle = client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.data) > 100_000
+    assert client.get("/api/v1/docs/assets/../config.py").status_code == 404
 
 
 def test_cli_creates_a_user_who_can_sign_in(runner, login):

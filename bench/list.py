@@ -1,0 +1,213 @@
+"""Listing requests over 1,000,000 rows on PostgreSQL: the app's keyset
+pagination (``service_requests.queries.list_requests``, as an administrator who
+sees everything) for the first page and for deep pages, against
+``ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET k`` with the same visibility
+filter, in the same run. Prints the ``EXPLAIN (ANALYZE, BUFFERS)`` plans of the
+deep queries.
+
+Uses the database ``santrade_bench_list`` on ``BENCH_PG_URL`` (default: the
+local server, trust auth), created if missing and emptied each run.
+``BENCH_LIST_ROWS`` (1000000) and ``BENCH_LIST_DEPTHS`` (10000,100000) change
+the size and the depths.
+"""
+import os
+import statistics
+import time
+
+import sqlalchemy as sa
+
+from bench.common import report
+
+SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+DATABASE = "santrade_bench_list"
+ROWS = int(os.environ.get("BENCH_LIST_ROWS", "1000000"))
+DEPTHS = [int(n) for n in os.environ.get("BENCH_LIST_DEPTHS", "10000,100000").split(",")]
+PAGE = 20
+RUNS = 7
+INDEX = "ix_service_requests_created_at_id"
+
+
+def _database_url():
+    engine = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": DATABASE}).first():
+            conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
+    engine.dispose()
+    return SERVER.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def _app(url):
+    from flask_migrate import upgrade
+
+    from service_app import create_app
+    from service_app.extensions import db
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+    return app
+
+
+# User 1 is a company-wide administrator (empty office and department scope);
+# users 2..50 are employees. 20 offices, two departments.
+SEED = """
+INSERT INTO departments (code, name, is_active, created_at) VALUES ('FAC', '"Facilities"', true, now()), ('IT', '"IT"', true, now());
+INSERT INTO categories (code, name, department_code, is_active, created_at)
+  VALUES ('FAC-AC', '"AC"', 'FAC', true, now()), ('IT-PC', '"PC"', 'IT', true, now());
+INSERT INTO offices (code, name, timezone, is_active, geofence, business_hours, holidays, special_hours, created_at, updated_at)
+  SELECT 'O' || g, 'Office ' || g, 'Asia/Almaty', true, '{}', '{}', '[]', '{}', now(), now() FROM generate_series(1, 20) g;
+INSERT INTO users (login, full_name, role, office_ids, department_codes, language, is_active, password_hash,
+                   password_changed_at, created_at, updated_at)
+  SELECT CASE WHEN g = 1 THEN 'bench-admin' ELSE 'e' || g END, 'User ' || g,
+         CASE WHEN g = 1 THEN 'administrator' ELSE 'employee' END, '[]', '[]', 'en', true, 'x',
+         now(), now(), now() FROM generate_series(1, 50) g;
+"""
+
+# One request every 30 seconds for the last ~350 days, inserted in time order
+# (as a live table fills), so created_at is unique and follows id.
+REQUESTS = """
+INSERT INTO service_requests (title, description, category_code, department_code, priority, status, office_id,
+  routed_by, author_id, assignee_id, created_at, updated_at, first_response_at, resolved_at, rating,
+  response_due_at, resolution_due_at, response_breached, resolution_breached, paused_minutes,
+  response_risk_notified, resolution_risk_notified, response_minutes, resolution_minutes, version)
+SELECT 'Request ' || g, '', CASE WHEN g % 3 = 0 THEN 'IT-PC' ELSE 'FAC-AC' END,
+  CASE WHEN g % 3 = 0 THEN 'IT' ELSE 'FAC' END,
+  (ARRAY['low','normal','high','urgent'])[1 + g % 4],
+  (ARRAY['new','in_progress','waiting','resolved','closed','closed','closed','rejected'])[1 + g % 8],
+  1 + g % 20, 'geofence', 2 + g % 49, CASE WHEN g % 5 = 0 THEN NULL ELSE 2 + (g * 7) % 49 END,
+  t, t, t + (g % 300) * interval '1 minute', CASE WHEN g % 8 IN (3,4,5,6) THEN t + (g % 3000) * interval '1 minute' END,
+  CASE WHEN g % 8 IN (4,5) THEN 1 + g % 5 END,
+  t + interval '8 hours', t + interval '40 hours', g % 11 = 0, g % 13 = 0, 0, false, false,
+  g % 300, CASE WHEN g % 8 IN (3,4,5,6) THEN g % 3000 END, 1
+FROM (SELECT g, now() - (:n - g) * interval '30 seconds' AS t FROM generate_series(1, :n) g) s
+"""
+
+
+def _median_ms(func, cleanup, runs=RUNS):
+    func()  # warm-up (statement cache, buffers)
+    cleanup()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        timings.append((time.perf_counter() - start) * 1000)
+        cleanup()
+    return statistics.median(timings)
+
+
+class _Capture:
+    """Records the SQL statements (and parameters) the engine sends while active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements = []
+
+    def _listener(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append((statement, parameters))
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._listener)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._listener)
+
+
+def _explain(db, statement, parameters):
+    """EXPLAIN (ANALYZE, BUFFERS) of a statement captured from the driver, with its own parameters."""
+    rows = db.session.connection().exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters).all()
+    db.session.rollback()
+    return [row[0] for row in rows]
+
+
+def _print_plan(title, sql, plan):
+    print(f"--- {title}", flush=True)
+    print("    SQL: " + " ".join(sql.split()), flush=True)
+    for line in plan:
+        print("    " + line, flush=True)
+    uses = INDEX in "\n".join(plan)
+    print(f"    -> {'uses' if uses else 'DOES NOT use'} {INDEX}", flush=True)
+
+
+def run():
+    from service_app.extensions import db
+    from service_app.pagination import encode_cursor
+    from service_app.users.models import User
+    from service_requests.access import visible_condition
+    from service_requests.models import ServiceRequest
+    from service_requests.queries import list_requests
+
+    started = time.perf_counter()
+    app = _app(_database_url())
+    with app.app_context():
+        db.session.execute(sa.text(SEED))
+        db.session.execute(sa.text(REQUESTS), {"n": ROWS})
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE service_requests"))
+        print(f"# list: {ROWS:,} requests loaded in {time.perf_counter() - started:.1f} s", flush=True)
+
+        admin = db.session.scalar(sa.select(User).where(User.login == "bench-admin"))
+        db.session.expunge(admin)  # detached, fully loaded: the same user object for every call
+        db.session.rollback()
+        visible = sa.select(ServiceRequest).where(visible_condition(admin))
+
+        def keyset(cursor):
+            return list_requests(admin, {"limit": PAGE, "cursor": cursor})
+
+        def offset(k):
+            stmt = (sa.select(ServiceRequest).where(visible_condition(admin))
+                    .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()).limit(PAGE).offset(k))
+            return list(db.session.scalars(stmt))
+
+        def cleanup():
+            db.session.rollback()
+            db.session.expunge_all()
+
+        def deep_cursor(k):
+            created_at, row_id = db.session.execute(
+                visible.with_only_columns(ServiceRequest.created_at, ServiceRequest.id)
+                .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()).offset(k - 1).limit(1)).one()
+            return encode_cursor(created_at, row_id)
+
+        rows = []
+        plans = []
+        for k in [0, *DEPTHS]:
+            cursor = deep_cursor(k) if k else None
+            cleanup()
+            # Both ways must return the same page.
+            same = [r.id for r in keyset(cursor)["items"]] == [r.id for r in offset(k)]
+            cleanup()
+            if not same:
+                raise AssertionError(f"keyset and OFFSET pages differ at depth {k}")
+            keyset_ms = _median_ms(lambda: keyset(cursor), cleanup)
+            offset_ms = _median_ms(lambda: offset(k), cleanup)
+            rows.append((k, keyset_ms, offset_ms))
+            if k == max(DEPTHS):
+                with _Capture(db.engine) as cap:
+                    keyset(cursor)
+                ks_sql, ks_params = cap.statements[0]
+                cleanup()
+                with _Capture(db.engine) as cap:
+                    offset(k)
+                off_sql, off_params = cap.statements[0]
+                cleanup()
+                plans.append((f"keyset, depth {k:,} (list_requests, as issued by the app)", ks_sql,
+                               _explain(db, ks_sql, ks_params)))
+                plans.append((f"OFFSET {k:,}", off_sql, _explain(db, off_sql, off_params)))
+
+        print(f"{'page':<14} {'keyset ms':>10} {'OFFSET ms':>10} {'OFFSET/keyset':>14}", flush=True)
+        for k, keyset_ms, offset_ms in rows:
+            label = "first" if k == 0 else f"deep-{k}"
+            print(f"{label:<14} {keyset_ms:>10.2f} {offset_ms:>10.2f} {offset_ms / keyset_ms:>13.1f}x", flush=True)
+        for title, sql, plan in plans:
+            _print_plan(title, sql, plan)
+        for k, keyset_ms, offset_ms in rows:
+            label = "first" if k == 0 else f"deep-{k}"
+            report(f"list/keyset/{label}", keyset_ms, "ms", offset_ms, offset_ms / keyset_ms,
+                   f"keyset {keyset_ms:.2f} ms vs OFFSET {k} {offset_ms:.2f} ms; {ROWS:,} rows, administrator "
+                   f"(sees all), page of {PAGE}, median of {RUNS}; ratio = OFFSET/keyset")
+    print(f"# list: done in {time.perf_counter() - started:.1f} s", flush=True)
