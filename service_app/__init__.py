@@ -46,7 +46,7 @@ def register_extensions(app):
 
     db.init_app(app)
     with app.app_context():
-        enable_sqlite_foreign_keys(db.engine)
+        enable_sqlite_foreign_keys(db.engine, durable=not app.config["TESTING"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)

@@ -2,7 +2,8 @@
 import sqlalchemy as sa
 
 
-def enable_sqlite_foreign_keys(engine):
+def enable_sqlite_foreign_keys(engine, durable=True):
+    """Foreign keys on, a busy timeout, WAL; ``durable=False`` (tests) skips fsyncs."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -12,4 +13,6 @@ def enable_sqlite_foreign_keys(engine):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA journal_mode=WAL")
+        if not durable:
+            cursor.execute("PRAGMA synchronous=OFF")
         cursor.close()

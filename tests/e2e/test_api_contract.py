@@ -3,32 +3,39 @@
 without a 5xx, with a documented status code and content type, and with a body
 that matches the documented schema.
 
-* ``test_every_operation_keeps_its_contract`` — one test per operation and role
-  (employee, administrator, manager); schemathesis generates valid and invalid
-  cases (a few per test, derandomized, so a run is reproducible).
-* ``test_explicit_case_keeps_its_contract`` — hand-written cases for answers that
-  random data does not reach (CSV reports, signed photo redirects, If-Match,
-  idempotency keys, the whole status machine, ...), checked the same way.
+* ``test_every_operation_keeps_its_contract[<METHOD> <path>]`` — one test per
+  operation; schemathesis generates valid and invalid cases (a few per
+  operation, derandomized, so a run is reproducible) and each case is sent as
+  the employee, then the manager, then the administrator (a failure names the
+  role in a note).
+* ``test_explicit_case_keeps_its_contract[<name>]`` — hand-written cases for
+  answers that random data does not reach (CSV reports, signed photo
+  redirects, If-Match, idempotency keys, the status machine, ...), checked the
+  same way, plus the status the case is written to provoke.
 
 The schema is loaded once, in-process, from an app built at import time (the
 document does not depend on the database); every case is sent to the per-test
 ``app`` fixture, whose database holds ``world`` plus two requests (one with a
 photo, a staff comment and a status change) and a device. Generated path
 parameters (and a few body fields: category, office_id, assignee_id,
-department) are steered onto those objects and onto one id that does not exist,
-so both the found and the not-found branches run.
+department) are steered onto those objects and onto one id that does not
+exist, so both the found and the not-found branches run.
 
-Checks: ``not_a_server_error``, ``status_code_conformance``,
-``content_type_conformance``, ``response_schema_conformance`` and
-``success_status_is_documented`` (below). Every operation documents a
-``default`` error response, which turns ``status_code_conformance`` into a
-no-op; ``success_status_is_documented`` still requires every 1xx-3xx answer to
-be listed explicitly (``default`` describes errors). Set
-``CONTRACT_STRICT_STATUS=1`` to require error statuses to be listed too.
+Checks: schemathesis' ``not_a_server_error``, ``status_code_conformance``,
+``content_type_conformance`` and ``response_schema_conformance``, and two of
+ours:
+
+* ``success_status_is_documented`` — every operation documents a ``default``
+  error response, which turns ``status_code_conformance`` into a no-op; a
+  1xx-3xx answer must still be listed explicitly (``default`` describes
+  errors). ``CONTRACT_STRICT_STATUS=1`` requires error statuses to be listed
+  too (a report of error answers documented only by ``default``).
+* ``response_body_is_documented`` — a response with a body must document its
+  content (the schemathesis checks skip responses documented without one).
 
 Run: ``.venv/bin/python -m pytest tests/e2e/test_api_contract.py -q -p no:cacheprovider``
-(about two minutes on SQLite). ``CONTRACT_MAX_EXAMPLES`` sets the number of
-generated cases per operation and role (default 6).
+(1-2 minutes on SQLite). ``CONTRACT_MAX_EXAMPLES`` sets the number of generated
+cases per operation (default 6).
 """
 import io
 import os
@@ -86,13 +93,29 @@ def success_status_is_documented(ctx, response, case):
         f"covers it. Documented: {', '.join(sorted(documented))}")
 
 
+@schemathesis.check
+def response_body_is_documented(ctx, response, case):
+    """A response with a body must document its media type (and so its schema).
+
+    ``content_type_conformance`` and ``response_schema_conformance`` pass silently when the
+    documented response has no ``content`` at all, which leaves such a body undescribed.
+    """
+    if not response.content or case.operation.schema.get_content_types(case.operation, response):
+        return None
+    raise AssertionError(
+        f"{case.operation.label} answered {response.status_code} with a "
+        f"{response.headers.get('content-type', ['?'])[0]} body, but the document describes no content "
+        "for this response: declare its media type and schema")
+
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, success_status_is_documented]
+          response_schema_conformance, success_status_is_documented, response_body_is_documented]
 
 # The account each role runs as. The employee wrote request 1 (ALA, FAC-AC, with a photo);
 # another employee wrote request 2 (ALA, IT-PC). The administrator sees everything; the manager
 # (ALA, FAC) sees request 1 only.
 ROLES = {"employee": "employee", "administrator": "admin", "manager": "manager_fac_ala"}
+ROLE_ORDER = ["employee", "manager", "administrator"]  # the administrator's changes come last
 
 
 def png_bytes(colour=(10, 120, 200), size=(32, 24)):
@@ -204,22 +227,27 @@ def etag_of(client, app, seeded, request_id):
     return response.headers.get("ETag")
 
 
-@pytest.mark.parametrize("role", sorted(ROLES))
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-def test_every_operation_keeps_its_contract(case, role, app, client, seeded):
-    account = getattr(seeded.world, ROLES[role])
+def test_every_operation_keeps_its_contract(case, app, client, seeded):
+    """Each generated case is sent as the employee, then the manager, then the administrator."""
     steer(case, seeded)
-    # POST /auth/refresh is the one route that takes the refresh token.
-    headers = fresh_headers(app, account.id, refresh=case.operation.path == "/api/v1/auth/refresh")
-    if case.method == "PATCH" and case.operation.path == "/api/v1/requests/{request_id}":
-        # If-Match is required but not declared in the document, so schemathesis never sends it;
-        # add the current ETag so that the 200 answer is checked too (428 is an explicit case).
-        etag = etag_of(client, app, seeded, case.path_parameters.get("request_id"))
-        if etag:
-            headers["If-Match"] = etag
-    case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+    for role in ROLE_ORDER:
+        account = getattr(seeded.world, ROLES[role])
+        # POST /auth/refresh is the one route that takes the refresh token.
+        headers = fresh_headers(app, account.id, refresh=case.operation.path == "/api/v1/auth/refresh")
+        if case.method == "PATCH" and case.operation.path == "/api/v1/requests/{request_id}":
+            # If-Match is required but not declared in the document, so schemathesis never sends
+            # it; add the current ETag so that the 200 answer is checked too (428: explicit case).
+            etag = etag_of(client, app, seeded, case.path_parameters.get("request_id"))
+            if etag:
+                headers["If-Match"] = etag
+        try:
+            case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+        except BaseException as exc:
+            exc.add_note(f"(sent as the {role}: {ROLES[role]})")
+            raise
 
 
 # --- explicit cases -------------------------------------------------------------------------------
@@ -560,66 +588,68 @@ def _department_with_translated_name(x):
 
 
 EXPLICIT = {
-    "sla report as CSV (format=csv)": _sla_report_csv_by_format,
-    "sla report as CSV (Accept: text/csv)": _sla_report_csv_by_accept,
-    "sla report by assignee": _sla_report_by_assignee,
-    **{f"sla report by {g}": _sla_report_by_each_grouping(g) for g in ("department", "category", "priority")},
-    "backlog report for an office": _backlog_report_for_office,
-    "photo as a signed redirect (S3)": _photo_as_signed_redirect,
-    "thumbnail as a signed redirect (S3)": _thumbnail_as_signed_redirect,
-    "photo from local storage": _photo_from_local_storage,
-    "photo upload, same bytes again": _photo_upload_same_bytes_again,
-    "photo upload, not an image": _photo_upload_not_an_image,
-    "photo upload to a final request": _photo_upload_to_a_final_request,
-    "edit without If-Match": _edit_without_if_match,
-    "edit with a stale If-Match": _edit_with_stale_if_match,
-    "edit by staff": _edit_by_staff,
-    "edit by the author while new": _edit_by_author_while_new,
-    "edit by the author of a staff field": _edit_by_author_fields_of_staff,
-    "status with a stale If-Match": _status_with_stale_if_match,
-    "status move not allowed": _status_move_not_allowed,
-    "close with rating": _close_with_rating,
-    "reject with comment": _reject_with_comment,
-    "events of a closed request": _events_of_a_closed_request,
-    "events as staff": _events_as_staff,
-    "internal comment by staff": _internal_comment_by_staff,
-    "internal comment by an employee": _internal_comment_by_employee,
-    "submit with every field": _submit_with_every_field,
-    "submit by staff with an office": _submit_by_staff_with_office,
-    "submit from nowhere without a home office": _submit_from_nowhere_without_home_office,
-    "submit, idempotency key reused": _submit_idempotency_key_reused,
-    "submit, idempotency key replayed": _submit_idempotency_key_replayed,
-    "submit, bad idempotency key": _submit_bad_idempotency_key,
-    "submit, inactive category": _submit_inactive_category,
-    "list requests with every filter": _list_requests_with_every_filter,
-    "list requests, bad cursor": _list_requests_bad_cursor,
-    "route inside a geofence": _route_inside_geofence,
-    "route from nowhere": _route_from_nowhere,
-    "create office": _create_office,
-    "create office, invalid geometry": _create_office_invalid_geometry,
-    "delete office with requests": _delete_office_with_requests,
-    "delete office without requests": _delete_office_without_requests,
-    "create user, duplicate login": _create_user_duplicate_login,
-    "create user with every field": _create_user_with_every_field,
-    "deactivate user": _deactivate_user,
-    "list users, filtered": _list_users_filtered,
-    "my data": _my_data,
-    "login": _login_ok,
-    "password reset confirm, wrong code": _password_reset_confirm_wrong_code,
-    "device registered again": _device_registered_again,
-    "notifications, unread": _notifications_unread,
-    "policy for a category": _policy_for_a_category,
-    "policies after an override": _policies_after_override,
-    "category with a translated name": _category_with_translated_name,
-    "category without a department": _category_without_department,
-    "department with a translated name": _department_with_translated_name,
+    "sla report as CSV (format=csv)": (200, _sla_report_csv_by_format),
+    "sla report as CSV (Accept: text/csv)": (200, _sla_report_csv_by_accept),
+    "sla report by assignee": (200, _sla_report_by_assignee),
+    **{f"sla report by {g}": (200, _sla_report_by_each_grouping(g)) for g in ("department", "category", "priority")},
+    "backlog report for an office": (200, _backlog_report_for_office),
+    "photo as a signed redirect (S3)": (302, _photo_as_signed_redirect),
+    "thumbnail as a signed redirect (S3)": (302, _thumbnail_as_signed_redirect),
+    "photo from local storage": (200, _photo_from_local_storage),
+    "photo upload, same bytes again": (200, _photo_upload_same_bytes_again),
+    "photo upload, not an image": (415, _photo_upload_not_an_image),
+    "photo upload to a final request": (409, _photo_upload_to_a_final_request),
+    "edit without If-Match": (428, _edit_without_if_match),
+    "edit with a stale If-Match": (412, _edit_with_stale_if_match),
+    "edit by staff": (200, _edit_by_staff),
+    "edit by the author while new": (200, _edit_by_author_while_new),
+    "edit by the author of a staff field": (403, _edit_by_author_fields_of_staff),
+    "status with a stale If-Match": (412, _status_with_stale_if_match),
+    "status move not allowed": (409, _status_move_not_allowed),
+    "close with rating": (200, _close_with_rating),
+    "reject with comment": (200, _reject_with_comment),
+    "events of a closed request": (200, _events_of_a_closed_request),
+    "events as staff": (200, _events_as_staff),
+    "internal comment by staff": (201, _internal_comment_by_staff),
+    "internal comment by an employee": (403, _internal_comment_by_employee),
+    "submit with every field": (201, _submit_with_every_field),
+    "submit by staff with an office": (201, _submit_by_staff_with_office),
+    "submit from nowhere without a home office": (422, _submit_from_nowhere_without_home_office),
+    "submit, idempotency key reused": (409, _submit_idempotency_key_reused),
+    "submit, idempotency key replayed": (201, _submit_idempotency_key_replayed),
+    "submit, bad idempotency key": (400, _submit_bad_idempotency_key),
+    "submit, inactive category": (422, _submit_inactive_category),
+    "list requests with every filter": (200, _list_requests_with_every_filter),
+    "list requests, bad cursor": (400, _list_requests_bad_cursor),
+    "route inside a geofence": (200, _route_inside_geofence),
+    "route from nowhere": (200, _route_from_nowhere),
+    "create office": (201, _create_office),
+    "create office, invalid geometry": (422, _create_office_invalid_geometry),
+    "delete office with requests": (409, _delete_office_with_requests),
+    "delete office without requests": (204, _delete_office_without_requests),
+    "create user, duplicate login": (409, _create_user_duplicate_login),
+    "create user with every field": (201, _create_user_with_every_field),
+    "deactivate user": (200, _deactivate_user),
+    "list users, filtered": (200, _list_users_filtered),
+    "my data": (200, _my_data),
+    "login": (200, _login_ok),
+    "password reset confirm, wrong code": (400, _password_reset_confirm_wrong_code),
+    "device registered again": (200, _device_registered_again),
+    "notifications, unread": (200, _notifications_unread),
+    "policy for a category": (200, _policy_for_a_category),
+    "policies after an override": (200, _policies_after_override),
+    "category with a translated name": (201, _category_with_translated_name),
+    "category without a department": (201, _category_without_department),
+    "department with a translated name": (201, _department_with_translated_name),
 }
 
 
 @pytest.mark.parametrize("name", list(EXPLICIT))
 def test_explicit_case_keeps_its_contract(name, app, client, seeded):
+    expected, build = EXPLICIT[name]
     x = Explicit(app, client, seeded)
-    role, case = EXPLICIT[name](x)
-    headers = x.headers(role)
-    headers.update(case.headers or {})
-    case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+    role, case = build(x)
+    response = case.call_and_validate(app=app, headers=x.headers(role), checks=CHECKS)
+    assert response.status_code == expected, (
+        f"{case.method} {case.formatted_path} as the {role}: expected {expected}, got {response.status_code}: "
+        f"{response.content[:300]!r}")
