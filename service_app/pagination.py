@@ -60,10 +60,9 @@ def paginate(session, stmt, model, limit, cursor=None):
     """
     if cursor:
         created_at, row_id = decode_cursor(cursor)
-        stmt = stmt.where(sa.or_(
-            model.created_at < created_at,
-            sa.and_(model.created_at == created_at, model.id < row_id),
-        ))
+        # A row-value comparison lets PostgreSQL start the index scan at the cursor
+        # (an OR of the two conditions would walk past every earlier page).
+        stmt = stmt.where(sa.tuple_(model.created_at, model.id) < (created_at, row_id))
     stmt = stmt.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)
     rows = list(session.scalars(stmt))
     next_cursor = None

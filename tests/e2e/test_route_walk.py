@@ -23,8 +23,8 @@ Bodies are valid, so a validation error cannot hide a missing access check.
 Run: ``.venv/bin/python -m pytest tests/e2e/test_route_walk.py -q -p no:cacheprovider`` (seconds).
 """
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 import sqlalchemy as sa
