@@ -42,6 +42,7 @@ class Notifications(MethodView):
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @blp.login_required()
 @blp.response(204)
+@blp.errors(404)
 def mark_read(notification_id):
     """Mark one notification read"""
     service.mark_read(current_user, notification_id)

@@ -22,6 +22,7 @@ class Offices(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(OfficeCreateSchema)
     @blp.response(201, OfficeSchema)
+    @blp.errors(409)
     def post(self, data):
         """Create an office with its geofence"""
         return service.create_office(data)
@@ -41,6 +42,7 @@ class OfficeRoute(MethodView):
 class OfficeItem(MethodView):
     @blp.login_required()
     @blp.response(200, OfficeSchema)
+    @blp.errors(404)
     def get(self, office_id):
         """Read an office"""
         return service.get_office(office_id)
@@ -48,12 +50,14 @@ class OfficeItem(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(OfficeUpdateSchema)
     @blp.response(200, OfficeSchema)
+    @blp.errors(404, 409)
     def patch(self, data, office_id):
         """Edit an office; every worker routes with the change within seconds"""
         return service.update_office(service.get_office(office_id), data)
 
     @blp.login_required("administrator")
     @blp.response(204)
+    @blp.errors(404, 409)
     def delete(self, office_id):
         """Delete an office that has no requests or people (else deactivate it)"""
         service.delete_office(service.get_office(office_id))
@@ -70,6 +74,7 @@ class Departments(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(DepartmentSchema)
     @blp.response(201, DepartmentSchema)
+    @blp.errors(409)
     def post(self, data):
         """Create a department"""
         return service.create_department(data)
@@ -79,6 +84,7 @@ class Departments(MethodView):
 class DepartmentItem(MethodView):
     @blp.login_required()
     @blp.response(200, DepartmentSchema)
+    @blp.errors(404)
     def get(self, code):
         """Read a department"""
         return service.get_department(code)
@@ -86,6 +92,7 @@ class DepartmentItem(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(DepartmentUpdateSchema)
     @blp.response(200, DepartmentSchema)
+    @blp.errors(404)
     def patch(self, data, code):
         """Rename or deactivate a department"""
         return service.update_department(service.get_department(code), data)

@@ -48,3 +48,32 @@ class Blueprint(flask_smorest.Blueprint):
             return wrapper
 
         return decorator
+
+    ERROR_DESCRIPTIONS = {
+        400: "bad_request / invalid_json",
+        403: "forbidden",
+        404: "not_found (missing, or not visible to you)",
+        409: "conflict / invalid_transition",
+        412: "precondition_failed: If-Match is stale",
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        428: "precondition_required: send If-Match",
+        429: "rate_limited (Retry-After set)",
+        503: "unavailable: a dependency is down, retry later",
+    }
+
+    def errors(self, *statuses):
+        """Document the error answers a view gives, all in the error envelope."""
+
+        def decorator(func):
+            for status in statuses:
+                func = self.alt_response(status, schema=ErrorSchema,
+                                         description=self.ERROR_DESCRIPTIONS.get(status, "error"))(func)
+            return func
+
+        return decorator
+
+    def header(self, name, description, required=False):
+        """Document a request header the view reads."""
+        return self.doc(parameters=[{"in": "header", "name": name, "required": required,
+                                     "description": description, "schema": {"type": "string"}}])

@@ -21,6 +21,7 @@ from .schemas import AttachmentSchema, AttachmentUploadSchema
 @blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
 @blp.alt_response(429, schema=ErrorSchema, description="too many uploads")
 @blp.alt_response(503, schema=ErrorSchema, description="storage unavailable")
+@blp.errors(403, 404, 409)
 def upload_attachment(files, request_id):
     """Attach a photo (JPEG, PNG, WebP, HEIC); EXIF and GPS are stripped"""
     data = attachments.read_upload(files.get("file"))
@@ -28,10 +29,14 @@ def upload_attachment(files, request_id):
     return attachment, 201 if created else 200
 
 
+REDIRECT = {"Location": {"schema": {"type": "string", "format": "uri"}}}
+
+
 def _send(result):
     kind, payload, content_type = result
     if kind == "redirect":
         response = redirect(payload, code=302)
+        response.set_data(b"")  # the Location header is the answer; no HTML for an API client
     else:
         response = make_response(payload)
         response.headers["Content-Type"] = content_type
@@ -43,7 +48,10 @@ def _send(result):
 @blp.route("/attachments/<int:attachment_id>")
 class AttachmentFile(MethodView):
     @blp.login_required()
-    @blp.response(200, description="the image, or 302 to a short-lived signed URL")
+    @blp.doc(responses={"200": {"description": "the image", "content": {
+        t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")}}})
+    @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
+    @blp.errors(404, 503)
     def get(self, attachment_id):
         """Download a photo"""
         return _send(attachments.open_attachment(current_user, attachment_id))
@@ -52,7 +60,10 @@ class AttachmentFile(MethodView):
 @blp.route("/attachments/<int:attachment_id>/thumbnail")
 class AttachmentThumbnail(MethodView):
     @blp.login_required()
-    @blp.response(200, description="the thumbnail (JPEG), or 302 to a short-lived signed URL")
+    @blp.doc(responses={"200": {"description": "the thumbnail", "content": {
+        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
+    @blp.errors(404, 503)
     def get(self, attachment_id):
         """Download a photo's thumbnail"""
         return _send(attachments.open_attachment(current_user, attachment_id, thumbnail=True))

@@ -20,6 +20,7 @@ class Categories(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(CategoryCreateSchema)
     @blp.response(201, CategorySchema)
+    @blp.errors(409)
     def post(self, data):
         """Create a category"""
         return categories.create_category(data)
@@ -29,6 +30,7 @@ class Categories(MethodView):
 class CategoryItem(MethodView):
     @blp.login_required()
     @blp.response(200, CategorySchema)
+    @blp.errors(404)
     def get(self, code):
         """Read a category"""
         return categories.get_category(code)
@@ -36,6 +38,7 @@ class CategoryItem(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(CategoryUpdateSchema)
     @blp.response(200, CategorySchema)
+    @blp.errors(404)
     def patch(self, data, code):
         """Rename, re-assign to a department, or deactivate a category"""
         return categories.update_category(categories.get_category(code), data)

@@ -25,6 +25,7 @@ def list_policies():
 @blp.arguments(PolicyUpdateSchema)
 @blp.arguments(PolicyArgsSchema, location="query")
 @blp.response(200, PolicySchema)
+@blp.errors(404)
 def put_policy(data, args, priority):
     """Set a priority's targets (`?category=` for one category); new requests use them"""
     return policies.put_policy(priority, data, args.get("category"))
@@ -40,6 +41,9 @@ def _wants_csv(args):
 @blp.login_required(*STAFF)
 @blp.arguments(SlaReportArgsSchema, location="query")
 @blp.response(200, SlaReportSchema, description="JSON, or CSV with `format=csv` / `Accept: text/csv`")
+@blp.doc(responses={"200": {"content": {"application/json": {"schema": SlaReportSchema},
+                                         "text/csv": {"schema": {"type": "string"}}}}})
+@blp.errors(404)
 def sla_report(args):
     """SLA report for a period, grouped by office, department, category, priority or assignee"""
     report = reports.sla_report(current_user, args)
@@ -54,6 +58,7 @@ def sla_report(args):
 @blp.login_required(*STAFF)
 @blp.arguments(BacklogArgsSchema, location="query")
 @blp.response(200, BacklogReportSchema)
+@blp.errors(404)
 def backlog_report(args):
     """Open requests by status and age (<1d, 1-3d, 3-7d, >7d), with breached counts"""
     return reports.backlog_report(current_user, args)

@@ -27,6 +27,7 @@ def _idempotency_key():
 @blp.route("/requests")
 class Requests(MethodView):
     @blp.login_required()
+    @blp.errors(400)
     @blp.arguments(RequestListArgsSchema, location="query")
     @blp.response(200, RequestPageSchema)
     def get(self, args):
@@ -38,6 +39,8 @@ class Requests(MethodView):
     @blp.arguments(RequestCreateSchema)
     @blp.response(201, RequestSchema)
     @blp.alt_response(429, schema=ErrorSchema, description="too many requests submitted")
+    @blp.errors(400)
+    @blp.header("Idempotency-Key", "1-200 printable ASCII characters; a retry with it makes no duplicate")
     @blp.alt_response(409, schema=ErrorSchema, description="idempotency_key_reused")
     @blp.alt_response(422, schema=ErrorSchema, description="validation_error, office_required")
     def post(self, data):
@@ -49,7 +52,9 @@ class Requests(MethodView):
 @blp.route("/requests/<int:request_id>")
 class RequestItem(MethodView):
     @blp.login_required()
-    @blp.response(200, RequestSchema)
+    @blp.response(200, RequestSchema, headers={"ETag": {"schema": {"type": "string"},
+                                                        "description": "send it back in If-Match"}})
+    @blp.errors(404)
     def get(self, request_id):
         """Read a request (its ETag is the version to send in If-Match)"""
         req = get_visible_request(current_user, request_id)
@@ -58,8 +63,8 @@ class RequestItem(MethodView):
     @blp.login_required()
     @blp.arguments(RequestUpdateSchema)
     @blp.response(200, RequestSchema)
-    @blp.alt_response(412, schema=ErrorSchema, description="precondition_failed")
-    @blp.alt_response(428, schema=ErrorSchema, description="precondition_required")
+    @blp.errors(403, 404, 409, 412, 428)
+    @blp.header("If-Match", "the ETag of the request as you last read it", required=True)
     def patch(self, data, request_id):
         """Edit a request (If-Match required)"""
         req = get_visible_request(current_user, request_id, for_update=True)
@@ -72,6 +77,8 @@ class RequestItem(MethodView):
 @blp.arguments(StatusChangeSchema)
 @blp.response(200, RequestSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="invalid_transition (details.allowed lists the moves)")
+@blp.errors(404, 412)
+@blp.header("If-Match", "optional: the ETag you last read; a stale one gives 412")
 def change_status(data, request_id):
     """Move a request through its status machine"""
     req = get_visible_request(current_user, request_id, for_update=True)
@@ -85,6 +92,7 @@ def change_status(data, request_id):
 class Comments(MethodView):
     @blp.login_required()
     @blp.response(200, CommentListSchema)
+    @blp.errors(404)
     def get(self, request_id):
         """Read the conversation (employees do not see internal notes)"""
         return history.list_comments(current_user, get_visible_request(current_user, request_id))
@@ -92,6 +100,7 @@ class Comments(MethodView):
     @blp.login_required()
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentSchema)
+    @blp.errors(403, 404, 409)
     def post(self, data, request_id):
         """Comment, or write an internal note (staff only)"""
         req = get_visible_request(current_user, request_id, for_update=True)
@@ -101,6 +110,7 @@ class Comments(MethodView):
 @blp.route("/requests/<int:request_id>/events", methods=["GET"])
 @blp.login_required()
 @blp.response(200, EventListSchema)
+@blp.errors(404)
 def events(request_id):
     """The request's history: created, routed, assigned, status changes, re-routes, comments"""
     return history.list_events(current_user, get_visible_request(current_user, request_id))

@@ -1,5 +1,5 @@
 """Sign-in, token refresh and logout, password recovery by SMS code."""
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user, get_jwt
 from flask_limiter.util import get_remote_address
 
@@ -62,6 +62,7 @@ def logout():
 def password_reset(data):
     """Send a one-time code by SMS to the account's phone (same answer for any login)"""
     reset.request_code(data["login"])
+    return Response(status=202)
 
 
 @blp.route("/password-reset/confirm", methods=["POST"])

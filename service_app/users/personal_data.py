@@ -3,8 +3,6 @@
 Each package that stores something about a person registers a section, so a
 new kind of personal data joins the export where it is defined.
 """
-from .schemas import UserSchema
-
 _sections = {}
 
 
@@ -14,7 +12,7 @@ def register_section(name, func):
 
 
 def collect(user):
-    data = {"profile": UserSchema().dump(user)}
+    data = {"profile": user}
     for name, func in _sections.items():
         data[name] = func(user)
     return data

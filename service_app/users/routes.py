@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user, get_jwt
 from ..api import Blueprint
 from ..extensions import limiter
 from . import personal_data, service
-from .schemas import (MeUpdateSchema, PasswordChangeSchema, UserCreateSchema, UserListArgsSchema,
+from .schemas import (MeUpdateSchema, MyDataSchema, PasswordChangeSchema, UserCreateSchema, UserListArgsSchema,
                       UserPageSchema, UserSchema, UserUpdateSchema)
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts and own profile")
@@ -23,6 +23,7 @@ class Users(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
+    @blp.errors(409)
     def post(self, data):
         """Create an account"""
         return service.create_user(data)
@@ -32,6 +33,7 @@ class Users(MethodView):
 class UserItem(MethodView):
     @blp.login_required("administrator")
     @blp.response(200, UserSchema)
+    @blp.errors(404)
     def get(self, user_id):
         """Read an account (the view is written to the audit log)"""
         return service.view_user(current_user, user_id)
@@ -39,6 +41,7 @@ class UserItem(MethodView):
     @blp.login_required("administrator")
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
+    @blp.errors(404, 409)
     def patch(self, data, user_id):
         """Edit an account; `is_active: false` revokes every token of that user"""
         return service.update_user(current_user, service.get_user(user_id), data)
@@ -74,7 +77,7 @@ def change_password(data):
 
 @blp.route("/me/data", methods=["GET"])
 @blp.login_required()
-@blp.response(200)
+@blp.response(200, MyDataSchema)
 def my_data():
     """Everything stored about you, as JSON (PRIVACY.md P16)"""
     return personal_data.collect(current_user)

@@ -66,3 +66,14 @@ class PasswordChangeSchema(Schema):
     current_password = ma.fields.String(required=True, load_only=True,
                                         validate=ma.validate.Length(max=128))
     new_password = Password(required=True, load_only=True)
+
+
+class MyDataSchema(ma.Schema):
+    """Everything stored about the caller (PRIVACY.md P16)."""
+
+    profile = ma.fields.Nested(UserSchema, required=True)
+    requests = ma.fields.List(ma.fields.Dict(), metadata={"description": "requests you submitted, with location"})
+    comments = ma.fields.List(ma.fields.Dict(), metadata={"description": "comments you wrote"})
+    attachments = ma.fields.List(ma.fields.Dict(), metadata={"description": "photos on your requests (metadata)"})
+    devices = ma.fields.List(ma.fields.Dict(), metadata={"description": "your registered phones"})
+    notifications = ma.fields.List(ma.fields.Dict(), metadata={"description": "your notification feed"})

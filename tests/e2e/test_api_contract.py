@@ -3,8 +3,8 @@
 without a 5xx, with a documented status code and content type, and with a body
 that matches the documented schema.
 
-* ``test_every_operation_keeps_its_contract[<METHOD> <path>]`` — one test per
-  operation; schemathesis generates valid and invalid cases (a few per
+* ``test_every_operation_keeps_its_contract[<METHOD> <path>][all-roles]`` — one
+  test per operation; schemathesis generates valid and invalid cases (a few per
   operation, derandomized, so a run is reproducible) and each case is sent as
   the employee, then the manager, then the administrator (a failure names the
   role in a note).
@@ -34,8 +34,8 @@ ours:
   content (the schemathesis checks skip responses documented without one).
 
 Run: ``.venv/bin/python -m pytest tests/e2e/test_api_contract.py -q -p no:cacheprovider``
-(1-2 minutes on SQLite). ``CONTRACT_MAX_EXAMPLES`` sets the number of generated
-cases per operation (default 6).
+(1-2 minutes on SQLite); one operation: ``-k "every and reports"``.
+``CONTRACT_MAX_EXAMPLES`` sets the number of generated cases per operation (default 6).
 """
 import io
 import os
@@ -227,13 +227,14 @@ def etag_of(client, app, seeded, request_id):
     return response.headers.get("ETag")
 
 
+@pytest.mark.parametrize("roles", [ROLE_ORDER], ids=["all-roles"])  # also gives each test its own node id
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-def test_every_operation_keeps_its_contract(case, app, client, seeded):
+def test_every_operation_keeps_its_contract(case, roles, app, client, seeded):
     """Each generated case is sent as the employee, then the manager, then the administrator."""
     steer(case, seeded)
-    for role in ROLE_ORDER:
+    for role in roles:
         account = getattr(seeded.world, ROLES[role])
         # POST /auth/refresh is the one route that takes the refresh token.
         headers = fresh_headers(app, account.id, refresh=case.operation.path == "/api/v1/auth/refresh")
