@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from collections.abc import Callable
@@ -46,3 +47,36 @@ def timeit(func: Callable[[], object], min_seconds: float = 0.5) -> float:
         # Grow batches so the timer overhead stays small for fast functions.
         batch = min(batch * 2, 100_000)
     return calls / elapsed
+
+
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_database(name: str) -> str:
+    """Create the PostgreSQL database ``name`` on BENCH_PG_URL if missing; return its SQLAlchemy URL."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": name}).first():
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return PG_SERVER.rsplit("/", 1)[0] + "/" + name
+
+
+def migrated_app(url: str):
+    """An app on ``url`` with an empty, freshly migrated schema."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    from service_app import create_app
+    from service_app.extensions import db
+
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        upgrade()
+    return app

@@ -23,39 +23,14 @@ import time
 
 import sqlalchemy as sa
 
-from bench.common import report
+from bench.common import migrated_app, pg_database, report
 
-SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATABASE = "santrade_bench_list"
 ROWS = int(os.environ.get("BENCH_LIST_ROWS", "1000000"))
 DEPTHS = [int(n) for n in os.environ.get("BENCH_LIST_DEPTHS", "10000,100000").split(",")]
 PAGE = 20
 RUNS = 7
 INDEX = "ix_service_requests_created_at_id"
-
-
-def _database_url():
-    engine = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": DATABASE}).first():
-            conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
-    engine.dispose()
-    return SERVER.rsplit("/", 1)[0] + "/" + DATABASE
-
-
-def _app(url):
-    from flask_migrate import upgrade
-
-    from service_app import create_app
-    from service_app.extensions import db
-
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
-    return app
 
 
 # User 1 is a company-wide administrator (empty office and department scope);
@@ -166,7 +141,7 @@ def run():
     from service_requests.queries import list_requests
 
     started = time.perf_counter()
-    app = _app(_database_url())
+    app = migrated_app(pg_database(DATABASE))
     with app.app_context():
         db.session.execute(sa.text(SEED))
         # Bulk load: the rows are consistent by construction, so skip the per-row

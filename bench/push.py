@@ -12,27 +12,10 @@ import uuid
 
 import sqlalchemy as sa
 
-from bench.common import report
+from bench.common import migrated_app, report
 
 PUSHES = int(os.environ.get("BENCH_PUSHES", "10000"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "notifications"))
-
-
-def _app(url):
-    from flask_migrate import upgrade
-
-    from service_app import create_app
-    from service_app.extensions import db
-
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "PUSH_BATCH_SIZE": 100,
-                      "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-                conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
-    return app
 
 
 def _fill_outbox(app):
@@ -81,7 +64,8 @@ def run():
 
     tmp = tempfile.TemporaryDirectory()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/push.db"
-    app = _app(url)
+    app = migrated_app(url)
+    app.config["PUSH_BATCH_SIZE"] = 100
     messages = _fill_outbox(app)
     stub = FcmStub().start()
     try:

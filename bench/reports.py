@@ -10,34 +10,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from bench.common import report
+from bench.common import migrated_app, pg_database, report
 
-SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SIZES = [int(n) for n in os.environ.get("BENCH_REPORT_SIZES", "100000,1000000").split(",")]
-
-
-def _database_url():
-    engine = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = 'santrade_bench'")).first():
-            conn.execute(sa.text("CREATE DATABASE santrade_bench"))
-    engine.dispose()
-    return SERVER.rsplit("/", 1)[0] + "/santrade_bench"
-
-
-def _app(url):
-    from flask_migrate import upgrade
-
-    from service_app import create_app
-    from service_app.extensions import db
-
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url, "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
-        upgrade()
-    return app
 
 
 SEED = """
@@ -85,7 +60,7 @@ def run():
     from service_app.users.models import User
     from service_requests.reports import sla_report
 
-    app = _app(_database_url())
+    app = migrated_app(pg_database("santrade_bench"))
     start = date(2025, 11, 1)
     args = {"from": start, "to": start + timedelta(days=365), "group_by": "office"}
     with app.app_context():
