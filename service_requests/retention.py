@@ -33,6 +33,8 @@ from .storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 REMOVED = "[removed]"
+# The API refuses logins starting with "_", so no real account can be mistaken for this one.
+ANONYMOUS_LOGIN = "_anonymous"
 
 
 def _final_before(days, now):
@@ -57,9 +59,9 @@ def delete_old_photos(now):
 
 
 def anonymous_author():
-    user = db.session.scalar(sa.select(User).where(User.login == "anonymous"))
+    user = db.session.scalar(sa.select(User).where(User.login == ANONYMOUS_LOGIN))
     if user is None:
-        user = User(login="anonymous", full_name="—", role="employee", is_active=False,
+        user = User(login=ANONYMOUS_LOGIN, full_name="—", role="employee", is_active=False,
                     password_hash=hash_password(secrets.token_urlsafe(32)))
         db.session.add(user)
         db.session.flush()
@@ -91,7 +93,7 @@ def anonymise_old_accounts(now):
     cutoff = now - timedelta(days=current_app.config["REQUEST_RETENTION_DAYS"])
     rows = db.session.scalars(sa.select(User).where(User.is_active.is_(False), User.updated_at < cutoff,
                                                     ~User.login.startswith("deleted-"),
-                                                    User.login != "anonymous")).all()
+                                                    User.login != ANONYMOUS_LOGIN)).all()
     for user in rows:
         user.login, user.full_name = f"deleted-{user.id}", "Deleted user"
         user.email = user.phone = None
