@@ -3,6 +3,7 @@ import os
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .errors import register_error_handlers
@@ -13,6 +14,7 @@ from .observability import configure_logging
 def create_app(test_config=None, env=None):
     """Build the application; read it top to bottom as the table of contents."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     load_config(app, test_config, env)
     app.json.sort_keys = False
     configure_logging(app)
@@ -21,6 +23,13 @@ def create_app(test_config=None, env=None):
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in our paths: 1 to 2**31-1 (a PostgreSQL integer), else the route does not match (404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):  # noqa: A002 - werkzeug's names
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def load_config(app, test_config, env):

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from .api import Blueprint
 from .audit import AuditEntry
 from .extensions import db
+from .fields import MAX_ID
 from .pagination import PageArgsSchema, page_schema, paginate
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log")
@@ -20,10 +21,10 @@ class AuditEntrySchema(ma.Schema):
 
 
 class AuditArgsSchema(PageArgsSchema):
-    actor_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    actor_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     action = ma.fields.String(validate=ma.validate.Length(max=64))
     target_type = ma.fields.String(validate=ma.validate.Length(max=32))
-    target_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    target_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 @blp.route("/audit-log", methods=["GET"])

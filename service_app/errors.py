@@ -7,7 +7,7 @@ import logging
 
 import marshmallow as ma
 from flask import jsonify
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,15 @@ def handle_integrity_error(error):
     return error_response(409, "conflict", "the change conflicts with existing data")
 
 
+def handle_data_error(error):
+    """A value the database cannot hold (out of range, too long) that validation let through."""
+    from .extensions import db
+
+    db.session.rollback()
+    log.warning("data error: %s", type(error.orig).__name__)
+    return error_response(422, "validation_error", "a value is out of range or too long for the field")
+
+
 def handle_database_down(error):
     from .extensions import db
 
@@ -155,6 +164,7 @@ def handle_unexpected(error):
 def register_error_handlers(app):
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(DBAPIError, _dbapi_error)
     app.register_error_handler(Exception, handle_unexpected)

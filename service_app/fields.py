@@ -6,6 +6,9 @@ from flask import current_app
 
 from .auth.passwords import password_problem
 
+# Ids are PostgreSQL integers: a larger number can name nothing, and must not reach the database.
+MAX_ID = 2**31 - 1
+
 LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{1,62}[a-z0-9])$")
 PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 

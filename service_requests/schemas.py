@@ -6,7 +6,7 @@ from flask_jwt_extended import current_user
 
 from offices.schemas import CODE, LocalizedName
 from service_app.api import Schema
-from service_app.fields import TrimmedString
+from service_app.fields import MAX_ID, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
@@ -133,7 +133,7 @@ class RequestCreateSchema(Schema):
     category = ma.fields.String(required=True, validate=CODE)
     priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
     location = ma.fields.Nested(LocationInSchema, allow_none=True)
-    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1))
+    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 class RequestUpdateSchema(Schema):
@@ -141,8 +141,8 @@ class RequestUpdateSchema(Schema):
     description = TrimmedString(validate=ma.validate.Length(max=5000))
     priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES))
     category = ma.fields.String(validate=CODE)
-    assignee_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1))
-    office_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))
+    assignee_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):
@@ -158,9 +158,9 @@ class StatusChangeSchema(Schema):
 
 class RequestListArgsSchema(PageArgsSchema):
     status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(STATUSES)))
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
-    assignee_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
-    author_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    assignee_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    author_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES))
     category = ma.fields.String(validate=CODE)
     created_from = ma.fields.AwareDateTime(format="iso", default_timezone=timezone.utc)
@@ -229,7 +229,7 @@ class SlaReportArgsSchema(Schema):
     to = ma.fields.Date()
     group_by = ma.fields.String(load_default="office",
                                 validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee"]))
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     format = ma.fields.String(validate=ma.validate.OneOf(["json", "csv"]))
 
 
@@ -260,7 +260,7 @@ class SlaReportSchema(ma.Schema):
 
 
 class BacklogArgsSchema(Schema):
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
 
 
 class BacklogStatusSchema(ma.Schema):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from ..api import Schema
-from ..fields import Login, Password, Phone, TrimmedString
+from ..fields import MAX_ID, Login, Password, Phone, TrimmedString
 from ..pagination import PageArgsSchema, page_schema
 from .models import LANGUAGES, ROLES
 
@@ -30,8 +30,8 @@ class UserCreateSchema(Schema):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     phone = Phone(allow_none=True)
     email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
-    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1))
-    office_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1)),
+    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID)),
                                 validate=ma.validate.Length(max=500))
     department_codes = ma.fields.List(DEPARTMENT_CODE, validate=ma.validate.Length(max=100))
     language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES))
@@ -49,7 +49,7 @@ class UserUpdateSchema(UserCreateSchema):
 
 class UserListArgsSchema(PageArgsSchema):
     role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1))
+    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
     is_active = ma.fields.Boolean()
 

@@ -115,3 +115,23 @@ def test_every_log_line_names_its_request(client, capfd):
     lines = [line for line in out.splitlines() if "failed sign-in" in line]
     assert lines and all("[trace-me-42]" in line for line in lines)
     assert "whatever-1" not in out
+
+
+def test_ids_beyond_a_database_integer_are_refused_not_crashed(client, auth):
+    """Found by the contract test on PostgreSQL: 2297301799 used to reach the database (500)."""
+    admin = auth("administrator")
+    assert client.get("/api/v1/users/99999999999", headers=admin.headers).status_code == 404
+    assert client.get("/api/v1/requests/2147483648", headers=admin.headers).status_code == 404
+    response = client.patch(f"/api/v1/users/{admin.id}", json={"office_ids": [2297301799]}, headers=admin.headers)
+    assert response.status_code == 422 and "office_ids" in response.get_json()["error"]["details"]
+    assert client.get("/api/v1/users?office_id=99999999999", headers=admin.headers).status_code == 422
+
+
+def test_a_value_the_database_refuses_is_a_422(make_app):
+    app = make_app()
+
+    @app.get("/_test/data-error")
+    def data_error():
+        raise sa.exc.DataError("INSERT", {}, Exception("integer out of range"))
+
+    assert_envelope(app.test_client().get("/_test/data-error"), 422, "validation_error")
