@@ -20,6 +20,9 @@ from ..users.models import User
 from .models import AuthSession
 
 
+TOKEN_TYPE = "Bearer"  # nosec B105  # the authorization scheme's name, not a secret
+
+
 def _new_id():
     return str(uuid.uuid4())
 
@@ -35,7 +38,7 @@ def token_response(access, refresh, user=None):
     body = {
         "access_token": access,
         "refresh_token": refresh,
-        "token_type": "Bearer",  # nosec B105  # the scheme name, not a secret
+        "token_type": TOKEN_TYPE,
         "expires_in": int(current_app.config["JWT_ACCESS_TOKEN_EXPIRES"].total_seconds()),
     }
     if user is not None:
