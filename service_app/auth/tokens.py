@@ -20,7 +20,7 @@ from ..users.models import User
 from .models import AuthSession
 
 
-TOKEN_TYPE = "Bearer"  # nosec B105  # the authorization scheme's name, not a secret
+TOKEN_TYPE = "Bearer"  # noqa: S105  # nosec B105  # the authorization scheme's name, not a secret
 
 
 def _new_id():
