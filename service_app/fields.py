@@ -2,8 +2,6 @@
 import re
 
 import marshmallow as ma
-from flask import current_app
-
 from .auth.passwords import password_problem
 
 # Ids are PostgreSQL integers: a larger number can name nothing, and must not reach the database.
@@ -52,7 +50,3 @@ class TrimmedString(ma.fields.String):
         if not value and self.required:
             raise ma.ValidationError("must not be blank")
         return value
-
-
-def config_value(name):
-    return current_app.config[name]

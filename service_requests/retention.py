@@ -23,6 +23,7 @@ from flask import current_app
 from notifications.models import Device, Notification
 from service_app.auth.models import AuthSession, PasswordResetCode
 from service_app.auth.passwords import hash_password
+from service_app.auth.tokens import purge_expired_sessions
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
@@ -108,7 +109,7 @@ def anonymise_old_accounts(now):
 def housekeeping(now):
     keys = db.session.execute(sa.delete(IdempotencyKey).where(
         IdempotencyKey.created_at < now - timedelta(hours=current_app.config["IDEMPOTENCY_KEY_HOURS"]))).rowcount
-    sessions = db.session.execute(sa.delete(AuthSession).where(AuthSession.expires_at < now)).rowcount
+    sessions = purge_expired_sessions()
     codes = db.session.execute(sa.delete(PasswordResetCode).where(
         sa.or_(PasswordResetCode.used_at.is_not(None), PasswordResetCode.expires_at < now))).rowcount
     db.session.commit()

@@ -7,7 +7,6 @@ construction, so the app starts while the store is down.
 """
 import logging
 import os
-import re
 import tempfile
 import threading
 from contextlib import contextmanager
@@ -21,8 +20,6 @@ from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 logger = logging.getLogger(__name__)
 
 _CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_SUFFIX = re.compile(r"[A-Za-z0-9_.-]{0,32}")
 # Only these mean "no such object". NoSuchBucket, AccessDenied, InvalidAccessKeyId,
 # SignatureDoesNotMatch and 5xx mean the store is misconfigured or down.
 _NOT_FOUND = frozenset({"NoSuchKey", "404", "NotFound"})
@@ -49,17 +46,6 @@ class Storage(Protocol):
 
     def exists(self, key: str) -> bool:
         """Tell whether an object is stored under key."""
-
-
-def object_key(request_id: int, sha256: str, suffix: str) -> str:
-    """Return the storage key of an attachment, e.g. ``requests/12/ab/ab…ef-thumb.jpg``."""
-    if not isinstance(request_id, int) or request_id < 1:
-        raise ValueError("request_id must be a positive integer")
-    if not _SHA256.fullmatch(sha256):
-        raise ValueError("sha256 must be 64 lowercase hex digits")
-    if not _SUFFIX.fullmatch(suffix):
-        raise ValueError("suffix may hold only letters, digits, '.', '-' and '_'")
-    return f"requests/{request_id}/{sha256[:2]}/{sha256}{suffix}"
 
 
 def content_disposition(filename: str) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from flask_jwt_extended import create_access_token, create_refresh_token
 
 from ..database import utcnow
 from ..errors import ApiError
@@ -106,11 +106,6 @@ def purge_expired_sessions():
     result = db.session.execute(sa.delete(AuthSession).where(AuthSession.expires_at < utcnow()))
     db.session.commit()
     return result.rowcount
-
-
-def refresh_token_session(refresh_token):
-    """The session id inside a refresh token (used by tests and tools)."""
-    return decode_token(refresh_token)["sid"]
 
 
 def init_app(app):

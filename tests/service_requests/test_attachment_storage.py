@@ -12,13 +12,12 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from service_requests import storage as storage_module
-from service_requests.storage import (LocalStorage, S3Storage, StorageUnavailable, build_storage,
-                                      object_key)
+from service_requests.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
 
 BUCKET = "santrade-attachments"
 CREDENTIALS = {"access_key_id": "test", "secret_access_key": "test", "region": "us-east-1"}
 SHA = "ab" + "0" * 62
-KEY = object_key(12, SHA, ".jpg")
+KEY = f"requests/12/{SHA}.jpg"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -78,19 +77,6 @@ def assert_every_call_is_unavailable(store):
 
 
 # --- keys ---------------------------------------------------------------
-
-def test_object_key_groups_by_request_and_hash_prefix():
-    assert object_key(12, SHA, "-thumb.jpg") == f"requests/12/ab/{SHA}-thumb.jpg"
-
-
-@pytest.mark.parametrize("request_id, sha256, suffix", [
-    (0, SHA, ".jpg"), ("12", SHA, ".jpg"), (12, "AB" + "0" * 62, ".jpg"), (12, "ab", ".jpg"),
-    (12, SHA, "/../x.jpg"),
-])
-def test_object_key_refuses_odd_parts(request_id, sha256, suffix):
-    with pytest.raises(ValueError):
-        object_key(request_id, sha256, suffix)
-
 
 # --- local directory ----------------------------------------------------
 
