@@ -18,17 +18,25 @@ def notify(event, recipients, *, request_id, params, actor_id=None):
     status, comment).
     """
     now = utcnow()
-    seen = set()
+    people = {}
     for user in recipients:
-        if user is None or user.id == actor_id or user.id in seen or not user.is_active:
-            continue
-        seen.add(user.id)
+        if user is not None and user.id != actor_id and user.is_active:
+            people.setdefault(user.id, user)
+    if not people:
+        return
+    notes = []
+    for user in people.values():
         title, body = render(event, user.language, params)
         data = {"request_id": str(request_id), "event": event, "status": params.get("status", "")}
-        note = Notification(user_id=user.id, event=event, request_id=request_id, title=title, body=body,
-                            data=data, created_at=now)
-        db.session.add(note)
-        db.session.flush()
-        for device in db.session.scalars(sa.select(Device).where(Device.user_id == user.id)):
-            db.session.add(Delivery(notification_id=note.id, device_id=device.id, token=device.token,
-                                    next_attempt_at=now, created_at=now))
+        notes.append(Notification(user_id=user.id, event=event, request_id=request_id, title=title, body=body,
+                                  data=data, created_at=now))
+    db.session.add_all(notes)
+    db.session.flush()  # one flush for the ids the outbox rows point at
+    devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
+                                 .where(Device.user_id.in_(people))).all()
+    by_user = {}
+    for device in devices:
+        by_user.setdefault(device.user_id, []).append(device)
+    db.session.add_all([Delivery(notification_id=note.id, device_id=device.id, token=device.token,
+                                 next_attempt_at=now, created_at=now)
+                        for note in notes for device in by_user.get(note.user_id, ())])
