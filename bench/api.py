@@ -35,10 +35,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import report
+from bench.common import pg_database, report
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DATABASE = "santrade_bench_api"
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "10"))
 LEVELS = [int(n) for n in os.environ.get("BENCH_API_CLIENTS", "8,32,64").split(",")]
@@ -86,12 +85,7 @@ def readyz():
 
 def _urls():
     """(SQLAlchemy URL of the bench database, libpq URL of it for DATABASE_URL and psycopg)."""
-    engine = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": DATABASE}).first():
-            conn.execute(sa.text(f"CREATE DATABASE {DATABASE}"))
-    engine.dispose()
-    url = SERVER.rsplit("/", 1)[0] + "/" + DATABASE
+    url = pg_database(DATABASE)
     return url, url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 

@@ -24,6 +24,7 @@ import time
 import sqlalchemy as sa
 
 from bench.common import migrated_app, pg_database, report
+from bench.synthetic import REQUESTS, load_company
 
 DATABASE = "santrade_bench_list"
 ROWS = int(os.environ.get("BENCH_LIST_ROWS", "1000000"))
@@ -33,39 +34,8 @@ RUNS = 7
 INDEX = "ix_service_requests_created_at_id"
 
 
-# User 1 is a company-wide administrator (empty office and department scope);
-# users 2..50 are employees. 20 offices, two departments.
-SEED = """
-INSERT INTO departments (code, name, is_active, created_at) VALUES ('FAC', '"Facilities"', true, now()), ('IT', '"IT"', true, now());
-INSERT INTO categories (code, name, department_code, is_active, created_at)
-  VALUES ('FAC-AC', '"AC"', 'FAC', true, now()), ('IT-PC', '"PC"', 'IT', true, now());
-INSERT INTO offices (code, name, timezone, is_active, geofence, business_hours, holidays, special_hours, created_at, updated_at)
-  SELECT 'O' || g, 'Office ' || g, 'Asia/Almaty', true, '{}', '{}', '[]', '{}', now(), now() FROM generate_series(1, 20) g;
-INSERT INTO users (login, full_name, role, office_ids, department_codes, language, is_active, password_hash,
-                   password_changed_at, created_at, updated_at)
-  SELECT CASE WHEN g = 1 THEN 'bench-admin' ELSE 'e' || g END, 'User ' || g,
-         CASE WHEN g = 1 THEN 'administrator' ELSE 'employee' END, '[]', '[]', 'en', true, 'x',
-         now(), now(), now() FROM generate_series(1, 50) g;
-"""
+TIMES = "SELECT g, now() - (:n - g) * interval '30 seconds' AS t FROM generate_series(1, :n) g"
 
-# One request every 30 seconds for the last ~350 days, inserted in time order
-# (as a live table fills), so created_at is unique and follows id.
-REQUESTS = """
-INSERT INTO service_requests (title, description, category_code, department_code, priority, status, office_id,
-  routed_by, author_id, assignee_id, created_at, updated_at, first_response_at, resolved_at, rating,
-  response_due_at, resolution_due_at, response_breached, resolution_breached, paused_minutes,
-  response_risk_notified, resolution_risk_notified, response_minutes, resolution_minutes, version)
-SELECT 'Request ' || g, '', CASE WHEN g % 3 = 0 THEN 'IT-PC' ELSE 'FAC-AC' END,
-  CASE WHEN g % 3 = 0 THEN 'IT' ELSE 'FAC' END,
-  (ARRAY['low','normal','high','urgent'])[1 + g % 4],
-  (ARRAY['new','in_progress','waiting','resolved','closed','closed','closed','rejected'])[1 + g % 8],
-  1 + g % 20, 'geofence', 2 + g % 49, CASE WHEN g % 5 = 0 THEN NULL ELSE 2 + (g * 7) % 49 END,
-  t, t, t + (g % 300) * interval '1 minute', CASE WHEN g % 8 IN (3,4,5,6) THEN t + (g % 3000) * interval '1 minute' END,
-  CASE WHEN g % 8 IN (4,5) THEN 1 + g % 5 END,
-  t + interval '8 hours', t + interval '40 hours', g % 11 = 0, g % 13 = 0, 0, false, false,
-  g % 300, CASE WHEN g % 8 IN (3,4,5,6) THEN g % 3000 END, 1
-FROM (SELECT g, now() - (:n - g) * interval '30 seconds' AS t FROM generate_series(1, :n) g) s
-"""
 
 
 def _median_ms(func, cleanup, runs=RUNS):
@@ -143,18 +113,18 @@ def run():
     started = time.perf_counter()
     app = migrated_app(pg_database(DATABASE))
     with app.app_context():
-        db.session.execute(sa.text(SEED))
+        load_company(db.session, "administrator", "employee")
         # Bulk load: the rows are consistent by construction, so skip the per-row
         # foreign-key triggers (5 lookups a row); indexes are maintained as usual.
         db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
-        db.session.execute(sa.text(REQUESTS), {"n": ROWS})
+        db.session.execute(sa.text(REQUESTS.format(times=TIMES)), {"n": ROWS})
         db.session.commit()
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE service_requests"))
         print(f"# list: {ROWS:,} requests loaded in {time.perf_counter() - started:.1f} s "
               f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
 
-        admin = db.session.scalar(sa.select(User).where(User.login == "bench-admin"))
+        admin = db.session.scalar(sa.select(User).where(User.login == "u1"))
         db.session.expunge(admin)  # detached, fully loaded: the same user object for every call
         db.session.rollback()
         visible = sa.select(ServiceRequest).where(visible_condition(admin))
