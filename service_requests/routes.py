@@ -8,7 +8,7 @@ from service_app.api import Blueprint
 from service_app.errors import ApiError, ErrorSchema
 from service_app.extensions import limiter, user_key
 
-from . import history, intake, lifecycle, queries, triage
+from . import history, intake, queries, triage
 from .access import get_visible_request
 from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
                       RequestCreateSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
@@ -82,9 +82,7 @@ class RequestItem(MethodView):
 def change_status(data, request_id):
     """Move a request through its status machine"""
     req = get_visible_request(current_user, request_id, for_update=True)
-    triage.check_etag(req, request.headers.get("If-Match"), required=False)
-    lifecycle.change_status(current_user, req, data["status"], data.get("comment"), data.get("rating"))
-    triage.commit()
+    triage.move(current_user, req, data, request.headers.get("If-Match"))
     return req, 200, {"ETag": req.etag}
 
 

@@ -92,5 +92,11 @@ def _assign(user, req, assignee_id):
         "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None})
 
 
-def commit():
+def move(user, req, data, if_match):
+    """A status change from the API: If-Match optional, then the status machine, then one commit."""
+    from . import lifecycle
+
+    check_etag(req, if_match, required=False)
+    lifecycle.change_status(user, req, data["status"], data.get("comment"), data.get("rating"))
     db.session.commit()
+    return req

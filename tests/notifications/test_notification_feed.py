@@ -117,19 +117,23 @@ class TestWhoHearsWhat:
         assert "AC is broken" in note["body"]
 
     def test_a_rolled_back_change_leaves_no_notification(self, client, app, world, submit, monkeypatch):
-        from service_requests import triage
+        from service_requests import notify as request_notify
 
         register(client, world.employee, "phone-a")
         rid = submit()["id"]
         before = (len(rows(app, Notification)), len(rows(app, Delivery)))
+        real_notify = request_notify.notify
+        written = []
 
-        def commit_fails():
-            raise sa.exc.OperationalError("COMMIT", {}, Exception("connection lost"))
+        def notify_then_lose_the_database(*args, **kwargs):
+            real_notify(*args, **kwargs)  # the feed and outbox rows are in the session...
+            written.append(True)
+            raise sa.exc.OperationalError("INSERT", {}, Exception("connection lost"))  # ...and the change fails
 
-        monkeypatch.setattr(triage, "commit", commit_fails)
+        monkeypatch.setattr(request_notify, "notify", notify_then_lose_the_database)
         response = client.post(f"/api/v1/requests/{rid}/status", json={"status": "in_progress"},
                                headers=world.admin.headers)
-        assert response.status_code == 503
+        assert response.status_code == 503 and written
         assert (len(rows(app, Notification)), len(rows(app, Delivery))) == before
         assert client.get(f"/api/v1/requests/{rid}", headers=world.admin.headers).get_json()["status"] == "new"
 
