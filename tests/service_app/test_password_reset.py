@@ -116,7 +116,7 @@ def test_a_new_code_replaces_the_old_one(app, client, sms, person, monkeypatch):
         row.created_at -= timedelta(minutes=2)
         db.session.commit()
     ask(client)
-    assert [text[-40:] for _, text in sms.sent] and sms.last_code == "222222"
+    assert len(sms.sent) == 2 and sms.last_code == "222222"
     assert confirm(client, "111111").status_code == 400
     assert confirm(client, "222222").status_code == 204
 
