@@ -81,7 +81,15 @@ def change_password(data):
 @blp.arguments(MyDataArgsSchema, location="query")
 @blp.response(200, MyDataSchema)
 def my_data(args):
-    """Everything stored about you (PRIVACY.md P16): your profile and the first page of each section"""
+    """Everything stored about you (PRIVACY.md P16): your profile and the first page of each section
+
+    The export is paged so that no answer grows with the account: each section
+    (`requests`, `comments`, `attachments`, `devices`, `notifications`) holds
+    at most `limit` items, in a stable order. `next_cursors` gives, per section, the
+    cursor of its next page (null when this answer already holds all of it);
+    read the rest with `GET /api/v1/me/data/{section}?cursor=`, following
+    `next_cursor` until it is null. Together the pages are everything held.
+    """
     return personal_data.collect(current_user, args["limit"])
 
 
@@ -91,5 +99,9 @@ def my_data(args):
 @blp.response(200, MyDataPageSchema)
 @blp.errors(404)
 def my_data_section(args, section):
-    """The next page of one section of your data (follow `next_cursor` until it is null)"""
+    """The next page of one section of your data (follow `next_cursor` until it is null)
+
+    `section` is one of the keys of `next_cursors` in `GET /api/v1/me/data`;
+    another answers 404.
+    """
     return personal_data.page(current_user, section, args["limit"], args.get("cursor"))

@@ -92,7 +92,7 @@ class MyDataArgsSchema(Schema):
 
 
 class MyDataPageSchema(ma.Schema):
-    """One page of one section of your data, newest first."""
+    """One page of one section of your data."""
 
     items = ma.fields.List(ma.fields.Dict(), required=True)
     next_cursor = ma.fields.String(allow_none=True, required=True)
