@@ -33,7 +33,8 @@ def register_section(name, func=None, *, query=None, dump=None):
     and ``dump(rows) -> list`` for one page: the export then reads one page at
     a time, newest first (the list convention of ``service_app.pagination``).
     A plain ``func(user) -> list`` is still accepted; it is built whole and
-    sliced, so its memory grows with the data: convert it when it can grow.
+    sliced by offset, so its memory grows with the data and an item removed
+    between two pages shifts the rest by one: convert it when it can grow.
     """
     if (func is None) == (query is None) or (query is None) != (dump is None):
         raise TypeError("register_section needs either func, or query and dump")
