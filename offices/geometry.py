@@ -8,6 +8,7 @@ Refusals raise ``GeometryError`` whose ``reason`` is meant for a 422
 """
 from __future__ import annotations
 
+import itertools
 import math
 from numbers import Real
 
@@ -84,7 +85,23 @@ def _ring(value, where: str, counter: _Counter) -> list[tuple[float, float]]:
     # Auto-closing would silently accept a truncated paste; RFC 7946 requires closure.
     if ring[0] != ring[-1]:
         raise GeometryError(f"{where}: ring is not closed (first and last positions differ)")
+    _refuse_antimeridian_crossing(ring, where)
     return ring
+
+
+def _refuse_antimeridian_crossing(ring, where: str) -> None:
+    """Refuse an edge whose shorter way round the globe crosses longitude ±180.
+
+    Shapely (and routing) read such an edge the long way, across every other
+    meridian, so a 2°-wide box at 179..-179 would become a 358°-wide band that
+    captures a whole latitude band. RFC 7946 §3.1.9 says to cut such a shape at
+    the antimeridian; we refuse rather than guess which side was meant.
+    """
+    for i, ((lon1, _), (lon2, _)) in enumerate(itertools.pairwise(ring)):
+        if abs(lon2 - lon1) > 180.0:
+            raise GeometryError(
+                f"{where}: the edge from position {i} to {i + 1} (longitude {lon1:g} to {lon2:g}) crosses "
+                "the antimeridian; cut the shape at longitude ±180 into a MultiPolygon (RFC 7946 §3.1.9)")
 
 
 def _polygon(value, where: str, counter: _Counter) -> Polygon:
@@ -102,9 +119,11 @@ def parse_geofence(geojson: dict, max_vertices: int = 1000,
 
     Rings must be closed and have at least 4 positions; holes are allowed when
     valid. Shapes with zero area, invalid topology, more than ``max_vertices``
-    vertices in all rings (closing positions not counted) or wider than
-    ``max_extent_km`` (bounding-box diagonal, geodesic) are refused. An
-    optional altitude in a position is accepted and dropped.
+    vertices in all rings (closing positions not counted), larger than
+    ``max_extent_km`` (bounding-box diagonal, geodesic, or west-east width
+    along a parallel), or with an edge that crosses the antimeridian (cut the
+    shape there instead, RFC 7946 §3.1.9) are refused. An optional altitude in
+    a position is accepted and dropped.
     """
     if not isinstance(geojson, dict):
         raise GeometryError(f"geofence must be a GeoJSON object, got {type(geojson).__name__}")
@@ -132,13 +151,60 @@ def parse_geofence(geojson: dict, max_vertices: int = 1000,
             raise GeometryError(f"{label} has zero area (degenerate shape)")
     if not shapely.is_valid(geom):
         raise GeometryError(f"invalid geometry: {shapely.is_valid_reason(geom)}")
-    min_lon, min_lat, max_lon, max_lat = geom.bounds
-    _, _, across_m = _GEOD.inv(min_lon, min_lat, max_lon, max_lat)
-    across_km = across_m / 1000.0
-    if across_km > max_extent_km:
+    _check_extent(geom, parts, max_extent_km)
+    return geom
+
+
+def longitude_span(parts) -> tuple[float, float]:
+    """Return ``(west, width)`` in degrees: the shortest arc of longitude covering every part.
+
+    The arc may run east across ±180 (a shape cut there per RFC 7946 is two
+    parts at 179..180 and -180..-179: 2° wide, not 360°). ``west + width`` can
+    exceed 180.
+    """
+    merged = []
+    for west, east in sorted((p.bounds[0], p.bounds[2]) for p in parts):
+        if merged and west <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], east)
+        else:
+            merged.append([west, east])
+    # The widest gap between covered intervals, the one across ±180 included, is
+    # where the shape is not; the span is the rest of the circle.
+    gap, start = merged[0][0] + 360.0 - merged[-1][1], merged[0][0]
+    for (_, east), (west, _) in itertools.pairwise(merged):
+        if west - east > gap:
+            gap, start = west - east, west
+    return start, 360.0 - gap
+
+
+def _parallel_km(width_deg: float, lat: float) -> float:
+    """Length along the parallel at ``lat`` of ``width_deg`` degrees of longitude (WGS84)."""
+    phi = math.radians(lat)
+    radius = _GEOD.a * math.cos(phi) / math.sqrt(1.0 - _GEOD.es * math.sin(phi) ** 2)
+    return radius * math.radians(width_deg) / 1000.0
+
+
+def _check_extent(geom, parts, max_extent_km: float) -> None:
+    """Refuse a shape larger than ``max_extent_km``, across (bounding-box diagonal) or west to east.
+
+    The diagonal alone is not enough: a geodesic between the bounding box's
+    corners takes the short way round, so a shape 358° wide measured only a
+    few hundred km. The west-east width is measured along the widest parallel
+    the shape reaches.
+    """
+    _, min_lat, _, max_lat = geom.bounds
+    west, width = longitude_span(parts)
+    widest_lat = min(max(0.0, min_lat), max_lat)
+    wide_km = _parallel_km(width, widest_lat)
+    across_km = 0.0
+    if width <= 180.0:  # beyond that the geodesic would take the other way round
+        across_km = _GEOD.inv(west, min_lat, west + width, max_lat)[2] / 1000.0
+    if across_km >= wide_km and across_km > max_extent_km:
         raise GeometryError(f"geofence is {across_km:.0f} km across; more than "
                             f"{max_extent_km:g} km is almost certainly a typo")
-    return geom
+    if wide_km > max_extent_km:
+        raise GeometryError(f"geofence is {wide_km:.0f} km wide ({width:g}° of longitude); more than "
+                            f"{max_extent_km:g} km is almost certainly a typo")
 
 
 def _listify(value):

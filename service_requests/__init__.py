@@ -11,7 +11,8 @@ def init_app(app):
     from service_app.users.personal_data import register_section
 
     from .cli import retention_cli, sla_cli
-    from .personal_data import my_attachments, my_comments, my_requests
+    from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
+                                request_rows)
     from .report_routes import blp as sla_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
     from .history import subscribe
@@ -24,9 +25,9 @@ def init_app(app):
     api.register_blueprint(sla_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
-    register_section("requests", my_requests)
-    register_section("comments", my_comments)
-    register_section("attachments", my_attachments)
+    register_section("requests", query=request_rows, dump=dump_requests)
+    register_section("comments", query=comment_rows, dump=dump_comments)
+    register_section("attachments", query=attachment_rows, dump=dump_attachments)
     register_seeder(seed_categories)
     register_seeder(seed_requests)
     subscribe(on_history_event)

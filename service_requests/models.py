@@ -181,5 +181,8 @@ class SlaPolicy(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("priority", "category_code", name="uq_sla_policies_priority_category"),
+        # NULLs are distinct in the constraint above: this keeps one default per priority.
+        sa.Index("uq_sla_policies_default_priority", "priority", unique=True,
+                 postgresql_where=sa.text("category_code IS NULL"), sqlite_where=sa.text("category_code IS NULL")),
         sa.CheckConstraint("response_minutes > 0 AND resolution_minutes >= response_minutes", name="targets"),
     )

@@ -1,6 +1,8 @@
 """SLA policies: the default target per priority, and per-category overrides."""
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
+from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
@@ -33,13 +35,30 @@ def put_policy(priority, data, category=None):
         raise ApiError(422, "validation_error", "resolution_minutes: must not be below response_minutes",
                        {"resolution_minutes": ["must not be below response_minutes"]})
     code = get_category(category).code if category else None
-    row = db.session.scalar(sa.select(SlaPolicy).where(SlaPolicy.priority == priority,
-                                                       SlaPolicy.category_code.is_(None) if code is None
-                                                       else SlaPolicy.category_code == code))
-    if row is None:
-        row = SlaPolicy(priority=priority, category_code=code)
-        db.session.add(row)
-    row.response_minutes, row.resolution_minutes = data["response_minutes"], data["resolution_minutes"]
+    _upsert(priority, code, data["response_minutes"], data["resolution_minutes"])
     db.session.commit()
-    return {"priority": priority, "category": code, "response_minutes": row.response_minutes,
-            "resolution_minutes": row.resolution_minutes}
+    return {"priority": priority, "category": code, "response_minutes": data["response_minutes"],
+            "resolution_minutes": data["resolution_minutes"]}
+
+
+def _upsert(priority, code, response_minutes, resolution_minutes):
+    """Write the policy in one statement, so that concurrent identical PUTs all succeed.
+
+    A read-then-insert lets two callers both find no row; the loser's insert then
+    failed with 409. ``INSERT ... ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite
+    alike) makes the second writer update the row the first one inserted. The
+    conflict target is the partial unique index for defaults (no category) or
+    the (priority, category) constraint for overrides.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    targets = {"response_minutes": response_minutes, "resolution_minutes": resolution_minutes}
+    stmt = insert(SlaPolicy).values(priority=priority, category_code=code, updated_at=utcnow(), **targets)
+    if code is None:
+        stmt = stmt.on_conflict_do_update(index_elements=[SlaPolicy.priority],
+                                          index_where=SlaPolicy.category_code.is_(None),
+                                          set_=dict(targets, updated_at=utcnow()))
+    else:
+        stmt = stmt.on_conflict_do_update(index_elements=[SlaPolicy.priority, SlaPolicy.category_code],
+                                          set_=dict(targets, updated_at=utcnow()))
+    db.session.execute(stmt)

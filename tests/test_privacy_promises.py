@@ -250,18 +250,36 @@ def test_p15_retention_deletes_old_photos_and_anonymises_old_requests_and_accoun
     assert "requests anonymised: 0" in again.output and "accounts anonymised: 0" in again.output
 
 
+def all_my_data(client, headers, limit):
+    """``GET /me/data`` with every section's cursors followed to the end: the whole export."""
+    data = client.get(f"/api/v1/me/data?limit={limit}", headers=headers).get_json()
+    for section, cursor in data.pop("next_cursors").items():
+        while cursor:
+            page = client.get(f"/api/v1/me/data/{section}?limit={limit}&cursor={cursor}", headers=headers).get_json()
+            assert len(page["items"]) <= limit
+            data[section] += page["items"]
+            cursor = page["next_cursor"]
+    return data
+
+
 def test_p16_people_see_everything_held_about_them(client, world, submit, photo_store):
     client.post("/api/v1/devices", json={"token": "tok-p16", "platform": "android"}, headers=world.employee.headers)
     rid = submit()["id"]
     upload(client, world.employee, rid, gps_photo())
     client.post(f"/api/v1/requests/{rid}/comments", json={"body": "Room 305"}, headers=world.employee.headers)
     move(client, world.admin, rid, "in_progress")
-    data = client.get("/api/v1/me/data", headers=world.employee.headers).get_json()
+    second = submit(title="Door is stuck")["id"]
+    client.post(f"/api/v1/requests/{second}/comments", json={"body": "Door 12"}, headers=world.employee.headers)
+    move(client, world.admin, second, "in_progress")
+    # One item a page, so every section with more than one item is read through its cursors.
+    data = all_my_data(client, world.employee.headers, limit=1)
     assert set(data) >= {"profile", "requests", "comments", "attachments", "devices", "notifications"}
-    assert data["requests"][0]["id"] == rid and data["requests"][0]["location"] == {"lat": 43.21, "lon": 76.91}
-    assert data["comments"][0]["body"] == "Room 305" and data["attachments"][0]["request_id"] == rid
-    assert data["devices"][0]["platform"] == "android" and data["notifications"][0]["request_id"] == rid
-    assert "Room 305" not in str(client.get("/api/v1/me/data", headers=world.other_employee.headers).get_json())
+    by_id = {r["id"]: r for r in data["requests"]}
+    assert set(by_id) == {rid, second} and by_id[rid]["location"] == {"lat": 43.21, "lon": 76.91}
+    assert {c["body"] for c in data["comments"]} == {"Room 305", "Door 12"}
+    assert data["attachments"][0]["request_id"] == rid and data["devices"][0]["platform"] == "android"
+    assert {n["request_id"] for n in data["notifications"]} == {rid, second}
+    assert "Room 305" not in str(all_my_data(client, world.other_employee.headers, limit=1))
 
 
 def test_p17_the_current_policy_is_published_in_three_languages(client, make_app, tmp_path):

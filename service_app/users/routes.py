@@ -5,8 +5,9 @@ from flask_jwt_extended import current_user, get_jwt
 from ..api import Blueprint
 from ..extensions import limiter
 from . import personal_data, service
-from .schemas import (MeUpdateSchema, MyDataSchema, PasswordChangeSchema, UserCreateSchema, UserListArgsSchema,
-                      UserPageSchema, UserSchema, UserUpdateSchema)
+from ..pagination import PageArgsSchema
+from .schemas import (MeUpdateSchema, MyDataArgsSchema, MyDataPageSchema, MyDataSchema, PasswordChangeSchema,
+                      UserCreateSchema, UserListArgsSchema, UserPageSchema, UserSchema, UserUpdateSchema)
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts and own profile")
 
@@ -77,7 +78,30 @@ def change_password(data):
 
 @blp.route("/me/data", methods=["GET"])
 @blp.login_required()
+@blp.arguments(MyDataArgsSchema, location="query")
 @blp.response(200, MyDataSchema)
-def my_data():
-    """Everything stored about you, as JSON (PRIVACY.md P16)"""
-    return personal_data.collect(current_user)
+def my_data(args):
+    """Everything stored about you (PRIVACY.md P16): your profile and the first page of each section
+
+    The export is paged so that no answer grows with the account: each section
+    (`requests`, `comments`, `attachments`, `devices`, `notifications`) holds
+    at most `limit` items, in a stable order. `next_cursors` gives, per section, the
+    cursor of its next page (null when this answer already holds all of it);
+    read the rest with `GET /api/v1/me/data/{section}?cursor=`, following
+    `next_cursor` until it is null. Together the pages are everything held.
+    """
+    return personal_data.collect(current_user, args["limit"])
+
+
+@blp.route("/me/data/<string:section>", methods=["GET"])
+@blp.login_required()
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, MyDataPageSchema)
+@blp.errors(404)
+def my_data_section(args, section):
+    """The next page of one section of your data (follow `next_cursor` until it is null)
+
+    `section` is one of the keys of `next_cursors` in `GET /api/v1/me/data`;
+    another answers 404.
+    """
+    return personal_data.page(current_user, section, args["limit"], args.get("cursor"))

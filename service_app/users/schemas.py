@@ -2,7 +2,7 @@ import marshmallow as ma
 
 from ..api import Schema
 from ..fields import MAX_ID, Login, Password, Phone, TrimmedString
-from ..pagination import PageArgsSchema, page_schema
+from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, PageArgsSchema, page_schema
 from .models import LANGUAGES, ROLES
 
 DEPARTMENT_CODE = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
@@ -69,7 +69,11 @@ class PasswordChangeSchema(Schema):
 
 
 class MyDataSchema(ma.Schema):
-    """Everything stored about the caller (PRIVACY.md P16)."""
+    """Everything stored about the caller (PRIVACY.md P16): the profile and the first page of each section.
+
+    A section with more has a cursor in `next_cursors`; follow it with
+    `GET /api/v1/me/data/{section}?cursor=` until `next_cursor` is null to read the rest.
+    """
 
     profile = ma.fields.Nested(UserSchema, required=True)
     requests = ma.fields.List(ma.fields.Dict(), metadata={"description": "requests you submitted, with location"})
@@ -77,3 +81,18 @@ class MyDataSchema(ma.Schema):
     attachments = ma.fields.List(ma.fields.Dict(), metadata={"description": "photos on your requests (metadata)"})
     devices = ma.fields.List(ma.fields.Dict(), metadata={"description": "your registered phones"})
     notifications = ma.fields.List(ma.fields.Dict(), metadata={"description": "your notification feed"})
+    next_cursors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(allow_none=True), required=True,
+                                  metadata={"description": "per section: the cursor of its next page, null when "
+                                                           "this answer holds all of it"})
+
+
+class MyDataArgsSchema(Schema):
+    limit = ma.fields.Integer(load_default=DEFAULT_LIMIT, validate=ma.validate.Range(min=1, max=MAX_LIMIT),
+                              metadata={"description": "items per section"})
+
+
+class MyDataPageSchema(ma.Schema):
+    """One page of one section of your data."""
+
+    items = ma.fields.List(ma.fields.Dict(), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)

@@ -163,6 +163,38 @@ def test_refuses_a_shape_too_large_to_be_an_office():
     assert refused(polygon(ALMATY), max_extent_km=1.0).startswith("geofence is 3 km across; more than 1 km")
 
 
+@pytest.mark.parametrize("first, second", [(179, -179), (-179, 179), (180, -180)])
+def test_refuses_a_ring_that_crosses_the_antimeridian(first, second):
+    box = [[first, 40], [second, 40], [second, 41], [first, 41], [first, 40]]
+    assert refused(polygon(box)) == (
+        f"polygon ring 0: the edge from position 0 to 1 (longitude {first} to {second}) crosses the "
+        "antimeridian; cut the shape at longitude ±180 into a MultiPolygon (RFC 7946 §3.1.9)")
+
+
+def test_a_shape_358_degrees_wide_is_measured_west_to_east_not_by_its_short_diagonal():
+    # Short edges all the way round: no edge crosses ±180, but the band spans 358° of longitude,
+    # which a diagonal from (-179, 40) to (179, 41) would call about 200 km.
+    band = [[-179, 40], [0, 40], [179, 40], [179, 41], [0, 41], [-179, 41], [-179, 40]]
+    reason = refused(polygon(band))
+    assert reason.startswith("geofence is ") and "km wide (358° of longitude); more than 500 km" in reason
+    assert int(reason.split()[2]) > 30_000
+
+
+def test_accepts_a_shape_cut_at_the_antimeridian_and_measures_it_small():
+    east = [[179.9, 40], [180, 40], [180, 40.1], [179.9, 40.1], [179.9, 40]]
+    west = [[-180, 40], [-179.9, 40], [-179.9, 40.1], [-180, 40.1], [-180, 40]]
+    geom = parse_geofence({"type": "MultiPolygon", "coordinates": [[east], [west]]}, max_extent_km=30)
+    assert len(geom.geoms) == 2
+    assert refused({"type": "MultiPolygon", "coordinates": [[east], [west]]}, max_extent_km=10).startswith(
+        "geofence is 20 km across")
+
+
+def test_a_thin_strip_is_measured_by_its_width():
+    strip = [[70, 40], [77, 40], [77, 40.001], [70, 40.001], [70, 40]]
+    assert refused(polygon(strip)) == ("geofence is 598 km wide (7° of longitude); "
+                                       "more than 500 km is almost certainly a typo")
+
+
 def test_accepts_a_polygon_with_a_hole():
     hole = [[76.905, 43.235], [76.91, 43.235], [76.91, 43.24], [76.905, 43.24], [76.905, 43.235]]
     geom = parse_geofence(polygon(ALMATY, hole))
