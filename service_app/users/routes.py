@@ -17,8 +17,8 @@ class Users(MethodView):
     @blp.arguments(UserListArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
     def get(self, args):
-        """List accounts"""
-        return service.list_users(args)
+        """List or search accounts (each call is written to the audit log)"""
+        return service.list_users(current_user, args)
 
     @blp.login_required("administrator")
     @blp.arguments(UserCreateSchema)
@@ -26,7 +26,7 @@ class Users(MethodView):
     @blp.errors(409)
     def post(self, data):
         """Create an account"""
-        return service.create_user(data)
+        return service.create_user(data, current_user)
 
 
 @blp.route("/users/<int:user_id>")
