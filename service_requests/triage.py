@@ -102,7 +102,7 @@ def release_assignments(user, actor):
     """
     stmt = (sa.select(ServiceRequest)
             .where(ServiceRequest.assignee_id == user.id, ServiceRequest.status.not_in(FINAL_STATUSES))
-            .with_for_update())
+            .with_for_update(of=ServiceRequest))
     for req in db.session.scalars(stmt):
         if not access.covers(user, req.office_id, req.department_code):
             req.assignee_id = None
