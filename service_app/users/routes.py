@@ -1,4 +1,5 @@
-"""Accounts: administrators manage them; everyone reads and edits their own profile."""
+"""Accounts: administrators manage them (office-scoped ones only employees of their
+offices, see ``scope_checks``); everyone reads and edits their own profile."""
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt
 
@@ -43,7 +44,7 @@ class UserItem(MethodView):
     @blp.response(200, UserSchema)
     @blp.errors(404, 409)
     def patch(self, data, user_id):
-        """Edit an account; `is_active: false` revokes every token of that user"""
+        """Edit an account; `is_active: false` signs that user out (roles, scopes: company-wide admins only)"""
         return service.update_user(current_user, service.get_user(user_id), data)
 
 

@@ -11,7 +11,8 @@ account loses that role or scope.
 Who manages accounts: a company-wide administrator (empty office and
 department scope) creates and edits any account. An office-scoped
 administrator may create and edit employee accounts whose home office lies in
-their office scope (name, contacts, language, password, deactivation), and
+their office scope, an empty office list covering every office (name,
+contacts, language, password, deactivation), and
 nothing else: no other role, no scope, no account outside their offices, not
 even their own role or scope. Everything else is 403 ``forbidden`` and changes
 nothing.
