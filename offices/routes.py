@@ -19,7 +19,7 @@ class Offices(MethodView):
         """List offices (administrators also see inactive ones)"""
         return service.list_offices(current_user)
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.arguments(OfficeCreateSchema)
     @blp.response(201, OfficeSchema)
     @blp.errors(409)
@@ -47,7 +47,7 @@ class OfficeItem(MethodView):
         """Read an office"""
         return service.get_office(office_id)
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.arguments(OfficeUpdateSchema)
     @blp.response(200, OfficeSchema)
     @blp.errors(404, 409)
@@ -55,7 +55,7 @@ class OfficeItem(MethodView):
         """Edit an office; every worker routes with the change within seconds"""
         return service.update_office(service.get_office(office_id), data)
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.response(204)
     @blp.errors(404, 409)
     def delete(self, office_id):
@@ -71,7 +71,7 @@ class Departments(MethodView):
         """List departments"""
         return service.list_departments()
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.arguments(DepartmentSchema)
     @blp.response(201, DepartmentSchema)
     @blp.errors(409)
@@ -89,7 +89,7 @@ class DepartmentItem(MethodView):
         """Read a department"""
         return service.get_department(code)
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.arguments(DepartmentUpdateSchema)
     @blp.response(200, DepartmentSchema)
     @blp.errors(404)

@@ -48,7 +48,7 @@ def load_config(app, test_config, env):
 
 def register_extensions(app):
     from . import observability, security
-    from .auth import tokens
+    from .auth import throttling, tokens
     from .sqlite import enable_sqlite_foreign_keys
 
     from . import models  # noqa: F401 - registers every table
@@ -61,6 +61,7 @@ def register_extensions(app):
     jwt.init_app(app)
     tokens.init_app(app)
     limiter.init_app(app)
+    throttling.warn_if_split(app)
     api.init_app(app, spec_kwargs={
         "components": {"securitySchemes": {
             "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},

@@ -27,10 +27,13 @@ class Schema(ma.Schema):
 class Blueprint(flask_smorest.Blueprint):
     """A smorest blueprint that also knows who may call each view."""
 
-    def login_required(self, *roles, refresh=False):
+    def login_required(self, *roles, refresh=False, company_wide=False):
         """Require a valid token (and one of ``roles`` when given) for the view.
 
-        Documents the bearer scheme and the 401/403 answers in OpenAPI.
+        ``company_wide`` also requires an empty office and department scope:
+        what the whole company shares (offices, categories, SLA) is managed by
+        company-wide administrators only. Documents the bearer scheme and the
+        401/403 answers in OpenAPI.
         """
 
         def decorator(func):
@@ -39,11 +42,13 @@ class Blueprint(flask_smorest.Blueprint):
                 verify_jwt_in_request(refresh=refresh)
                 if roles and current_user.role not in roles:
                     raise ApiError(403, "forbidden", "your role may not do this")
+                if company_wide and not current_user.is_company_wide:
+                    raise ApiError(403, "forbidden", "only a company-wide administrator may do this")
                 return func(*args, **kwargs)
 
             wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
             wrapper = self.alt_response(401, schema=ErrorSchema, description="Not signed in")(wrapper)
-            if roles:
+            if roles or company_wide:
                 wrapper = self.alt_response(403, schema=ErrorSchema, description="Role not allowed")(wrapper)
             return wrapper
 

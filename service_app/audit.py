@@ -15,10 +15,13 @@ class AuditEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(sa.String(64))
     target_type: Mapped[str] = mapped_column(sa.String(32))
-    target_id: Mapped[int] = mapped_column()
+    target_id: Mapped[int | None] = mapped_column()
+    # What a list or search view was asked for (it has no single target).
+    details: Mapped[dict | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-def record(actor, action, target_type, target_id):
+def record(actor, action, target_type, target_id, details=None):
     """Add an audit row to the current transaction (the caller commits)."""
-    db.session.add(AuditEntry(actor_id=actor.id, action=action, target_type=target_type, target_id=target_id))
+    db.session.add(AuditEntry(actor_id=actor.id, action=action, target_type=target_type, target_id=target_id,
+                              details=details))

@@ -16,7 +16,8 @@ class AuditEntrySchema(ma.Schema):
     actor_id = ma.fields.Integer(allow_none=True)
     action = ma.fields.String(metadata={"example": "attachment.view"})
     target_type = ma.fields.String()
-    target_id = ma.fields.Integer()
+    target_id = ma.fields.Integer(allow_none=True, metadata={"description": "null for a list or search"})
+    details = ma.fields.Dict(allow_none=True, metadata={"description": "the filter of a list or search"})
     created_at = ma.fields.AwareDateTime()
 
 
@@ -32,7 +33,7 @@ class AuditArgsSchema(PageArgsSchema):
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))
 def audit_log(args):
-    """Who viewed which photo or person's record, and when, newest first"""
+    """Who viewed which photo, person's record or list of people, and when, newest first"""
     stmt = sa.select(AuditEntry)
     for field in ("actor_id", "action", "target_type", "target_id"):
         if field in args:

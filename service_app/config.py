@@ -79,6 +79,7 @@ class Config:
     PASSWORD_RESET_LIMIT_PER_ACCOUNT = "5 per hour"  # nosec B105  # a rate limit
     REQUEST_CREATE_LIMIT = "30 per hour"
     UPLOAD_LIMIT = "60 per hour"
+    COMMENT_LIMIT = "60 per hour"
 
     SMS_SENDER = "console"
     SMS_WEBHOOK_URL = None
@@ -158,6 +159,7 @@ class Config:
                 "PASSWORD_RESET_LIMIT_PER_ACCOUNT", cls.PASSWORD_RESET_LIMIT_PER_ACCOUNT),
             REQUEST_CREATE_LIMIT=env_str("REQUEST_CREATE_LIMIT", cls.REQUEST_CREATE_LIMIT),
             UPLOAD_LIMIT=env_str("UPLOAD_LIMIT", cls.UPLOAD_LIMIT),
+            COMMENT_LIMIT=env_str("COMMENT_LIMIT", cls.COMMENT_LIMIT),
             SMS_SENDER=env_str("SMS_SENDER", cls.SMS_SENDER),
             SMS_WEBHOOK_URL=env_str("SMS_WEBHOOK_URL"),
             SMS_WEBHOOK_TOKEN=env_str("SMS_WEBHOOK_TOKEN"),

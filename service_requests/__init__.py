@@ -19,6 +19,8 @@ def init_app(app):
     from .notify import on_history_event
     from .routes import blp as requests_blp
     from .seed import seed_categories, seed_requests
+    from .triage import release_assignments
+    from service_app.users.scope_checks import register_scope_loss_hook
 
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
@@ -31,3 +33,4 @@ def init_app(app):
     register_seeder(seed_categories)
     register_seeder(seed_requests)
     subscribe(on_history_event)
+    register_scope_loss_hook(release_assignments)

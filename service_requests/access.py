@@ -45,6 +45,14 @@ def is_staff_for(user, req):
     return user.is_staff and (covers(user, req.office_id, req.department_code) or req.assignee_id == user.id)
 
 
+def may_read(user, req):
+    """``visible_condition`` for one loaded request: whether ``user`` would get it, not a 404."""
+    if user is None or not user.is_active:
+        return False
+    return (is_author(user, req)
+            or (user.is_staff and (req.assignee_id == user.id or covers(user, req.office_id, req.department_code))))
+
+
 def is_author(user, req):
     return req.author_id == user.id
 

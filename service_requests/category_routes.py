@@ -17,7 +17,7 @@ class Categories(MethodView):
         """List categories"""
         return categories.list_categories()
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.arguments(CategoryCreateSchema)
     @blp.response(201, CategorySchema)
     @blp.errors(409)
@@ -35,7 +35,7 @@ class CategoryItem(MethodView):
         """Read a category"""
         return categories.get_category(code)
 
-    @blp.login_required("administrator")
+    @blp.login_required("administrator", company_wide=True)
     @blp.arguments(CategoryUpdateSchema)
     @blp.response(200, CategorySchema)
     @blp.errors(404)

@@ -1,7 +1,10 @@
 """Who hears about what happens to a request (API.md, Devices and notifications).
 
 Subscribed to the request history, so every notification is queued in the
-same transaction as the change that caused it.
+same transaction as the change that caused it. Only people who may read the
+request at that moment are notified: a notification carries the title and
+comment texts, so an ex-assignee who was demoted or moved out of scope (and
+gets 404 on the request) must not keep receiving them.
 """
 import sqlalchemy as sa
 
@@ -9,7 +12,7 @@ from notifications.outbox import notify
 from service_app.extensions import db
 from service_app.users.models import STAFF_ROLES, User
 
-from .access import covers
+from .access import covers, may_read
 
 
 def office_staff(req):
@@ -22,9 +25,13 @@ def _params(req, **extra):
     return {"number": req.number, "title": req.title, "status": req.status, **extra}
 
 
+def _readers(req, people):
+    return [person for person in people if may_read(person, req)]
+
+
 def on_history_event(req, event, actor, data, internal):
     actor_id = actor.id if actor else None
-    send = lambda name, people, **extra: notify(name, people, request_id=req.id,  # noqa: E731
+    send = lambda name, people, **extra: notify(name, _readers(req, people), request_id=req.id,  # noqa: E731
                                                 params=_params(req, **extra), actor_id=actor_id)
     if event == "created":
         send("request_created", office_staff(req))
@@ -44,4 +51,4 @@ def on_history_event(req, event, actor, data, internal):
 
 def notify_sla(req, event):
     """``sla_at_risk`` / ``sla_breached`` to the assignee and the office's staff."""
-    notify(event, [req.assignee, *office_staff(req)], request_id=req.id, params=_params(req))
+    notify(event, _readers(req, [req.assignee, *office_staff(req)]), request_id=req.id, params=_params(req))

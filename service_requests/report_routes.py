@@ -21,7 +21,7 @@ def list_policies():
 
 
 @blp.route("/sla-policies/<string:priority>", methods=["PUT"])
-@blp.login_required("administrator")
+@blp.login_required("administrator", company_wide=True)
 @blp.arguments(PolicyUpdateSchema)
 @blp.arguments(PolicyArgsSchema, location="query")
 @blp.response(200, PolicySchema)

@@ -96,8 +96,11 @@ class Comments(MethodView):
         return history.list_comments(current_user, get_visible_request(current_user, request_id))
 
     @blp.login_required()
+    @limiter.limit(lambda: current_app.config["COMMENT_LIMIT"], key_func=user_key,
+                   deduct_when=lambda response: response.status_code == 201)
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentSchema)
+    @blp.alt_response(429, schema=ErrorSchema, description="too many comments posted")
     @blp.errors(403, 404, 409)
     def post(self, data, request_id):
         """Comment, or write an internal note (staff only)"""

@@ -9,6 +9,7 @@ from service_app.users.models import User
 
 from . import access, history, sla
 from .categories import active_category
+from .models import FINAL_STATUSES, ServiceRequest
 
 AUTHOR_FIELDS = {"title", "description"}
 STAFF_FIELDS = {"priority", "category", "assignee_id", "office_id"}
@@ -90,6 +91,23 @@ def _assign(user, req, assignee_id):
     req.assignee_id = assignee_id
     history.record(req, "assigned", user, {
         "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None})
+
+
+def release_assignments(user, actor):
+    """Unassign ``user`` from open requests their new role, scope or activity no longer covers.
+
+    Runs in the transaction of the account edit (a scope-loss hook), one
+    ``assigned`` event per request. Final requests keep their assignee: the
+    reports count who resolved what.
+    """
+    stmt = (sa.select(ServiceRequest)
+            .where(ServiceRequest.assignee_id == user.id, ServiceRequest.status.not_in(FINAL_STATUSES))
+            .with_for_update(of=ServiceRequest))
+    for req in db.session.scalars(stmt):
+        if not access.covers(user, req.office_id, req.department_code):
+            req.assignee_id = None
+            history.record(req, "assigned", actor, {"assignee": None, "reason": "assignee_out_of_scope",
+                                                    "previous": {"id": user.id}})
 
 
 def move(user, req, data, if_match):

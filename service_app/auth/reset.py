@@ -20,7 +20,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..users.models import User
 from .models import PasswordResetCode
-from .passwords import burn_verification_time, hash_password, password_problem
+from .passwords import hash_password, password_problem
 from .sms import SmsError, get_sms_sender
 from .tokens import revoke_all_sessions
 
@@ -77,22 +77,28 @@ def request_code(login):
 
 
 def confirm_code(login, code, new_password):
-    """Set a new password with a valid code and revoke every token of the user."""
+    """Set a new password with a valid code and revoke every token of the user.
+
+    An unknown login, a login without a live code and a wrong code do the same
+    work: one look-up of the code and one code hash (HMAC), so the time of the
+    answer does not tell which logins exist. Only a right code goes on to hash
+    the new password.
+    """
     invalid = ApiError(400, "invalid_code", "the code is wrong, used or expired")
     user = _active_user(login)
-    if user is None:
-        burn_verification_time(new_password)
-        raise invalid
+    user_id = user.id if user is not None else 0  # no account has id 0: the look-up finds nothing
     now = utcnow()
     entry = db.session.scalar(
         sa.select(PasswordResetCode)
-        .where(PasswordResetCode.user_id == user.id, PasswordResetCode.used_at.is_(None),
+        .where(PasswordResetCode.user_id == user_id, PasswordResetCode.used_at.is_(None),
                PasswordResetCode.expires_at > now,
                PasswordResetCode.attempts < current_app.config["SMS_CODE_MAX_ATTEMPTS"])
         .order_by(PasswordResetCode.created_at.desc()).limit(1).with_for_update())
+    digest = _code_hash(user_id, code)
     if entry is None:
+        db.session.rollback()
         raise invalid
-    if not hmac.compare_digest(entry.code_hash, _code_hash(user.id, code)):
+    if not hmac.compare_digest(entry.code_hash, digest):
         entry.attempts += 1
         db.session.commit()
         raise invalid

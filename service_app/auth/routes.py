@@ -13,11 +13,27 @@ from .schemas import (LoginResponseSchema, LoginSchema, ResetConfirmSchema, Rese
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and recovery")
 
 
-def _login_key():
-    """Throttle key for the account named in the body (unknown logins count too)."""
+def _login_name():
     body = request.get_json(silent=True)
     login = body.get("login") if isinstance(body, dict) else None
-    return f"account:{str(login).strip().lower()[:64]}" if login else f"account-ip:{get_remote_address()}"
+    return str(login).strip().lower()[:64] if login else None
+
+
+def _login_key():
+    """Throttle key for the account named in the body (unknown logins count too)."""
+    login = _login_name()
+    return f"account:{login}" if login else f"account-ip:{get_remote_address()}"
+
+
+def _account_address_key():
+    """Throttle key for sign-in failures: the account *and* the address they come from.
+
+    A key on the account alone let anyone lock every administrator out with ten
+    wrong passwords; with the address in it, failures from elsewhere never
+    refuse the owner's right password. Guessing from many addresses is slowed
+    by Argon2 and bounded per address by ``LOGIN_LIMIT_PER_IP``.
+    """
+    return f"login:{_login_name() or '-'}@{get_remote_address()}"
 
 
 def _failed(response):
@@ -25,7 +41,7 @@ def _failed(response):
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_key,
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_address_key,
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
 @blp.arguments(LoginSchema)

@@ -111,8 +111,11 @@ def purge_expired_sessions():
 def init_app(app):
     @jwt.token_in_blocklist_loader
     def _is_revoked(header, payload):
+        # A session only vouches for the account it was opened for: a token
+        # pairing someone else's live ``sid`` with this ``sub`` is refused.
         session = db.session.get(AuthSession, payload.get("sid", ""))
-        return session is None or session.revoked_at is not None
+        return (session is None or session.revoked_at is not None
+                or str(session.user_id) != str(payload.get("sub")))
 
     @jwt.user_lookup_loader
     def _load_user(header, payload):

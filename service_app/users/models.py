@@ -47,5 +47,10 @@ class User(db.Model):
     def is_staff(self):
         return self.role in STAFF_ROLES
 
+    @property
+    def is_company_wide(self):
+        """An administrator with no office or department scope: manages what the company shares."""
+        return self.role == "administrator" and not self.office_ids and not self.department_codes
+
     def __repr__(self):
         return f"<User {self.id} {self.login} {self.role}>"

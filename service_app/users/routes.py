@@ -1,4 +1,5 @@
-"""Accounts: administrators manage them; everyone reads and edits their own profile."""
+"""Accounts: administrators manage them (office-scoped ones only employees of their
+offices, see ``scope_checks``); everyone reads and edits their own profile."""
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt
 
@@ -18,8 +19,8 @@ class Users(MethodView):
     @blp.arguments(UserListArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
     def get(self, args):
-        """List accounts"""
-        return service.list_users(args)
+        """List or search accounts (each call is written to the audit log)"""
+        return service.list_users(current_user, args)
 
     @blp.login_required("administrator")
     @blp.arguments(UserCreateSchema)
@@ -27,7 +28,7 @@ class Users(MethodView):
     @blp.errors(409)
     def post(self, data):
         """Create an account"""
-        return service.create_user(data)
+        return service.create_user(data, current_user)
 
 
 @blp.route("/users/<int:user_id>")
@@ -44,7 +45,7 @@ class UserItem(MethodView):
     @blp.response(200, UserSchema)
     @blp.errors(404, 409)
     def patch(self, data, user_id):
-        """Edit an account; `is_active: false` revokes every token of that user"""
+        """Edit an account; `is_active: false` signs that user out (roles, scopes: company-wide admins only)"""
         return service.update_user(current_user, service.get_user(user_id), data)
 
 

@@ -7,12 +7,16 @@ from ..auth.tokens import revoke_all_sessions
 from ..database import utcnow
 from ..errors import ApiError
 from ..extensions import db
-from ..pagination import paginate
+from ..pagination import decode_cursor, paginate
 from . import scope_checks
 from .models import User
 
 
-def list_users(args):
+LIST_FILTERS = ("role", "office_id", "is_active", "q")
+
+
+def list_users(actor, args):
+    """One page of accounts; every call is one audit row holding its filter (P14)."""
     stmt = sa.select(User)
     if "role" in args:
         stmt = stmt.where(User.role == args["role"])
@@ -25,6 +29,13 @@ def list_users(args):
         stmt = stmt.where(sa.or_(sa.func.lower(User.login).like(pattern, escape="\\"),
                                  sa.func.lower(User.full_name).like(pattern, escape="\\"),
                                  sa.func.lower(User.email).like(pattern, escape="\\")))
+    if args.get("cursor"):
+        decode_cursor(args["cursor"])  # a bad cursor is a 400 that writes nothing
+    # Written before the query, so the page's rows are not expired by the commit.
+    details = {"filter": {key: args[key] for key in LIST_FILTERS if key in args},
+               "later_page": bool(args.get("cursor"))}
+    audit.record(actor, "user.search" if args.get("q") else "user.list", "user", None, details)
+    db.session.commit()
     return paginate(db.session, stmt, User, args["limit"], args.get("cursor"))
 
 
@@ -51,8 +62,12 @@ def _login_taken(login, exclude_id=None):
     return db.session.scalar(stmt) is not None
 
 
-def create_user(data):
-    """Create an account (administrators only; there is no self-registration)."""
+def create_user(data, actor=None):
+    """Create an account (administrators only; there is no self-registration).
+
+    ``actor`` is the administrator calling the API (None for the command line).
+    """
+    scope_checks.require_may_create(actor, data)
     if _login_taken(data["login"]):
         raise ApiError(409, "conflict", "login: already taken", {"login": ["already taken"]})
     scope_checks.validate(data)
@@ -68,13 +83,19 @@ def create_user(data):
 
 
 def update_user(actor, user, data):
-    """Apply an administrator's edit; deactivation or a new password signs the user out everywhere."""
+    """Apply an administrator's edit; deactivation or a new password signs the user out everywhere.
+
+    Losing a role, scope or activity also releases what the account held
+    through them (request assignments), in the same transaction.
+    """
+    scope_checks.require_may_edit(actor, user, data)
     if user.id == actor.id and (data.get("is_active") is False or data.get("role", user.role) != user.role):
         raise ApiError(409, "conflict", "you cannot deactivate your own account or change your own role")
     if "login" in data and _login_taken(data["login"], exclude_id=user.id):
         raise ApiError(409, "conflict", "login: already taken", {"login": ["already taken"]})
     scope_checks.validate(data)
     password = data.pop("password", None)
+    narrowed = _narrows(user, data)
     for field, value in data.items():
         setattr(user, field, value)
     if password is not None:
@@ -82,8 +103,24 @@ def update_user(actor, user, data):
         user.password_changed_at = utcnow()
     if password is not None or data.get("is_active") is False:
         revoke_all_sessions(user.id)
+    if narrowed:
+        db.session.flush()
+        scope_checks.scope_lost(user, actor)
     db.session.commit()
     return user
+
+
+def _narrows(user, data):
+    """Whether the edit may take away something the account could do before."""
+    if data.get("is_active") is False and user.is_active:
+        return True
+    if "role" in data and data["role"] != user.role:
+        return True
+    for field in ("office_ids", "department_codes"):
+        if field in data and set(data[field]) != set(getattr(user, field)):
+            # A non-empty list replacing an empty one narrows too (empty means all).
+            return True
+    return False
 
 
 def update_me(user, data):
