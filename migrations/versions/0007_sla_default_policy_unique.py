@@ -6,8 +6,8 @@ PUTs could store two defaults for one priority. A partial unique index closes
 that gap and gives the upsert a conflict target. Duplicates already stored are
 reduced to the newest row first.
 
-Revision ID: 0006_sla_default_unique
-Revises: 0005
+Revision ID: 0007_sla_default_unique
+Revises: 0006_audit_details
 Create Date: 2026-11-22 08:00:00.000000
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_sla_default_unique'
-down_revision = '0005'
+revision = '0007_sla_default_unique'
+down_revision = '0006_audit_details'
 branch_labels = None
 depends_on = None
 
