@@ -13,6 +13,9 @@ from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
 from service_requests.images import ImageRejected, ProcessedImage, process_image
 
+# The service decodes in a separate process; this one writes HEIC samples.
+pillow_heif.register_heif_opener()
+
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
