@@ -17,6 +17,7 @@ import json
 import logging
 import re
 import resource
+import signal
 import struct
 import sys
 import warnings
@@ -250,6 +251,7 @@ def main(argv: list[str]) -> int:
     # an output file over its limit gets SIGXFSZ. The parent reads the signal.
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it, turning the kill into EFBIG
     data = sys.stdin.buffer.read()
     # The libraries are loaded by now: the budget is on top of what they map.
     resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + limits["address_space_bytes"],) * 2)

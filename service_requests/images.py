@@ -116,7 +116,7 @@ def _refusal(reply: dict) -> ImageRejected:
 
 def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels: int = 40_000_000,
                   thumbnail_px: int = 320, timeout_seconds: float = 8, memory_mb: int = 256,
-                  max_scans: int = MAX_JPEG_SCANS) -> ProcessedImage:
+                  max_scans: int | None = None) -> ProcessedImage:
     """Check an uploaded photo by its bytes and return it re-encoded without metadata.
 
     JPEG, PNG and WebP keep their format; HEIC/HEIF becomes JPEG (re-saving
@@ -133,7 +133,8 @@ def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels:
     # The re-encoded photo may outgrow the upload (a HEIC saved as JPEG) but
     # never by this much; the thumbnail is a few KB.
     output_bytes = 4 * max_bytes + _MIB
-    limits = {"max_pixels": max_pixels, "memory_bytes": memory_bytes, "max_scans": max_scans,
+    limits = {"max_pixels": max_pixels, "memory_bytes": memory_bytes,
+              "max_scans": MAX_JPEG_SCANS if max_scans is None else max_scans,
               "thumbnail_px": thumbnail_px, "cpu_seconds": max(1, math.ceil(timeout_seconds)),
               "address_space_bytes": memory_bytes + _HEADROOM_BYTES, "output_bytes": output_bytes}
     header, content, thumbnail = _run_decoder(data, limits, timeout_seconds)
@@ -186,14 +187,17 @@ def _read_reply(out) -> tuple[dict, bytes, bytes]:
     """Parse the reply file: a 4-byte header length, a JSON header, content, thumbnail."""
     size = os.fstat(out.fileno()).st_size
     out.seek(0)
-    (header_length,) = struct.unpack(">I", out.read(4))
-    if header_length > 4096:
-        raise RuntimeError("image decoder: reply header too long")
-    header = json.loads(out.read(header_length))
-    if "refused" in header:
-        return header, b"", b""
-    content_length, thumbnail_length = int(header["content_length"]), int(header["thumbnail_length"])
-    if header.get("format") not in _CONTENT_TYPE or \
-            4 + header_length + content_length + thumbnail_length != size:
-        raise RuntimeError("image decoder: malformed reply")
+    try:
+        (header_length,) = struct.unpack(">I", out.read(4))
+        if header_length > 4096:
+            raise ValueError("header too long")
+        header = json.loads(out.read(header_length))
+        if "refused" in header:
+            return header, b"", b""
+        content_length, thumbnail_length = int(header["content_length"]), int(header["thumbnail_length"])
+        if header["format"] not in _CONTENT_TYPE or \
+                4 + header_length + content_length + thumbnail_length != size:
+            raise ValueError("lengths or format")
+    except (struct.error, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"image decoder: malformed reply ({exc})") from None
     return header, out.read(content_length), out.read(thumbnail_length)
