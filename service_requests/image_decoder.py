@@ -236,6 +236,11 @@ def _vm_size() -> int:
 
 
 def _reply(header: dict, *payloads: bytes) -> None:
+    """Write the reply, with this process's peak RSS and CPU time for the worker's log."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    with open("/proc/self/status") as status:
+        peak_kb = int(status.read().split("VmHWM:")[1].split()[0])
+    header = {**header, "peak_rss_kb": peak_kb, "cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1000)}
     encoded = json.dumps(header).encode()
     out = sys.stdout.buffer
     out.write(struct.pack(">I", len(encoded)) + encoded)

@@ -30,6 +30,9 @@ URL, no keys) and does not load the application. Its cost is ~60 ms and
 ``memory_mb + 64 MB + ~60 MB`` of mappings in one short-lived process; size
 the plan for WEB_CONCURRENCY × (worker RSS + that).
 
+Each decode logs the decoder's peak RSS and CPU time (INFO), so the memory
+an upload took can be read from production logs.
+
 Refusals are 422 ``validation_error`` with a message saying which limit was
 hit; a file that is not an image (or crashes the decoder) is 415.
 """
@@ -93,7 +96,7 @@ def _invalid(message: str) -> ImageRejected:
 def _refusal(reply: dict) -> ImageRejected:
     """The answer for the decoder's refusal; messages are ours, only integers come from the reply."""
     reason = reply["refused"]
-    number = {key: int(value) for key, value in reply.items() if key != "refused"}
+    number = {key: int(value) for key, value in reply.items() if key in ("pixels", "needed", "limit")}
     if reason == "unsupported":
         return _unsupported("the file is not a JPEG, PNG, WebP or HEIC/HEIF image")
     if reason == "unreadable":
@@ -138,6 +141,8 @@ def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels:
               "thumbnail_px": thumbnail_px, "cpu_seconds": max(1, math.ceil(timeout_seconds)),
               "address_space_bytes": memory_bytes + _HEADROOM_BYTES, "output_bytes": output_bytes}
     header, content, thumbnail = _run_decoder(data, limits, timeout_seconds)
+    logger.info("photo decoder: %r, peak RSS %r KiB, CPU %r ms", header.get("refused", "stored"),
+                header.get("peak_rss_kb"), header.get("cpu_ms"))
     if "refused" in header:
         raise _refusal(header)
     output_format = header["format"]
