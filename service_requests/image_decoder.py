@@ -257,6 +257,12 @@ def main(argv: list[str]) -> int:
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"],) * 2)
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # Python ignores it, turning the kill into EFBIG
+    try:
+        # Should the machine run short of memory, the kernel kills a decoder, not a worker.
+        with open("/proc/self/oom_score_adj", "w") as adj:
+            adj.write("1000")
+    except OSError:
+        pass
     data = sys.stdin.buffer.read()
     # The libraries are loaded by now: the budget is on top of what they map.
     resource.setrlimit(resource.RLIMIT_AS, (_vm_size() + limits["address_space_bytes"],) * 2)

@@ -34,7 +34,10 @@ Each decode logs the decoder's peak RSS and CPU time (INFO), so the memory
 an upload took can be read from production logs.
 
 Refusals are 422 ``validation_error`` with a message saying which limit was
-hit; a file that is not an image (or crashes the decoder) is 415.
+hit; a file that is not an image (or crashes the decoder) is 415. The decoder
+volunteers for the OOM killer (oom_score_adj 1000): if the machine runs out of
+memory the decoder dies, not a worker, and the upload gets 503 with Retry-After,
+as it does when no process can be started.
 """
 import hashlib
 import json
@@ -58,7 +61,6 @@ _HEADROOM_BYTES = 64 * 1024 * 1024  # encoder buffers, the heap's own overhead, 
 _MIB = 1024 * 1024
 # One malloc arena: each extra arena reserves 64 MB of address space.
 _DECODER_ENV = {"MALLOC_ARENA_MAX": "1", "LC_ALL": "C.UTF-8"}
-_TOO_SLOW = (signal.SIGXCPU, signal.SIGKILL)
 
 
 class ImageRejected(Exception):
@@ -91,6 +93,10 @@ def _unsupported(message: str = "the file is not a readable JPEG, PNG, WebP or H
 
 def _invalid(message: str) -> ImageRejected:
     return ImageRejected(422, "validation_error", message)
+
+
+def _busy() -> ImageRejected:
+    return ImageRejected(503, "unavailable", "photo processing is unavailable, retry later", {"Retry-After": "10"})
 
 
 def _refusal(reply: dict) -> ImageRejected:
@@ -165,8 +171,7 @@ def _run_decoder(data: bytes, limits: dict, timeout_seconds: float) -> tuple[dic
             raise too_slow from None
         except OSError as exc:  # no process could be started: out of memory or processes
             logger.error("image decoder could not start: %s", exc)
-            raise ImageRejected(503, "unavailable", "photo processing is unavailable, retry later",
-                                {"Retry-After": "10"}) from None
+            raise _busy() from None
         if done.returncode < 0:
             raise _signalled(-done.returncode, limits, too_slow)
         if done.returncode != 0:
@@ -180,8 +185,10 @@ def _run_decoder(data: bytes, limits: dict, timeout_seconds: float) -> tuple[dic
 def _signalled(number: int, limits: dict, too_slow: ImageRejected) -> ImageRejected:
     name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
     logger.warning("image decoder killed by %s", name)
-    if number in _TOO_SLOW:  # the CPU limit, or the kernel's OOM killer
+    if number == signal.SIGXCPU:
         return too_slow
+    if number == signal.SIGKILL:  # the kernel's OOM killer: the machine, not the photo, is short
+        return _busy()
     if number == signal.SIGXFSZ:
         return _invalid(f"the re-encoded photo would be larger than {limits['output_bytes'] // _MIB} MB")
     # SIGSEGV, SIGABRT, SIGBUS...: a decoder choked on the file.

@@ -1,6 +1,7 @@
 """Photo validation and re-encoding (service_requests.images), without the app."""
 import hashlib
 import io
+import json
 import random
 import struct
 import warnings
@@ -385,7 +386,7 @@ def decoder_limits(**overrides):
 def test_address_space_limit_stops_a_decode_the_header_check_let_through():
     rgba = encode(Image.new("RGBA", (4000, 4000), (9, 9, 9, 9)), "PNG")  # 64 MB of pixels
     header, _, _ = images._run_decoder(rgba, decoder_limits(address_space_bytes=16 * 1024 * 1024), 30)
-    assert header == {"refused": "memory_exhausted"}
+    assert header["refused"] == "memory_exhausted"
     with pytest.raises(ImageRejected) as caught:
         process_image(rgba, memory_mb=1)
     assert caught.value.status == 422
@@ -420,6 +421,7 @@ REPLY = "def reply(h):\n    b = json.dumps(h).encode()\n    sys.stdout.buffer.wr
     ("os.kill(os.getpid(), signal.SIGSEGV)", 415, "not a readable"),
     ("os.kill(os.getpid(), signal.SIGABRT)", 415, "not a readable"),
     ("os.kill(os.getpid(), signal.SIGXCPU)", 422, "takes too long to decode"),  # RLIMIT_CPU
+    ("os.kill(os.getpid(), signal.SIGKILL)", 503, "retry later"),  # the OOM killer
     ("time.sleep(60)", 422, "takes too long to decode"),  # the wall-clock timeout
     ("signal.signal(signal.SIGXFSZ, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGXFSZ)", 422,
      "would be larger than"),  # RLIMIT_FSIZE
@@ -430,6 +432,27 @@ def test_each_way_the_decoder_ends_gets_its_answer(fake_decoder, body, status, w
     with pytest.raises(ImageRejected) as caught:
         process_image(b"\xff\xd8 anything", max_bytes=1024 * 1024 - 1, timeout_seconds=1)
     assert caught.value.status == status and words in caught.value.message
+    assert caught.value.headers == ({"Retry-After": "10"} if status == 503 else {})
+
+
+def test_the_real_decoder_runs_under_its_limits_and_volunteers_for_the_oom_killer(fake_decoder, tmp_path):
+    seen = tmp_path / "seen.json"
+    fake_decoder(f"""
+import atexit, resource, runpy
+def note():
+    limits = {{name: resource.getrlimit(getattr(resource, name)) for name in ("RLIMIT_CPU", "RLIMIT_FSIZE")}}
+    limits["oom_score_adj"] = open("/proc/self/oom_score_adj").read().strip()
+    limits["environ"] = sorted(os.environ)
+    open({str(seen)!r}, "w").write(json.dumps(limits))
+atexit.register(note)
+sys.argv[0] = {image_decoder.__file__!r}
+runpy.run_path(sys.argv[0], run_name="__main__")
+""")
+    result = process_image(PHOTO_JPEG, max_bytes=1024 * 1024, timeout_seconds=2.5)
+    assert result.width == 640
+    limits = json.loads(seen.read_text())
+    assert limits == {"RLIMIT_CPU": [3, 4], "RLIMIT_FSIZE": [5 * 1024 * 1024] * 2, "oom_score_adj": "1000",
+                      "environ": ["LC_ALL", "MALLOC_ARENA_MAX"]}
 
 
 @pytest.mark.parametrize("body", [
