@@ -17,7 +17,7 @@ cleaned of metadata and re-encoded by a short-lived process
 Inside those limits the decoder also refuses, from the header alone, what is
 sure to fail: more pixels than ``max_pixels``, more memory than ``memory_mb``
 for the image's mode (see ``_PEAK_BYTES_PER_PIXEL`` there: 8 bytes a pixel
-for colour images, so 32 Mpx with the default 256 MB), and JPEGs with more
+for colour images, so about 33 Mpx with the default 256 MB), and JPEGs with more
 than ``MAX_JPEG_SCANS`` scans (libjpeg's default progression writes 10).
 
 Why a process rather than in-process checks alone: header checks cannot
@@ -26,9 +26,10 @@ a worker once held stays in its RSS; a process that exits gives all of it
 back, a kernel limit cannot be argued with, and a decoder crash takes down
 the decoder, not the worker. The process gets no environment (no database
 URL, no keys) and does not load the application. Its cost is ~60 ms and
-~25 MB while it runs. Each upload's peak is bounded by
-``memory_mb + 64 MB + ~60 MB`` of mappings in one short-lived process; size
-the plan for WEB_CONCURRENCY × (worker RSS + that).
+~25 MB while it runs. Each upload's peak RSS is thus bounded by about
+``25 MB + memory_mb + 64 MB`` in one short-lived process (the worker itself
+grows by the upload's bytes only); size the plan for
+WEB_CONCURRENCY × (worker RSS + that).
 
 Each decode logs the decoder's peak RSS and CPU time (INFO), so the memory
 an upload took can be read from production logs.
@@ -131,7 +132,8 @@ def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels:
     JPEG, PNG and WebP keep their format; HEIC/HEIF becomes JPEG (re-saving
     HEIF would keep GPS). EXIF orientation is applied to the pixels first.
     Raises ImageRejected (413, 415 or 422; 503 if no decoder process can be
-    started) for anything else; never a Pillow error.
+    started or the machine ran out of memory) for anything else; never a
+    Pillow error.
     """
     if len(data) > max_bytes:
         raise ImageRejected(413, "payload_too_large", f"the file is larger than {max_bytes} bytes")
@@ -183,7 +185,10 @@ def _run_decoder(data: bytes, limits: dict, timeout_seconds: float) -> tuple[dic
 
 
 def _signalled(number: int, limits: dict, too_slow: ImageRejected) -> ImageRejected:
-    name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else str(number)
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        name = str(number)
     logger.warning("image decoder killed by %s", name)
     if number == signal.SIGXCPU:
         return too_slow
