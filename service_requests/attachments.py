@@ -70,9 +70,12 @@ def upload(user, request_id, data):
         raise ApiError(409, "conflict", f"the request is {req.status}; no more photos")
     cfg = current_app.config
     try:
-        image = process_image(data, max_bytes=cfg["ATTACHMENT_MAX_BYTES"], max_pixels=cfg["ATTACHMENT_MAX_PIXELS"])
+        image = process_image(data, max_bytes=cfg["ATTACHMENT_MAX_BYTES"], max_pixels=cfg["ATTACHMENT_MAX_PIXELS"],
+                              timeout_seconds=cfg["ATTACHMENT_DECODE_TIMEOUT_SECONDS"],
+                              memory_mb=cfg["ATTACHMENT_DECODE_MEMORY_MB"])
     except ImageRejected as exc:
-        raise ApiError(exc.status, exc.code, f"file: {exc.message}", {"file": [exc.message]}) from None
+        raise ApiError(exc.status, exc.code, f"file: {exc.message}", {"file": [exc.message]},
+                       headers=exc.headers) from None
     req = access.get_visible_request(user, request_id, for_update=True)  # serialise the count check
     existing = _find(req.id, image.sha256)
     if existing is not None:

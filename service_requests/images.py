@@ -1,53 +1,78 @@
-"""Validation and re-encoding of photos attached to requests.
+"""Validation and re-encoding of photos attached to requests. Pure module: no Flask, no storage.
 
-Every accepted upload is decoded and written again from its pixels alone, so
-nothing the phone embedded (EXIF with GPS and device, XMP, comments, ICC text)
-reaches storage (PRIVACY.md P7). Pure module: no Flask, no storage.
+Decoding a photo sent by anyone is the one place where a few hundred
+kilobytes can cost minutes of CPU (a progressive JPEG repeating one scan
+thousands of times) or hundreds of megabytes (a uniform 40-megapixel RGBA PNG
+compresses to 220 KB). So the worker never decodes: each upload is decoded,
+cleaned of metadata and re-encoded by a short-lived process
+(``image_decoder.py``, run with ``python -I``) under hard limits set with
+``resource``:
+
+- CPU time (RLIMIT_CPU) and a wall-clock timeout, both ``timeout_seconds``;
+- address space (RLIMIT_AS): what the interpreter and libraries map, plus
+  ``memory_mb`` plus a fixed headroom for decoder working buffers;
+- output size (RLIMIT_FSIZE): the reply goes to an unlinked temporary file, so
+  the worker knows its size before reading a byte of it.
+
+Inside those limits the decoder also refuses, from the header alone, what is
+sure to fail: more pixels than ``max_pixels``, more memory than ``memory_mb``
+for the image's mode (see ``_PEAK_BYTES_PER_PIXEL`` there: 8 bytes a pixel
+for colour images, so about 33 Mpx with the default 256 MB), and JPEGs with more
+than ``MAX_JPEG_SCANS`` scans (libjpeg's default progression writes 10).
+
+Why a process rather than in-process checks alone: header checks cannot
+foresee every costly decode (other scan tricks, libheif, libwebp), and memory
+a worker once held stays in its RSS; a process that exits gives all of it
+back, a kernel limit cannot be argued with, and a decoder crash takes down
+the decoder, not the worker. The process gets no environment (no database
+URL, no keys) and does not load the application. Its cost is ~60 ms and
+~25 MB while it runs. Each upload's peak RSS is thus bounded by about
+``25 MB + memory_mb + 64 MB`` in one short-lived process (the worker itself
+grows by the upload's bytes only); size the plan for
+WEB_CONCURRENCY × (worker RSS + that).
+
+Each decode logs the decoder's peak RSS and CPU time (INFO), so the memory
+an upload took can be read from production logs.
+
+Refusals are 422 ``validation_error`` with a message saying which limit was
+hit; a file that is not an image (or crashes the decoder) is 415. The decoder
+volunteers for the OOM killer (oom_score_adj 1000): if the machine runs out of
+memory the decoder dies, not a worker, and the upload gets 503 with Retry-After,
+as it does when no process can be started.
 """
 import hashlib
-import io
+import json
 import logging
+import math
+import os
+import signal
 import struct
-import threading
-import warnings
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
-
-import pillow_heif
-from PIL import Image, ImageCms, ImageOps
 
 logger = logging.getLogger(__name__)
 
-# Embedded thumbnails, depth maps and auxiliary images are never used: not
-# parsing them keeps libheif's work (and attack surface) to the primary image.
-pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
-
-# Pillow names a JPEG carrying a multi-picture (MP) extension "MPO"; many
-# phone cameras write those, and the first frame is an ordinary JPEG.
-_OUTPUT_FORMAT = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "HEIF": "JPEG"}
+MAX_JPEG_SCANS = 100
+# Run by path, so the worker never imports Pillow: it only reads the reply.
+_DECODER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "image_decoder.py")
 _CONTENT_TYPE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-_OPENERS = ("JPEG", "PNG", "WEBP", "HEIF")
-_KEEP_MODES = {"PNG": ("1", "L", "RGB", "RGBA"), "WEBP": ("RGB", "RGBA")}
-_QUALITY = 85
-
-# Anything the decoders raise for hostile or broken input. MemoryError is left
-# out on purpose: running out of memory is an operational fault, not a bad file.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, RuntimeError,
-                  IndexError, TypeError, KeyError, struct.error, ImageCms.PyCMSError)
-
-# warnings.catch_warnings swaps process-wide state (not thread-safe before
-# Python 3.14); the lock stops two uploads from restoring each other's filters.
-_WARNINGS_LOCK = threading.Lock()
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+_HEADROOM_BYTES = 64 * 1024 * 1024  # encoder buffers, the heap's own overhead, the reply
+_MIB = 1024 * 1024
+# One malloc arena: each extra arena reserves 64 MB of address space.
+_DECODER_ENV = {"MALLOC_ARENA_MAX": "1", "LC_ALL": "C.UTF-8"}
 
 
 class ImageRejected(Exception):
     """The upload is not an acceptable photo; carries the HTTP answer to give."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True)
@@ -63,148 +88,133 @@ class ProcessedImage:
     sha256: str  # of the bytes as uploaded, so a repeated upload is recognised
 
 
-def _unsupported(message: str = "the file is not a JPEG, PNG, WebP or HEIC/HEIF image") -> ImageRejected:
+def _unsupported(message: str = "the file is not a readable JPEG, PNG, WebP or HEIC/HEIF image") -> ImageRejected:
     return ImageRejected(415, "unsupported_media_type", message)
 
 
-def _too_many_pixels(pixels: int, max_pixels: int) -> ImageRejected:
-    return ImageRejected(422, "validation_error",
-                         f"the image has {pixels} pixels, more than the limit of {max_pixels} "
-                         "(or it looks like a decompression bomb)")
+def _invalid(message: str) -> ImageRejected:
+    return ImageRejected(422, "validation_error", message)
 
 
-def _open(data: bytes) -> Image.Image:
-    """Identify the image from its header only; pixels are not decoded yet.
-
-    Pillow's own bomb check runs inside Image.open against the global
-    Image.MAX_IMAGE_PIXELS (~89 Mpx warns, twice that raises). We leave that
-    global alone, because other code in the process may rely on it, and make
-    its warning an error here so a bomb is rejected instead of logged; our
-    stricter max_pixels is checked by the caller from the same header.
-    """
-    with _WARNINGS_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
-        return Image.open(io.BytesIO(data), formats=_OPENERS)
+def _busy() -> ImageRejected:
+    return ImageRejected(503, "unavailable", "photo processing is unavailable, retry later", {"Retry-After": "10"})
 
 
-def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024,
-                  max_pixels: int = 40_000_000, thumbnail_px: int = 320) -> ProcessedImage:
+def _refusal(reply: dict) -> ImageRejected:
+    """The answer for the decoder's refusal; messages are ours, only integers come from the reply."""
+    reason = reply["refused"]
+    number = {key: int(value) for key, value in reply.items() if key in ("pixels", "needed", "limit")}
+    if reason == "unsupported":
+        return _unsupported("the file is not a JPEG, PNG, WebP or HEIC/HEIF image")
+    if reason == "unreadable":
+        return _unsupported()
+    if reason == "too_many_pixels":
+        return _invalid(f"the image has {number['pixels']} pixels, more than the limit of {number['limit']} "
+                        "(or it looks like a decompression bomb)")
+    if reason == "bomb":
+        return _invalid("the image is too large to decode safely (decompression bomb)")
+    if reason == "too_much_memory":
+        return _invalid(f"decoding the image would take about {math.ceil(number['needed'] / _MIB)} MB, "
+                        f"more than the limit of {number['limit'] // _MIB} MB; send a smaller photo")
+    if reason == "too_many_scans":
+        return _invalid(f"the JPEG has more than {number['limit']} scans; "
+                        "no camera writes that many (save it again as a baseline JPEG)")
+    if reason == "memory_exhausted":
+        return _invalid("the image needs more memory to decode than the limit allows; send a smaller photo")
+    raise RuntimeError(f"image decoder: unknown refusal {reason!r}")
+
+
+def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels: int = 40_000_000,
+                  thumbnail_px: int = 320, timeout_seconds: float = 8, memory_mb: int = 256,
+                  max_scans: int | None = None) -> ProcessedImage:
     """Check an uploaded photo by its bytes and return it re-encoded without metadata.
 
     JPEG, PNG and WebP keep their format; HEIC/HEIF becomes JPEG (re-saving
     HEIF would keep GPS). EXIF orientation is applied to the pixels first.
-    Raises ImageRejected (413, 415 or 422) for anything else; never a Pillow error.
+    Raises ImageRejected (413, 415 or 422; 503 if no decoder process can be
+    started or the machine ran out of memory) for anything else; never a
+    Pillow error.
     """
     if len(data) > max_bytes:
         raise ImageRejected(413, "payload_too_large", f"the file is larger than {max_bytes} bytes")
     if not data:
         raise _unsupported("the file is empty")
     digest = hashlib.sha256(data).hexdigest()
-    try:
-        upright, source_format = _decode(data, max_pixels)
-        output_format = _OUTPUT_FORMAT[source_format]
-        stored = _for_output(upright, output_format)
-        content = _encode(stored, output_format)
-        thumbnail = _thumbnail(stored, thumbnail_px)
-    except ImageRejected:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageRejected(422, "validation_error",
-                            "the image is too large to decode safely (decompression bomb)") from exc
-    except _DECODE_ERRORS as exc:
-        # The reason can quote file contents; the class name is enough for operators.
-        logger.info("image rejected by the decoder: %s", type(exc).__name__)
-        raise _unsupported("the file is not a readable JPEG, PNG, WebP or HEIC/HEIF image") from exc
+    memory_bytes = memory_mb * _MIB
+    # The re-encoded photo may outgrow the upload (a HEIC saved as JPEG) but
+    # never by this much; the thumbnail is a few KB.
+    output_bytes = 4 * max_bytes + _MIB
+    limits = {"max_pixels": max_pixels, "memory_bytes": memory_bytes,
+              "max_scans": MAX_JPEG_SCANS if max_scans is None else max_scans,
+              "thumbnail_px": thumbnail_px, "cpu_seconds": max(1, math.ceil(timeout_seconds)),
+              "address_space_bytes": memory_bytes + _HEADROOM_BYTES, "output_bytes": output_bytes}
+    header, content, thumbnail = _run_decoder(data, limits, timeout_seconds)
+    logger.info("photo decoder: %r, peak RSS %r KiB, CPU %r ms", header.get("refused", "stored"),
+                header.get("peak_rss_kb"), header.get("cpu_ms"))
+    if "refused" in header:
+        raise _refusal(header)
+    output_format = header["format"]
     return ProcessedImage(content=content, content_type=_CONTENT_TYPE[output_format],
-                          width=stored.width, height=stored.height, thumbnail=thumbnail,
+                          width=int(header["width"]), height=int(header["height"]), thumbnail=thumbnail,
                           thumbnail_content_type="image/jpeg", sha256=digest)
 
 
-def _decode(data: bytes, max_pixels: int) -> tuple[Image.Image, str]:
-    """Decode the first frame with its orientation applied and colours in sRGB."""
-    with _open(data) as probe:
-        source_format = probe.format
-        if source_format not in _OUTPUT_FORMAT:
-            raise _unsupported()
-        pixels = probe.width * probe.height
-        if pixels > max_pixels:
-            raise _too_many_pixels(pixels, max_pixels)
-        probe.verify()  # checks structure (PNG CRCs) without decoding the pixels
-    # A verified image cannot be loaded: open the bytes again. No `with` here:
-    # closing would free the pixels we return (and a BytesIO holds no descriptor).
-    img = _open(data)
-    img.load()
+def _run_decoder(data: bytes, limits: dict, timeout_seconds: float) -> tuple[dict, bytes, bytes]:
+    """Run the decoder process on data; return its reply header and the two payloads."""
+    too_slow = _invalid(f"the image takes too long to decode (over {timeout_seconds:g} s); send a smaller photo")
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            # The arguments are ours (interpreter, module path, limits); the upload goes to stdin.
+            done = subprocess.run([sys.executable, "-I", _DECODER, json.dumps(limits)], input=data,  # noqa: S603
+                                  stdout=out, stderr=err, env=_DECODER_ENV, timeout=timeout_seconds,
+                                  check=False)
+        except subprocess.TimeoutExpired:
+            logger.warning("image decoder stopped after %s s", timeout_seconds)
+            raise too_slow from None
+        except OSError as exc:  # no process could be started: out of memory or processes
+            logger.error("image decoder could not start: %s", exc)
+            raise _busy() from None
+        if done.returncode < 0:
+            raise _signalled(-done.returncode, limits, too_slow)
+        if done.returncode != 0:
+            err.seek(max(0, os.fstat(err.fileno()).st_size - 2000))
+            logger.error("image decoder failed (exit %s): %s", done.returncode,
+                         err.read().decode(errors="replace"))
+            raise RuntimeError(f"image decoder exited with {done.returncode}")
+        return _read_reply(out)
+
+
+def _signalled(number: int, limits: dict, too_slow: ImageRejected) -> ImageRejected:
     try:
-        ImageOps.exif_transpose(img, in_place=True)
-    except _DECODE_ERRORS:
-        # A malformed EXIF block costs the orientation, not the upload: the
-        # pixels decoded fine and the metadata is discarded anyway.
-        logger.info("EXIF orientation ignored: the EXIF block is malformed")
-    return _to_srgb(img), source_format
+        name = signal.Signals(number).name
+    except ValueError:
+        name = str(number)
+    logger.warning("image decoder killed by %s", name)
+    if number == signal.SIGXCPU:
+        return too_slow
+    if number == signal.SIGKILL:  # the kernel's OOM killer: the machine, not the photo, is short
+        return _busy()
+    if number == signal.SIGXFSZ:
+        return _invalid(f"the re-encoded photo would be larger than {limits['output_bytes'] // _MIB} MB")
+    # SIGSEGV, SIGABRT, SIGBUS...: a decoder choked on the file.
+    return _unsupported()
 
 
-def _to_srgb(img: Image.Image) -> Image.Image:
-    """Convert to sRGB when a profile is embedded, so dropping it does not shift colours.
-
-    Phones tag photos with wide-gamut profiles (Display P3); CMYK JPEGs carry
-    press profiles. A profile we cannot apply is dropped rather than refused.
-    """
-    profile = img.info.get("icc_profile")
-    if not profile or img.mode not in ("RGB", "RGBA", "CMYK"):
-        return img
+def _read_reply(out) -> tuple[dict, bytes, bytes]:
+    """Parse the reply file: a 4-byte header length, a JSON header, content, thumbnail."""
+    size = os.fstat(out.fileno()).st_size
+    out.seek(0)
     try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-        converted = ImageCms.profileToProfile(img, source, _SRGB,
-                                              outputMode="RGBA" if img.mode == "RGBA" else "RGB")
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        logger.info("embedded colour profile ignored: it could not be applied")
-        return img
-    return converted if converted is not None else img
-
-
-def _for_output(img: Image.Image, output_format: str) -> Image.Image:
-    """Return the image, without any metadata, in a mode the output format stores."""
-    if img.mode in ("I;16", "I", "F"):
-        # 16-bit greyscale PNGs: Pillow's convert() clips to 255 instead of scaling.
-        img = img.point(lambda v: v * (1 / 257)).convert("L")
-    if output_format == "JPEG":
-        img = _flatten(img)
-    elif img.mode not in _KEEP_MODES[output_format] or "transparency" in img.info:
-        # P, LA, CMYK, or a colour-key transparency that lives in `info` and
-        # would be lost with it: make the alpha explicit.
-        img = img.convert("RGBA" if img.has_transparency_data else "RGB")
-    # Plugins read some metadata straight from `info` (PNG: icc_profile, JPEG: comment).
-    img.info = {}
-    return img
-
-
-def _flatten(img: Image.Image) -> Image.Image:
-    """Return an RGB image with any transparency composited onto white (JPEG has no alpha)."""
-    if not img.has_transparency_data:
-        return img if img.mode == "RGB" else img.convert("RGB")
-    rgba = img.convert("RGBA")
-    background = Image.new("RGB", rgba.size, (255, 255, 255))
-    background.paste(rgba, mask=rgba.getchannel("A"))
-    return background
-
-
-def _encode(img: Image.Image, output_format: str) -> bytes:
-    # No exif=, icc_profile=, xmp= or pnginfo=: that is what keeps the output clean.
-    buffer = io.BytesIO()
-    if output_format == "PNG":
-        img.save(buffer, "PNG")
-    else:
-        img.save(buffer, output_format, quality=_QUALITY)
-    return buffer.getvalue()
-
-
-def _thumbnail(img: Image.Image, thumbnail_px: int) -> bytes:
-    """Return a JPEG whose longest side is thumbnail_px (smaller images are not enlarged)."""
-    scale = min(1.0, thumbnail_px / max(img.size))
-    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
-    if img.mode == "1":
-        img = img.convert("L")  # resize() of a bilevel image ignores the filter
-    small = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
-    small = _flatten(small)
-    small.info = {}
-    return _encode(small, "JPEG")
+        (header_length,) = struct.unpack(">I", out.read(4))
+        if header_length > 4096:
+            raise ValueError("header too long")
+        header = json.loads(out.read(header_length))
+        if "refused" in header:
+            return header, b"", b""
+        content_length, thumbnail_length = int(header["content_length"]), int(header["thumbnail_length"])
+        if header["format"] not in _CONTENT_TYPE or \
+                4 + header_length + content_length + thumbnail_length != size:
+            raise ValueError("lengths or format")
+    except (struct.error, ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(f"image decoder: malformed reply ({exc})") from None
+    return header, out.read(content_length), out.read(thumbnail_length)

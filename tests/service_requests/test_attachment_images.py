@@ -1,6 +1,7 @@
 """Photo validation and re-encoding (service_requests.images), without the app."""
 import hashlib
 import io
+import json
 import random
 import struct
 import warnings
@@ -11,7 +12,11 @@ import pillow_heif
 import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
+from service_requests import image_decoder, images
 from service_requests.images import ImageRejected, ProcessedImage, process_image
+
+# The service decodes in a separate process; this one writes HEIC samples.
+pillow_heif.register_heif_opener()
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/">'
@@ -278,8 +283,14 @@ def test_header_over_the_pixel_cap_is_rejected_before_decoding(monkeypatch):
     def must_not_decode(self, *args):
         raise AssertionError("the pixels were decoded")
 
+    # The decoder's steps, run in this process so the patch applies.
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", must_not_decode)
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "verify", must_not_decode)
+    with pytest.raises(image_decoder.Refused) as refused:
+        image_decoder.process(bomb, max_pixels=40_000_000, memory_bytes=2**40, max_scans=100, thumbnail_px=320)
+    assert (refused.value.reason, refused.value.detail) == ("too_many_pixels", {"pixels": 50_000_000,
+                                                                                "limit": 40_000_000})
+    monkeypatch.undo()
     with pytest.raises(ImageRejected) as caught:
         process_image(bomb)
     assert (caught.value.status, caught.value.code) == (422, "validation_error")
@@ -321,3 +332,148 @@ def test_concurrent_uploads_all_succeed():
         results = list(pool.map(process_image, images))
     assert warnings.filters == filters
     assert all(r.width == 200 and r.height == 400 for r in results)
+
+
+def progressive_jpeg(size=(64, 48)):
+    return encode(noisy_photo(size), "JPEG", progressive=True, quality=80)
+
+
+def test_scans_are_counted_by_walking_the_markers():
+    assert image_decoder.count_jpeg_scans(PHOTO_JPEG, 100) == 1
+    assert image_decoder.count_jpeg_scans(progressive_jpeg(), 100) == 10
+    # Fill bytes before a marker, and the frames of an MPO after the first EOI.
+    filled = progressive_jpeg().replace(b"\xff\xda", b"\xff\xff\xff\xda")
+    assert image_decoder.count_jpeg_scans(filled, 100) == 10
+    mpo = encode(landscape(), "MPO", save_all=True, append_images=[landscape()])
+    assert image_decoder.count_jpeg_scans(mpo, 100) == 1
+    assert image_decoder.count_jpeg_scans(b"\xff\xd8\xff\xda", 100) == 0  # cut short: the decoder judges it
+
+
+def test_progressive_jpeg_with_many_scans_is_refused_and_an_ordinary_one_is_kept():
+    data = progressive_jpeg()
+    assert process_image(data).width == 64
+    eoi = data.rindex(b"\xff\xd9")
+    last_scan = data[data.rindex(b"\xff\xda"):eoi]
+    repeated = data[:eoi] + last_scan * 100 + data[eoi:]
+    assert image_decoder.count_jpeg_scans(repeated, 1000) == 110
+    with pytest.raises(ImageRejected) as caught:
+        process_image(repeated)
+    assert (caught.value.status, caught.value.code) == (422, "validation_error")
+    assert "more than 100 scans" in caught.value.message
+    assert process_image(repeated, max_scans=110).width == 64
+
+
+@pytest.mark.parametrize("mode, stored", [("RGBA", False), ("RGB", False), ("L", True)])
+def test_memory_budget_depends_on_the_mode(mode, stored):
+    # 1 Mpx: 8 MB for colour (two 4-byte copies), 2 MB for greyscale.
+    data = encode(Image.new(mode, (1000, 1000), 128 if mode == "L" else (1, 2, 3)[:len(mode)]), "PNG")
+    if stored:
+        assert process_image(data, memory_mb=4).width == 1000
+        return
+    with pytest.raises(ImageRejected) as caught:
+        process_image(data, memory_mb=4)
+    assert caught.value.status == 422
+    assert "about 8 MB, more than the limit of 4 MB" in caught.value.message
+    assert process_image(data, memory_mb=8).width == 1000
+
+
+def decoder_limits(**overrides):
+    limits = {"max_pixels": 10**9, "memory_bytes": 2**40, "max_scans": 100, "thumbnail_px": 320,
+              "cpu_seconds": 30, "address_space_bytes": 2**40, "output_bytes": 2**30}
+    return {**limits, **overrides}
+
+
+def test_address_space_limit_stops_a_decode_the_header_check_let_through():
+    rgba = encode(Image.new("RGBA", (4000, 4000), (9, 9, 9, 9)), "PNG")  # 64 MB of pixels
+    header, _, _ = images._run_decoder(rgba, decoder_limits(address_space_bytes=16 * 1024 * 1024), 30)
+    assert header["refused"] == "memory_exhausted"
+    with pytest.raises(ImageRejected) as caught:
+        process_image(rgba, memory_mb=1)
+    assert caught.value.status == 422
+    header, _, _ = images._run_decoder(rgba, decoder_limits(), 30)
+    assert (header["width"], header["height"]) == (4000, 4000)
+
+
+def test_output_size_limit_stops_the_decoder():
+    with pytest.raises(ImageRejected) as caught:
+        images._run_decoder(PHOTO_WEBP, decoder_limits(output_bytes=4096), 30)
+    assert caught.value.status == 422 and "would be larger than" in caught.value.message
+    header, content, thumbnail = images._run_decoder(PHOTO_WEBP, decoder_limits(), 30)
+    assert 4096 < len(content) + len(thumbnail) + 100
+
+
+@pytest.fixture
+def fake_decoder(tmp_path, monkeypatch):
+    """Replace the decoder with a script, to see what the worker makes of each way it can end."""
+
+    def install(body):
+        script = tmp_path / "decoder.py"
+        script.write_text("import json, os, signal, struct, sys, time\n" + body)
+        monkeypatch.setattr(images, "_DECODER", str(script))
+
+    return install
+
+
+REPLY = "def reply(h):\n    b = json.dumps(h).encode()\n    sys.stdout.buffer.write(struct.pack('>I', len(b)) + b)\n"
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ("os.kill(os.getpid(), signal.SIGSEGV)", 415, "not a readable"),
+    ("os.kill(os.getpid(), signal.SIGABRT)", 415, "not a readable"),
+    ("os.kill(os.getpid(), signal.SIGXCPU)", 422, "takes too long to decode"),  # RLIMIT_CPU
+    ("os.kill(os.getpid(), signal.SIGKILL)", 503, "retry later"),  # the OOM killer
+    ("time.sleep(60)", 422, "takes too long to decode"),  # the wall-clock timeout
+    ("signal.signal(signal.SIGXFSZ, signal.SIG_DFL); os.kill(os.getpid(), signal.SIGXFSZ)", 422,
+     "would be larger than"),  # RLIMIT_FSIZE
+    (REPLY + "reply({'refused': 'memory_exhausted'})", 422, "more memory to decode"),
+])
+def test_each_way_the_decoder_ends_gets_its_answer(fake_decoder, body, status, words):
+    fake_decoder(body)
+    with pytest.raises(ImageRejected) as caught:
+        process_image(b"\xff\xd8 anything", max_bytes=1024 * 1024 - 1, timeout_seconds=1)
+    assert caught.value.status == status and words in caught.value.message
+    assert caught.value.headers == ({"Retry-After": "10"} if status == 503 else {})
+
+
+def test_the_real_decoder_runs_under_its_limits_and_volunteers_for_the_oom_killer(fake_decoder, tmp_path):
+    seen = tmp_path / "seen.json"
+    fake_decoder(f"""
+import atexit, resource, runpy
+def note():
+    limits = {{name: resource.getrlimit(getattr(resource, name)) for name in ("RLIMIT_CPU", "RLIMIT_FSIZE")}}
+    limits["oom_score_adj"] = open("/proc/self/oom_score_adj").read().strip()
+    limits["environ"] = sorted(os.environ)
+    open({str(seen)!r}, "w").write(json.dumps(limits))
+atexit.register(note)
+sys.argv[0] = {image_decoder.__file__!r}
+runpy.run_path(sys.argv[0], run_name="__main__")
+""")
+    result = process_image(PHOTO_JPEG, max_bytes=1024 * 1024, timeout_seconds=2.5)
+    assert result.width == 640
+    limits = json.loads(seen.read_text())
+    assert limits == {"RLIMIT_CPU": [3, 4], "RLIMIT_FSIZE": [5 * 1024 * 1024] * 2, "oom_score_adj": "1000",
+                      "environ": ["LC_ALL", "MALLOC_ARENA_MAX"]}
+
+
+@pytest.mark.parametrize("body", [
+    "raise SystemExit(1)",
+    REPLY + "reply({'refused': 'something new'})",
+    REPLY + "reply({'format': 'GIF', 'width': 1, 'height': 1, 'content_length': 0, 'thumbnail_length': 0})",
+    REPLY + "reply({'format': 'PNG', 'width': 1, 'height': 1, 'content_length': 10**9, 'thumbnail_length': 0})",
+    "sys.stdout.buffer.write(struct.pack('>I', 10**6) + b'{}')",
+    "sys.stdout.buffer.write(struct.pack('>I', 2) + b'[]')",
+    "pass",
+])
+def test_a_broken_decoder_is_an_error_not_an_answer(fake_decoder, body):
+    fake_decoder(body)
+    with pytest.raises(RuntimeError):
+        process_image(b"\xff\xd8 anything")
+
+
+def test_decoder_gets_no_environment(fake_decoder, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://secret")
+    fake_decoder(REPLY + "reply({'refused': 'too_many_pixels', 'pixels': len(os.environ.get('DATABASE_URL', '')),"
+                         " 'limit': len(os.environ)})")
+    with pytest.raises(ImageRejected) as caught:
+        process_image(b"\xff\xd8 anything")
+    assert caught.value.message.startswith("the image has 0 pixels, more than the limit of 2 ")
