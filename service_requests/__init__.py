@@ -10,7 +10,7 @@ def init_app(app):
     from .category_routes import blp as categories_blp
     from service_app.users.personal_data import register_section
 
-    from .cli import retention_cli, sla_cli
+    from .cli import retention_cli, sla_cli, storage_cli
     from .personal_data import my_attachments, my_comments, my_requests
     from .report_routes import blp as sla_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
@@ -24,6 +24,7 @@ def init_app(app):
     api.register_blueprint(sla_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(storage_cli)
     register_section("requests", my_requests)
     register_section("comments", my_comments)
     register_section("attachments", my_attachments)
