@@ -236,6 +236,8 @@ class ChunkedBodyLimit:
     application sees an ordinary sized body.
     """
 
+    DRAIN_BYTES = 1024 * 1024
+
     def __init__(self, wsgi_app, limit):
         self.wsgi_app = wsgi_app
         self.limit = limit
@@ -252,6 +254,11 @@ class ChunkedBodyLimit:
                 break
             data += chunk
         if len(data) > self.limit:
+            # Read on a little (discarded) so a client only slightly over the
+            # limit gets the answer, not a reset from closing on unread bytes.
+            drained = 0
+            while drained < self.DRAIN_BYTES and (chunk := stream.read(65536)):
+                drained += len(chunk)
             body = json.dumps({"error": {"code": "payload_too_large", "message": "the body is larger than the limit",
                                          "details": None}}).encode()
             start_response("413 Request Entity Too Large", [

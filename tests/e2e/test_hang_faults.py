@@ -331,3 +331,37 @@ def test_hung_store_answers_503_writes_no_row_then_uploads_and_purges_the_orphan
     referenced = {key for row in stack.sql("SELECT storage_key, thumbnail_key FROM attachments") for key in row}
     assert not stored & failed_keys
     assert stored == referenced
+
+
+def raw_exchange(stack, data):
+    """Send raw bytes to gunicorn and return its whole answer (it closes after an error page)."""
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=30) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    return head.split(b"\r\n")[0].decode(), head.decode("latin-1"), body
+
+
+@pytest.mark.parametrize("request_bytes,status,code", [
+    (b"GET /api/v1/requests?" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431, "headers_too_large"),
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n", 400, "bad_request"),
+])
+def test_what_gunicorn_refuses_is_answered_in_the_json_envelope(stack, request_bytes, status, code):
+    line, head, body = raw_exchange(stack, request_bytes)
+    assert line.startswith(f"HTTP/1.1 {status} ")
+    assert "Content-Type: application/json" in head
+    assert json.loads(body)["error"]["code"] == code
+
+
+def test_a_chunked_body_over_the_limit_is_413_json_under_gunicorn(stack):
+    payload = b'{"login": "' + b"x" * (11 * 1024 * 1024 + 65536) + b'"}'  # MAX_CONTENT_LENGTH is 11 MiB
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(part), part)
+                      for part in (payload[i:i + 65536] for i in range(0, len(payload), 65536)))
+    line, head, body = raw_exchange(stack, b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
+                                           b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                                           b"Connection: close\r\n\r\n" + chunks + b"0\r\n\r\n")
+    assert line.startswith("HTTP/1.1 413 ")
+    assert json.loads(body)["error"]["code"] == "payload_too_large"
