@@ -287,3 +287,23 @@ def test_smaller_gunicorn_refusals_are_the_json_envelope(status, reason, code):
     assert json.loads(body) == {"error": {"code": code, "message": json.loads(body)["error"]["message"],
                                           "details": None}}
     assert b"script" not in body
+
+
+def test_smaller_retention_with_the_store_down_deletes_the_rows_and_the_outbox_deletes_the_bytes_later(
+        client, app, submit, world, store, runner):
+    rid = submit()["id"]
+    assert upload(client, world.employee, rid, photo(5)).status_code == 201
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE service_requests SET status = 'closed', closed_at = :t WHERE id = :id"),
+                           {"t": utcnow() - timedelta(days=app.config["ATTACHMENT_RETENTION_DAYS"] + 1), "id": rid})
+        db.session.commit()
+    store.down = True
+    result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0, result.output
+    assert "photos deleted: 1" in result.output and "stored objects deleted: 0" in result.output
+    assert count(app, Attachment) == 0 and len(store.stored()) == 2 and count(app, StorageDeletion) == 2
+    store.down = False
+    with app.app_context():
+        far = utcnow() + timedelta(seconds=storage_outbox.RETRY_MAX_SECONDS + 1)
+        assert storage_outbox.purge(store, now=far) == (2, 0)
+    assert store.stored() == [] and count(app, StorageDeletion) == 0
