@@ -262,7 +262,7 @@ class ChunkedBodyLimit:
             body = json.dumps({"error": {"code": "payload_too_large", "message": "the body is larger than the limit",
                                          "details": None}}).encode()
             start_response("413 Request Entity Too Large", [
-                ("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Connection", "close")])
+                ("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
         environ["wsgi.input"] = io.BytesIO(bytes(data))
         environ["CONTENT_LENGTH"] = str(len(data))
