@@ -40,6 +40,7 @@ def load_config(app, test_config, env):
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "santrade.db")
+    settings["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(settings)
     app.config.from_mapping(settings)
     if settings["TRUSTED_PROXIES"]:
         n = settings["TRUSTED_PROXIES"]
@@ -49,6 +50,7 @@ def load_config(app, test_config, env):
 def register_extensions(app):
     from . import observability, security
     from .auth import throttling, tokens
+    from .db_timeouts import install_round_trip_deadline
     from .sqlite import enable_sqlite_foreign_keys
 
     from . import models  # noqa: F401 - registers every table
@@ -56,6 +58,7 @@ def register_extensions(app):
     db.init_app(app)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine, durable=not app.config["TESTING"])
+        install_round_trip_deadline(db.engine, app.config["DB_STATEMENT_TIMEOUT"])
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)

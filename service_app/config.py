@@ -54,6 +54,12 @@ class Config:
     JWT_SECRET_KEY = DEV_SECRET
     SQLALCHEMY_DATABASE_URI = None  # resolved in create_app (needs the instance path)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Every database wait ends well inside the worker timeout (gunicorn.conf.py): a hung
+    # PostgreSQL answers 503 instead of holding the worker (see service_app/db_timeouts.py).
+    DB_CONNECT_TIMEOUT = 5
+    DB_STATEMENT_TIMEOUT = 10
+    DB_IDLE_IN_TRANSACTION_TIMEOUT = 30
+    DB_POOL_TIMEOUT = 5
     MAX_CONTENT_LENGTH = 11 * 1024 * 1024
     JSON_SORT_KEYS = False
     LOG_LEVEL = "INFO"
@@ -72,6 +78,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter would put Retry-After on every answer of a limited route (200s and 503s
+    # included); it is renamed here and the 429 handler sets the real Retry-After itself.
+    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
     RATELIMIT_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "50 per 15 minutes"
@@ -111,6 +120,9 @@ class Config:
     S3_SECRET_ACCESS_KEY = None
     S3_ADDRESSING_STYLE = "path"
     S3_URL_EXPIRES_SECONDS = 300
+    S3_CONNECT_TIMEOUT = 2
+    S3_READ_TIMEOUT = 5
+    STORAGE_PURGE_GRACE_SECONDS = 300
     ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     ATTACHMENT_MAX_PER_REQUEST = 10
     ATTACHMENT_MAX_PIXELS = 40_000_000
@@ -187,6 +199,14 @@ class Config:
             S3_SECRET_ACCESS_KEY=env_str("S3_SECRET_ACCESS_KEY"),
             S3_ADDRESSING_STYLE=env_str("S3_ADDRESSING_STYLE", cls.S3_ADDRESSING_STYLE),
             S3_URL_EXPIRES_SECONDS=env_int("S3_URL_EXPIRES_SECONDS", cls.S3_URL_EXPIRES_SECONDS),
+            S3_CONNECT_TIMEOUT=env_int("S3_CONNECT_TIMEOUT", cls.S3_CONNECT_TIMEOUT),
+            S3_READ_TIMEOUT=env_int("S3_READ_TIMEOUT", cls.S3_READ_TIMEOUT),
+            STORAGE_PURGE_GRACE_SECONDS=env_int("STORAGE_PURGE_GRACE_SECONDS", cls.STORAGE_PURGE_GRACE_SECONDS),
+            DB_CONNECT_TIMEOUT=env_int("DB_CONNECT_TIMEOUT", cls.DB_CONNECT_TIMEOUT),
+            DB_STATEMENT_TIMEOUT=env_int("DB_STATEMENT_TIMEOUT", cls.DB_STATEMENT_TIMEOUT),
+            DB_IDLE_IN_TRANSACTION_TIMEOUT=env_int(
+                "DB_IDLE_IN_TRANSACTION_TIMEOUT", cls.DB_IDLE_IN_TRANSACTION_TIMEOUT),
+            DB_POOL_TIMEOUT=env_int("DB_POOL_TIMEOUT", cls.DB_POOL_TIMEOUT),
             ATTACHMENT_MAX_BYTES=env_int("ATTACHMENT_MAX_BYTES", cls.ATTACHMENT_MAX_BYTES),
             ATTACHMENT_MAX_PER_REQUEST=env_int("ATTACHMENT_MAX_PER_REQUEST", cls.ATTACHMENT_MAX_PER_REQUEST),
             ATTACHMENT_MAX_PIXELS=env_int("ATTACHMENT_MAX_PIXELS", cls.ATTACHMENT_MAX_PIXELS),
@@ -210,6 +230,24 @@ class Config:
     @classmethod
     def validate(cls, settings):
         """Raise ConfigError when the settings are unsafe for this environment."""
+
+
+def engine_options(settings):
+    """SQLAlchemy engine options for the final database URL.
+
+    PostgreSQL gets a connect timeout and server-side statement and
+    idle-in-transaction timeouts (0 turns one off); a thread waits at most
+    ``DB_POOL_TIMEOUT`` for a pooled connection. SQLite takes none of these.
+    """
+    options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not (settings.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return options
+    server = (f"-c statement_timeout={settings['DB_STATEMENT_TIMEOUT'] * 1000} "
+              f"-c idle_in_transaction_session_timeout={settings['DB_IDLE_IN_TRANSACTION_TIMEOUT'] * 1000}")
+    connect_args = {"connect_timeout": settings["DB_CONNECT_TIMEOUT"], "options": server}
+    options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
+    options.setdefault("pool_timeout", settings["DB_POOL_TIMEOUT"])
+    return options
 
 
 class TestConfig(Config):

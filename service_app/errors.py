@@ -3,11 +3,16 @@
 ``{"error": {"code", "message", "details"}}`` (API.md). Services raise
 ``ApiError``; everything else is translated here.
 """
+import io
+import json
 import logging
+import math
+import time
 
 import marshmallow as ma
 from flask import jsonify
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
 
@@ -112,12 +117,22 @@ def http_exception_response(error):
         message = "the body is larger than the limit"
     elif status == 429:
         message = f"too many attempts, retry later ({error.description})"
+        headers.setdefault("Retry-After", _seconds_until_limit_resets())
     elif status >= 500:
         message = "internal error"
     response = error_response(status, code, message, details, headers)
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def _seconds_until_limit_resets():
+    from .extensions import limiter
+
+    current = limiter.current_limit
+    if current is None:
+        return "60"
+    return str(max(1, math.ceil(current.reset_at - time.time())))
 
 
 def handle_api_error(error):
@@ -150,6 +165,19 @@ def handle_database_down(error):
                           headers={"Retry-After": "5"})
 
 
+def handle_pool_timeout(error):
+    """Every pooled connection is busy (the database is slow or hung): retry later."""
+    log.error("no database connection free within the pool timeout")
+    return error_response(503, "unavailable", "the database is busy, retry later", headers={"Retry-After": "5"})
+
+
+def handle_storage_down(error):
+    """A store failure a caller did not translate itself still answers 503, never 500."""
+    log.error("storage unavailable: %s", error)
+    return error_response(503, "unavailable", "photo storage is unavailable, retry later",
+                          headers={"Retry-After": "10"})
+
+
 def handle_unexpected(error):
     from .extensions import db
 
@@ -166,9 +194,14 @@ def register_error_handlers(app):
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(PoolTimeout, handle_pool_timeout)
+    from service_requests.storage import StorageUnavailable
+
+    app.register_error_handler(StorageUnavailable, handle_storage_down)
     app.register_error_handler(DBAPIError, _dbapi_error)
     app.register_error_handler(Exception, handle_unexpected)
     _register_jwt_handlers()
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"))
 
 
 def _dbapi_error(error):
@@ -203,3 +236,48 @@ def _register_jwt_handlers():
     @jwt.needs_fresh_token_loader
     def _needs_fresh(header, payload):
         return error_response(401, "invalid_token", "a fresh token is required")
+
+
+class ChunkedBodyLimit:
+    """413 for a body without Content-Length (chunked) over ``MAX_CONTENT_LENGTH``.
+
+    werkzeug enforces the limit on a chunked body by silently cutting it at the
+    limit, so a 20 MB JSON body read as 11 MiB of broken JSON (400) where the
+    same body with a Content-Length is a 413. Such a body is read here up to
+    one byte past the limit: over it, the envelope 413; within it, the
+    application sees an ordinary sized body.
+    """
+
+    DRAIN_BYTES = 1024 * 1024
+
+    def __init__(self, wsgi_app, limit):
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if self.limit is None or environ.get("CONTENT_LENGTH") or not chunked:
+            return self.wsgi_app(environ, start_response)
+        stream = environ["wsgi.input"]
+        data = bytearray()
+        while len(data) <= self.limit:
+            chunk = stream.read(min(65536, self.limit + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > self.limit:
+            # Read on a little (discarded) so a client only slightly over the
+            # limit gets the answer, not a reset from closing on unread bytes.
+            drained = 0
+            while drained < self.DRAIN_BYTES and (chunk := stream.read(65536)):
+                drained += len(chunk)
+            body = json.dumps({"error": {"code": "payload_too_large", "message": "the body is larger than the limit",
+                                         "details": None}}).encode()
+            start_response("413 Request Entity Too Large", [
+                ("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        environ["wsgi.input"] = io.BytesIO(bytes(data))
+        environ["CONTENT_LENGTH"] = str(len(data))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)

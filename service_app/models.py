@@ -6,3 +6,4 @@ from service_requests.models import (Attachment, Category, Comment, IdempotencyK
                                      RequestEvent, ServiceRequest, SlaPolicy)
 from .audit import AuditEntry  # noqa: F401,E402
 from notifications.models import Delivery, Device, Notification  # noqa: F401,E402
+from service_requests.storage_outbox import StorageDeletion  # noqa: F401,E402

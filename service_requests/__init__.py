@@ -10,7 +10,7 @@ def init_app(app):
     from .category_routes import blp as categories_blp
     from service_app.users.personal_data import register_section
 
-    from .cli import retention_cli, sla_cli
+    from .cli import retention_cli, sla_cli, storage_cli
     from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
                                 request_rows)
     from .report_routes import blp as sla_blp
@@ -27,6 +27,7 @@ def init_app(app):
     api.register_blueprint(sla_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(storage_cli)
     register_section("requests", query=request_rows, dump=dump_requests)
     register_section("comments", query=comment_rows, dump=dump_comments)
     register_section("attachments", query=attachment_rows, dump=dump_attachments)

@@ -1,9 +1,13 @@
 """Photos attached to requests: upload (validated, re-encoded without metadata,
 deduplicated), and download only for callers who may see the request.
 
-Bytes go to the store first and the row is committed after, so a store outage
-leaves no row (503) and a failed commit removes the stored objects. Keys are
-unique per upload, so removing our own objects never touches another upload's.
+An upload records its object keys in the deletion outbox (committed) before it
+stores any bytes, stores them with no transaction open (so no row lock waits on
+the store), then locks the request, inserts the row and withdraws the keys in
+one commit. A store outage answers 503 and leaves no row; whatever was stored
+is deleted later by the outbox's purge, so the request makes one attempt at
+the store and no clean-up calls. Keys are unique per upload, so removing our
+own objects never touches another upload's.
 """
 import logging
 import os
@@ -17,7 +21,7 @@ from service_app import audit
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from . import access, history
+from . import access, history, storage_outbox
 from .images import ImageRejected, process_image
 from .models import Attachment
 from .storage import StorageUnavailable, build_storage
@@ -39,7 +43,8 @@ def get_storage():
                 "s3", bucket=cfg["S3_BUCKET"], endpoint_url=cfg["S3_ENDPOINT_URL"], region=cfg["S3_REGION"],
                 access_key_id=cfg["S3_ACCESS_KEY_ID"], secret_access_key=cfg["S3_SECRET_ACCESS_KEY"],
                 addressing_style=cfg["S3_ADDRESSING_STYLE"], public_endpoint_url=cfg["S3_PUBLIC_ENDPOINT_URL"],
-                url_expires_seconds=cfg["S3_URL_EXPIRES_SECONDS"])
+                url_expires_seconds=cfg["S3_URL_EXPIRES_SECONDS"], connect_timeout=cfg["S3_CONNECT_TIMEOUT"],
+                read_timeout=cfg["S3_READ_TIMEOUT"])
         current_app.extensions["attachment_storage"] = store
     return store
 
@@ -76,24 +81,26 @@ def upload(user, request_id, data):
     except ImageRejected as exc:
         raise ApiError(exc.status, exc.code, f"file: {exc.message}", {"file": [exc.message]},
                        headers=exc.headers) from None
-    req = access.get_visible_request(user, request_id, for_update=True)  # serialise the count check
     existing = _find(req.id, image.sha256)
     if existing is not None:
         return existing, False
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)
-                              .where(Attachment.request_id == req.id))
-    if count >= cfg["ATTACHMENT_MAX_PER_REQUEST"]:
-        raise ApiError(409, "conflict", f"a request holds at most {cfg['ATTACHMENT_MAX_PER_REQUEST']} photos")
+    _check_count(req.id)  # early, so a full request costs no upload; checked again under the lock
     base = f"requests/{req.id}/{uuid.uuid4().hex}"
     keys = (base + SUFFIXES[image.content_type], base + "-thumb.jpg")
+    pending = [row.id for row in storage_outbox.enqueue(keys, cfg["STORAGE_PURGE_GRACE_SECONDS"])]
+    db.session.commit()
     store = get_storage()
     try:
         store.put(keys[0], image.content, image.content_type)
         store.put(keys[1], image.thumbnail, image.thumbnail_content_type)
     except StorageUnavailable as exc:
-        db.session.rollback()
-        _remove(store, keys)
         raise _unavailable(exc) from None
+    req = access.get_visible_request(user, request_id, for_update=True)  # serialise the count check
+    existing = _find(req.id, image.sha256)
+    if existing is not None:  # a concurrent upload of the same bytes won; ours are purged
+        db.session.commit()
+        return existing, False
+    _check_count(req.id)
     attachment = Attachment(request_id=req.id, uploader_id=user.id, content_type=image.content_type,
                             size=len(image.content), width=image.width, height=image.height,
                             sha256=image.sha256, storage_key=keys[0], thumbnail_key=keys[1])
@@ -101,32 +108,31 @@ def upload(user, request_id, data):
         db.session.add(attachment)
         db.session.flush()
         history.record(req, "attachment_added", user, {"attachment_id": attachment.id})
+        if storage_outbox.cancel(pending) != len(pending):
+            db.session.rollback()
+            log.error("upload outlived its purge grace period; the stored objects are being deleted")
+            raise ApiError(503, "unavailable", "the upload took too long, retry", headers={"Retry-After": "10"})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        _remove(store, keys)
         existing = _find(request_id, image.sha256)
         if existing is None:
             raise
         return existing, False
-    except Exception:
-        db.session.rollback()
-        _remove(store, keys)
-        raise
     return attachment, True
+
+
+def _check_count(request_id):
+    limit = current_app.config["ATTACHMENT_MAX_PER_REQUEST"]
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)
+                              .where(Attachment.request_id == request_id))
+    if count >= limit:
+        raise ApiError(409, "conflict", f"a request holds at most {limit} photos")
 
 
 def _find(request_id, sha256):
     return db.session.scalar(sa.select(Attachment).where(Attachment.request_id == request_id,
                                                          Attachment.sha256 == sha256))
-
-
-def _remove(store, keys):
-    for key in keys:
-        try:
-            store.delete(key)
-        except StorageUnavailable:
-            log.error("could not remove orphaned object %s; the retention run will retry", key)
 
 
 def open_attachment(user, attachment_id, thumbnail=False):

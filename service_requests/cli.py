@@ -24,3 +24,19 @@ def retention_command():
 
     for what, count in run().items():
         click.echo(f"{what}: {count}")
+
+
+storage_cli = AppGroup("storage", help="Attachment storage.")
+
+
+@storage_cli.command("purge")
+@click.option("--limit", default=500, show_default=True, help="most deletions to try in this run")
+def storage_purge_command(limit):
+    """Delete stored objects left by failed uploads (the deletion outbox); retried until gone."""
+    from .attachments import get_storage
+    from .storage_outbox import purge
+
+    deleted, failed = purge(get_storage(), limit=limit)
+    click.echo(f"objects deleted: {deleted}")
+    if failed:
+        click.echo("storage unavailable: the rest is retried on a later run")

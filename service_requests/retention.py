@@ -2,7 +2,8 @@
 the company's rules say.
 
 - Photos of requests final (closed, rejected, cancelled) for more than
-  ``ATTACHMENT_RETENTION_DAYS`` are deleted from storage and from the database.
+  ``ATTACHMENT_RETENTION_DAYS`` are deleted from the database and their objects
+  from storage (through the deletion outbox, so a store outage only delays them).
 - Requests final for more than ``REQUEST_RETENTION_DAYS`` are anonymised: the
   wording, comments and location go; office, category, priority and timings
   stay, so reports over old periods still add up.
@@ -28,9 +29,9 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 
+from . import storage_outbox
 from .attachments import get_storage
 from .models import FINAL_STATUSES, Attachment, Comment, IdempotencyKey, RequestEvent, ServiceRequest
-from .storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 REMOVED = "[removed]"
@@ -43,16 +44,16 @@ def _final_before(days, now):
 
 
 def delete_old_photos(now):
+    """Delete the rows and hand their objects to the deletion outbox (purged at the end of the run).
+
+    No store call happens inside the transaction, and a store that is down
+    delays only the bytes, which the outbox retries until they are gone.
+    """
     cfg = current_app.config
     old = sa.select(ServiceRequest.id).where(_final_before(cfg["ATTACHMENT_RETENTION_DAYS"], now))
-    store, deleted = get_storage(), 0
+    deleted = 0
     for attachment in db.session.scalars(sa.select(Attachment).where(Attachment.request_id.in_(old))):
-        try:
-            store.delete(attachment.storage_key)
-            store.delete(attachment.thumbnail_key)
-        except StorageUnavailable:
-            log.error("storage unavailable: photo %s kept until the next run", attachment.id)
-            continue
+        storage_outbox.enqueue([attachment.storage_key, attachment.thumbnail_key])
         db.session.delete(attachment)
         deleted += 1
     db.session.commit()
@@ -120,5 +121,6 @@ def run(now=None):
     now = now or utcnow()
     done = {"photos deleted": delete_old_photos(now), "requests anonymised": anonymise_old_requests(now),
             "accounts anonymised": anonymise_old_accounts(now), "expired records purged": housekeeping(now)}
+    done["stored objects deleted"] = storage_outbox.purge(get_storage(), limit=10_000)[0]
     log.info("retention run: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
     return done

@@ -126,8 +126,8 @@ class S3Storage(Storage):
     def __init__(self, bucket: str, *, endpoint_url: str | None = None, region: str = "us-east-1",
                  access_key_id: str | None = None, secret_access_key: str | None = None,
                  addressing_style: str = "path", public_endpoint_url: str | None = None,
-                 url_expires_seconds: int = 300, connect_timeout: float = 3,
-                 read_timeout: float = 10, max_attempts: int = 2):
+                 url_expires_seconds: int = 300, connect_timeout: float = 2,
+                 read_timeout: float = 5, max_attempts: int = 1):
         if not bucket:
             raise ValueError("bucket is required")
         self.bucket = bucket
@@ -139,6 +139,9 @@ class S3Storage(Storage):
                               "aws_secret_access_key": secret_access_key, "region_name": region}
         # The default CRC32 streaming-trailer checksums are rejected by many
         # non-AWS stores (PITFALLS.md); small timeouts keep an outage short.
+        # One attempt by default: a request's time budget (below the worker
+        # timeout) has no room for a retry, and clean-up is left to the
+        # deletion outbox's purge, which retries on its own schedule.
         # botocore's retries["max_attempts"] counts RETRIES (1 means two tries);
         # total_max_attempts counts tries, which is what our max_attempts means.
         self._config = Config(

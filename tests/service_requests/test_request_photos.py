@@ -155,8 +155,12 @@ def test_staff_views_are_audited_authors_are_not(client, app, submit, world, sto
         assert rows[0].created_at is not None
 
 
-def test_database_failure_after_upload_removes_the_stored_objects(client, app, submit, world, store_root, monkeypatch):
-    from service_requests import attachments
+def test_database_failure_after_upload_leaves_the_stored_objects_to_the_purge(client, app, submit, world, store_root,
+                                                                             monkeypatch):
+    from datetime import timedelta
+
+    from service_app.database import utcnow
+    from service_requests import attachments, storage_outbox
 
     rid = submit()["id"]
 
@@ -166,7 +170,12 @@ def test_database_failure_after_upload_removes_the_stored_objects(client, app, s
     monkeypatch.setattr(attachments.history, "record", broken_record)
     response = upload(client, world.employee, rid, gps_photo())
     assert response.status_code == 503
-    assert count(app, Attachment) == 0 and stored_files(store_root) == []
+    assert count(app, Attachment) == 0 and len(stored_files(store_root)) == 2
+    with app.app_context():  # not before the grace period: the upload might still be running
+        assert storage_outbox.purge(attachments.get_storage()) == (0, 0)
+        later = utcnow() + timedelta(seconds=app.config["STORAGE_PURGE_GRACE_SECONDS"] + 1)
+        assert storage_outbox.purge(attachments.get_storage(), now=later) == (2, 0)
+    assert stored_files(store_root) == []
 
 
 @pytest.fixture(scope="module")

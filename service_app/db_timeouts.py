@@ -1,0 +1,47 @@
+"""A client-side deadline on every PostgreSQL round trip.
+
+``statement_timeout`` is enforced by the server, so a server that does not
+run at all (stopped, swapped out, a dead network path that still accepts TCP)
+never answers and a worker would wait forever. psycopg can bound each wait on
+the socket; a connection whose wait ran out is closed (its protocol state is
+unknown), SQLAlchemy sees a disconnect, drops the pool, and the request ends in
+503 through the ``OperationalError`` handler.
+
+The client deadline is the statement timeout plus a margin, so a live server
+cancels a slow statement itself first (a cleaner error, the connection kept).
+Connecting is bounded separately by ``connect_timeout``.
+"""
+import psycopg
+from psycopg import errors as pg_errors
+from sqlalchemy import event
+
+MARGIN_SECONDS = 2
+
+
+class DeadlineConnection(psycopg.Connection):
+    """A psycopg connection whose every wait for the server ends within ``round_trip_timeout``."""
+
+    round_trip_timeout = None
+
+    def wait(self, gen, *args, **kwargs):
+        if len(args) < 2 and kwargs.get("timeout") is None and self.round_trip_timeout:
+            kwargs["timeout"] = self.round_trip_timeout
+        try:
+            return super().wait(gen, *args, **kwargs)
+        except pg_errors._WaitTimeout:  # noqa: SLF001 - psycopg's own timeout type for wait()
+            self.pgconn.finish()
+            raise psycopg.OperationalError(
+                f"the database did not answer within {kwargs.get('timeout')} s; connection closed") from None
+
+
+def install_round_trip_deadline(engine, statement_timeout):
+    """Make ``engine`` open ``DeadlineConnection``s (PostgreSQL through psycopg only)."""
+    if engine.dialect.driver != "psycopg" or not statement_timeout:
+        return
+    deadline = statement_timeout + MARGIN_SECONDS
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, connection_record, cargs, cparams):
+        connection = DeadlineConnection.connect(*cargs, **cparams)
+        connection.round_trip_timeout = deadline
+        return connection
