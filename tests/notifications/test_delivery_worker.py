@@ -91,6 +91,7 @@ def test_error_mapping(fcm_app, fcm_stub, queued, retry_sleeps, error, status, d
 
 
 def test_pruned_device_loses_its_other_queued_pushes(fcm_app, fcm_stub, client, world, queued, retry_sleeps):
+    fcm_app.config["PUSH_COALESCE_SECONDS"] = 0  # two pushes about one request, a second apart
     client.post(f"/api/v1/requests/{queued}/status", json={"status": "waiting"}, headers=world.admin.headers)
     fcm_stub.responder = lambda body: fcm_error("UNREGISTERED") if body["message"]["token"] == "tok-b" else None
     run(fcm_app, limit=3)  # only the first notification's three pushes
@@ -157,7 +158,8 @@ def test_log_sender_is_the_default(app, queued, caplog):
 
 
 @pytest.mark.postgres_only
-def test_two_workers_never_send_a_delivery_twice(make_app, client, world, submit, make_fcm_sender, fcm_stub):
+def test_two_workers_never_send_a_delivery_twice(make_app, app, client, world, submit, make_fcm_sender, fcm_stub):
+    app.config["PUSH_COALESCE_SECONDS"] = 0  # four pushes about one request to each device
     for i in range(20):
         client.post("/api/v1/devices", json={"token": f"tok-{i}", "platform": "android"},
                     headers=world.employee.headers)
