@@ -164,3 +164,18 @@ def test_item04_a_claim_is_held_longer_than_one_batch_can_block(app, make_fcm_se
         clock[0] += timedelta(seconds=1)
         [delivery] = worker.claim(1)
         assert delivery.claimed_until - clock[0] == timedelta(seconds=120)
+
+
+def test_item04_worker_start_says_when_the_configured_lease_is_too_short(app, make_fcm_sender, caplog):
+    app.extensions["push_sender"] = make_fcm_sender(http_timeout=10)
+    app.config.update(PUSH_LEASE_SECONDS=120, PUSH_BATCH_SIZE=100)
+    caplog.set_level("WARNING", logger="notifications.worker")
+    with app.app_context():
+        worker.Worker(poll_seconds=0).run(max_batches=1)
+    assert "PUSH_LEASE_SECONDS=120 is shorter" in caplog.text and "held 210 s" in caplog.text
+
+    caplog.clear()
+    app.config["PUSH_LEASE_SECONDS"] = 600
+    with app.app_context():
+        worker.Worker(poll_seconds=0).run(max_batches=1)
+    assert "is shorter" not in caplog.text
