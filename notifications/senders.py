@@ -6,6 +6,13 @@ return one ``PushOutcome`` per message, in order, so the caller decides what
 to do with each device: keep it, retry later, or delete it. Per PRIVACY.md P13
 FCM receives only a title, a body and the request id, event and status.
 Nothing here imports Flask or touches the network at import or construction.
+
+No send ever sleeps on a server's ``Retry-After``: firebase-admin's HTTP
+layer would wait the raw value (a 429's 40 s) up to four times inside
+``send_each`` while the worker holds its lease. ``FcmSender`` replaces the
+SDK's retry policy on the FCM session with ``FCM_RETRY`` (one immediate retry
+of a refused connection or a 500/503, no Retry-After waits) and returns the
+wait as ``PushOutcome.retry_after``; the outbox schedules the row instead.
 """
 from __future__ import annotations
 
@@ -22,8 +29,10 @@ from dataclasses import dataclass
 
 import firebase_admin
 import requests
+import requests.adapters
 from firebase_admin import credentials as fb_credentials
 from firebase_admin import exceptions, messaging
+from urllib3.util.retry import Retry
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +41,25 @@ BODY_MAX_CHARS = 500
 # P13: nothing but these data keys may leave for FCM.
 DATA_KEYS = frozenset({"request_id", "event", "status"})
 MAX_CHUNK = 500  # send_each refuses more
+FCM_ORIGIN = "https://fcm.googleapis.com"
+
+# The SDK's policy retries 500/503 four times with 0+1+2+4 s of backoff, and
+# urllib3 also retries any 429/503 carrying Retry-After, sleeping that long.
+# Here: at most one retry in all, immediately, and only of a connection that
+# was refused before anything was sent or of a 500/503; a read timeout is not
+# retried (FCM may have delivered). Everything else goes back to the outbox,
+# which retries with its own backoff and honours Retry-After by scheduling.
+FCM_RETRY = Retry(total=1, connect=1, read=0, status=1, other=0, redirect=0,
+                  status_forcelist=[500, 503], backoff_factor=0,
+                  respect_retry_after_header=False, raise_on_status=False,
+                  allowed_methods=None)
+# What one send_each chunk can block, in units of the HTTP timeout (each
+# message of a chunk is sent in its own thread, so a chunk blocks as long as
+# its slowest message). Per message: google-auth's AuthorizedSession sends up
+# to 3 times (a 401 makes it refresh the token and resend, twice), each send
+# is up to 2 attempts (FCM_RETRY), each attempt a connect and a read timeout:
+# 3 x 2 x 2 = 12; plus up to 3 token refreshes of a connect and a read: 6.
+TIMEOUTS_PER_CHUNK = 18
 
 
 @dataclass(frozen=True)
@@ -102,9 +130,9 @@ class FcmSender(PushSender):
     ``credentials`` is a service-account JSON file path, the JSON text itself,
     its parsed dict, or a ready ``firebase_admin.credentials.Base``. The
     credential is parsed here (fails fast, no network); the firebase app is
-    created on the first send. A send blocks through the SDK's own retries:
-    500/503 four times after 0+1+2+4 s, and a 429 with Retry-After four times
-    after Retry-After seconds each; ``http_timeout`` bounds each attempt only.
+    created on the first send, and its FCM session gets ``FCM_RETRY``, so a
+    send never sleeps on Retry-After or backoff; ``max_blocking_seconds``
+    bounds how long one ``send`` can take (the worker's lease covers it).
     """
 
     def __init__(self, credentials: str | dict | fb_credentials.Base, *,
@@ -132,7 +160,13 @@ class FcmSender(PushSender):
                     self._app = firebase_admin.initialize_app(self._credential, options, self._app_name)
                 except ValueError:  # already initialised in this process: reuse it
                     self._app = firebase_admin.get_app(self._app_name)
+                _mount_fcm_retry(self._app)
             return self._app
+
+    def max_blocking_seconds(self, count: int) -> float:
+        """The longest ``send`` of ``count`` messages can block (chunks go one after another)."""
+        chunks = -(-max(count, 0) // self._chunk_size)
+        return chunks * TIMEOUTS_PER_CHUNK * self._http_timeout
 
     def close(self) -> None:
         """Delete the firebase app if it was created (closes its HTTP sessions)."""
@@ -203,6 +237,22 @@ def build_sender(kind: str, **settings) -> PushSender:
             raise ValueError("the fcm push sender needs credentials")
         return FcmSender(credentials, **{k: v for k, v in settings.items() if v is not None})
     raise ValueError(f"unknown push sender {kind!r}: use 'log' or 'fcm'")
+
+
+def _mount_fcm_retry(app: firebase_admin.App) -> None:
+    """Give the messaging service's session ``FCM_RETRY`` for the FCM origin.
+
+    firebase-admin 7.x keeps the session at ``_MessagingService._client.session``
+    (private; the version is pinned) and mounts its own adapter for the FCM
+    origin there; this one replaces it with the same pool size. If the SDK
+    ever moves it, failing here is better than sleeping on Retry-After.
+    """
+    service = messaging._get_messaging_service(app)
+    session = getattr(getattr(service, "_client", None), "session", None)
+    if not isinstance(session, requests.Session):
+        raise RuntimeError("firebase-admin's messaging session moved: cannot disable its Retry-After sleeps")
+    session.mount(FCM_ORIGIN, requests.adapters.HTTPAdapter(
+        pool_connections=100, pool_maxsize=100, max_retries=FCM_RETRY))
 
 
 def _load_credential(value) -> fb_credentials.Base:

@@ -1,5 +1,6 @@
 """Devices and the notification feed."""
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from service_app.database import utcnow
 from service_app.errors import ApiError
@@ -10,13 +11,22 @@ from .models import Delivery, Device, Notification
 
 
 def register_device(user, data):
-    """Register a push token; a known token moves to this user. Returns ``(device, created)``."""
-    device = db.session.scalar(sa.select(Device).where(Device.token == data["token"]))
-    created = device is None
-    if created:
-        device = Device(token=data["token"], user_id=user.id)
-        db.session.add(device)
-    elif device.user_id != user.id:
+    """Register a push token; a known token moves to this user. Returns ``(device, created)``.
+
+    Safe to repeat and to race: the row is inserted with ``ON CONFLICT (token)
+    DO NOTHING`` and then read back locked, so identical registrations arriving
+    together answer 201 once and 200 for the rest, never a unique-key 409.
+    """
+    now = utcnow()
+    insert = _insert_for_dialect()(Device).values(
+        token=data["token"], user_id=user.id, platform=data["platform"], created_at=now,
+        last_seen_at=now).on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
+    created = db.session.execute(insert).first() is not None
+    stmt = sa.select(Device).where(Device.token == data["token"]).execution_options(populate_existing=True)
+    if db.engine.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    device = db.session.scalars(stmt).one()
+    if device.user_id != user.id:
         # The phone changed hands: pushes still queued for the previous owner stay theirs.
         db.session.execute(sa.update(Delivery).where(Delivery.device_id == device.id,
                                                      Delivery.status == "pending").values(status="dropped"))
@@ -24,9 +34,15 @@ def register_device(user, data):
     for field in ("platform", "app_version", "os_version", "device_model"):
         if field in data:
             setattr(device, field, data[field])
-    device.last_seen_at = utcnow()
+    device.last_seen_at = now
     db.session.commit()
     return device, created
+
+
+def _insert_for_dialect():
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert
 
 
 def remove_device(user, token):

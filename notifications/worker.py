@@ -5,12 +5,18 @@ worker killed before recording leaves rows whose lease expires and that are
 claimed again (at least once, never lost). On PostgreSQL candidates are
 picked with ``FOR UPDATE SKIP LOCKED``, so several workers run side by side
 without sending a delivery twice; on SQLite one worker runs.
+
+Two rules keep a slow batch from being sent twice: the lease is never shorter
+than the longest one ``send`` can block (``lease_seconds``), and ``record``
+writes only rows still claimed under this batch's claim token, so a worker
+whose lease ran out cannot overwrite what another worker recorded. The worker
+never sleeps on FCM's ``Retry-After``: the row is scheduled for then.
 """
 import logging
+import math
 import random
 import signal
 import threading
-
 import uuid
 from datetime import timedelta
 
@@ -47,10 +53,26 @@ def retry_delay(attempts, retry_after=None, rng=random):
     return max(delay, retry_after or 0)
 
 
+LEASE_MARGIN_SECONDS = 30  # database round trips and the token endpoint's own retries
+
+
+def lease_seconds(limit):
+    """How long a claim of ``limit`` deliveries is held: ``PUSH_LEASE_SECONDS``, or
+    longer when the sender can block longer than that on one batch."""
+    configured = current_app.config["PUSH_LEASE_SECONDS"]
+    bound = getattr(get_sender(), "max_blocking_seconds", None)
+    blocking = bound(limit) if bound is not None else 0
+    if not blocking:
+        return configured
+    return max(configured, math.ceil(blocking) + LEASE_MARGIN_SECONDS)
+
+
 def claim(limit):
-    """Take up to ``limit`` due deliveries for this worker; returns them."""
+    """Take up to ``limit`` due deliveries for this worker; returns them.
+
+    Every row of one claim carries the same fresh ``claim_token``."""
     now = utcnow()
-    lease = now + timedelta(seconds=current_app.config["PUSH_LEASE_SECONDS"])
+    lease = now + timedelta(seconds=lease_seconds(limit))
     due = sa.or_(sa.and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
                  sa.and_(Delivery.status == "sending", Delivery.claimed_until < now))
     pick = sa.select(Delivery.id).where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
@@ -77,32 +99,53 @@ def _message(delivery):
 
 
 def record(deliveries, outcomes):
-    """Store each outcome; prune devices FCM says are gone."""
+    """Store each outcome; prune devices FCM says are gone.
+
+    Each row is updated only while it is still ``sending`` under the claim
+    token it was claimed with: if its lease ran out and another worker claimed
+    it, that worker's result stands and this one is dropped (and logged).
+    Returns how many outcomes were stored.
+    """
     now = utcnow()
     max_attempts = current_app.config["PUSH_MAX_ATTEMPTS"]
     dropped_devices = set()
+    stored = 0
     for delivery, outcome in zip(deliveries, outcomes, strict=True):
-        delivery.claim_token, delivery.claimed_until = None, None
-        delivery.last_error = (outcome.error or "")[:500] or None
+        values = {"claim_token": None, "claimed_until": None,
+                  "last_error": (outcome.error or "")[:500] or None}
         if outcome.status == "sent":
-            delivery.status, delivery.sent_at, delivery.message_id = "sent", now, outcome.message_id
+            values.update(status="sent", sent_at=now, message_id=outcome.message_id)
         elif outcome.status == "retry" and delivery.attempts < max_attempts:
-            delivery.status = "pending"
-            delivery.next_attempt_at = now + timedelta(seconds=retry_delay(delivery.attempts, outcome.retry_after))
+            values.update(status="pending", next_attempt_at=now + timedelta(
+                seconds=retry_delay(delivery.attempts, outcome.retry_after)))
         elif outcome.status == "drop_device":
-            delivery.status = "dropped"
-            if delivery.device_id is not None:
-                dropped_devices.add(delivery.device_id)
+            values.update(status="dropped")
         else:
-            delivery.status = "failed"
+            values.update(status="failed")
+        mine = db.session.execute(
+            sa.update(Delivery)
+            .where(Delivery.id == delivery.id, Delivery.status == "sending",
+                   Delivery.claim_token == delivery.claim_token)
+            .values(**values).execution_options(synchronize_session=False))
+        if mine.rowcount != 1:
+            log.warning("push delivery %s was claimed again before its outcome (%s) was recorded; "
+                        "keeping the newer claim's", delivery.id, outcome.status)
+            continue
+        stored += 1
+        if values["status"] == "dropped" and delivery.device_id is not None:
+            dropped_devices.add(delivery.device_id)
+        elif values["status"] == "failed":
             log.warning("push delivery %s failed after %s attempts: %s", delivery.id, delivery.attempts,
-                        delivery.last_error)
+                        values["last_error"])
     if dropped_devices:
         db.session.execute(sa.update(Delivery).where(Delivery.device_id.in_(dropped_devices),
-                                                     Delivery.status == "pending").values(status="dropped"))
-        db.session.execute(sa.delete(Device).where(Device.id.in_(dropped_devices)))
+                                                     Delivery.status == "pending").values(status="dropped")
+                           .execution_options(synchronize_session=False))
+        db.session.execute(sa.delete(Device).where(Device.id.in_(dropped_devices))
+                           .execution_options(synchronize_session=False))
         log.info("removed %s devices whose push tokens are no longer registered", len(dropped_devices))
     db.session.commit()
+    return stored
 
 
 def run_once(limit=None):
@@ -129,6 +172,11 @@ class Worker:
     def run(self, max_batches=None):
         batches = 0
         log.info("notification worker started")
+        configured = current_app.config["PUSH_LEASE_SECONDS"]
+        lease = lease_seconds(current_app.config["PUSH_BATCH_SIZE"])
+        if lease > configured:
+            log.warning("PUSH_LEASE_SECONDS=%s is shorter than one batch of PUSH_BATCH_SIZE can block "
+                        "(FCM_HTTP_TIMEOUT and retries); claims are held %s s instead", configured, lease)
         while not self.stopping.is_set() and (max_batches is None or batches < max_batches):
             try:
                 handled = run_once()

@@ -44,12 +44,14 @@ def retry_sleeps(monkeypatch):
     """Record, instead of sleeping, each pause urllib3's Retry would take between attempts.
 
     Patches the public ``Retry.sleep`` so the SDK's retries still happen, fast;
-    each entry is the Retry-After the server asked for, else the backoff.
+    each entry is the Retry-After the server asked for (when the policy honours
+    it, as ``Retry.sleep`` does), else the backoff.
     """
     pauses = []
 
     def record(self, response=None):
-        after = self.get_retry_after(response) if response is not None else None
+        honoured = response is not None and self.respect_retry_after_header
+        after = self.get_retry_after(response) if honoured else None
         pauses.append(after if after else self.get_backoff_time())
 
     monkeypatch.setattr(urllib3.util.retry.Retry, "sleep", record)

@@ -1,7 +1,7 @@
 """A local stand-in for FCM v1 so firebase-admin's real messaging code runs offline.
 
-This is the ONE place that touches firebase-admin private attributes (see
-``attach``). ``FixedTokenCredential`` gives the SDK an OAuth token that never
+Besides ``notifications.senders._mount_fcm_retry`` this is the one place that
+touches firebase-admin private attributes (see ``attach``). ``FixedTokenCredential`` gives the SDK an OAuth token that never
 expires and refreshes without network; ``FcmStub`` answers
 ``POST /v1/projects/<project>/messages:send`` on 127.0.0.1, records every
 request and replies with programmable answers; ``fcm_error`` builds the error
@@ -205,15 +205,17 @@ def attach(sender_or_app, stub: FcmStub):
 
     Private attributes of firebase-admin 7.7's ``messaging._MessagingService``:
     ``_fcm_url`` (the send URL) and ``_client.session`` (google-auth's
-    AuthorizedSession). The stub gets the adapter settings the SDK mounts for
-    fcm.googleapis.com (pool of 100, ``DEFAULT_RETRY_CONFIG``), so the SDK's own
-    retries of 500/503 run as in production; proxies from the environment are off.
+    AuthorizedSession). The stub gets the retry policy mounted for
+    fcm.googleapis.com (by ``FcmSender``, else the SDK's ``DEFAULT_RETRY_CONFIG``),
+    so retries run as in production; proxies from the environment are off.
     """
     app = sender_or_app.app if hasattr(sender_or_app, "app") else sender_or_app
     service = messaging._get_messaging_service(app)
     service._fcm_url = stub.send_url(app.project_id)
     session = service._client.session
     session.trust_env = False
+    production = session.adapters.get("https://fcm.googleapis.com")
+    retries = production.max_retries if production is not None else _http_client.DEFAULT_RETRY_CONFIG
     session.mount(stub.url, requests.adapters.HTTPAdapter(
-        pool_connections=100, pool_maxsize=100, max_retries=_http_client.DEFAULT_RETRY_CONFIG))
+        pool_connections=100, pool_maxsize=100, max_retries=retries))
     return service

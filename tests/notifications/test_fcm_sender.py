@@ -74,9 +74,9 @@ def test_250_messages_go_in_chunks_and_outcomes_keep_order(make_fcm_sender, fcm_
     ("SENDER_ID_MISMATCH", "drop_device", 1),
     ("INVALID_TOKEN", "drop_device", 1),
     ("INVALID_ARGUMENT", "failed", 1),
-    ("QUOTA_EXCEEDED", "retry", 5),          # urllib3 retries 429 when Retry-After is set
-    ("UNAVAILABLE", "retry", 5),             # the SDK retries 503 four times
-    ("INTERNAL", "retry", 5),                # ... and 500
+    ("QUOTA_EXCEEDED", "retry", 1),          # a 429 goes back to the outbox at once
+    ("UNAVAILABLE", "retry", 2),             # one immediate retry of a 503
+    ("INTERNAL", "retry", 2),                # ... and of a 500
     ("THIRD_PARTY_AUTH_ERROR", "failed", 3),  # AuthorizedSession refreshes twice on 401
 ])
 def test_fcm_error_maps_to_outcome(fcm_sender, fcm_stub, retry_sleeps, error, status, attempts):
@@ -96,8 +96,8 @@ def test_quota_exceeded_carries_retry_after(fcm_sender, fcm_stub, retry_sleeps):
 
     assert (outcome.status, outcome.retry_after) == ("retry", 42.0)
     assert "QuotaExceededError" in outcome.error
-    # The SDK itself already waited Retry-After before each of its 4 retries.
-    assert retry_sleeps == [42, 42, 42, 42]
+    # Neither waited nor retried inside the SDK: the outbox schedules the row.
+    assert retry_sleeps == [] and len(fcm_stub.requests) == 1
 
 
 def test_sdk_retries_503_then_sends(fcm_sender, fcm_stub):
@@ -108,12 +108,14 @@ def test_sdk_retries_503_then_sends(fcm_sender, fcm_stub):
     assert len(fcm_stub.requests_for(TOKEN)) == 2
 
 
-def test_sdk_backoff_for_503_is_0_1_2_4_seconds(fcm_sender, fcm_stub, retry_sleeps):
-    fcm_stub.responder = lambda body: fcm_error("UNAVAILABLE")
+def test_503_is_retried_once_at_once_even_with_retry_after(fcm_sender, fcm_stub, retry_sleeps):
+    fcm_stub.responder = lambda body: fcm_error("UNAVAILABLE", retry_after="40")
 
-    fcm_sender.send([push()])
+    [outcome] = fcm_sender.send([push()])
 
-    assert retry_sleeps == [0, 1.0, 2.0, 4.0]
+    assert retry_sleeps == [0]  # the SDK's own policy would wait 40 s four times
+    assert (outcome.status, outcome.retry_after) == ("retry", 40.0)
+    assert len(fcm_stub.requests) == 2
 
 
 def test_third_party_auth_error_raises_an_alert(fcm_sender, fcm_stub, caplog):
@@ -146,10 +148,11 @@ def test_timeout_is_retried_later(make_fcm_sender, fcm_stub):
 
     [outcome] = sender.send([push()])
 
-    # urllib3 retries the read once, then requests reports a ConnectionError
-    # (MaxRetryError wraps the ReadTimeoutError), so the SDK says Unavailable.
+    # A read that timed out is not retried inside the send (FCM may have
+    # delivered it); requests reports the MaxRetryError as a ConnectionError,
+    # so the SDK says Unavailable and the outbox retries later.
     assert outcome.status == "retry" and "Read timed out" in outcome.error
-    assert len(fcm_stub.requests) == 2
+    assert len(fcm_stub.requests) == 1
 
 
 def test_credential_failure_retries_the_whole_chunk(make_fcm_sender, fcm_stub):
