@@ -11,10 +11,10 @@ def init_app(app):
     from .cli import notifications_cli
     from .routes import blp
     from .seed import seed_devices
-    from .service import personal_devices, personal_notifications
+    from .service import device_rows, dump_devices, dump_notifications, notification_rows
 
     api.register_blueprint(blp)
     app.cli.add_command(notifications_cli)
-    register_section("devices", personal_devices)
-    register_section("notifications", personal_notifications)
+    register_section("devices", query=device_rows, dump=dump_devices)
+    register_section("notifications", query=notification_rows, dump=dump_notifications)
     register_seeder(seed_devices)

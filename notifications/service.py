@@ -75,16 +75,23 @@ def mark_all_read(user):
     db.session.commit()
 
 
-def personal_devices(user):
+def device_rows(user):
+    """The caller's devices, for the personal-data export (paged by ``created_at``, ``id``)."""
+    return sa.select(Device).where(Device.user_id == user.id)
+
+
+def dump_devices(rows):
     from .schemas import DeviceOutSchema
 
-    rows = db.session.scalars(sa.select(Device).where(Device.user_id == user.id).order_by(Device.id))
     return DeviceOutSchema(many=True).dump(rows)
 
 
-def personal_notifications(user):
+def notification_rows(user):
+    """The caller's feed, for the personal-data export (paged by ``created_at``, ``id``)."""
+    return sa.select(Notification).where(Notification.user_id == user.id)
+
+
+def dump_notifications(rows):
     from .schemas import NotificationSchema
 
-    rows = db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
-                              .order_by(Notification.id))
     return NotificationSchema(many=True).dump(rows)

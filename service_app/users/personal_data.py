@@ -10,10 +10,6 @@ cursor of each section that has more; ``GET /me/data/{section}?cursor=``
 continues one section in the usual ``{items, next_cursor}`` envelope. Following
 every cursor returns everything held, so the promise stays whole.
 """
-import base64
-import binascii
-import json
-
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.pagination import paginate
@@ -22,23 +18,16 @@ _sections = {}
 
 
 class _Section:
-    def __init__(self, func=None, query=None, dump=None):
-        self.func, self.query, self.dump = func, query, dump
+    def __init__(self, query, dump):
+        self.query, self.dump = query, dump
 
 
-def register_section(name, func=None, *, query=None, dump=None):
-    """Add ``name`` to the export.
-
-    Give ``query(user)``, a select of one model with ``created_at`` and ``id``,
-    and ``dump(rows) -> list`` for one page: the export then reads one page at
-    a time, newest first (the list convention of ``service_app.pagination``).
-    A plain ``func(user) -> list`` is still accepted; it is built whole and
-    sliced by offset, so its memory grows with the data and an item removed
-    between two pages shifts the rest by one: convert it when it can grow.
-    """
-    if (func is None) == (query is None) or (query is None) != (dump is None):
-        raise TypeError("register_section needs either func, or query and dump")
-    _sections[name] = _Section(func, query, dump)
+def register_section(name, *, query, dump):
+    """Add ``name`` to the export: ``query(user)`` is a select of one model with
+    ``created_at`` and ``id``, ``dump(rows) -> list`` renders one page; the export
+    reads one page at a time, newest first (the list convention of
+    ``service_app.pagination``), so its memory stays bounded whatever the account holds."""
+    _sections[name] = _Section(query, dump)
 
 
 def section_names():
@@ -50,8 +39,6 @@ def page(user, name, limit, cursor=None):
     section = _sections.get(name)
     if section is None:
         raise ApiError(404, "not_found", f"no section {name!r}; use one of {', '.join(_sections)}")
-    if section.query is None:
-        return _slice(section.func(user), limit, cursor)
     stmt = section.query(user)
     model = stmt.column_descriptions[0]["entity"]
     result = paginate(db.session, stmt, model, limit, cursor)
@@ -66,24 +53,3 @@ def collect(user, limit):
         data[name] = first["items"]
         data["next_cursors"][name] = first["next_cursor"]
     return data
-
-
-def _slice(items, limit, cursor):
-    start = _decode_offset(cursor) if cursor else 0
-    end = start + limit
-    return {"items": items[start:end], "next_cursor": _encode_offset(end) if end < len(items) else None}
-
-
-def _encode_offset(offset):
-    return base64.urlsafe_b64encode(json.dumps(["offset", offset]).encode()).decode().rstrip("=")
-
-
-def _decode_offset(cursor):
-    try:
-        tag, offset = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-        if tag != "offset" or type(offset) is not int or offset < 1:
-            raise ValueError("bad cursor")
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ApiError(400, "bad_request", "cursor: not a cursor returned by this list",
-                       {"cursor": ["invalid cursor"]}) from exc
-    return offset
