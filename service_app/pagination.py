@@ -23,7 +23,8 @@ MAX_LIMIT = 100
 class PageArgsSchema(Schema):
     limit = ma.fields.Integer(load_default=DEFAULT_LIMIT,
                               validate=ma.validate.Range(min=1, max=MAX_LIMIT))
-    cursor = Text(load_default=None, validate=ma.validate.Length(max=200))
+    # Not Text: whatever is wrong with a cursor (NUL included) is one 400 from decode_cursor.
+    cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
 
 
 def page_schema(item_schema, name=None):
