@@ -425,3 +425,19 @@ def test_item08_an_office_stored_before_the_checks_still_takes_requests(app, cli
     commented = client.post(f"/api/v1/requests/{req['id']}/comments", json={"body": "on it"},
                             headers=world.admin.headers)
     assert commented.status_code == 201, commented.get_json()
+
+
+def test_item08_the_deadline_search_stops_at_the_horizon():
+    """The calendar itself: a year-long target in a one-minute week ends in NoDeadline at
+    the horizon instead of walking towards year 9999 (then OverflowError)."""
+    from datetime import UTC, datetime, timedelta
+
+    from offices.calendar import MAX_SEARCH_DAYS, BusinessCalendar, NoDeadline
+
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    with pytest.raises(NoDeadline) as refused:
+        BusinessCalendar(business_hours=ONE_MINUTE_A_WEEK).add_business_minutes(start, 525_600)
+    assert refused.value.horizon == start + timedelta(days=MAX_SEARCH_DAYS)
+    near_the_end = datetime(9999, 12, 1, tzinfo=UTC)
+    with pytest.raises(NoDeadline):
+        BusinessCalendar(business_hours=ONE_MINUTE_A_WEEK).add_business_minutes(near_the_end, 525_600)
