@@ -215,12 +215,14 @@ def test_item06_bad_text_in_every_string_field_is_422_and_writes_nothing(app, cl
     assert snapshot(app) == before
 
 
-@pytest.mark.parametrize("case", FIELDS, ids=[case[0] for case in FIELDS])
+# Sign-in bodies are left out: an unknown login or a wrong code answers the same for any body.
+SIGNED_IN_FIELDS = [case for case in FIELDS if not case[2].startswith("/api/v1/auth/")]
+
+
+@pytest.mark.parametrize("case", SIGNED_IN_FIELDS, ids=[case[0] for case in SIGNED_IN_FIELDS])
 def test_item06_the_same_bodies_with_clean_text_are_accepted(app, client, world, submit, case):
     """The refusals above are about the bad text, not about the bodies around it."""
     _, method, path, who, body, _ = case
-    if path.startswith("/api/v1/auth/"):
-        return  # unknown login / wrong code: answers that do not show the body was valid
     request_id = submit()["id"] if "{request}" in path else None
     headers = dict(getattr(world, who).headers) if who else {}
     if method == "PATCH" and request_id:
