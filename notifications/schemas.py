@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from service_app.api import Schema
+from service_app.fields import Text
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PLATFORMS
@@ -8,31 +9,31 @@ from .models import PLATFORMS
 
 class DeviceSchema(Schema):
     # FCM/APNs tokens are ASCII; the bound keeps the unique index within PostgreSQL's limits.
-    token = ma.fields.String(required=True, validate=[
+    token = Text(required=True, validate=[
         ma.validate.Length(min=1, max=1024),
         ma.validate.Regexp(r"^[A-Za-z0-9_:.\-]+$", error="not a push token (letters, digits, '_', ':', '.', '-')")])
-    platform = ma.fields.String(required=True, validate=ma.validate.OneOf(PLATFORMS))
-    app_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))
-    os_version = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=50))
-    device_model = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
+    platform = Text(required=True, validate=ma.validate.OneOf(PLATFORMS))
+    app_version = Text(allow_none=True, validate=ma.validate.Length(max=50))
+    os_version = Text(allow_none=True, validate=ma.validate.Length(max=50))
+    device_model = Text(allow_none=True, validate=ma.validate.Length(max=100))
 
 
 class DeviceOutSchema(ma.Schema):
     id = ma.fields.Integer()
-    platform = ma.fields.String()
-    app_version = ma.fields.String(allow_none=True)
-    os_version = ma.fields.String(allow_none=True)
-    device_model = ma.fields.String(allow_none=True)
+    platform = Text()
+    app_version = Text(allow_none=True)
+    os_version = Text(allow_none=True)
+    device_model = Text(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     last_seen_at = ma.fields.AwareDateTime()
 
 
 class NotificationSchema(ma.Schema):
     id = ma.fields.Integer()
-    event = ma.fields.String()
+    event = Text()
     request_id = ma.fields.Integer(allow_none=True)
-    title = ma.fields.String()
-    body = ma.fields.String()
+    title = Text()
+    body = Text()
     created_at = ma.fields.AwareDateTime()
     read_at = ma.fields.AwareDateTime(allow_none=True)
 

@@ -15,6 +15,11 @@ Conventions:
   a wall-clock time inside a spring-forward gap means the instant the gap ends (03:00 of
   the new offset). Both keep local-to-UTC conversion monotonic, so intervals never invert.
 * Overlapping intervals (a night shift running into the next morning's hours) count once.
+* Deadlines are searched at most :data:`MAX_SEARCH_DAYS` ahead. A target that a sparse
+  calendar cannot meet within that horizon raises :class:`NoDeadline`, which carries the
+  horizon; the API refuses such calendar and SLA combinations up front (422), and the SLA
+  clock caps a deadline it still cannot find at the horizon, so no search ever walks the
+  calendar towards year 9999.
 """
 import math
 import re
@@ -30,8 +35,10 @@ DEFAULT_HOURS = {day: [["09:00", "18:00"]] for day in DAYS[:5]}
 _TIME = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 _DAY = timedelta(days=1)
 _MICROSECOND = timedelta(microseconds=1)
-# Far enough to cross any real run of closures; only reached by pathological calendars.
-_MAX_CLOSED_DAYS = 3660
+# About ten years: the longest SLA target (525,600 business minutes) fits in an office
+# open a few hours a day, and the walk stays a few milliseconds long.
+MAX_SEARCH_DAYS = 3660
+MAX_SEARCH_WEEKS = MAX_SEARCH_DAYS // 7
 _DAY_CACHE_LIMIT = 4096
 
 Span = tuple[datetime, datetime]
@@ -84,6 +91,33 @@ def _parse_date(value, what: str) -> date:
         raise ValueError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
+class NoDeadline(ValueError):  # noqa: N818 - reads as the answer it is
+    """No deadline within :data:`MAX_SEARCH_DAYS` of the start; ``horizon`` is where the search stopped."""
+
+    def __init__(self, message: str, horizon: datetime):
+        super().__init__(message)
+        self.horizon = horizon
+
+
+def reach_problem(weekly_open_minutes: float, target_minutes: float) -> str | None:
+    """Why a week of ``weekly_open_minutes`` cannot meet ``target_minutes`` within the search horizon.
+
+    Arithmetic only (holidays ignored), so it is cheap enough to check every office when a
+    policy changes; what holidays still push past the horizon is capped by the SLA clock.
+    """
+    if target_minutes <= weekly_open_minutes * MAX_SEARCH_WEEKS:
+        return None
+    return (f"open {weekly_open_minutes:g} minutes a week, a target of {target_minutes:g} business minutes "
+            f"would end more than {MAX_SEARCH_DAYS} days later")
+
+
+def _horizon(start: datetime) -> datetime:
+    try:
+        return start + timedelta(days=MAX_SEARCH_DAYS)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC) - 2 * _DAY
+
+
 def _require_aware(value, name: str) -> datetime:
     if not isinstance(value, datetime):
         raise ValueError(f"{name} must be a datetime, got {type(value).__name__}")
@@ -128,6 +162,7 @@ class BusinessCalendar:
             public_holiday_dates(public_holidays, 2000)  # fail early on an unknown code
         self._country = public_holidays
         self._weekly_open = any(self._weekly)
+        self.weekly_open_minutes = sum(end - start for day in self._weekly for start, end in day)
         self._last_special = max((d for d, spans in self._special.items() if spans), default=None)
         self._day_cache: dict[date, tuple[Span, ...]] = {}
 
@@ -172,7 +207,7 @@ class BusinessCalendar:
         if minutes == 0:
             return start
         if not self._weekly_open and self._last_special is None:
-            raise ValueError("the calendar has no business hours")
+            raise NoDeadline("the calendar has no business hours", _horizon(start_utc))
         remaining = timedelta(microseconds=round(minutes * 60_000_000))
         for span_start, span_end in self._spans(start_utc):
             if remaining <= span_end - span_start:
@@ -186,7 +221,8 @@ class BusinessCalendar:
         day = start.astimezone(self._tz).date() - _DAY
         last_day = until.astimezone(self._tz).date() if until is not None else None
         covered = start
-        closed_days = 0
+        horizon = _horizon(start)
+        last_search_day = horizon.astimezone(self._tz).date()
         while True:
             if last_day is not None and day > last_day:
                 return  # later intervals start after local midnight following ``until``
@@ -197,13 +233,13 @@ class BusinessCalendar:
                     found = True
                     yield span_start, span_end
                     covered = span_end
-            closed_days = 0 if found else closed_days + 1
-            if until is None and not found:
-                no_more = not self._weekly_open and (
-                    self._last_special is None or day > self._last_special)
-                if no_more or closed_days > _MAX_CLOSED_DAYS:
-                    raise ValueError("the calendar has no business hours"
-                                     + ("" if no_more else f" within {_MAX_CLOSED_DAYS} days"))
+            if until is None:
+                if not found and not self._weekly_open and (
+                        self._last_special is None or day > self._last_special):
+                    raise NoDeadline("the calendar has no business hours", horizon)
+                if day >= last_search_day:
+                    raise NoDeadline(f"the calendar has no business hours for this within {MAX_SEARCH_DAYS} days",
+                                     horizon)
             day += _DAY
 
     def _day_spans(self, day: date) -> tuple[Span, ...]:

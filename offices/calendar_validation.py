@@ -40,6 +40,9 @@ def business_hours_problems(hours):
             problems.append(f"{day!r} is not a day (mon..sun)")
         else:
             problems.extend(intervals_problems(day, intervals))
+    if not problems and not any(hours.values()):
+        # No SLA clock can run in a week without open time: every deadline would be unfindable.
+        problems.append("the office must be open at some time in the week")
     return problems
 
 

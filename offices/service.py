@@ -9,6 +9,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
+from .calendar import BusinessCalendar, reach_problem
 from .calendar_validation import business_hours_problems, holidays_problems, special_hours_problems
 from .directory import bump_version, get_router
 from .geometry import GeometryError, LikelySwappedError, check_point, parse_geofence, to_geojson
@@ -23,6 +24,25 @@ def register_usage_check(func):
     if func not in _usage_checks:
         _usage_checks.append(func)
     return func
+
+
+# Other packages register ``func() -> minutes``: the longest SLA target an office must be able to meet.
+_target_sources = []
+
+
+def register_target_source(func):
+    if func not in _target_sources:
+        _target_sources.append(func)
+    return func
+
+
+def _check_hours_meet_targets(business_hours):
+    """422 when the week is too sparse for the longest SLA target in force (see ``reach_problem``)."""
+    longest = max((source() for source in _target_sources), default=0)
+    weekly = BusinessCalendar(business_hours=business_hours, public_holidays=None).weekly_open_minutes
+    problem = reach_problem(weekly, longest)
+    if problem:
+        raise _invalid("business_hours", problem)
 
 
 def _invalid(field, message, code="validation_error"):
@@ -66,6 +86,8 @@ def _clean(data):
                 raise ApiError(422, "validation_error", f"{field}: {problems[0]}", {field: problems})
     if "holidays" in data:
         data["holidays"] = sorted(set(data["holidays"]))
+    if "business_hours" in data:
+        _check_hours_meet_targets(data["business_hours"])
     return data
 
 

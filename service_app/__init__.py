@@ -6,6 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
+from .api import JSONProvider
 from .errors import register_error_handlers
 from .extensions import api, db, jwt, limiter, migrate
 from .observability import configure_logging
@@ -16,6 +17,7 @@ def create_app(test_config=None, env=None):
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
     load_config(app, test_config, env)
+    app.json = JSONProvider(app)
     app.json.sort_keys = False
     configure_logging(app)
     register_extensions(app)

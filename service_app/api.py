@@ -1,11 +1,74 @@
 """Our flavour of flask-smorest: one place for cross-cutting API behaviour."""
 import functools
+import json
 
 import flask_smorest
 import marshmallow as ma
+from flask.json.provider import DefaultJSONProvider
 from flask_jwt_extended import current_user, verify_jwt_in_request
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from .errors import ApiError, ErrorSchema, http_exception_response
+
+
+# No request of ours nests deeper than a geofence (about 5 levels); 64 leaves room and
+# keeps every later walk of the value (validation, storage, logging) far from recursion limits.
+MAX_JSON_DEPTH = 64
+
+
+def loads_bounded(data):
+    """``json.loads`` that refuses nesting deeper than :data:`MAX_JSON_DEPTH`.
+
+    Refusals are ``json.JSONDecodeError`` (a ``ValueError``) with a non-empty ``doc``
+    (webargs reads an empty one as "no body"), which every caller already
+    treats as "not JSON": webargs answers 400 ``invalid_json`` and ``get_json(silent=True)``
+    returns None. The decoder's own ``RecursionError`` (thousands of levels) is turned
+    into the same refusal instead of a 500.
+    """
+    if isinstance(data, (bytes, bytearray)):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise json.JSONDecodeError(f"not UTF-8: {exc.reason}", "<bytes>", exc.start) from exc
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", data, 0) from None
+    if _depth_exceeds(value, MAX_JSON_DEPTH):
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", data, 0)
+    return value
+
+
+def _depth_exceeds(value, limit):
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with :func:`loads_bounded` for ``request.get_json``."""
+
+    def loads(self, s, **kwargs):
+        return loads_bounded(s)
+
+
+class ArgumentsParser(FlaskParser):
+    """webargs' parser, reading JSON bodies with :func:`loads_bounded`."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return ma.missing
+        return loads_bounded(req.get_data(cache=True))
 
 
 class Api(flask_smorest.Api):
@@ -26,6 +89,8 @@ class Schema(ma.Schema):
 
 class Blueprint(flask_smorest.Blueprint):
     """A smorest blueprint that also knows who may call each view."""
+
+    ARGUMENTS_PARSER = ArgumentsParser()
 
     def login_required(self, *roles, refresh=False, company_wide=False):
         """Require a valid token (and one of ``roles`` when given) for the view.

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from .api import Blueprint
 from .audit import AuditEntry
 from .extensions import db
-from .fields import MAX_ID
+from .fields import MAX_ID, Text
 from .pagination import PageArgsSchema, page_schema, paginate
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log")
@@ -14,8 +14,8 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log"
 class AuditEntrySchema(ma.Schema):
     id = ma.fields.Integer()
     actor_id = ma.fields.Integer(allow_none=True)
-    action = ma.fields.String(metadata={"example": "attachment.view"})
-    target_type = ma.fields.String()
+    action = Text(metadata={"example": "attachment.view"})
+    target_type = Text()
     target_id = ma.fields.Integer(allow_none=True, metadata={"description": "null for a list or search"})
     details = ma.fields.Dict(allow_none=True, metadata={"description": "the filter of a list or search"})
     created_at = ma.fields.AwareDateTime()
@@ -23,8 +23,8 @@ class AuditEntrySchema(ma.Schema):
 
 class AuditArgsSchema(PageArgsSchema):
     actor_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    action = ma.fields.String(validate=ma.validate.Length(max=64))
-    target_type = ma.fields.String(validate=ma.validate.Length(max=32))
+    action = Text(validate=ma.validate.Length(max=64))
+    target_type = Text(validate=ma.validate.Length(max=32))
     target_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
 
 

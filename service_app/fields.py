@@ -1,5 +1,15 @@
-"""Field types shared by the API's schemas."""
+"""Field types shared by the API's schemas.
+
+Every string the API accepts goes through :class:`Text` (or a subclass): a lone
+surrogate (``"\\ud800"`` is valid JSON but not a Unicode scalar value, so it cannot be
+encoded as UTF-8 for the database, a log line or a CSV) and the NUL character
+(PostgreSQL text refuses it; SQLite would store it and hand it to every reader) are
+refused with 422 before anything reaches a service. Strings nested in JSON-typed
+values (localized names, business hours, geofences) are checked the same way by
+:func:`text_problem`.
+"""
 import re
+from datetime import timezone
 
 import marshmallow as ma
 from .auth.passwords import password_problem
@@ -7,11 +17,130 @@ from .auth.passwords import password_problem
 # Ids are PostgreSQL integers: a larger number can name nothing, and must not reach the database.
 MAX_ID = 2**31 - 1
 
+# Dates the API accepts in filters and reports: wide enough for any real request, narrow
+# enough that adding a day, a time zone offset or a business calendar never overflows.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
 LOGIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{1,62}[a-z0-9])$")
 PHONE_RE = re.compile(r"^\+[1-9][0-9]{7,14}$")
+_NOT_SCALAR = re.compile("[\x00\ud800-\udfff]")
 
 
-class Login(ma.fields.String):
+def text_problem(value):
+    """Why ``value`` (a str) cannot be stored as text, or None when it can."""
+    found = _NOT_SCALAR.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "must not contain the NUL character"
+    return "must be valid Unicode text (a lone surrogate such as \\ud800 is not)"
+
+
+def json_text_problem(value):
+    """The first :func:`text_problem` of any key or string inside a JSON value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                return problem
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return None
+
+
+class _CleanText:
+    """Mixin for string fields: refuse what :func:`text_problem` refuses."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(value)
+        if problem:
+            raise ma.ValidationError(problem)
+        return value
+
+
+class Text(_CleanText, ma.fields.String):
+    """A string of Unicode scalar values without NUL: the API's one string type."""
+
+
+class Email(_CleanText, ma.fields.Email):
+    """An e-mail address, checked as :class:`Text` too (and documented as ``format: email``)."""
+
+
+class JsonObject(ma.fields.Dict):
+    """A JSON object whose keys and nested strings are all :class:`Text`-clean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        problem = json_text_problem(value)
+        if problem:
+            raise ma.ValidationError(problem)
+        return value
+
+
+class LocalizedName(ma.fields.Field):
+    """A name as one string, or as ``{ru, kk, en}`` (at least one of them)."""
+
+    LANGS = ("ru", "kk", "en")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()
+            if not 1 <= len(value) <= 200:
+                raise ma.ValidationError("1-200 characters")
+            problem = text_problem(value)
+            if problem:
+                raise ma.ValidationError(problem)
+            return value
+        if isinstance(value, dict) and value and set(value) <= set(self.LANGS):
+            if all(isinstance(v, str) and 1 <= len(v.strip()) <= 200 for v in value.values()):
+                problem = json_text_problem(value)
+                if problem:
+                    raise ma.ValidationError(problem)
+                return {k: v.strip() for k, v in value.items()}
+        raise ma.ValidationError("a string, or an object with ru, kk and/or en strings (1-200 characters)")
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+def _check_year(value):
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ma.ValidationError(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+
+
+class BoundedDate(ma.fields.Date):
+    """A calendar date between :data:`MIN_YEAR` and :data:`MAX_YEAR`."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        _check_year(value)
+        return value
+
+
+class BoundedDateTime(ma.fields.AwareDateTime):
+    """An ISO date-time (UTC when no offset is given) between :data:`MIN_YEAR` and :data:`MAX_YEAR`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "iso")
+        kwargs.setdefault("default_timezone", timezone.utc)
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        # The year is checked in UTC too: 2100-12-31T23:00-05:00 is already 2101 there.
+        _check_year(value)
+        _check_year(value.astimezone(timezone.utc))
+        return value
+
+
+class Login(Text):
     """A corporate login: 3-64 of ``a-z 0-9 . _ -``, compared case-insensitively."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -21,7 +150,7 @@ class Login(ma.fields.String):
         return value
 
 
-class Phone(ma.fields.String):
+class Phone(Text):
     """A phone number in E.164 form, e.g. ``+77011234567``."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -31,7 +160,7 @@ class Phone(ma.fields.String):
         return value
 
 
-class Password(ma.fields.String):
+class Password(Text):
     """A new password: at least ``PASSWORD_MIN_LENGTH`` characters, at most 128."""
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -42,7 +171,7 @@ class Password(ma.fields.String):
         return value
 
 
-class TrimmedString(ma.fields.String):
+class TrimmedString(Text):
     """A string with surrounding whitespace removed; blank is refused when required."""
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -7,13 +7,14 @@ rows are added meanwhile, and a deep page costs as much as the first.
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 import marshmallow as ma
 import sqlalchemy as sa
 
 from .api import Schema
 from .errors import ApiError
+from .fields import MAX_ID, MAX_YEAR, MIN_YEAR, Text
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -22,6 +23,7 @@ MAX_LIMIT = 100
 class PageArgsSchema(Schema):
     limit = ma.fields.Integer(load_default=DEFAULT_LIMIT,
                               validate=ma.validate.Range(min=1, max=MAX_LIMIT))
+    # Not Text: whatever is wrong with a cursor (NUL included) is one 400 from decode_cursor.
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
 
 
@@ -29,7 +31,7 @@ def page_schema(item_schema, name=None):
     """The ``{items, next_cursor}`` envelope schema for ``item_schema``."""
     fields = {
         "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
-        "next_cursor": ma.fields.String(allow_none=True, required=True),
+        "next_cursor": Text(allow_none=True, required=True),
     }
     name = name or f"{item_schema.__name__.removesuffix('Schema')}PageSchema"
     return type(name, (ma.Schema,), fields)
@@ -41,13 +43,24 @@ def encode_cursor(created_at, row_id):
 
 
 def decode_cursor(cursor):
+    """``(created_at, id)`` from a cursor; anything this module did not write is a 400.
+
+    Strict on purpose: the token is ours, so a wrong shape, a bool or out-of-range id, or
+    a timestamp outside the years the API knows is a forged or damaged cursor, and must
+    never reach the database (where it would overflow or fail to compare).
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        stamp, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        decoded = json.loads(base64.b64decode(padded.encode("ascii"), altchars=b"-_", validate=True))
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            raise ValueError("not a pair")
+        stamp, row_id = decoded
+        if not isinstance(stamp, str) or type(row_id) is not int or not 1 <= row_id <= MAX_ID:
+            raise ValueError("bad types")
         created_at = datetime.fromisoformat(stamp)
-        if not isinstance(row_id, int) or created_at.tzinfo is None:
-            raise ValueError("bad cursor")
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        if created_at.tzinfo is None or not MIN_YEAR <= created_at.astimezone(UTC).year <= MAX_YEAR:
+            raise ValueError("bad time")
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeError, RecursionError) as exc:
         raise ApiError(400, "bad_request", "cursor: not a cursor returned by this list",
                        {"cursor": ["invalid cursor"]}) from exc
     return created_at, row_id

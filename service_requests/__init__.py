@@ -9,6 +9,7 @@ def init_app(app):
 
     from .category_routes import blp as categories_blp
     from service_app.users.personal_data import register_section
+    from offices.service import register_target_source
 
     from .cli import retention_cli, sla_cli, storage_cli
     from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
@@ -16,6 +17,7 @@ def init_app(app):
     from .report_routes import blp as sla_blp
     from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
     from .history import subscribe
+    from .sla import longest_target
     from .notify import on_history_event
     from .routes import blp as requests_blp
     from .seed import seed_categories, seed_requests
@@ -35,3 +37,4 @@ def init_app(app):
     register_seeder(seed_requests)
     subscribe(on_history_event)
     register_scope_loss_hook(release_assignments)
+    register_target_source(longest_target)

@@ -2,6 +2,9 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from offices.calendar import reach_problem
+from offices.calendars import calendar_for
+from offices.models import Office
 from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
@@ -27,6 +30,16 @@ def list_policies():
     return {"items": items, "next_cursor": None}
 
 
+def _check_offices_meet(minutes):
+    """422 when an active office's week is too sparse to meet ``minutes`` (see ``reach_problem``)."""
+    for office in db.session.scalars(sa.select(Office).where(Office.is_active.is_(True)).order_by(Office.id)):
+        problem = reach_problem(calendar_for(office).weekly_open_minutes, minutes)
+        if problem:
+            message = f"office {office.code} is {problem}"
+            raise ApiError(422, "validation_error", f"resolution_minutes: {message}",
+                           {"resolution_minutes": [message]})
+
+
 def put_policy(priority, data, category=None):
     """Set the targets of a priority (for one category when given). New requests use them."""
     if priority not in PRIORITIES:
@@ -34,6 +47,7 @@ def put_policy(priority, data, category=None):
     if data["resolution_minutes"] < data["response_minutes"]:
         raise ApiError(422, "validation_error", "resolution_minutes: must not be below response_minutes",
                        {"resolution_minutes": ["must not be below response_minutes"]})
+    _check_offices_meet(data["resolution_minutes"])
     code = get_category(category).code if category else None
     _upsert(priority, code, data["response_minutes"], data["resolution_minutes"])
     db.session.commit()

@@ -1,68 +1,66 @@
-from datetime import timezone
-
 import marshmallow as ma
 from flask import url_for
 from flask_jwt_extended import current_user
 
 from offices.schemas import CODE, LocalizedName
 from service_app.api import Schema
-from service_app.fields import MAX_ID, TrimmedString
+from service_app.fields import MAX_ID, BoundedDate, BoundedDateTime, Text, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
 
 
 class CategorySchema(Schema):
-    code = ma.fields.String(required=True, validate=CODE)
+    code = Text(required=True, validate=CODE)
     name = LocalizedName(required=True)
-    department = ma.fields.String(allow_none=True, validate=CODE, attribute="department_code",
+    department = Text(allow_none=True, validate=CODE, attribute="department_code",
                                   data_key="department")
     is_active = ma.fields.Boolean()
 
 
 class CategoryCreateSchema(Schema):
-    code = ma.fields.String(required=True, validate=CODE)
+    code = Text(required=True, validate=CODE)
     name = LocalizedName(required=True)
-    department = ma.fields.String(allow_none=True, validate=CODE)
+    department = Text(allow_none=True, validate=CODE)
     is_active = ma.fields.Boolean()
 
 
 class CategoryUpdateSchema(Schema):
     name = LocalizedName()
-    department = ma.fields.String(allow_none=True, validate=CODE)
+    department = Text(allow_none=True, validate=CODE)
     is_active = ma.fields.Boolean()
 
 
 class CategoryListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(CategorySchema), required=True)
-    next_cursor = ma.fields.String(allow_none=True, required=True)
+    next_cursor = Text(allow_none=True, required=True)
 
 
 
 
 class PersonSchema(ma.Schema):
     id = ma.fields.Integer()
-    full_name = ma.fields.String()
+    full_name = Text()
 
 
 class OfficeRefSchema(ma.Schema):
     id = ma.fields.Integer()
-    code = ma.fields.String()
-    name = ma.fields.String()
+    code = Text()
+    name = Text()
 
 
 class DepartmentRefSchema(ma.Schema):
-    code = ma.fields.String()
+    code = Text()
     name = LocalizedName()
 
 
 class AttachmentSchema(ma.Schema):
     id = ma.fields.Integer()
-    content_type = ma.fields.String()
+    content_type = Text()
     size = ma.fields.Integer()
     width = ma.fields.Integer()
     height = ma.fields.Integer()
-    sha256 = ma.fields.String(metadata={"description": "sha256 of the uploaded bytes"})
+    sha256 = Text(metadata={"description": "sha256 of the uploaded bytes"})
     created_at = ma.fields.AwareDateTime()
     url = ma.fields.Function(lambda a: url_for("requests.AttachmentFile", attachment_id=a.id))
     thumbnail_url = ma.fields.Function(lambda a: url_for("requests.AttachmentThumbnail", attachment_id=a.id))
@@ -90,15 +88,15 @@ def _author_location(req):
 
 class RequestSchema(ma.Schema):
     id = ma.fields.Integer()
-    number = ma.fields.String(metadata={"example": "SR-000123"})
-    title = ma.fields.String()
-    description = ma.fields.String()
-    category = ma.fields.String(attribute="category_code")
+    number = Text(metadata={"example": "SR-000123"})
+    title = Text()
+    description = Text()
+    category = Text(attribute="category_code")
     department = ma.fields.Nested(DepartmentRefSchema, allow_none=True)
-    priority = ma.fields.String(metadata={"enum": list(PRIORITIES)})
-    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    priority = Text(metadata={"enum": list(PRIORITIES)})
+    status = Text(metadata={"enum": list(STATUSES)})
     office = ma.fields.Nested(OfficeRefSchema)
-    routed_by = ma.fields.String(metadata={"enum": ["manual", "geofence", "nearest", "home_office"]})
+    routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office"]})
     author = ma.fields.Nested(PersonSchema)
     assignee = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
@@ -130,8 +128,8 @@ class LocationInSchema(Schema):
 class RequestCreateSchema(Schema):
     title = TrimmedString(required=True, validate=ma.validate.Length(min=3, max=200))
     description = TrimmedString(validate=ma.validate.Length(max=5000), load_default="")
-    category = ma.fields.String(required=True, validate=CODE)
-    priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
+    category = Text(required=True, validate=CODE)
+    priority = Text(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
     location = ma.fields.Nested(LocationInSchema, allow_none=True)
     office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
@@ -139,8 +137,8 @@ class RequestCreateSchema(Schema):
 class RequestUpdateSchema(Schema):
     title = TrimmedString(validate=ma.validate.Length(min=3, max=200))
     description = TrimmedString(validate=ma.validate.Length(max=5000))
-    priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES))
-    category = ma.fields.String(validate=CODE)
+    priority = Text(validate=ma.validate.OneOf(PRIORITIES))
+    category = Text(validate=CODE)
     assignee_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     office_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
 
@@ -151,21 +149,21 @@ class RequestUpdateSchema(Schema):
 
 
 class StatusChangeSchema(Schema):
-    status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
+    status = Text(required=True, validate=ma.validate.OneOf(STATUSES))
     comment = TrimmedString(validate=ma.validate.Length(min=1, max=5000))
     rating = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 5))
 
 
 class RequestListArgsSchema(PageArgsSchema):
-    status = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(STATUSES)))
+    status = ma.fields.List(Text(validate=ma.validate.OneOf(STATUSES)))
     office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     assignee_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
     author_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    priority = ma.fields.String(validate=ma.validate.OneOf(PRIORITIES))
-    category = ma.fields.String(validate=CODE)
-    created_from = ma.fields.AwareDateTime(format="iso", default_timezone=timezone.utc)
-    created_to = ma.fields.AwareDateTime(format="iso", default_timezone=timezone.utc)
-    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    priority = Text(validate=ma.validate.OneOf(PRIORITIES))
+    category = Text(validate=CODE)
+    created_from = BoundedDateTime()
+    created_to = BoundedDateTime()
+    q = Text(validate=ma.validate.Length(min=1, max=100))
 
 
 RequestPageSchema = page_schema(RequestSchema)
@@ -173,7 +171,7 @@ RequestPageSchema = page_schema(RequestSchema)
 
 class CommentSchema(ma.Schema):
     id = ma.fields.Integer()
-    body = ma.fields.String()
+    body = Text()
     internal = ma.fields.Boolean()
     author = ma.fields.Nested(PersonSchema)
     created_at = ma.fields.AwareDateTime()
@@ -189,7 +187,7 @@ CommentListSchema = page_schema(CommentSchema)
 
 class EventSchema(ma.Schema):
     id = ma.fields.Integer()
-    event = ma.fields.String()
+    event = Text()
     actor = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
     internal = ma.fields.Boolean()
@@ -206,8 +204,8 @@ class AttachmentUploadSchema(Schema):
 # --- SLA policies and reports ---------------------------------------------
 
 class PolicySchema(ma.Schema):
-    priority = ma.fields.String()
-    category = ma.fields.String(allow_none=True, metadata={"description": "null for the priority's default"})
+    priority = Text()
+    category = Text(allow_none=True, metadata={"description": "null for the priority's default"})
     response_minutes = ma.fields.Integer()
     resolution_minutes = ma.fields.Integer()
 
@@ -221,21 +219,21 @@ class PolicyUpdateSchema(Schema):
 
 
 class PolicyArgsSchema(Schema):
-    category = ma.fields.String(validate=CODE, metadata={"description": "override for this category only"})
+    category = Text(validate=CODE, metadata={"description": "override for this category only"})
 
 
 class SlaReportArgsSchema(Schema):
-    from_ = ma.fields.Date(data_key="from", attribute="from")
-    to = ma.fields.Date()
-    group_by = ma.fields.String(load_default="office",
+    from_ = BoundedDate(data_key="from", attribute="from")
+    to = BoundedDate()
+    group_by = Text(load_default="office",
                                 validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee"]))
     office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    format = ma.fields.String(validate=ma.validate.OneOf(["json", "csv"]))
+    format = Text(validate=ma.validate.OneOf(["json", "csv"]))
 
 
 class ReportRowSchema(ma.Schema):
     key = ma.fields.Raw(allow_none=True)
-    label = ma.fields.String()
+    label = Text()
     total = ma.fields.Integer()
     open = ma.fields.Integer()
     resolved = ma.fields.Integer()
@@ -254,7 +252,7 @@ class ReportRowSchema(ma.Schema):
 class SlaReportSchema(ma.Schema):
     from_ = ma.fields.Date(data_key="from", attribute="from")
     to = ma.fields.Date()
-    group_by = ma.fields.String()
+    group_by = Text()
     groups = ma.fields.List(ma.fields.Nested(ReportRowSchema))
     totals = ma.fields.Nested(ReportRowSchema)
 
@@ -264,17 +262,17 @@ class BacklogArgsSchema(Schema):
 
 
 class BacklogStatusSchema(ma.Schema):
-    status = ma.fields.String()
+    status = Text()
     total = ma.fields.Integer()
     breached = ma.fields.Integer()
-    by_age = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(),
+    by_age = ma.fields.Dict(keys=Text(), values=ma.fields.Integer(),
                             metadata={"example": {"<1d": 2, "1-3d": 1, "3-7d": 0, ">7d": 4}})
 
 
 class BacklogTotalsSchema(ma.Schema):
     total = ma.fields.Integer()
     breached = ma.fields.Integer()
-    by_age = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    by_age = ma.fields.Dict(keys=Text(), values=ma.fields.Integer())
 
 
 class BacklogReportSchema(ma.Schema):

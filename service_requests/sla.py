@@ -9,6 +9,7 @@ when the sweep warns.
 """
 import sqlalchemy as sa
 
+from offices.calendar import NoDeadline
 from offices.calendars import calendar_for
 from service_app.extensions import db
 
@@ -40,10 +41,29 @@ def set_due_times(req):
     calendar = calendar_for(req.office)
     response, resolution = targets(req.priority, req.category_code)
     start, paused = req.created_at, req.paused_minutes or 0.0
-    req.response_due_at = calendar.add_business_minutes(start, response + paused)
-    req.resolution_due_at = calendar.add_business_minutes(start, resolution + paused)
-    req.response_risk_at = calendar.add_business_minutes(start, response * RISK_SHARE + paused)
-    req.resolution_risk_at = calendar.add_business_minutes(start, resolution * RISK_SHARE + paused)
+    req.response_due_at = _due(calendar, start, response + paused)
+    req.resolution_due_at = _due(calendar, start, resolution + paused)
+    req.response_risk_at = _due(calendar, start, response * RISK_SHARE + paused)
+    req.resolution_risk_at = _due(calendar, start, resolution * RISK_SHARE + paused)
+
+
+def _due(calendar, start, minutes):
+    """The deadline, capped at the calendar's search horizon (about ten years).
+
+    Offices and policies whose weekly hours cannot meet a target are refused when saved;
+    a deadline that holidays, a long pause or an office saved before that check still push
+    past the horizon is capped there rather than failing the change that needs it.
+    """
+    try:
+        return calendar.add_business_minutes(start, minutes)
+    except NoDeadline as exc:
+        return exc.horizon
+
+
+def longest_target():
+    """The longest resolution target in force, in business minutes (every office must meet it)."""
+    stored = db.session.scalar(sa.select(sa.func.max(SlaPolicy.resolution_minutes))) or 0
+    return max(stored, *(resolution for _, resolution in DEFAULT_TARGETS.values()))
 
 
 def resume(req, now):

@@ -14,9 +14,13 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-i
 
 
 def _login_name():
+    """The login named in the body, as a throttle key (hex of its UTF-8, so a lone
+    surrogate or a NUL, refused later by the schema, cannot break the limiter's storage)."""
     body = request.get_json(silent=True)
     login = body.get("login") if isinstance(body, dict) else None
-    return str(login).strip().lower()[:64] if login else None
+    if not login:
+        return None
+    return str(login).strip().lower()[:64].encode("utf-8", "surrogatepass").hex()
 
 
 def _login_key():

@@ -1,19 +1,19 @@
 import marshmallow as ma
 
 from ..api import Schema
-from ..fields import Password
+from ..fields import Password, Text
 from ..users.schemas import UserSchema
 
 
 class LoginSchema(Schema):
-    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=128))
+    login = Text(required=True, validate=ma.validate.Length(min=1, max=64))
+    password = Text(required=True, load_only=True, validate=ma.validate.Length(min=1, max=128))
 
 
 class TokenPairSchema(Schema):
-    access_token = ma.fields.String(required=True)
-    refresh_token = ma.fields.String(required=True)
-    token_type = ma.fields.String(required=True, metadata={"example": "Bearer"})
+    access_token = Text(required=True)
+    refresh_token = Text(required=True)
+    token_type = Text(required=True, metadata={"example": "Bearer"})
     expires_in = ma.fields.Integer(required=True, metadata={"description": "access token lifetime, seconds"})
 
 
@@ -22,10 +22,10 @@ class LoginResponseSchema(TokenPairSchema):
 
 
 class ResetRequestSchema(Schema):
-    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    login = Text(required=True, validate=ma.validate.Length(min=1, max=64))
 
 
 class ResetConfirmSchema(Schema):
-    login = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    code = ma.fields.String(required=True, validate=ma.validate.Regexp(r"^[0-9]{6}$", error="6 digits"))
+    login = Text(required=True, validate=ma.validate.Length(min=1, max=64))
+    code = Text(required=True, validate=ma.validate.Regexp(r"^[0-9]{6}$", error="6 digits"))
     new_password = Password(required=True, load_only=True)

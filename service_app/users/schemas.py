@@ -1,24 +1,24 @@
 import marshmallow as ma
 
 from ..api import Schema
-from ..fields import MAX_ID, Login, Password, Phone, TrimmedString
+from ..fields import MAX_ID, Email, Login, Password, Phone, Text, TrimmedString
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, PageArgsSchema, page_schema
 from .models import LANGUAGES, ROLES
 
-DEPARTMENT_CODE = ma.fields.String(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+DEPARTMENT_CODE = Text(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
 
 
 class UserSchema(Schema):
     id = ma.fields.Integer(dump_only=True)
-    login = ma.fields.String()
-    full_name = ma.fields.String()
-    email = ma.fields.String(allow_none=True)
-    phone = ma.fields.String(allow_none=True)
-    role = ma.fields.String(metadata={"enum": list(ROLES)})
+    login = Text()
+    full_name = Text()
+    email = Text(allow_none=True)
+    phone = Text(allow_none=True)
+    role = Text(metadata={"enum": list(ROLES)})
     office_id = ma.fields.Integer(allow_none=True)
     office_ids = ma.fields.List(ma.fields.Integer())
-    department_codes = ma.fields.List(ma.fields.String())
-    language = ma.fields.String(metadata={"enum": list(LANGUAGES)})
+    department_codes = ma.fields.List(Text())
+    language = Text(metadata={"enum": list(LANGUAGES)})
     is_active = ma.fields.Boolean()
     created_at = ma.fields.AwareDateTime()
 
@@ -27,14 +27,14 @@ class UserCreateSchema(Schema):
     login = Login(required=True)
     full_name = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=200))
     password = Password(required=True, load_only=True)
-    role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
+    role = Text(required=True, validate=ma.validate.OneOf(ROLES))
     phone = Phone(allow_none=True)
-    email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
+    email = Email(allow_none=True, validate=ma.validate.Length(max=254))
     office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
     office_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID)),
                                 validate=ma.validate.Length(max=500))
     department_codes = ma.fields.List(DEPARTMENT_CODE, validate=ma.validate.Length(max=100))
-    language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES))
+    language = Text(validate=ma.validate.OneOf(LANGUAGES))
 
 
 class UserUpdateSchema(UserCreateSchema):
@@ -43,14 +43,14 @@ class UserUpdateSchema(UserCreateSchema):
     login = Login()
     full_name = TrimmedString(validate=ma.validate.Length(min=1, max=200))
     password = Password(load_only=True)
-    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    role = Text(validate=ma.validate.OneOf(ROLES))
     is_active = ma.fields.Boolean()
 
 
 class UserListArgsSchema(PageArgsSchema):
-    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    role = Text(validate=ma.validate.OneOf(ROLES))
     office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    q = Text(validate=ma.validate.Length(min=1, max=100))
     is_active = ma.fields.Boolean()
 
 
@@ -58,12 +58,12 @@ UserPageSchema = page_schema(UserSchema)
 
 
 class MeUpdateSchema(Schema):
-    language = ma.fields.String(validate=ma.validate.OneOf(LANGUAGES))
-    email = ma.fields.Email(allow_none=True, validate=ma.validate.Length(max=254))
+    language = Text(validate=ma.validate.OneOf(LANGUAGES))
+    email = Email(allow_none=True, validate=ma.validate.Length(max=254))
 
 
 class PasswordChangeSchema(Schema):
-    current_password = ma.fields.String(required=True, load_only=True,
+    current_password = Text(required=True, load_only=True,
                                         validate=ma.validate.Length(max=128))
     new_password = Password(required=True, load_only=True)
 
