@@ -194,7 +194,7 @@ def test_p12_short_tokens_rotation_revocation_roles_and_throttling(make_app, mak
 
 
 def test_p13_push_and_storage_receive_only_what_they_need(app, client, world, submit, photo_store):
-    from notifications.senders import PushMessage, build_sender
+    from notifications.senders import LogSender, PushMessage
 
     rid = submit(location={"lat": 43.2123, "lon": 76.9187})["id"]
     move(client, world.admin, rid, "in_progress")
@@ -205,7 +205,7 @@ def test_p13_push_and_storage_receive_only_what_they_need(app, client, world, su
     meta = upload(client, world.employee, rid, gps_photo()).get_json()
     assert meta["content_type"].startswith("image/")
     assert sorted(p.suffix for p in photo_store.rglob("*") if p.is_file()) == [".jpg", ".jpg"]
-    assert build_sender("log").send([PushMessage("tok", "t", "b", {"request_id": "1"})])[0].status == "sent"
+    assert LogSender().send([PushMessage("tok", "t", "b", {"request_id": "1"})])[0].status == "sent"
 
 
 def test_p14_staff_views_of_photos_and_accounts_are_audited(app, client, world, submit, photo_store):
