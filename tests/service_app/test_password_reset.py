@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import sqlalchemy as sa
 
+from service_app.auth import reset
 from service_app.auth.models import PasswordResetCode
 from service_app.auth.sms import EXTENSION, SmsError, get_sms_sender
 from service_app.extensions import db
@@ -112,8 +113,6 @@ def test_asking_again_at_once_sends_nothing_new(client, sms, person):
 
 
 def test_a_new_code_replaces_the_old_one(app, client, sms, person, monkeypatch):
-    from service_app.auth import reset
-
     codes = iter([111111, 222222])
     monkeypatch.setattr(reset.secrets, "randbelow", lambda n: next(codes))
     ask(client)
