@@ -5,7 +5,7 @@ Firebase Cloud Messaging with firebase-admin. Both take ``PushMessage``s and
 return one ``PushOutcome`` per message, in order, so the caller decides what
 to do with each device: keep it, retry later, or delete it. Per PRIVACY.md P13
 FCM receives only a title, a body and the request id, event and status.
-Nothing here imports Flask or touches the network at import or construction.
+Nothing here touches the network at import or construction.
 
 No send ever sleeps on a server's ``Retry-After``: firebase-admin's HTTP
 layer would wait the raw value (a 429's 40 s) up to four times inside
@@ -14,8 +14,8 @@ SDK's retry policy on the FCM session with ``FCM_RETRY`` (one immediate retry
 of a refused connection or a 500/503, no Retry-After waits) and returns the
 wait as ``PushOutcome.retry_after``; the outbox schedules the row instead.
 
-The adapter shape is ``service_app.adapters``': the firebase app is created
-on the first send, in the process that sends.
+It is bound and fetched as ``service_app.adapters`` describes; the firebase
+app is created on the first send, in the process that sends.
 """
 from __future__ import annotations
 

@@ -3,8 +3,8 @@
 Both sit behind `Storage`, picked by config through `build_storage`. Objects
 are private; S3 serves them only through short-lived signed URLs (PRIVACY.md
 P5), the local store through the app. Nothing connects at import or
-construction, so the app starts while the store is down. The adapter shape is
-``service_app.adapters``'.
+construction, so the app starts while the store is down. It is bound and fetched as
+``service_app.adapters`` describes.
 """
 import logging
 import os

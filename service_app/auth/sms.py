@@ -4,7 +4,7 @@
 production it withholds the code, because logs must never hold one.
 ``webhook`` POSTs ``{to, text}`` as JSON to ``SMS_WEBHOOK_URL`` (bearer
 ``SMS_WEBHOOK_TOKEN``), which fits the HTTP APIs of Kazakh SMS gateways through
-a thin relay. The adapter shape is ``service_app.adapters``'.
+a thin relay. It is bound and fetched as ``service_app.adapters`` describes.
 """
 import logging
 import sys
