@@ -51,6 +51,8 @@ class WebhookSmsSender(SmsSender):
 
     Redirects are not followed: they would re-send the message as a GET
     without its body, and a gateway that moved is a configuration error.
+    An SmsError names the failure's type only: requests' messages carry the
+    URL, whose query may hold the gateway's key, and the error is logged.
     """
 
     def __init__(self, url, token, timeout):
@@ -64,7 +66,7 @@ class WebhookSmsSender(SmsSender):
             response = requests.post(self.url, json={"to": phone, "text": text}, headers=headers,
                                      timeout=self.timeout, allow_redirects=False)
         except requests.RequestException as exc:
-            raise SmsError(str(exc)) from exc
+            raise SmsError(f"gateway unreachable: {type(exc).__name__}") from exc
         if not 200 <= response.status_code < 300:
             raise SmsError(f"gateway answered {response.status_code}")
 

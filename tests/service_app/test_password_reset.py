@@ -210,17 +210,27 @@ def test_webhook_gateway_refusal_gives_503_and_keeps_no_code(app, client, person
     assert count_codes(app) == 0
 
 
-def test_webhook_gateway_that_never_answers_times_out_as_configured(app, client, person):
+def test_webhook_gateway_that_never_answers_times_out_as_configured(app, client, person, caplog):
     with socket.socket() as sock:  # the kernel completes the handshake; nobody ever replies
         sock.bind(("127.0.0.1", 0))
         sock.listen(1)
         app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_TIMEOUT_SECONDS=0.2,
-                          SMS_WEBHOOK_URL=f"http://127.0.0.1:{sock.getsockname()[1]}/sms")
+                          SMS_WEBHOOK_URL=f"http://127.0.0.1:{sock.getsockname()[1]}/sms?key=gateway-secret")
         response = ask(client)
     assert response.status_code == 503 and count_codes(app) == 0
+    assert "ReadTimeout" in caplog.text and "gateway-secret" not in caplog.text
     with app.app_context():
         assert get_sms_sender().timeout == 0.2
 
+
+
+def test_webhook_gateway_down_gives_503_and_logs_no_url(app, client, person, caplog):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again before the request: connection refused
+    app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_URL=f"http://127.0.0.1:{port}/sms?key=gateway-secret")
+    assert ask(client).status_code == 503 and count_codes(app) == 0
+    assert "ConnectionError" in caplog.text and "gateway-secret" not in caplog.text
 
 class TestSendingIsRateLimited:
     @pytest.fixture
