@@ -7,7 +7,6 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .api import JSONProvider
-from .errors import register_error_handlers
 from .extensions import api, db, jwt, limiter, migrate
 from .observability import configure_logging
 
@@ -102,6 +101,10 @@ def register_domains(app):
 
 
 def register_errorhandlers(app):
+    # Imported here, like the domains: the handlers know the domains' exceptions
+    # (photo storage down), and the domains import service_app.
+    from .error_handlers import register_error_handlers
+
     register_error_handlers(app)
 
 
