@@ -34,10 +34,10 @@ class IdConverter(IntegerConverter):
 
 
 def load_config(app, test_config, env):
-    cls = config_module.config_class(env or (test_config or {}).get("ENV_NAME"))
-    settings = cls.from_env()
+    environment = config_module.environment(env or (test_config or {}).get("ENV_NAME"))
+    settings = environment.read()
     settings.update(test_config or {})
-    cls.validate(settings)
+    environment.check(settings)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "santrade.db")
