@@ -3,11 +3,11 @@
 A declaration gives the ``app.config`` key, its type (the parser of the
 environment variable's text), its default written as that variable would be
 (``""``: unset, None), and the variable's name when it differs from the key;
-``FIXED`` holds what no variable sets. Reading the
-environment, the defaults, what differs by ``APP_ENV`` (``ENVIRONMENTS``) and
-the production checks all derive from it, and the deployment test holds the
-README's table and render.yaml to it. Local runs and tests work with the
-defaults; production refuses to start without real secrets.
+``FIXED`` holds what no variable sets. Reading the environment, the defaults,
+what differs by ``APP_ENV`` (``ENVIRONMENTS``) and the production checks all
+derive from it, and the deployment test holds the README's table and
+render.yaml to it. Local runs and tests work with the defaults; production
+refuses to start without real secrets.
 """
 import copy
 import os

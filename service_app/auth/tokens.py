@@ -127,6 +127,7 @@ def init_app(app):
         except (TypeError, ValueError):
             return None
         return user if user is not None and user.is_active else None
+
     jwt.unauthorized_loader(_refusal("unauthorized", "a bearer token is required"))
     jwt.invalid_token_loader(_invalid_token)
     jwt.expired_token_loader(_refusal("token_expired", "the token has expired"))
