@@ -5,7 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .errors import ApiError
-from .users.models import ROLES
+from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES, ROLES
 
 users_cli = AppGroup("users", help="Manage accounts.")
 auth_cli = AppGroup("auth", help="Sign-in housekeeping.")
@@ -19,7 +19,7 @@ auth_cli = AppGroup("auth", help="Sign-in housekeeping.")
 @click.option("--office", "office_code", default=None, help="home office code")
 @click.option("--phone", default=None, help="E.164, e.g. +77011234567")
 @click.option("--email", default=None)
-@click.option("--language", default="ru", type=click.Choice(["ru", "kk", "en"]))
+@click.option("--language", default=DEFAULT_LANGUAGE, type=click.Choice(LANGUAGES))
 def create_user_command(login, password, role, full_name, office_code, phone, email, language):
     """Create an account (the way the first administrator is made)."""
     from .users import service

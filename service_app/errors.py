@@ -59,6 +59,11 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def invalid(field, message, code="validation_error"):
+    """A 422 about one field: ``{field}: {message}`` with ``details`` ``{field: [message]}``."""
+    return ApiError(422, code, f"{field}: {message}", {field: [message]})
+
+
 def error_response(status, code, message, details=None, headers=None):
     body = {"error": {"code": code, "message": message, "details": details}}
     response = jsonify(body)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from notifications.outbox import notify
 from service_app.extensions import db
-from service_app.users.models import STAFF_ROLES, User
+from service_app.users.models import User
+from service_app.vocabulary import STAFF_ROLES
 
 from .access import covers, may_read
 

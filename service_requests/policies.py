@@ -2,8 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from offices.calendar import reach_problem
-from offices.calendars import calendar_for
+from offices.calendar import calendar_for, reach_problem
 from offices.models import Office
 from service_app.database import utcnow
 from service_app.errors import ApiError
