@@ -61,7 +61,8 @@ def _clean(data):
         data["code"] = data["code"].upper()
     if "geofence" in data:
         try:
-            geometry = parse_geofence(data["geofence"], max_vertices=current_app.config["MAX_GEOFENCE_VERTICES"])
+            geometry = parse_geofence(data["geofence"], max_vertices=current_app.config["MAX_GEOFENCE_VERTICES"],
+                                      max_extent_km=current_app.config["MAX_GEOFENCE_EXTENT_KM"])
         except GeometryError as exc:
             raise invalid("geofence", exc.reason, "invalid_geometry") from None
         data["geofence"] = to_geojson(geometry)

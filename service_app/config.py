@@ -7,6 +7,8 @@ real secrets.
 import os
 from datetime import timedelta
 
+from .vocabulary import DEFAULT_TIMEZONE
+
 DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"  # nosec B105  # the development value production refuses
 MIN_SECRET_LENGTH = 32
 
@@ -100,6 +102,7 @@ class Config:
     ROUTING_MAX_DISTANCE_M = 2000
     ROUTER_REFRESH_SECONDS = 2
     MAX_GEOFENCE_VERTICES = 1000
+    MAX_GEOFENCE_EXTENT_KM = 500
 
     LOCATION_PRECISION_DECIMALS = 2
     REOPEN_DAYS = 7
@@ -108,7 +111,7 @@ class Config:
     REQUEST_RETENTION_DAYS = 1825
     IDEMPOTENCY_KEY_HOURS = 48
     PRIVACY_POLICY_DIR = None  # default: the policy shipped in service_app/privacy
-    REPORT_TIMEZONE = "Asia/Almaty"
+    REPORT_TIMEZONE = DEFAULT_TIMEZONE
 
     STORAGE_BACKEND = "local"
     STORAGE_LOCAL_ROOT = None  # default: instance/attachments
@@ -182,6 +185,7 @@ class Config:
             ROUTING_MAX_DISTANCE_M=env_int("ROUTING_MAX_DISTANCE_M", cls.ROUTING_MAX_DISTANCE_M),
             ROUTER_REFRESH_SECONDS=env_int("ROUTER_REFRESH_SECONDS", cls.ROUTER_REFRESH_SECONDS),
             MAX_GEOFENCE_VERTICES=env_int("MAX_GEOFENCE_VERTICES", cls.MAX_GEOFENCE_VERTICES),
+            MAX_GEOFENCE_EXTENT_KM=env_int("MAX_GEOFENCE_EXTENT_KM", cls.MAX_GEOFENCE_EXTENT_KM),
             LOCATION_PRECISION_DECIMALS=env_int("LOCATION_PRECISION_DECIMALS", cls.LOCATION_PRECISION_DECIMALS),
             REOPEN_DAYS=env_int("REOPEN_DAYS", cls.REOPEN_DAYS),
             AUTO_CLOSE_DAYS=env_int("AUTO_CLOSE_DAYS", cls.AUTO_CLOSE_DAYS),

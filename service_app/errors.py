@@ -64,6 +64,17 @@ def invalid(field, message, code="validation_error"):
     return ApiError(422, code, f"{field}: {message}", {field: [message]})
 
 
+# How long a client should wait before retrying when a dependency is down (503 Retry-After).
+DATABASE_RETRY_SECONDS = 5
+PHOTO_RETRY_SECONDS = 10  # photo storage, or the image decoder
+SMS_RETRY_SECONDS = 30
+
+
+def retry_after(seconds):
+    """The ``Retry-After`` header of a 503, as ``headers=`` takes it."""
+    return {"Retry-After": str(seconds)}
+
+
 def error_response(status, code, message, details=None, headers=None):
     body = {"error": {"code": code, "message": message, "details": details}}
     response = jsonify(body)
@@ -167,20 +178,21 @@ def handle_database_down(error):
     db.session.rollback()
     log.error("database unavailable: %s", type(error).__name__)
     return error_response(503, "unavailable", "the database is unavailable, retry later",
-                          headers={"Retry-After": "5"})
+                          headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
 def handle_pool_timeout(error):
     """Every pooled connection is busy (the database is slow or hung): retry later."""
     log.error("no database connection free within the pool timeout")
-    return error_response(503, "unavailable", "the database is busy, retry later", headers={"Retry-After": "5"})
+    return error_response(503, "unavailable", "the database is busy, retry later",
+                          headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
 def handle_storage_down(error):
     """A store failure a caller did not translate itself still answers 503, never 500."""
     log.error("storage unavailable: %s", error)
     return error_response(503, "unavailable", "photo storage is unavailable, retry later",
-                          headers={"Retry-After": "10"})
+                          headers=retry_after(PHOTO_RETRY_SECONDS))
 
 
 def handle_unexpected(error):

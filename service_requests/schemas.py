@@ -7,6 +7,7 @@ from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, Localized
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
+from .sla import block
 
 
 class CategorySchema(Schema):
@@ -111,8 +112,6 @@ class RequestSchema(ma.Schema):
 
 
 def sla_block(req):
-    from .sla import block
-
     return block(req)
 
 
