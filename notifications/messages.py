@@ -1,4 +1,9 @@
 """The message catalogue: titles and bodies of every notification in ru, kk and en."""
+from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
+
+# A comment's notification quotes its start: enough to read on a lock screen, and well
+# under FCM's 4096-byte message limit in any script.
+COMMENT_EXCERPT_CHARS = 200
 
 STATUS_WORDS = {
     "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
@@ -47,8 +52,8 @@ EVENTS = tuple(CATALOGUE)
 
 
 def render(event, language, params):
-    """``(title, body)`` of ``event`` in ``language`` (Russian when unknown)."""
-    language = language if language in ("ru", "kk", "en") else "ru"
+    """``(title, body)`` of ``event`` in ``language`` (the default language when unknown)."""
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     values = dict(params)
     if "status" in values:
         values["status"] = STATUS_WORDS.get(values["status"], {}).get(language, values["status"])

@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service_app.database import UTCDateTime, utcnow
+from service_app.database import UTCDateTime, one_of, utcnow
 from service_app.extensions import db
 
 PLATFORMS = ("android", "ios", "web")
@@ -24,6 +24,8 @@ class Device(db.Model):
     device_model: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (one_of("platform", PLATFORMS),)
 
 
 class Notification(db.Model):
@@ -73,6 +75,6 @@ class Delivery(db.Model):
     notification = relationship("Notification", lazy="joined", innerjoin=True)
 
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'dropped')", name="status"),
+        one_of("status", DELIVERY_STATES),
         sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
     )

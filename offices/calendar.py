@@ -1,7 +1,9 @@
 """Business calendars of offices: when an office is open, and SLA arithmetic in business minutes.
 
 Pure module (no Flask, no database). A :class:`BusinessCalendar` works in the office's
-local time zone and answers in timezone-aware UTC datetimes.
+local time zone and answers in timezone-aware UTC datetimes; :func:`calendar_for` gives
+an office's calendar, built once per office version. The grammar of hours and dates is
+defined here only: the API validates a body by building a calendar from it (``hours.py``).
 
 Conventions:
 
@@ -29,6 +31,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
+
+from service_app.vocabulary import DEFAULT_TIMEZONE, HOLIDAY_COUNTRY
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = {day: [["09:00", "18:00"]] for day in DAYS[:5]}
@@ -134,24 +138,27 @@ class BusinessCalendar:
     microseconds warm and well under a millisecond cold.
     """
 
-    def __init__(self, timezone: str = "Asia/Almaty", business_hours: dict | None = None,
+    def __init__(self, timezone: str = DEFAULT_TIMEZONE, business_hours: dict | None = None,
                  holidays: Iterable[str | date] = (), special_hours: dict | None = None,
-                 public_holidays: str | None = "KZ"):
+                 public_holidays: str | None = HOLIDAY_COUNTRY):
         try:
             self._tz = ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError, TypeError):  # unknown zone, bad key, not a string
             raise ValueError(f"timezone: {timezone!r} is not an IANA time zone") from None
         self.timezone = timezone
         hours = DEFAULT_HOURS if business_hours is None else business_hours
-        if not isinstance(hours, dict) or any(day not in DAYS for day in hours):
-            raise ValueError("business_hours must map mon..sun to lists of [start, end]")
+        if not isinstance(hours, dict):
+            raise ValueError("business_hours: must be an object mapping mon..sun to lists of [start, end]")
+        for day in hours:
+            if day not in DAYS:
+                raise ValueError(f"business_hours: {day!r} is not a day (mon..sun)")
         self._weekly = tuple(_parse_intervals(hours.get(day, ()), f"business_hours.{day}")
                              for day in DAYS)
         if isinstance(holidays, (str, date)):
-            raise ValueError("holidays must be a list of dates")
+            raise ValueError("holidays: must be a list of dates")
         self._holidays = frozenset(_parse_date(value, "holidays") for value in holidays)
         if special_hours is not None and not isinstance(special_hours, dict):
-            raise ValueError("special_hours must map dates to lists of [start, end]")
+            raise ValueError("special_hours: must map dates to lists of [start, end]")
         self._special = {
             _parse_date(key, "special_hours"): _parse_intervals(value, f"special_hours.{key}")
             for key, value in (special_hours or {}).items()
@@ -285,3 +292,22 @@ class BusinessCalendar:
             else:
                 before = middle
         return after
+
+
+def calendar_for(office) -> BusinessCalendar:
+    """The business calendar of ``office`` (timezone, weekly hours, holidays, special days).
+
+    Cached per office id and ``updated_at``, so a change to the office gives a new one.
+    """
+    return _cached_calendar(office.id, office.updated_at, office.timezone, _freeze(office.business_hours),
+                            tuple(office.holidays or ()), _freeze(office.special_hours or {}))
+
+
+def _freeze(mapping):
+    return tuple(sorted((k, tuple(tuple(i) for i in v)) for k, v in (mapping or {}).items()))
+
+
+@lru_cache(maxsize=512)
+def _cached_calendar(office_id, version, timezone, hours, holidays, special):
+    return BusinessCalendar(timezone=timezone, business_hours={k: [list(i) for i in v] for k, v in hours},
+                            holidays=holidays, special_hours={k: [list(i) for i in v] for k, v in special})

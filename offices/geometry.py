@@ -17,6 +17,10 @@ from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
 _GEOD = Geod(ellps="WGS84")
+# Defaults of :func:`parse_geofence`; the app passes MAX_GEOFENCE_VERTICES and
+# MAX_GEOFENCE_EXTENT_KM from its config.
+MAX_VERTICES = 1000
+MAX_EXTENT_KM = 500.0
 _ACCEPTED_TYPES = ("Polygon", "MultiPolygon")
 
 
@@ -113,8 +117,8 @@ def _polygon(value, where: str, counter: _Counter) -> Polygon:
     return Polygon(rings[0], rings[1:])
 
 
-def parse_geofence(geojson: dict, max_vertices: int = 1000,
-                   max_extent_km: float = 500.0) -> Polygon | MultiPolygon:
+def parse_geofence(geojson: dict, max_vertices: int = MAX_VERTICES,
+                   max_extent_km: float = MAX_EXTENT_KM) -> Polygon | MultiPolygon:
     """Turn a GeoJSON Polygon or MultiPolygon into a valid shapely geometry, or raise GeometryError.
 
     Rings must be closed and have at least 4 positions; holes are allowed when

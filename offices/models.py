@@ -5,9 +5,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service_app.database import UTCDateTime, utcnow
 from service_app.extensions import db
+from service_app.vocabulary import DEFAULT_TIMEZONE
 
-DEFAULT_TIMEZONE = "Asia/Almaty"
-DEFAULT_BUSINESS_HOURS = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+from .calendar import DEFAULT_HOURS
 
 
 class Office(db.Model):
@@ -22,7 +22,7 @@ class Office(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIMEZONE)
     is_active: Mapped[bool] = mapped_column(default=True)
     geofence: Mapped[dict] = mapped_column(sa.JSON)
-    business_hours: Mapped[dict] = mapped_column(sa.JSON, default=lambda: dict(DEFAULT_BUSINESS_HOURS))
+    business_hours: Mapped[dict] = mapped_column(sa.JSON, default=lambda: dict(DEFAULT_HOURS))
     holidays: Mapped[list] = mapped_column(sa.JSON, default=list)
     special_hours: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

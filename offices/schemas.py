@@ -1,9 +1,7 @@
 import marshmallow as ma
 
 from service_app.api import Schema
-from service_app.fields import JsonObject, LocalizedName, Text, TrimmedString
-
-CODE = ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="1-32 letters, digits, '_' or '-'")
+from service_app.fields import Code, JsonObject, LocalizedText, Text, TrimmedString
 
 
 class OfficeSchema(Schema):
@@ -22,7 +20,7 @@ class OfficeSchema(Schema):
 
 
 class OfficeCreateSchema(Schema):
-    code = Text(required=True, validate=CODE)
+    code = Code(required=True)
     name = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=200))
     address = TrimmedString(allow_none=True, validate=ma.validate.Length(max=500))
     timezone = Text(validate=ma.validate.Length(min=1, max=64))
@@ -33,7 +31,7 @@ class OfficeCreateSchema(Schema):
 
 
 class OfficeUpdateSchema(OfficeCreateSchema):
-    code = Text(validate=CODE)
+    code = Code()
     name = TrimmedString(validate=ma.validate.Length(min=1, max=200))
     geofence = JsonObject()
     is_active = ma.fields.Boolean()
@@ -57,13 +55,13 @@ class RouteResultSchema(ma.Schema):
 
 
 class DepartmentSchema(Schema):
-    code = Text(required=True, validate=CODE)
-    name = LocalizedName(required=True)
+    code = Code(required=True)
+    name = LocalizedText(required=True)
     is_active = ma.fields.Boolean()
 
 
 class DepartmentUpdateSchema(Schema):
-    name = LocalizedName()
+    name = LocalizedText()
     is_active = ma.fields.Boolean()
 
 

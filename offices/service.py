@@ -1,19 +1,19 @@
 """Offices and departments: validation, changes, and the routing preview."""
 import math
-import zoneinfo
 
 import sqlalchemy as sa
 from flask import current_app
 
-from service_app.errors import ApiError
+from service_app.database import get_or_404
+from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 from service_app.users.models import User
 
-from .calendar import BusinessCalendar, reach_problem
-from .calendar_validation import business_hours_problems, holidays_problems, special_hours_problems
+from .calendar import DEFAULT_HOURS, reach_problem
 from .directory import bump_version, get_router
 from .geometry import GeometryError, LikelySwappedError, check_point, parse_geofence, to_geojson
-from .models import DEFAULT_BUSINESS_HOURS, Department, Office
+from .hours import check_office_hours
+from .models import Department, Office
 from .routing import OfficeRequired
 
 # Other packages register ``func(office_id) -> bool`` telling whether an office is in use.
@@ -36,17 +36,12 @@ def register_target_source(func):
     return func
 
 
-def _check_hours_meet_targets(business_hours):
+def _check_hours_meet_targets(week):
     """422 when the week is too sparse for the longest SLA target in force (see ``reach_problem``)."""
     longest = max((source() for source in _target_sources), default=0)
-    weekly = BusinessCalendar(business_hours=business_hours, public_holidays=None).weekly_open_minutes
-    problem = reach_problem(weekly, longest)
+    problem = reach_problem(week.weekly_open_minutes, longest)
     if problem:
-        raise _invalid("business_hours", problem)
-
-
-def _invalid(field, message, code="validation_error"):
-    return ApiError(422, code, f"{field}: {message}", {field: [message]})
+        raise invalid("business_hours", problem)
 
 
 def list_offices(user):
@@ -57,37 +52,23 @@ def list_offices(user):
 
 
 def get_office(office_id):
-    office = db.session.get(Office, office_id)
-    if office is None:
-        raise ApiError(404, "not_found", "no such office")
-    return office
+    return get_or_404(Office, office_id, "no such office")
 
 
 def _clean(data):
     """Validate the calendar and geofence fields of an office body, normalising them."""
     if "code" in data:
         data["code"] = data["code"].upper()
-    if "timezone" in data:
-        try:
-            zoneinfo.ZoneInfo(data["timezone"])
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise _invalid("timezone", f"{data['timezone']!r} is not an IANA time zone") from None
     if "geofence" in data:
         try:
-            geometry = parse_geofence(data["geofence"], max_vertices=current_app.config["MAX_GEOFENCE_VERTICES"])
+            geometry = parse_geofence(data["geofence"], max_vertices=current_app.config["MAX_GEOFENCE_VERTICES"],
+                                      max_extent_km=current_app.config["MAX_GEOFENCE_EXTENT_KM"])
         except GeometryError as exc:
-            raise _invalid("geofence", exc.reason, "invalid_geometry") from None
+            raise invalid("geofence", exc.reason, "invalid_geometry") from None
         data["geofence"] = to_geojson(geometry)
-    for field, check in (("business_hours", business_hours_problems), ("holidays", holidays_problems),
-                         ("special_hours", special_hours_problems)):
-        if field in data:
-            problems = check(data[field])
-            if problems:
-                raise ApiError(422, "validation_error", f"{field}: {problems[0]}", {field: problems})
-    if "holidays" in data:
-        data["holidays"] = sorted(set(data["holidays"]))
-    if "business_hours" in data:
-        _check_hours_meet_targets(data["business_hours"])
+    week = check_office_hours(data)
+    if week is not None:
+        _check_hours_meet_targets(week)
     return data
 
 
@@ -102,7 +83,7 @@ def create_office(data):
     data = _clean(data)
     if _code_taken(data["code"]):
         raise ApiError(409, "conflict", "code: already taken", {"code": ["already taken"]})
-    office = Office(**{"business_hours": dict(DEFAULT_BUSINESS_HOURS), **data})
+    office = Office(**{"business_hours": dict(DEFAULT_HOURS), **data})
     db.session.add(office)
     bump_version()
     db.session.commit()
@@ -135,16 +116,16 @@ def route_point(lat, lon, office_id=None, home_office_id=None):
     try:
         lat, lon = check_point(lat, lon)
     except LikelySwappedError as exc:
-        raise _invalid("lat", exc.reason) from None
+        raise invalid("lat", exc.reason) from None
     except GeometryError as exc:
-        raise _invalid("lat" if "lat" in exc.reason else "lon", exc.reason) from None
+        raise invalid("lat" if "lat" in exc.reason else "lon", exc.reason) from None
     router = get_router()
     try:
         result = router.route(lat, lon, office_id=office_id, home_office_id=home_office_id)
     except OfficeRequired:
         result = None
     if (result is None or result.matched_by == "home_office") and _finds_office(router, lon, lat):
-        raise _invalid("lat", f"no office near ({lat:g}, {lon:g}), but there is one at "
+        raise invalid("lat", f"no office near ({lat:g}, {lon:g}), but there is one at "
                                   f"({lon:g}, {lat:g}): were lat and lon swapped?")
     return result
 
@@ -165,7 +146,7 @@ def route_request(lat, lon, *, office_id=None, home_office_id=None):
     if office_id is not None:
         office = db.session.get(Office, office_id)
         if office is None or not office.is_active:
-            raise _invalid("office_id", f"no active office with id {office_id}")
+            raise invalid("office_id", f"no active office with id {office_id}")
     if home_office_id is not None:
         home = db.session.get(Office, home_office_id)
         home_office_id = home_office_id if home is not None and home.is_active else None
@@ -200,10 +181,7 @@ def list_departments():
 
 
 def get_department(code):
-    department = db.session.get(Department, code.upper())
-    if department is None:
-        raise ApiError(404, "not_found", "no such department")
-    return department
+    return get_or_404(Department, code.upper(), "no such department")
 
 
 def create_department(data):

@@ -9,6 +9,7 @@ from . import config as config_module
 from .api import JSONProvider
 from .extensions import api, db, jwt, limiter, migrate
 from .observability import configure_logging
+from .vocabulary import MAX_ID
 
 
 def create_app(test_config=None, env=None):
@@ -27,9 +28,9 @@ def create_app(test_config=None, env=None):
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in our paths: 1 to 2**31-1 (a PostgreSQL integer), else the route does not match (404)."""
+    """``<int:...>`` in our paths: 1 to ``MAX_ID`` (a PostgreSQL integer), else the route does not match (404)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):  # noqa: A002 - werkzeug's names
+    def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from .api import Blueprint
 from .audit import AuditEntry
 from .extensions import db
-from .fields import MAX_ID, Text
+from .fields import Id, Text
 from .pagination import PageArgsSchema, page_schema, paginate
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log")
@@ -22,10 +22,10 @@ class AuditEntrySchema(ma.Schema):
 
 
 class AuditArgsSchema(PageArgsSchema):
-    actor_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    actor_id = Id()
     action = Text(validate=ma.validate.Length(max=64))
     target_type = Text(validate=ma.validate.Length(max=32))
-    target_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    target_id = Id()
 
 
 @blp.route("/audit-log", methods=["GET"])

@@ -4,8 +4,12 @@ import marshmallow as ma
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .auth.tokens import purge_expired_sessions
 from .errors import ApiError
-from .users.models import ROLES
+from .seed import seed_demo
+from .users import service
+from .users.schemas import UserCreateSchema
+from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES, ROLES
 
 users_cli = AppGroup("users", help="Manage accounts.")
 auth_cli = AppGroup("auth", help="Sign-in housekeeping.")
@@ -19,12 +23,9 @@ auth_cli = AppGroup("auth", help="Sign-in housekeeping.")
 @click.option("--office", "office_code", default=None, help="home office code")
 @click.option("--phone", default=None, help="E.164, e.g. +77011234567")
 @click.option("--email", default=None)
-@click.option("--language", default="ru", type=click.Choice(["ru", "kk", "en"]))
+@click.option("--language", default=DEFAULT_LANGUAGE, type=click.Choice(LANGUAGES))
 def create_user_command(login, password, role, full_name, office_code, phone, email, language):
     """Create an account (the way the first administrator is made)."""
-    from .users import service
-    from .users.schemas import UserCreateSchema
-
     body = {"login": login, "password": password, "role": role, "full_name": full_name or login,
             "language": language}
     if phone:
@@ -55,8 +56,6 @@ def _office_id(code):
 @with_appcontext
 def seed_demo_command():
     """Load demo data (refuses to run in production)."""
-    from .seed import seed_demo
-
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo refuses to run in production")
     for line in seed_demo():
@@ -66,8 +65,6 @@ def seed_demo_command():
 @auth_cli.command("purge-sessions")
 def purge_sessions_command():
     """Delete sessions whose refresh tokens have expired."""
-    from .auth.tokens import purge_expired_sessions
-
     click.echo(f"purged {purge_expired_sessions()} expired sessions")
 
 

@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .vocabulary import DEFAULT_TIMEZONE
+
 DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"  # nosec B105  # the development value production refuses
 MIN_SECRET_LENGTH = 32
 
@@ -140,6 +142,7 @@ SETTINGS = (
     Setting("ROUTING_MAX_DISTANCE_M", integer, "2000"),
     Setting("ROUTER_REFRESH_SECONDS", integer, "2"),
     Setting("MAX_GEOFENCE_VERTICES", integer, "1000"),
+    Setting("MAX_GEOFENCE_EXTENT_KM", integer, "500"),
     Setting("LOCATION_PRECISION_DECIMALS", integer, "2"),
     Setting("REOPEN_DAYS", integer, "7"),
     Setting("AUTO_CLOSE_DAYS", integer, "3"),
@@ -147,7 +150,7 @@ SETTINGS = (
     Setting("REQUEST_RETENTION_DAYS", integer, "1825"),
     Setting("IDEMPOTENCY_KEY_HOURS", integer, "48"),
     Setting("PRIVACY_POLICY_DIR", text, ""),  # unset: the policy shipped in service_app/privacy
-    Setting("REPORT_TIMEZONE", text, "Asia/Almaty"),
+    Setting("REPORT_TIMEZONE", text, DEFAULT_TIMEZONE),
     Setting("STORAGE_BACKEND", text, "local"),
     Setting("STORAGE_LOCAL_ROOT", text, ""),  # unset: instance/attachments
     Setting("S3_BUCKET", text, ""),

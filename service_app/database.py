@@ -1,8 +1,12 @@
-"""The declarative base every model uses, and the UTC timestamp type."""
+"""The declarative base every model uses, the UTC timestamp type, and the small helpers
+models and services share (CHECK constraints from a tuple, load-or-404)."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import DeclarativeBase
+
+from .errors import ApiError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,3 +50,21 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column, values):
+    """A CHECK constraint ``column IN (values)`` named after the column (``ck_<table>_<column>``).
+
+    Built from the same tuple the schemas validate with, so the two cannot disagree.
+    """
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return sa.CheckConstraint(f"{column} IN ({listed})", name=column)
+
+
+def get_or_404(model, key, message):
+    """The ``model`` row with primary key ``key``, or a 404 ``not_found`` saying ``message``."""
+    # The app's session, reached without importing ``extensions`` (which imports this module).
+    row = current_app.extensions["sqlalchemy"].session.get(model, key)
+    if row is None:
+        raise ApiError(404, "not_found", message)
+    return row

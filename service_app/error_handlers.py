@@ -17,7 +17,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service_requests.storage import StorageUnavailable
 
-from .errors import ApiError, envelope, error_response, http_exception_response
+from .errors import (DATABASE_RETRY_SECONDS, PHOTO_RETRY_SECONDS, ApiError, envelope, error_response,
+                     http_exception_response, retry_after)
 from .extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -69,20 +70,21 @@ def handle_database_down(error):
     db.session.rollback()
     log.error("database unavailable: %s", type(error).__name__)
     return error_response(503, "unavailable", "the database is unavailable, retry later",
-                          headers={"Retry-After": "5"})
+                          headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
 def handle_pool_timeout(error):
     """Every pooled connection is busy (the database is slow or hung): retry later."""
     log.error("no database connection free within the pool timeout")
-    return error_response(503, "unavailable", "the database is busy, retry later", headers={"Retry-After": "5"})
+    return error_response(503, "unavailable", "the database is busy, retry later",
+                          headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
 def handle_storage_down(error):
     """A store failure a caller did not translate itself still answers 503, never 500."""
     log.error("storage unavailable: %s", error)
     return error_response(503, "unavailable", "photo storage is unavailable, retry later",
-                          headers={"Retry-After": "10"})
+                          headers=retry_after(PHOTO_RETRY_SECONDS))
 
 
 def handle_unexpected(error):

@@ -56,6 +56,22 @@ def envelope(code, message, details=None):
     return {"error": {"code": code, "message": message, "details": details}}
 
 
+def invalid(field, message, code="validation_error"):
+    """A 422 about one field: ``{field}: {message}`` with ``details`` ``{field: [message]}``."""
+    return ApiError(422, code, f"{field}: {message}", {field: [message]})
+
+
+# How long a client should wait before retrying when a dependency is down (503 Retry-After).
+DATABASE_RETRY_SECONDS = 5
+PHOTO_RETRY_SECONDS = 10  # photo storage, or the image decoder
+SMS_RETRY_SECONDS = 30
+
+
+def retry_after(seconds):
+    """The ``Retry-After`` header of a 503, as ``headers=`` takes it."""
+    return {"Retry-After": str(seconds)}
+
+
 def error_response(status, code, message, details=None, headers=None):
     response = jsonify(envelope(code, message, details))
     response.status_code = status

@@ -12,10 +12,9 @@ import re
 from datetime import timezone
 
 import marshmallow as ma
-from .auth.passwords import password_problem
 
-# Ids are PostgreSQL integers: a larger number can name nothing, and must not reach the database.
-MAX_ID = 2**31 - 1
+from .auth.passwords import password_problem
+from .vocabulary import CODE_PATTERN, CODE_RULE, LANGUAGES, MAX_ID
 
 # Dates the API accepts in filters and reports: wide enough for any real request, narrow
 # enough that adding a day, a time zone offset or a business calendar never overflows.
@@ -84,10 +83,24 @@ class JsonObject(ma.fields.Dict):
         return value
 
 
-class LocalizedName(ma.fields.Field):
-    """A name as one string, or as ``{ru, kk, en}`` (at least one of them)."""
+class Id(ma.fields.Integer):
+    """A row id: 1 to :data:`~service_app.vocabulary.MAX_ID` (pass ``strict=True`` in JSON bodies)."""
 
-    LANGS = ("ru", "kk", "en")
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, ma.validate.Range(min=1, max=MAX_ID))
+
+
+class Code(Text):
+    """An office, department or category code (:data:`~service_app.vocabulary.CODE_PATTERN`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, ma.validate.Regexp(CODE_PATTERN, error=CODE_RULE))
+
+
+class LocalizedText(ma.fields.Field):
+    """A name as one string, or as ``{ru, kk, en}`` (at least one of them)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -98,7 +111,7 @@ class LocalizedName(ma.fields.Field):
             if problem:
                 raise ma.ValidationError(problem)
             return value
-        if isinstance(value, dict) and value and set(value) <= set(self.LANGS):
+        if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
             if all(isinstance(v, str) and 1 <= len(v.strip()) <= 200 for v in value.values()):
                 problem = json_text_problem(value)
                 if problem:

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from .errors import ApiError
+from .errors import DATABASE_RETRY_SECONDS, ApiError, retry_after
 from .extensions import db
 
 bp = Blueprint("health", __name__)
@@ -22,7 +22,7 @@ def readyz():
     except Exception as exc:  # any driver error means "not ready"
         db.session.rollback()
         raise ApiError(503, "unavailable", "the database does not answer",
-                       headers={"Retry-After": "5"}) from exc
+                       headers=retry_after(DATABASE_RETRY_SECONDS)) from exc
     finally:
         db.session.remove()
     return jsonify(status="ready")

@@ -6,10 +6,10 @@ import os
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .errors import ApiError
+from .errors import ApiError, invalid
+from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 bp = Blueprint("privacy", __name__)
-LANGUAGES = ("ru", "kk", "en")
 SHIPPED = os.path.join(os.path.dirname(__file__), "privacy")
 
 
@@ -33,9 +33,9 @@ def privacy():
     """The privacy policy (``?lang=`` or ``Accept-Language``; Russian by default)."""
     asked = request.args.get("lang")
     if asked is not None and asked not in LANGUAGES:
-        raise ApiError(422, "validation_error", "lang: one of ru, kk, en", {"lang": ["one of ru, kk, en"]})
-    language = asked or request.accept_languages.best_match(LANGUAGES) or "ru"
-    policy = _load(language) or _load("ru")
+        raise invalid("lang", f"one of {', '.join(LANGUAGES)}")
+    language = asked or request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    policy = _load(language) or _load(DEFAULT_LANGUAGE)
     if policy is None:
         raise ApiError(404, "not_found", "no privacy policy is configured")
     response = jsonify(policy)

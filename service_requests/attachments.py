@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from service_app import audit
-from service_app.errors import ApiError
+from service_app.errors import PHOTO_RETRY_SECONDS, ApiError, retry_after
 from service_app.extensions import db
 
 from . import access, history, storage_outbox
@@ -31,7 +31,8 @@ SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
 
 def _unavailable(exc):
     log.error("attachment storage unavailable: %s", exc)
-    return ApiError(503, "unavailable", "photo storage is unavailable, retry later", headers={"Retry-After": "10"})
+    return ApiError(503, "unavailable", "photo storage is unavailable, retry later",
+                    headers=retry_after(PHOTO_RETRY_SECONDS))
 
 
 def read_upload(file):
@@ -91,7 +92,8 @@ def upload(user, request_id, data):
         if storage_outbox.cancel(pending) != len(pending):
             db.session.rollback()
             log.error("upload outlived its purge grace period; the stored objects are being deleted")
-            raise ApiError(503, "unavailable", "the upload took too long, retry", headers={"Retry-After": "10"})
+            raise ApiError(503, "unavailable", "the upload took too long, retry",
+                           headers=retry_after(PHOTO_RETRY_SECONDS))
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

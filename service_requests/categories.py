@@ -2,7 +2,8 @@
 import sqlalchemy as sa
 
 from offices.models import Department
-from service_app.errors import ApiError
+from service_app.database import get_or_404
+from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 
 from .models import Category
@@ -13,10 +14,7 @@ def list_categories():
 
 
 def get_category(code):
-    category = db.session.get(Category, code.upper())
-    if category is None:
-        raise ApiError(404, "not_found", "no such category")
-    return category
+    return get_or_404(Category, code.upper(), "no such category")
 
 
 def _check_department(data):
@@ -25,8 +23,7 @@ def _check_department(data):
         if code is not None:
             code = code.upper()
             if db.session.get(Department, code) is None:
-                raise ApiError(422, "validation_error", f"department: no department {code}",
-                               {"department": [f"no department {code}"]})
+                raise invalid("department", f"no department {code}")
         data["department_code"] = code
     return data
 

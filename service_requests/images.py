@@ -52,6 +52,8 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from service_app.errors import PHOTO_RETRY_SECONDS, retry_after
+
 logger = logging.getLogger(__name__)
 
 MAX_JPEG_SCANS = 100
@@ -97,7 +99,8 @@ def _invalid(message: str) -> ImageRejected:
 
 
 def _busy() -> ImageRejected:
-    return ImageRejected(503, "unavailable", "photo processing is unavailable, retry later", {"Retry-After": "10"})
+    return ImageRejected(503, "unavailable", "photo processing is unavailable, retry later",
+                         retry_after(PHOTO_RETRY_SECONDS))
 
 
 def _refusal(reply: dict) -> ImageRejected:

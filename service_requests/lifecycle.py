@@ -11,6 +11,7 @@ from service_app.database import utcnow
 from service_app.errors import ApiError
 
 from . import access, history, sla
+from .models import FINAL_STATUSES
 
 TRANSITIONS = {
     ("new", "in_progress"): "staff",
@@ -75,7 +76,7 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
     if (previous, target) == ("resolved", "in_progress"):
         req.resolved_at = None
         sla.on_reopened(req)
-    if target in ("closed", "rejected", "cancelled"):
+    if target in FINAL_STATUSES:
         req.closed_at = now
     if target == "closed":
         req.rating = rating

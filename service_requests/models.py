@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service_app.database import UTCDateTime, utcnow
+from service_app.database import UTCDateTime, one_of, utcnow
 from service_app.extensions import db
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -78,9 +78,8 @@ class ServiceRequest(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        sa.CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name="priority"),
-        sa.CheckConstraint("status IN ('new', 'in_progress', 'waiting', 'resolved', 'closed', "
-                           "'rejected', 'cancelled')", name="status"),
+        one_of("priority", PRIORITIES),
+        one_of("status", STATUSES),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
         sa.Index("ix_service_requests_created_at_id", "created_at", "id"),
         sa.Index("ix_service_requests_author_created", "author_id", "created_at", "id"),
@@ -185,4 +184,5 @@ class SlaPolicy(db.Model):
         sa.Index("uq_sla_policies_default_priority", "priority", unique=True,
                  postgresql_where=sa.text("category_code IS NULL"), sqlite_where=sa.text("category_code IS NULL")),
         sa.CheckConstraint("response_minutes > 0 AND resolution_minutes >= response_minutes", name="targets"),
+        one_of("priority", PRIORITIES),
     )

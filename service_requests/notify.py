@@ -8,11 +8,14 @@ gets 404 on the request) must not keep receiving them.
 """
 import sqlalchemy as sa
 
+from notifications.messages import COMMENT_EXCERPT_CHARS
 from notifications.outbox import notify
 from service_app.extensions import db
-from service_app.users.models import STAFF_ROLES, User
+from service_app.users.models import User
+from service_app.vocabulary import STAFF_ROLES
 
 from .access import covers, may_read
+from .models import Comment
 
 
 def office_staff(req):
@@ -40,13 +43,11 @@ def on_history_event(req, event, actor, data, internal):
     elif event == "assigned" and data.get("assignee"):
         send("assigned", [db.session.get(User, data["assignee"]["id"])])
     elif event == "commented" and not internal and not data.get("part_of"):
-        from .models import Comment
-
         comment = db.session.get(Comment, data["comment_id"])
         if actor_id == req.author_id:
-            send("comment_added", [req.assignee], comment=comment.body[:200])
+            send("comment_added", [req.assignee], comment=comment.body[:COMMENT_EXCERPT_CHARS])
         elif actor is not None and actor.is_staff:
-            send("comment_added", [req.author], comment=comment.body[:200])
+            send("comment_added", [req.author], comment=comment.body[:COMMENT_EXCERPT_CHARS])
 
 
 def notify_sla(req, event):

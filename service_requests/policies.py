@@ -2,11 +2,10 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from offices.calendar import reach_problem
-from offices.calendars import calendar_for
+from offices.calendar import calendar_for, reach_problem
 from offices.models import Office
 from service_app.database import utcnow
-from service_app.errors import ApiError
+from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 
 from .categories import get_category
@@ -36,8 +35,7 @@ def _check_offices_meet(minutes):
         problem = reach_problem(calendar_for(office).weekly_open_minutes, minutes)
         if problem:
             message = f"office {office.code} is {problem}"
-            raise ApiError(422, "validation_error", f"resolution_minutes: {message}",
-                           {"resolution_minutes": [message]})
+            raise invalid("resolution_minutes", message)
 
 
 def put_policy(priority, data, category=None):
@@ -45,8 +43,7 @@ def put_policy(priority, data, category=None):
     if priority not in PRIORITIES:
         raise ApiError(404, "not_found", f"no priority {priority!r}; use one of {', '.join(PRIORITIES)}")
     if data["resolution_minutes"] < data["response_minutes"]:
-        raise ApiError(422, "validation_error", "resolution_minutes: must not be below response_minutes",
-                       {"resolution_minutes": ["must not be below response_minutes"]})
+        raise invalid("resolution_minutes", "must not be below response_minutes")
     _check_offices_meet(data["resolution_minutes"])
     code = get_category(category).code if category else None
     _upsert(priority, code, data["response_minutes"], data["resolution_minutes"])

@@ -2,32 +2,31 @@ import marshmallow as ma
 from flask import url_for
 from flask_jwt_extended import current_user
 
-from offices.schemas import CODE, LocalizedName
 from service_app.api import Schema
-from service_app.fields import MAX_ID, BoundedDate, BoundedDateTime, Text, TrimmedString
+from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, LocalizedText, Text, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
+from .sla import block
 
 
 class CategorySchema(Schema):
-    code = Text(required=True, validate=CODE)
-    name = LocalizedName(required=True)
-    department = Text(allow_none=True, validate=CODE, attribute="department_code",
-                                  data_key="department")
+    code = Code(required=True)
+    name = LocalizedText(required=True)
+    department = Code(allow_none=True, attribute="department_code", data_key="department")
     is_active = ma.fields.Boolean()
 
 
 class CategoryCreateSchema(Schema):
-    code = Text(required=True, validate=CODE)
-    name = LocalizedName(required=True)
-    department = Text(allow_none=True, validate=CODE)
+    code = Code(required=True)
+    name = LocalizedText(required=True)
+    department = Code(allow_none=True)
     is_active = ma.fields.Boolean()
 
 
 class CategoryUpdateSchema(Schema):
-    name = LocalizedName()
-    department = Text(allow_none=True, validate=CODE)
+    name = LocalizedText()
+    department = Code(allow_none=True)
     is_active = ma.fields.Boolean()
 
 
@@ -51,7 +50,7 @@ class OfficeRefSchema(ma.Schema):
 
 class DepartmentRefSchema(ma.Schema):
     code = Text()
-    name = LocalizedName()
+    name = LocalizedText()
 
 
 class AttachmentSchema(ma.Schema):
@@ -113,8 +112,6 @@ class RequestSchema(ma.Schema):
 
 
 def sla_block(req):
-    from .sla import block
-
     return block(req)
 
 
@@ -128,19 +125,19 @@ class LocationInSchema(Schema):
 class RequestCreateSchema(Schema):
     title = TrimmedString(required=True, validate=ma.validate.Length(min=3, max=200))
     description = TrimmedString(validate=ma.validate.Length(max=5000), load_default="")
-    category = Text(required=True, validate=CODE)
+    category = Code(required=True)
     priority = Text(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
     location = ma.fields.Nested(LocationInSchema, allow_none=True)
-    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_id = Id(allow_none=True, strict=True)
 
 
 class RequestUpdateSchema(Schema):
     title = TrimmedString(validate=ma.validate.Length(min=3, max=200))
     description = TrimmedString(validate=ma.validate.Length(max=5000))
     priority = Text(validate=ma.validate.OneOf(PRIORITIES))
-    category = Text(validate=CODE)
-    assignee_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
-    office_id = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
+    category = Code()
+    assignee_id = Id(allow_none=True, strict=True)
+    office_id = Id(strict=True)
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):
@@ -156,11 +153,11 @@ class StatusChangeSchema(Schema):
 
 class RequestListArgsSchema(PageArgsSchema):
     status = ma.fields.List(Text(validate=ma.validate.OneOf(STATUSES)))
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    assignee_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
-    author_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_id = Id()
+    assignee_id = Id()
+    author_id = Id()
     priority = Text(validate=ma.validate.OneOf(PRIORITIES))
-    category = Text(validate=CODE)
+    category = Code()
     created_from = BoundedDateTime()
     created_to = BoundedDateTime()
     q = Text(validate=ma.validate.Length(min=1, max=100))
@@ -219,7 +216,7 @@ class PolicyUpdateSchema(Schema):
 
 
 class PolicyArgsSchema(Schema):
-    category = Text(validate=CODE, metadata={"description": "override for this category only"})
+    category = Code(metadata={"description": "override for this category only"})
 
 
 class SlaReportArgsSchema(Schema):
@@ -227,7 +224,7 @@ class SlaReportArgsSchema(Schema):
     to = BoundedDate()
     group_by = Text(load_default="office",
                                 validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee"]))
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_id = Id()
     format = Text(validate=ma.validate.OneOf(["json", "csv"]))
 
 
@@ -258,7 +255,7 @@ class SlaReportSchema(ma.Schema):
 
 
 class BacklogArgsSchema(Schema):
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_id = Id()
 
 
 class BacklogStatusSchema(ma.Schema):

@@ -9,8 +9,7 @@ when the sweep warns.
 """
 import sqlalchemy as sa
 
-from offices.calendar import NoDeadline
-from offices.calendars import calendar_for
+from offices.calendar import NoDeadline, calendar_for
 from service_app.extensions import db
 
 from .models import SlaPolicy

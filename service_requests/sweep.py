@@ -16,6 +16,9 @@ from .notify import notify_sla
 
 log = logging.getLogger(__name__)
 R = ServiceRequest
+# Rows claimed and committed at a time: short transactions, and a parallel sweep finds
+# the rest unlocked.
+BATCH_SIZE = 500
 
 # (what, condition on a row that needs it, how to mark it, notification)
 RULES = [
@@ -34,7 +37,7 @@ RULES = [
 ]
 
 
-def _claim(condition, limit=500):
+def _claim(condition, limit=BATCH_SIZE):
     stmt = sa.select(R).where(condition).order_by(R.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=R)

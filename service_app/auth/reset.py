@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..database import utcnow
-from ..errors import ApiError
+from ..errors import SMS_RETRY_SECONDS, ApiError, invalid, retry_after
 from ..extensions import db
 from ..users.models import User
 from .models import PasswordResetCode
@@ -71,7 +71,7 @@ def request_code(login):
         db.session.rollback()
         log.error("SMS gateway failed for user %s: %s", user.id, exc)
         raise ApiError(503, "unavailable", "the SMS service is unavailable, retry later",
-                       headers={"Retry-After": "30"}) from exc
+                       headers=retry_after(SMS_RETRY_SECONDS)) from exc
     db.session.commit()
     log.info("password reset code sent to user %s", user.id)
 
@@ -84,7 +84,7 @@ def confirm_code(login, code, new_password):
     answer does not tell which logins exist. Only a right code goes on to hash
     the new password.
     """
-    invalid = ApiError(400, "invalid_code", "the code is wrong, used or expired")
+    wrong_code = ApiError(400, "invalid_code", "the code is wrong, used or expired")
     user = _active_user(login)
     user_id = user.id if user is not None else 0  # no account has id 0: the look-up finds nothing
     now = utcnow()
@@ -97,15 +97,15 @@ def confirm_code(login, code, new_password):
     digest = _code_hash(user_id, code)
     if entry is None:
         db.session.rollback()
-        raise invalid
+        raise wrong_code
     if not hmac.compare_digest(entry.code_hash, digest):
         entry.attempts += 1
         db.session.commit()
-        raise invalid
+        raise wrong_code
     problem = password_problem(new_password)
     if problem:
         db.session.rollback()
-        raise ApiError(422, "validation_error", f"new_password: {problem}", {"new_password": [problem]})
+        raise invalid("new_password", problem)
     entry.used_at = now
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now

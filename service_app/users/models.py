@@ -3,12 +3,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, one_of, utcnow
 from ..extensions import db
-
-ROLES = ("employee", "administrator", "manager")
-STAFF_ROLES = ("administrator", "manager")
-LANGUAGES = ("ru", "kk", "en")
+from ..vocabulary import DEFAULT_LANGUAGE, LANGUAGES, ROLES, STAFF_ROLES
 
 
 class User(db.Model):
@@ -30,7 +27,7 @@ class User(db.Model):
     office_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offices.id"), index=True)
     office_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     department_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
-    language: Mapped[str] = mapped_column(sa.String(2), default="ru")
+    language: Mapped[str] = mapped_column(sa.String(2), default=DEFAULT_LANGUAGE)
     is_active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -38,8 +35,8 @@ class User(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __table_args__ = (
-        sa.CheckConstraint("role IN ('employee', 'administrator', 'manager')", name="role"),
-        sa.CheckConstraint("language IN ('ru', 'kk', 'en')", name="language"),
+        one_of("role", ROLES),
+        one_of("language", LANGUAGES),
         sa.Index("ix_users_created_at_id", "created_at", "id"),
     )
 

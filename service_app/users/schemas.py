@@ -1,11 +1,9 @@
 import marshmallow as ma
 
 from ..api import Schema
-from ..fields import MAX_ID, Email, Login, Password, Phone, Text, TrimmedString
+from ..fields import Code, Email, Id, Login, Password, Phone, Text, TrimmedString
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, PageArgsSchema, page_schema
-from .models import LANGUAGES, ROLES
-
-DEPARTMENT_CODE = Text(validate=ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$"))
+from ..vocabulary import LANGUAGES, ROLES
 
 
 class UserSchema(Schema):
@@ -30,10 +28,10 @@ class UserCreateSchema(Schema):
     role = Text(required=True, validate=ma.validate.OneOf(ROLES))
     phone = Phone(allow_none=True)
     email = Email(allow_none=True, validate=ma.validate.Length(max=254))
-    office_id = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(min=1, max=MAX_ID))
-    office_ids = ma.fields.List(ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID)),
+    office_id = Id(allow_none=True, strict=True)
+    office_ids = ma.fields.List(Id(strict=True),
                                 validate=ma.validate.Length(max=500))
-    department_codes = ma.fields.List(DEPARTMENT_CODE, validate=ma.validate.Length(max=100))
+    department_codes = ma.fields.List(Code(), validate=ma.validate.Length(max=100))
     language = Text(validate=ma.validate.OneOf(LANGUAGES))
 
 
@@ -49,7 +47,7 @@ class UserUpdateSchema(UserCreateSchema):
 
 class UserListArgsSchema(PageArgsSchema):
     role = Text(validate=ma.validate.OneOf(ROLES))
-    office_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID))
+    office_id = Id()
     q = Text(validate=ma.validate.Length(min=1, max=100))
     is_active = ma.fields.Boolean()
 

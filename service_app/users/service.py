@@ -4,10 +4,11 @@ import sqlalchemy as sa
 from .. import audit
 from ..auth.passwords import hash_password, verify_password
 from ..auth.tokens import revoke_all_sessions
-from ..database import utcnow
-from ..errors import ApiError
+from ..database import get_or_404, utcnow
+from ..errors import ApiError, invalid
 from ..extensions import db
 from ..pagination import decode_cursor, paginate
+from ..vocabulary import DEFAULT_LANGUAGE
 from . import scope_checks
 from .models import User
 
@@ -40,10 +41,7 @@ def list_users(actor, args):
 
 
 def get_user(user_id):
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise ApiError(404, "not_found", "no such user")
-    return user
+    return get_or_404(User, user_id, "no such user")
 
 
 def view_user(actor, user_id):
@@ -76,7 +74,7 @@ def create_user(data, actor=None):
         password_hash=hash_password(data["password"]),
         phone=data.get("phone"), email=data.get("email"), office_id=data.get("office_id"),
         office_ids=data.get("office_ids", []), department_codes=data.get("department_codes", []),
-        language=data.get("language", "ru"))
+        language=data.get("language", DEFAULT_LANGUAGE))
     db.session.add(user)
     db.session.commit()
     return user
@@ -133,8 +131,7 @@ def update_me(user, data):
 def change_password(user, current_password, new_password, session_id):
     """Change one's own password; other devices are signed out, this one stays."""
     if not verify_password(user.password_hash, current_password):
-        raise ApiError(422, "validation_error", "current_password: does not match",
-                       {"current_password": ["does not match"]})
+        raise invalid("current_password", "does not match")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     revoke_all_sessions(user.id, except_session=session_id)
