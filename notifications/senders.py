@@ -5,7 +5,7 @@ Firebase Cloud Messaging with firebase-admin. Both take ``PushMessage``s and
 return one ``PushOutcome`` per message, in order, so the caller decides what
 to do with each device: keep it, retry later, or delete it. Per PRIVACY.md P13
 FCM receives only a title, a body and the request id, event and status.
-Nothing here imports Flask or touches the network at import or construction.
+Nothing here touches the network at import or construction.
 
 No send ever sleeps on a server's ``Retry-After``: firebase-admin's HTTP
 layer would wait the raw value (a 429's 40 s) up to four times inside
@@ -13,6 +13,9 @@ layer would wait the raw value (a 429's 40 s) up to four times inside
 SDK's retry policy on the FCM session with ``FCM_RETRY`` (one immediate retry
 of a refused connection or a 500/503, no Retry-After waits) and returns the
 wait as ``PushOutcome.retry_after``; the outbox schedules the row instead.
+
+It is bound and fetched as ``service_app.adapters`` describes; the firebase
+app is created on the first send, in the process that sends.
 """
 from __future__ import annotations
 
@@ -25,7 +28,9 @@ import re
 import threading
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import firebase_admin
 import requests
@@ -34,7 +39,11 @@ from firebase_admin import credentials as fb_credentials
 from firebase_admin import exceptions, messaging
 from urllib3.util.retry import Retry
 
+from service_app import adapters
+
 logger = logging.getLogger(__name__)
+
+EXTENSION = "push_sender"
 
 TITLE_MAX_CHARS = 100
 BODY_MAX_CHARS = 500
@@ -102,11 +111,11 @@ def token_hint(token: str) -> str:
     return "…" + token[-6:] if len(token) > 12 else "…"  # a short "token" would show whole
 
 
-class PushSender:
-    """Interface: send pushes, get one ``PushOutcome`` per message, in order."""
+class PushSender(Protocol):
+    """Sends pushes and returns one ``PushOutcome`` per message, in order."""
 
     def send(self, messages: list[PushMessage]) -> list[PushOutcome]:
-        raise NotImplementedError
+        """Send every message; never raise for one message's failure."""
 
 
 class LogSender(PushSender):
@@ -226,17 +235,25 @@ class FcmSender(PushSender):
                          "credentials in Firebase are misconfigured; not retrying", apns_alerts)
 
 
-def build_sender(kind: str, **settings) -> PushSender:
-    """Build the sender named by ``kind`` ("log" or "fcm"; fcm needs ``credentials``)."""
-    kind = (kind or "").strip().lower()
+def build_push_sender(config: Mapping) -> PushSender:
+    """Return the sender named by ``PUSH_SENDER``: "log", or "fcm" (needs ``FIREBASE_CREDENTIALS``)."""
+    kind = (config["PUSH_SENDER"] or "").strip().lower()
     if kind == "log":
         return LogSender()
     if kind == "fcm":
-        credentials = settings.pop("credentials", None)
-        if not credentials:
-            raise ValueError("the fcm push sender needs credentials")
-        return FcmSender(credentials, **{k: v for k, v in settings.items() if v is not None})
-    raise ValueError(f"unknown push sender {kind!r}: use 'log' or 'fcm'")
+        if not config.get("FIREBASE_CREDENTIALS"):
+            raise ValueError("the fcm push sender needs FIREBASE_CREDENTIALS")
+        return FcmSender(config["FIREBASE_CREDENTIALS"], http_timeout=config["FCM_HTTP_TIMEOUT"])
+    raise ValueError(f"unknown PUSH_SENDER {kind!r}: expected 'log' or 'fcm'")
+
+
+def init_app(app):
+    adapters.bind(app, EXTENSION, lambda: build_push_sender(app.config))
+
+
+def get_push_sender() -> PushSender:
+    """The app's push sender (tests replace ``app.extensions[EXTENSION]``)."""
+    return adapters.get(EXTENSION)
 
 
 def _mount_fcm_retry(app: firebase_admin.App) -> None:

@@ -27,20 +27,9 @@ from service_app.database import utcnow
 from service_app.extensions import db
 
 from .models import Delivery, Device
-from .senders import PushMessage, build_sender
+from .senders import PushMessage, get_push_sender
 
 log = logging.getLogger(__name__)
-
-
-def get_sender():
-    """The configured push sender, built once per app (tests may place their own)."""
-    sender = current_app.extensions.get("push_sender")
-    if sender is None:
-        cfg = current_app.config
-        sender = build_sender(cfg["PUSH_SENDER"], credentials=cfg["FIREBASE_CREDENTIALS"],
-                              http_timeout=cfg["FCM_HTTP_TIMEOUT"])
-        current_app.extensions["push_sender"] = sender
-    return sender
 
 
 def retry_delay(attempts, retry_after=None, rng=random):
@@ -60,7 +49,7 @@ def lease_seconds(limit):
     """How long a claim of ``limit`` deliveries is held: ``PUSH_LEASE_SECONDS``, or
     longer when the sender can block longer than that on one batch."""
     configured = current_app.config["PUSH_LEASE_SECONDS"]
-    bound = getattr(get_sender(), "max_blocking_seconds", None)
+    bound = getattr(get_push_sender(), "max_blocking_seconds", None)
     blocking = bound(limit) if bound is not None else 0
     if not blocking:
         return configured
@@ -153,7 +142,7 @@ def run_once(limit=None):
     deliveries = claim(limit or current_app.config["PUSH_BATCH_SIZE"])
     if not deliveries:
         return 0
-    outcomes = get_sender().send([_message(d) for d in deliveries])
+    outcomes = get_push_sender().send([_message(d) for d in deliveries])
     record(deliveries, outcomes)
     return len(deliveries)
 

@@ -51,7 +51,7 @@ def load_config(app, test_config, env):
 
 def register_extensions(app):
     from . import observability, security
-    from .auth import throttling, tokens
+    from .auth import sms, throttling, tokens
     from .db_timeouts import install_round_trip_deadline
     from .sqlite import enable_sqlite_foreign_keys
 
@@ -65,6 +65,7 @@ def register_extensions(app):
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)
     tokens.init_app(app)
+    sms.init_app(app)
     limiter.init_app(app)
     throttling.warn_if_split(app)
     api.init_app(app, spec_kwargs={

@@ -136,6 +136,7 @@ SETTINGS = (
     Setting("SMS_SENDER", text, "console"),
     Setting("SMS_WEBHOOK_URL", text, ""),
     Setting("SMS_WEBHOOK_TOKEN", text, ""),
+    Setting("SMS_WEBHOOK_TIMEOUT_SECONDS", integer, "10"),
     Setting("SMS_CODE_TTL_MINUTES", integer, "10"),
     Setting("SMS_RESEND_SECONDS", integer, "60"),
     Setting("ROUTING_MAX_DISTANCE_M", integer, "2000"),

@@ -11,6 +11,7 @@ def init_app(app):
     from service_app.users.personal_data import register_section
     from offices.service import register_target_source
 
+    from . import storage
     from .cli import retention_cli, sla_cli, storage_cli
     from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
                                 request_rows)
@@ -24,6 +25,7 @@ def init_app(app):
     from .triage import release_assignments
     from service_app.users.scope_checks import register_scope_loss_hook
 
+    storage.init_app(app)
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)

@@ -10,7 +10,6 @@ the store and no clean-up calls. Keys are unique per upload, so removing our
 own objects never touches another upload's.
 """
 import logging
-import os
 import uuid
 
 import sqlalchemy as sa
@@ -24,29 +23,10 @@ from service_app.extensions import db
 from . import access, history, storage_outbox
 from .images import ImageRejected, process_image
 from .models import Attachment
-from .storage import StorageUnavailable, build_storage
+from .storage import StorageUnavailable, get_storage
 
 log = logging.getLogger(__name__)
 SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
-
-
-def get_storage():
-    """The configured store, built once per app (tests may place their own)."""
-    store = current_app.extensions.get("attachment_storage")
-    if store is None:
-        cfg = current_app.config
-        if cfg["STORAGE_BACKEND"] == "local":
-            root = cfg["STORAGE_LOCAL_ROOT"] or os.path.join(current_app.instance_path, "attachments")
-            store = build_storage("local", root=root)
-        else:
-            store = build_storage(
-                "s3", bucket=cfg["S3_BUCKET"], endpoint_url=cfg["S3_ENDPOINT_URL"], region=cfg["S3_REGION"],
-                access_key_id=cfg["S3_ACCESS_KEY_ID"], secret_access_key=cfg["S3_SECRET_ACCESS_KEY"],
-                addressing_style=cfg["S3_ADDRESSING_STYLE"], public_endpoint_url=cfg["S3_PUBLIC_ENDPOINT_URL"],
-                url_expires_seconds=cfg["S3_URL_EXPIRES_SECONDS"], connect_timeout=cfg["S3_CONNECT_TIMEOUT"],
-                read_timeout=cfg["S3_READ_TIMEOUT"])
-        current_app.extensions["attachment_storage"] = store
-    return store
 
 
 def _unavailable(exc):

@@ -3,21 +3,28 @@
 Both sit behind `Storage`, picked by config through `build_storage`. Objects
 are private; S3 serves them only through short-lived signed URLs (PRIVACY.md
 P5), the local store through the app. Nothing connects at import or
-construction, so the app starts while the store is down.
+construction, so the app starts while the store is down. It is bound and fetched as
+``service_app.adapters`` describes.
 """
 import logging
 import os
+import posixpath
 import tempfile
 import threading
+from collections.abc import Mapping
 from contextlib import contextmanager
 from typing import Protocol
-from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from werkzeug.security import safe_join
+
+from service_app import adapters
 
 logger = logging.getLogger(__name__)
+
+EXTENSION = "attachment_storage"
 
 _CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 # Only these mean "no such object". NoSuchBucket, AccessDenied, InvalidAccessKeyId,
@@ -41,18 +48,8 @@ class Storage(Protocol):
     def delete(self, key: str) -> None:
         """Remove the object; a missing one is not an error."""
 
-    def signed_url(self, key: str, filename: str | None = None) -> str | None:
+    def signed_url(self, key: str) -> str | None:
         """Return a short-lived URL for the object, or None to serve the bytes through the app."""
-
-    def exists(self, key: str) -> bool:
-        """Tell whether an object is stored under key."""
-
-
-def content_disposition(filename: str) -> str:
-    """Return an inline Content-Disposition naming filename (RFC 6266, non-ASCII safe)."""
-    cleaned = "".join(c for c in filename if c.isprintable() and c not in '"\\/').strip() or "photo"
-    fallback = cleaned.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
 
 
 class LocalStorage(Storage):
@@ -62,13 +59,15 @@ class LocalStorage(Storage):
         self.root = os.path.abspath(root)
 
     def _path(self, key: str) -> str:
-        parts = key.split("/")
-        if (not key or key.startswith("/") or "\\" in key or "\x00" in key
-                or any(part in ("", ".", "..") for part in parts)):
-            raise ValueError(f"invalid storage key: {key!r}")
-        path = os.path.join(self.root, *parts)
-        # Belt and braces against anything the checks above missed (e.g. a drive letter).
-        if os.path.commonpath([self.root, os.path.abspath(path)]) != self.root:
+        """Return the file for key; ValueError unless it stays under the root.
+
+        Besides ``safe_join``, a key must be in normal form (no empty, "." or
+        ".." segment), so two keys never name one file, as they never name one
+        object in S3; and NUL, which no file name can hold, is refused before
+        a temporary file is written.
+        """
+        path = safe_join(self.root, key)
+        if path is None or posixpath.normpath(key) != key or "\x00" in key:
             raise ValueError(f"invalid storage key: {key!r}")
         return path
 
@@ -112,12 +111,9 @@ class LocalStorage(Storage):
         except OSError as exc:
             raise StorageUnavailable(f"local storage: {exc.strerror}") from exc
 
-    def signed_url(self, key: str, filename: str | None = None) -> str | None:
+    def signed_url(self, key: str) -> str | None:
         self._path(key)
         return None
-
-    def exists(self, key: str) -> bool:
-        return os.path.isfile(self._path(key))
 
 
 class S3Storage(Storage):
@@ -195,17 +191,7 @@ class S3Storage(Storage):
         except KeyError:
             pass  # S3 itself answers 204 for a missing key; some compatibles say 404
 
-    def exists(self, key: str) -> bool:
-        try:
-            with self._errors("head", key):
-                self._client("api").head_object(Bucket=self.bucket, Key=key)
-        except KeyError:
-            # HEAD has no body to name the error, so a missing bucket reads
-            # "404" too; put() would then fail loudly with NoSuchBucket.
-            return False
-        return True
-
-    def signed_url(self, key: str, filename: str | None = None) -> str | None:
+    def signed_url(self, key: str) -> str | None:
         """Return a GET URL on the public endpoint, valid for url_expires_seconds.
 
         Signing is local (no request is sent), so it cannot tell whether the
@@ -215,22 +201,35 @@ class S3Storage(Storage):
         content_type = _CONTENT_TYPES.get(os.path.splitext(key)[1].lower())
         if content_type:
             params["ResponseContentType"] = content_type
-        if filename:
-            params["ResponseContentDisposition"] = content_disposition(filename)
         with self._errors("signing", key):  # fails only without any credentials
             return self._client("public").generate_presigned_url(
                 "get_object", Params=params, ExpiresIn=self.url_expires_seconds)
 
 
-def build_storage(kind: str, **settings) -> Storage:
-    """Return the store named by config: "local" (root=...) or "s3" (S3Storage's arguments).
+def build_storage(config: Mapping, instance_path: str) -> Storage:
+    """Return the store named by ``STORAGE_BACKEND``: "local" or "s3".
 
-    Settings given as None are left out, so unset config falls back to the defaults.
+    The local root defaults to ``attachments`` in the app's instance folder;
+    S3 settings left as None take ``S3Storage``'s defaults.
     """
-    settings = {name: value for name, value in settings.items() if value is not None}
-    kind = (kind or "").strip().lower()
+    kind = (config["STORAGE_BACKEND"] or "").strip().lower()
     if kind == "local":
-        return LocalStorage(**settings)
+        return LocalStorage(config["STORAGE_LOCAL_ROOT"] or os.path.join(instance_path, "attachments"))
     if kind == "s3":
-        return S3Storage(**settings)
-    raise ValueError(f"unknown storage kind {kind!r}: expected 'local' or 's3'")
+        settings = {
+            "endpoint_url": config["S3_ENDPOINT_URL"], "region": config["S3_REGION"],
+            "access_key_id": config["S3_ACCESS_KEY_ID"], "secret_access_key": config["S3_SECRET_ACCESS_KEY"],
+            "addressing_style": config["S3_ADDRESSING_STYLE"], "public_endpoint_url": config["S3_PUBLIC_ENDPOINT_URL"],
+            "url_expires_seconds": config["S3_URL_EXPIRES_SECONDS"], "connect_timeout": config["S3_CONNECT_TIMEOUT"],
+            "read_timeout": config["S3_READ_TIMEOUT"]}
+        return S3Storage(config["S3_BUCKET"], **{name: value for name, value in settings.items() if value is not None})
+    raise ValueError(f"unknown STORAGE_BACKEND {kind!r}: expected 'local' or 's3'")
+
+
+def init_app(app):
+    adapters.bind(app, EXTENSION, lambda: build_storage(app.config, app.instance_path))
+
+
+def get_storage() -> Storage:
+    """The app's store (tests replace ``app.extensions[EXTENSION]``)."""
+    return adapters.get(EXTENSION)

@@ -1,19 +1,23 @@
 """One test per promise of the privacy policy (PRIVACY.md P1-P17); each fails if
 the server stops keeping that promise."""
 import io
+import logging
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from gunicorn.config import Config as GunicornConfig  # noqa: F401 - P8's access log is gunicorn's
 from PIL import Image
 
 from notifications.models import Device, Notification
+from notifications.senders import LogSender, PushMessage
 from service_app.auth.models import PasswordResetCode
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Attachment, Comment, ServiceRequest
+from service_requests.storage import S3Storage
 from tests.conftest import DEMO_PASSWORD, bearer
 from tests.service_requests.places import NOWHERE
 from tests.service_requests.test_request_photos import gps_photo, upload
@@ -90,8 +94,6 @@ def test_p4_internal_notes_are_for_staff_and_every_status_change_is_kept(client,
 
 
 def test_p5_photos_only_for_those_who_may_see_the_request_and_signed_urls_expire(client, world, submit, photo_store):
-    from service_requests.storage import S3Storage
-
     rid = submit()["id"]
     meta = upload(client, world.employee, rid, gps_photo()).get_json()
     assert client.get(meta["url"]).status_code == 401
@@ -136,15 +138,11 @@ def test_p8_device_data_and_logs_without_secrets_or_coordinates(app, client, wor
     client.post("/api/v1/auth/login", json={"login": world.employee.login, "password": "wrong-pass-123"})
     client.get("/api/v1/offices/route?lat=43.2123&lon=76.9187", headers=world.employee.headers)
     submit(location={"lat": 43.2123, "lon": 76.9187})
-    import logging
-
     logging.getLogger("p8").info("leak? token=%s lat=43.2123", login.get_json()["access_token"])
     out = capfd.readouterr().out
     for secret in (DEMO_PASSWORD, "wrong-pass-123", login.get_json()["access_token"],
                    login.get_json()["refresh_token"], "43.2123", "76.9187"):
         assert secret not in out
-    from gunicorn.config import Config as GunicornConfig  # noqa: F401 - gunicorn is installed
-
     with open("gunicorn.conf.py", encoding="utf-8") as fh:
         conf = fh.read()
     assert "%(U)s" in conf and "%(r)s" not in conf and "%(q)s" not in conf
@@ -194,8 +192,6 @@ def test_p12_short_tokens_rotation_revocation_roles_and_throttling(make_app, mak
 
 
 def test_p13_push_and_storage_receive_only_what_they_need(app, client, world, submit, photo_store):
-    from notifications.senders import PushMessage, build_sender
-
     rid = submit(location={"lat": 43.2123, "lon": 76.9187})["id"]
     move(client, world.admin, rid, "in_progress")
     with app.app_context():
@@ -205,7 +201,7 @@ def test_p13_push_and_storage_receive_only_what_they_need(app, client, world, su
     meta = upload(client, world.employee, rid, gps_photo()).get_json()
     assert meta["content_type"].startswith("image/")
     assert sorted(p.suffix for p in photo_store.rglob("*") if p.is_file()) == [".jpg", ".jpg"]
-    assert build_sender("log").send([PushMessage("tok", "t", "b", {"request_id": "1"})])[0].status == "sent"
+    assert LogSender().send([PushMessage("tok", "t", "b", {"request_id": "1"})])[0].status == "sent"
 
 
 def test_p14_staff_views_of_photos_and_accounts_are_audited(app, client, world, submit, photo_store):

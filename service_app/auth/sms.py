@@ -4,27 +4,38 @@
 production it withholds the code, because logs must never hold one.
 ``webhook`` POSTs ``{to, text}`` as JSON to ``SMS_WEBHOOK_URL`` (bearer
 ``SMS_WEBHOOK_TOKEN``), which fits the HTTP APIs of Kazakh SMS gateways through
-a thin relay.
+a thin relay. It is bound and fetched as ``service_app.adapters`` describes.
 """
-import json
 import logging
 import sys
-import urllib.request
+from collections.abc import Mapping
+from typing import Protocol
 
-from flask import current_app
+import requests
+
+from service_app import adapters
 
 log = logging.getLogger(__name__)
+
+EXTENSION = "sms_sender"
 
 
 class SmsError(RuntimeError):
     """The gateway did not accept the message."""
 
 
+class SmsSender(Protocol):
+    """Sends one text message to one phone number."""
+
+    def send(self, phone: str, text: str) -> None:
+        """Deliver text to phone; raise SmsError when the gateway does not accept it."""
+
+
 def mask_phone(phone):
     return phone[:2] + "•" * max(len(phone) - 6, 0) + phone[-4:] if phone else "?"
 
 
-class ConsoleSmsSender:
+class ConsoleSmsSender(SmsSender):
     def __init__(self, reveal):
         self.reveal = reveal
 
@@ -35,34 +46,46 @@ class ConsoleSmsSender:
             log.warning("SMS to %s not sent: SMS_SENDER=console in production", mask_phone(phone))
 
 
-class WebhookSmsSender:
-    def __init__(self, url, token, timeout=10):
+class WebhookSmsSender(SmsSender):
+    """POSTs ``{to, text}`` to the gateway; any answer but 2xx is an SmsError.
+
+    Redirects are not followed: they would re-send the message as a GET
+    without its body, and a gateway that moved is a configuration error.
+    An SmsError names the failure's type only: requests' messages carry the
+    URL, whose query may hold the gateway's key, and the error is logged.
+    """
+
+    def __init__(self, url, token, timeout):
         if not (url or "").startswith(("https://", "http://")):
             raise ValueError("SMS_WEBHOOK_URL must be an http(s) URL")
         self.url, self.token, self.timeout = url, token, timeout
 
     def send(self, phone, text):
-        body = json.dumps({"to": phone, "text": text}).encode()
-        req = urllib.request.Request(self.url, data=body, method="POST", headers={  # noqa: S310 - http(s) checked
-            "Content-Type": "application/json",
-            **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
-        })
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310  # nosec B310  # http(s) only, checked
-                if resp.status >= 300:
-                    raise SmsError(f"gateway answered {resp.status}")
-        except OSError as exc:
-            raise SmsError(str(exc)) from exc
+            response = requests.post(self.url, json={"to": phone, "text": text}, headers=headers,
+                                     timeout=self.timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise SmsError(f"gateway unreachable: {type(exc).__name__}") from exc
+        if not 200 <= response.status_code < 300:
+            raise SmsError(f"gateway answered {response.status_code}")
 
 
-def get_sms_sender():
-    """The configured sender (tests may put their own in ``app.extensions['sms_sender']``)."""
-    sender = current_app.extensions.get("sms_sender")
-    if sender is not None:
-        return sender
-    kind = current_app.config["SMS_SENDER"]
+def build_sms_sender(config: Mapping) -> SmsSender:
+    """Return the sender named by ``SMS_SENDER``: "console" or "webhook"."""
+    kind = config["SMS_SENDER"]
     if kind == "console":
-        return ConsoleSmsSender(reveal=current_app.config["ENV_NAME"] != "production")
+        return ConsoleSmsSender(reveal=config["ENV_NAME"] != "production")
     if kind == "webhook":
-        return WebhookSmsSender(current_app.config["SMS_WEBHOOK_URL"], current_app.config["SMS_WEBHOOK_TOKEN"])
-    raise RuntimeError(f"unknown SMS_SENDER {kind!r}")
+        return WebhookSmsSender(config["SMS_WEBHOOK_URL"], config["SMS_WEBHOOK_TOKEN"],
+                                timeout=config["SMS_WEBHOOK_TIMEOUT_SECONDS"])
+    raise ValueError(f"unknown SMS_SENDER {kind!r}: expected 'console' or 'webhook'")
+
+
+def init_app(app):
+    adapters.bind(app, EXTENSION, lambda: build_sms_sender(app.config))
+
+
+def get_sms_sender() -> SmsSender:
+    """The app's SMS sender (tests replace ``app.extensions[EXTENSION]``)."""
+    return adapters.get(EXTENSION)

@@ -10,7 +10,7 @@ from firebase_admin import exceptions, messaging
 
 from fcm_stub import FIXED_TOKEN, TEST_PROJECT, FcmStub, FixedTokenCredential, fcm_error
 from notifications.senders import (BODY_MAX_CHARS, TITLE_MAX_CHARS, LogSender, PushMessage,
-                                   build_sender, truncate)
+                                   build_push_sender, truncate)
 
 TOKEN = "dGVzdC1kZXZpY2UtdG9rZW4tMTIzNDU2Nzg5MA:APA91bExample-token-XYZ987"
 
@@ -213,18 +213,21 @@ def test_log_sender_logs_without_the_full_token(caplog):
     assert "'request_id': '42'" in caplog.text
 
 
-def test_build_sender_and_lazy_app(tmp_path):
-    assert isinstance(build_sender("log"), LogSender)
+def test_build_push_sender_and_lazy_app(monkeypatch):
+    def build(kind, credentials=None):
+        return build_push_sender({"PUSH_SENDER": kind, "FIREBASE_CREDENTIALS": credentials, "FCM_HTTP_TIMEOUT": 3})
+
+    assert isinstance(build("log"), LogSender)
     with pytest.raises(ValueError):
-        build_sender("fcm")
+        build("fcm")
     with pytest.raises(ValueError):
-        build_sender("carrier-pigeon")
+        build("carrier-pigeon")
     with pytest.raises(ValueError, match="not a usable service account"):
-        build_sender("fcm", credentials='{"type": "service_account"}')
-    sender = build_sender("fcm", credentials=FixedTokenCredential(), project_id="p",
-                          app_name=f"lazy-{tmp_path.name}", http_timeout=3)
+        build("fcm", '{"type": "service_account"}')
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "p")  # a non-certificate credential names no project
+    sender = build("fcm", FixedTokenCredential())
     with pytest.raises(ValueError):
-        firebase_admin.get_app(f"lazy-{tmp_path.name}")  # nothing created before a send
+        firebase_admin.get_app("santrade-fcm")  # nothing created before a send
     try:
         assert sender.app.options.get("httpTimeout") == 3
     finally:

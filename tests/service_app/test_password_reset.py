@@ -1,10 +1,17 @@
 """Password recovery by SMS code (API.md; PRIVACY.md P3)."""
+import json
+import socket
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 import sqlalchemy as sa
 
+from service_app.auth import reset
 from service_app.auth.models import PasswordResetCode
+from service_app.auth.sms import EXTENSION, SmsError, get_sms_sender
 from service_app.extensions import db
 from tests.conftest import DEMO_PASSWORD, _empty_all_tables, bearer
 
@@ -26,7 +33,7 @@ class CapturingSms:
 @pytest.fixture
 def sms(app):
     sender = CapturingSms()
-    app.extensions["sms_sender"] = sender
+    app.extensions[EXTENSION] = sender
     return sender
 
 
@@ -106,8 +113,6 @@ def test_asking_again_at_once_sends_nothing_new(client, sms, person):
 
 
 def test_a_new_code_replaces_the_old_one(app, client, sms, person, monkeypatch):
-    from service_app.auth import reset
-
     codes = iter([111111, 222222])
     monkeypatch.setattr(reset.secrets, "randbelow", lambda n: next(codes))
     ask(client)
@@ -145,33 +150,33 @@ def test_malformed_code_is_a_validation_error(client, code):
     assert "code" in response.get_json()["error"]["details"]
 
 
-def test_sms_gateway_down_gives_503_and_keeps_no_code(app, client, person):
-    from service_app.auth.sms import SmsError
+def count_codes(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetCode))
 
+
+def test_sms_gateway_down_gives_503_and_keeps_no_code(app, client, person):
     class Down:
         def send(self, phone, text):
             raise SmsError("connection refused")
 
-    app.extensions["sms_sender"] = Down()
+    app.extensions[EXTENSION] = Down()
     response = ask(client)
     assert response.status_code == 503 and response.get_json()["error"]["code"] == "unavailable"
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(PasswordResetCode)) == 0
+    assert count_codes(app) == 0
 
 
-def test_webhook_sender_posts_to_the_gateway(app, client, person):
-    """The real webhook adapter talks HTTP to a gateway on loopback."""
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
+@contextmanager
+def gateway(status):
+    """An SMS gateway on loopback answering every POST with status; yields (url, received)."""
     received = []
 
     class Gateway(BaseHTTPRequestHandler):
         def do_POST(self):
             received.append((self.headers["Authorization"],
                              json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
-            self.send_response(200)
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, *args):
@@ -180,14 +185,52 @@ def test_webhook_sender_posts_to_the_gateway(app, client, person):
     server = HTTPServer(("127.0.0.1", 0), Gateway)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_TOKEN="t0k",
-                          SMS_WEBHOOK_URL=f"http://127.0.0.1:{server.server_port}/sms")
-        assert ask(client).status_code == 202
+        yield f"http://127.0.0.1:{server.server_port}/sms", received
     finally:
         server.shutdown()
+        server.server_close()
+
+
+def test_webhook_sender_posts_to_the_gateway(app, client, person):
+    """The real webhook adapter, built from config, talks HTTP to a gateway on loopback."""
+    with gateway(200) as (url, received):
+        app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_TOKEN="t0k", SMS_WEBHOOK_URL=url)
+        assert ask(client).status_code == 202
     assert received[0][0] == "Bearer t0k"
     assert received[0][1]["to"] == "+77011234567" and "password reset code" in received[0][1]["text"]
 
+
+@pytest.mark.parametrize("status", [500, 302, 401])
+def test_webhook_gateway_refusal_gives_503_and_keeps_no_code(app, client, person, status):
+    with gateway(status) as (url, received):
+        app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_URL=url)
+        response = ask(client)
+    assert len(received) == 1  # tried once, a redirect not followed
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "unavailable"
+    assert count_codes(app) == 0
+
+
+def test_webhook_gateway_that_never_answers_times_out_as_configured(app, client, person, caplog):
+    with socket.socket() as sock:  # the kernel completes the handshake; nobody ever replies
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_TIMEOUT_SECONDS=0.2,
+                          SMS_WEBHOOK_URL=f"http://127.0.0.1:{sock.getsockname()[1]}/sms?key=gateway-secret")
+        response = ask(client)
+    assert response.status_code == 503 and count_codes(app) == 0
+    assert "ReadTimeout" in caplog.text and "gateway-secret" not in caplog.text
+    with app.app_context():
+        assert get_sms_sender().timeout == 0.2
+
+
+
+def test_webhook_gateway_down_gives_503_and_logs_no_url(app, client, person, caplog):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again before the request: connection refused
+    app.config.update(SMS_SENDER="webhook", SMS_WEBHOOK_URL=f"http://127.0.0.1:{port}/sms?key=gateway-secret")
+    assert ask(client).status_code == 503 and count_codes(app) == 0
+    assert "ConnectionError" in caplog.text and "gateway-secret" not in caplog.text
 
 class TestSendingIsRateLimited:
     @pytest.fixture
