@@ -4,8 +4,13 @@ import marshmallow as ma
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .auth.tokens import purge_expired_sessions
 from .errors import ApiError
+from .plugins import Hook, hooks
+from .seed import seed_demo
+from .users import service
 from .users.models import ROLES
+from .users.schemas import UserCreateSchema
 
 users_cli = AppGroup("users", help="Manage accounts.")
 auth_cli = AppGroup("auth", help="Sign-in housekeeping.")
@@ -22,9 +27,6 @@ auth_cli = AppGroup("auth", help="Sign-in housekeeping.")
 @click.option("--language", default="ru", type=click.Choice(["ru", "kk", "en"]))
 def create_user_command(login, password, role, full_name, office_code, phone, email, language):
     """Create an account (the way the first administrator is made)."""
-    from .users import service
-    from .users.schemas import UserCreateSchema
-
     body = {"login": login, "password": password, "role": role, "full_name": full_name or login,
             "language": language}
     if phone:
@@ -44,7 +46,7 @@ def create_user_command(login, password, role, full_name, office_code, phone, em
 
 
 def _office_id(code):
-    lookup = current_app.extensions.get("office_lookup")
+    lookup = hooks().one(Hook.OFFICE_LOOKUP)
     office_id = lookup(code) if lookup else None
     if office_id is None:
         raise click.ClickException(f"no office with code {code!r}")
@@ -55,8 +57,6 @@ def _office_id(code):
 @with_appcontext
 def seed_demo_command():
     """Load demo data (refuses to run in production)."""
-    from .seed import seed_demo
-
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo refuses to run in production")
     for line in seed_demo():
@@ -66,8 +66,6 @@ def seed_demo_command():
 @auth_cli.command("purge-sessions")
 def purge_sessions_command():
     """Delete sessions whose refresh tokens have expired."""
-    from .auth.tokens import purge_expired_sessions
-
     click.echo(f"purged {purge_expired_sessions()} expired sessions")
 
 
