@@ -54,7 +54,8 @@ class Hooks:
         Adding the same provider twice, or a second one where only one may be,
         is a wiring mistake and raises ``ValueError`` at start-up.
         """
-        providers = self._providers[Hook(hook)]
+        hook = Hook(hook)
+        providers = self._providers[hook]
         if provider in providers:
             raise ValueError(f"{provider!r} is already added at {hook.name}")
         if hook in SINGLE and providers:
