@@ -95,3 +95,13 @@ def dump_notifications(rows):
     from .schemas import NotificationSchema
 
     return NotificationSchema(many=True).dump(rows)
+
+
+def erase_request_notifications(request_ids):
+    """Retention (PRIVACY.md P15): a feed entry quotes the request's title, so it goes with the request's wording."""
+    db.session.execute(sa.delete(Notification).where(Notification.request_id.in_(request_ids)))
+
+
+def erase_account_devices(user_ids):
+    """Retention (PRIVACY.md P15): an anonymised account keeps no push tokens or device details."""
+    db.session.execute(sa.delete(Device).where(Device.user_id.in_(user_ids)))

@@ -7,6 +7,7 @@ from flask import current_app
 from service_app.database import get_or_404
 from service_app.errors import ApiError, invalid
 from service_app.extensions import db
+from service_app.plugins import Hook, hooks
 from service_app.users.models import User
 
 from .calendar import DEFAULT_HOURS, reach_problem
@@ -16,29 +17,9 @@ from .hours import check_office_hours
 from .models import Department, Office
 from .routing import OfficeRequired
 
-# Other packages register ``func(office_id) -> bool`` telling whether an office is in use.
-_usage_checks = []
-
-
-def register_usage_check(func):
-    if func not in _usage_checks:
-        _usage_checks.append(func)
-    return func
-
-
-# Other packages register ``func() -> minutes``: the longest SLA target an office must be able to meet.
-_target_sources = []
-
-
-def register_target_source(func):
-    if func not in _target_sources:
-        _target_sources.append(func)
-    return func
-
-
 def _check_hours_meet_targets(week):
     """422 when the week is too sparse for the longest SLA target in force (see ``reach_problem``)."""
-    longest = max((source() for source in _target_sources), default=0)
+    longest = max((source() for source in hooks().get(Hook.DEADLINE_TARGETS)), default=0)
     problem = reach_problem(week.weekly_open_minutes, longest)
     if problem:
         raise invalid("business_hours", problem)
@@ -101,11 +82,23 @@ def update_office(office, data):
     return office
 
 
+def _accounts_at(office_id):
+    """The accounts whose home office this is (``Hook.OFFICE_USAGE_CHECKS``'s contract, for this package's data)."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.office_id == office_id))
+    return f"{count} account{'s' if count != 1 else ''}" if count else None
+
+
 def delete_office(office):
-    """Delete an office nobody refers to; one with history must be deactivated instead."""
-    in_use = db.session.scalar(sa.select(User.id).where(User.office_id == office.id).limit(1)) is not None
-    if in_use or any(check(office.id) for check in _usage_checks):
-        raise ApiError(409, "conflict", "the office has requests or people; deactivate it with is_active: false")
+    """Delete an office nobody refers to; one in use must be deactivated instead.
+
+    The 409 names what holds on to the office (requests through
+    ``Hook.OFFICE_USAGE_CHECKS``, accounts here), so the administrator sees why.
+    """
+    checks = (*hooks().get(Hook.OFFICE_USAGE_CHECKS), _accounts_at)
+    uses = [use for use in (check(office.id) for check in checks) if use]
+    if uses:
+        raise ApiError(409, "conflict", f"the office has {' and '.join(uses)}; "
+                                        "deactivate it with is_active: false instead")
     db.session.delete(office)
     bump_version()
     db.session.commit()

@@ -6,6 +6,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .auth.tokens import purge_expired_sessions
 from .errors import ApiError
+from .plugins import Hook, hooks
 from .seed import seed_demo
 from .users import service
 from .users.schemas import UserCreateSchema
@@ -45,7 +46,7 @@ def create_user_command(login, password, role, full_name, office_code, phone, em
 
 
 def _office_id(code):
-    lookup = current_app.extensions.get("office_lookup")
+    lookup = hooks().one(Hook.OFFICE_LOOKUP)
     office_id = lookup(code) if lookup else None
     if office_id is None:
         raise click.ClickException(f"no office with code {code!r}")

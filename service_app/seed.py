@@ -1,12 +1,13 @@
 """Demo data for local runs: one account of each role (password ``demo12345``).
 
 Idempotent: what already exists is left as it is. Each domain package adds
-its part through ``register_seeder``.
+its part at the ``Hook.SEEDERS`` hook point (``service_app.plugins``).
 """
 import sqlalchemy as sa
 
 from .auth.passwords import hash_password
 from .extensions import db
+from .plugins import Hook, hooks
 from .users.models import User
 
 DEMO_PASSWORD = "demo12345"  # nosec B105  # public demo password; seed-demo refuses production
@@ -18,16 +19,6 @@ DEMO_USERS = [
     {"login": "demo-manager", "full_name": "Dana Karimova", "role": "manager",
      "phone": "+77010000003", "email": "manager@demo.santrade.kz", "language": "en"},
 ]
-
-_seeders = []
-
-
-def register_seeder(func):
-    """``func() -> [lines]`` runs after the demo accounts exist."""
-    if func not in _seeders:
-        _seeders.append(func)
-    return func
-
 
 def seed_users():
     lines = []
@@ -44,6 +35,6 @@ def seed_users():
 
 def seed_demo():
     lines = seed_users()
-    for seeder in _seeders:
+    for seeder in hooks().get(Hook.SEEDERS):
         lines.extend(seeder())
     return lines

@@ -1,30 +1,26 @@
 """Service requests: categories, requests, comments, attachments, the status
 machine, SLA clocks and reports. (Not ``requests/``: that name would shadow the
 HTTP library firebase-admin needs.)"""
+from service_app import plugins
+from service_app.extensions import api
+from service_app.users.personal_data import Section
+
+from . import storage
+from .category_routes import blp as categories_blp
+from .cli import retention_cli, sla_cli, storage_cli
+from .notify import on_history_event
+from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
+                            request_rows)
+from .queries import requests_at_office
+from .report_routes import blp as sla_blp
+from .routes import blp as requests_blp
+from .seed import seed_categories, seed_requests
+from .sla import longest_target
+from .triage import release_assignments
 
 
 def init_app(app):
-    from service_app.extensions import api
-    from service_app.seed import register_seeder
-
-    from .category_routes import blp as categories_blp
-    from service_app.users.personal_data import register_section
-    from offices.service import register_target_source
-
-    from . import storage
-    from .cli import retention_cli, sla_cli, storage_cli
-    from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
-                                request_rows)
-    from .report_routes import blp as sla_blp
-    from . import attachment_routes  # noqa: F401 - adds the photo views to the requests blueprint
-    from .history import subscribe
-    from .sla import longest_target
-    from .notify import on_history_event
-    from .routes import blp as requests_blp
-    from .seed import seed_categories, seed_requests
-    from .triage import release_assignments
-    from service_app.users.scope_checks import register_scope_loss_hook
-
+    """Register the requests API and CLI, and plug requests into offices, accounts, the export and the seed."""
     storage.init_app(app)
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
@@ -32,11 +28,13 @@ def init_app(app):
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)
-    register_section("requests", query=request_rows, dump=dump_requests)
-    register_section("comments", query=comment_rows, dump=dump_comments)
-    register_section("attachments", query=attachment_rows, dump=dump_attachments)
-    register_seeder(seed_categories)
-    register_seeder(seed_requests)
-    subscribe(on_history_event)
-    register_scope_loss_hook(release_assignments)
-    register_target_source(longest_target)
+    hooks = plugins.hooks(app)
+    hooks.add(plugins.Hook.PERSONAL_DATA, Section("requests", query=request_rows, dump=dump_requests))
+    hooks.add(plugins.Hook.PERSONAL_DATA, Section("comments", query=comment_rows, dump=dump_comments))
+    hooks.add(plugins.Hook.PERSONAL_DATA, Section("attachments", query=attachment_rows, dump=dump_attachments))
+    hooks.add(plugins.Hook.SEEDERS, seed_categories)
+    hooks.add(plugins.Hook.SEEDERS, seed_requests)
+    hooks.add(plugins.Hook.HISTORY_SUBSCRIBERS, on_history_event)
+    hooks.add(plugins.Hook.SCOPE_LOSS, release_assignments)
+    hooks.add(plugins.Hook.DEADLINE_TARGETS, longest_target)
+    hooks.add(plugins.Hook.OFFICE_USAGE_CHECKS, requests_at_office)

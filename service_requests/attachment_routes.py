@@ -1,4 +1,5 @@
-"""Photo upload and download (registered on the requests blueprint)."""
+"""Photo upload and download, views of the requests blueprint (their endpoints
+are ``requests.upload_attachment``, ``requests.AttachmentFile``, ...)."""
 from flask import current_app, make_response, redirect
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -7,26 +8,7 @@ from service_app.errors import ErrorSchema
 from service_app.extensions import limiter, user_key
 
 from . import attachments
-from .routes import blp
 from .schemas import AttachmentSchema, AttachmentUploadSchema
-
-
-@blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
-@blp.login_required()
-@limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key)
-@blp.arguments(AttachmentUploadSchema, location="files")
-@blp.response(201, AttachmentSchema)
-@blp.alt_response(200, schema=AttachmentSchema, description="the same bytes again: the existing attachment")
-@blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
-@blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
-@blp.alt_response(429, schema=ErrorSchema, description="too many uploads")
-@blp.alt_response(503, schema=ErrorSchema, description="storage unavailable")
-@blp.errors(403, 404, 409)
-def upload_attachment(files, request_id):
-    """Attach a photo (JPEG, PNG, WebP, HEIC); EXIF and GPS are stripped"""
-    data = attachments.read_upload(files.get("file"))
-    attachment, created = attachments.upload(current_user, request_id, data)
-    return attachment, 201 if created else 200
 
 
 REDIRECT = {"Location": {"schema": {"type": "string", "format": "uri"}}}
@@ -45,25 +27,48 @@ def _send(result):
     return response
 
 
-@blp.route("/attachments/<int:attachment_id>")
-class AttachmentFile(MethodView):
-    @blp.login_required()
-    @blp.doc(responses={"200": {"description": "the image", "content": {
-        t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")}}})
-    @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
-    @blp.errors(404, 503)
-    def get(self, attachment_id):
-        """Download a photo"""
-        return _send(attachments.open_attachment(current_user, attachment_id))
+def add_photo_views(blp):
+    """Add the photo views to ``blp``, the requests blueprint, before it is first registered.
 
-
-@blp.route("/attachments/<int:attachment_id>/thumbnail")
-class AttachmentThumbnail(MethodView):
+    ``routes.py`` calls this once, right after building its blueprint: a
+    blueprint takes no new views once an app has registered it, and one
+    blueprint serves every app of the process, so this cannot run per app.
+    """
+    @blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
     @blp.login_required()
-    @blp.doc(responses={"200": {"description": "the thumbnail", "content": {
-        "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
-    @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
-    @blp.errors(404, 503)
-    def get(self, attachment_id):
-        """Download a photo's thumbnail"""
-        return _send(attachments.open_attachment(current_user, attachment_id, thumbnail=True))
+    @limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key)
+    @blp.arguments(AttachmentUploadSchema, location="files")
+    @blp.response(201, AttachmentSchema)
+    @blp.alt_response(200, schema=AttachmentSchema, description="the same bytes again: the existing attachment")
+    @blp.alt_response(413, schema=ErrorSchema, description="payload_too_large")
+    @blp.alt_response(415, schema=ErrorSchema, description="unsupported_media_type")
+    @blp.alt_response(429, schema=ErrorSchema, description="too many uploads")
+    @blp.alt_response(503, schema=ErrorSchema, description="storage unavailable")
+    @blp.errors(403, 404, 409)
+    def upload_attachment(files, request_id):
+        """Attach a photo (JPEG, PNG, WebP, HEIC); EXIF and GPS are stripped"""
+        data = attachments.read_upload(files.get("file"))
+        attachment, created = attachments.upload(current_user, request_id, data)
+        return attachment, 201 if created else 200
+
+    @blp.route("/attachments/<int:attachment_id>")
+    class AttachmentFile(MethodView):
+        @blp.login_required()
+        @blp.doc(responses={"200": {"description": "the image", "content": {
+            t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")}}})
+        @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
+        @blp.errors(404, 503)
+        def get(self, attachment_id):
+            """Download a photo"""
+            return _send(attachments.open_attachment(current_user, attachment_id))
+
+    @blp.route("/attachments/<int:attachment_id>/thumbnail")
+    class AttachmentThumbnail(MethodView):
+        @blp.login_required()
+        @blp.doc(responses={"200": {"description": "the thumbnail", "content": {
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})
+        @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
+        @blp.errors(404, 503)
+        def get(self, attachment_id):
+            """Download a photo's thumbnail"""
+            return _send(attachments.open_attachment(current_user, attachment_id, thumbnail=True))

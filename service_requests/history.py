@@ -4,27 +4,18 @@ import sqlalchemy as sa
 from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
+from service_app.plugins import Hook, hooks
 
 from . import access
 from .models import Comment, RequestEvent
 
-# Listeners get (request, event_name, actor, data, internal) inside the transaction
-# of the change: the notifications outbox subscribes here.
-_listeners = []
-
-
-def subscribe(func):
-    if func not in _listeners:
-        _listeners.append(func)
-    return func
-
 
 def record(req, event, actor, data=None, internal=False):
-    """Add one history row (caller commits) and tell the listeners."""
+    """Add one history row (caller commits) and tell ``Hook.HISTORY_SUBSCRIBERS`` (the notifications outbox)."""
     row = RequestEvent(request_id=req.id, event=event, actor_id=actor.id if actor else None,
                        internal=internal, data=data or {}, created_at=utcnow())
     db.session.add(row)
-    for listener in _listeners:
+    for listener in hooks().get(Hook.HISTORY_SUBSCRIBERS):
         listener(req, event, actor, row.data, internal)
     return row
 

@@ -30,3 +30,10 @@ def list_requests(user, args):
         stmt = stmt.where(sa.or_(sa.func.lower(ServiceRequest.title).like(pattern, escape="\\"),
                                  sa.func.lower(ServiceRequest.description).like(pattern, escape="\\")))
     return paginate(db.session, stmt, ServiceRequest, args["limit"], args.get("cursor"))
+
+
+def requests_at_office(office_id):
+    """What keeps an office from being deleted, for ``Hook.OFFICE_USAGE_CHECKS``: its requests, final ones too."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest)
+                              .where(ServiceRequest.office_id == office_id))
+    return f"{count} request{'s' if count != 1 else ''}" if count else None

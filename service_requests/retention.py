@@ -6,9 +6,12 @@ the company's rules say.
   from storage (through the deletion outbox, so a store outage only delays them).
 - Requests final for more than ``REQUEST_RETENTION_DAYS`` are anonymised: the
   wording, comments and location go; office, category, priority and timings
-  stay, so reports over old periods still add up.
+  stay, so reports over old periods still add up. Other packages erase what
+  they hold about those requests at ``Hook.ERASE_REQUESTS`` (notifications:
+  the feed entries).
 - Accounts deactivated (last changed) more than ``REQUEST_RETENTION_DAYS`` ago
-  are anonymised: name, login, email, phone, devices and sessions go.
+  are anonymised: name, login, email, phone and sessions go; other packages
+  erase theirs at ``Hook.ERASE_ACCOUNTS`` (notifications: the devices).
 - Housekeeping: expired sessions, used reset codes and idempotency keys older
   than ``IDEMPOTENCY_KEY_HOURS`` are deleted.
 
@@ -21,12 +24,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from notifications.models import Device, Notification
 from service_app.auth.models import AuthSession, PasswordResetCode
 from service_app.auth.passwords import hash_password
 from service_app.auth.tokens import purge_expired_sessions
 from service_app.database import utcnow
 from service_app.extensions import db
+from service_app.plugins import Hook, hooks
 from service_app.users.models import User
 
 from . import storage_outbox
@@ -82,7 +85,8 @@ def anonymise_old_requests(now):
         req.title, req.description, req.author_id = REMOVED, "", nobody.id
         req.location_lat = req.location_lon = None
     db.session.execute(sa.update(Comment).where(Comment.request_id.in_(ids)).values(body=REMOVED))
-    db.session.execute(sa.delete(Notification).where(Notification.request_id.in_(ids)))
+    for erase in hooks().get(Hook.ERASE_REQUESTS):
+        erase(ids)
     db.session.execute(sa.update(RequestEvent).where(RequestEvent.request_id.in_(ids),
                                                      RequestEvent.actor_id.in_(
                                                          sa.select(User.id).where(User.role == "employee")))
@@ -100,9 +104,10 @@ def anonymise_old_accounts(now):
         user.login, user.full_name = f"deleted-{user.id}", "Deleted user"
         user.email = user.phone = None
         user.password_hash = hash_password(secrets.token_urlsafe(32))
-        db.session.execute(sa.delete(Device).where(Device.user_id == user.id))
         db.session.execute(sa.delete(AuthSession).where(AuthSession.user_id == user.id))
         db.session.execute(sa.delete(PasswordResetCode).where(PasswordResetCode.user_id == user.id))
+    for erase in hooks().get(Hook.ERASE_ACCOUNTS):
+        erase([user.id for user in rows])
     db.session.commit()
     return len(rows)
 

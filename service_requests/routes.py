@@ -10,6 +10,7 @@ from service_app.extensions import limiter, user_key
 
 from . import history, intake, queries, triage
 from .access import get_visible_request
+from .attachment_routes import add_photo_views
 from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
                       RequestCreateSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
                       RequestUpdateSchema, StatusChangeSchema)
@@ -115,3 +116,6 @@ class Comments(MethodView):
 def events(request_id):
     """The request's history: created, routed, assigned, status changes, re-routes, comments"""
     return history.list_events(current_user, get_visible_request(current_user, request_id))
+
+
+add_photo_views(blp)

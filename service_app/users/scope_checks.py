@@ -1,11 +1,11 @@
 """Validation of the office and department references an account holds, and
 who may change an account.
 
-Offices and departments are registered by their packages through
-``register_reference_check`` so that accounts never point at something that
-does not exist, without this package importing theirs. Packages that hold
-something an account may do because of its role or scope (request
-assignments) register ``register_scope_loss_hook`` to let go of it when the
+The offices package checks office and department references at the
+``Hook.REFERENCE_CHECKS`` hook point (``service_app.plugins``) so that accounts
+never point at something that does not exist, without this package importing
+theirs. Packages that hold something an account may do because of its role or
+scope (request assignments) let go of it at ``Hook.SCOPE_LOSS`` when the
 account loses that role or scope.
 
 Who manages accounts: a company-wide administrator (empty office and
@@ -18,37 +18,22 @@ even their own role or scope. Everything else is 403 ``forbidden`` and changes
 nothing.
 """
 from ..errors import ApiError
+from ..plugins import Hook, hooks
 
-_checks = []
-_scope_loss_hooks = []
 SCOPE_FIELDS = ("role", "office_ids", "department_codes")
-
-
-def register_reference_check(func):
-    """``func(data) -> {field: [message]}`` for unknown references in a user body."""
-    if func not in _checks:
-        _checks.append(func)
-    return func
 
 
 def validate(data):
     problems = {}
-    for check in _checks:
+    for check in hooks().get(Hook.REFERENCE_CHECKS):
         problems.update(check(data) or {})
     if problems:
         field, messages = next(iter(problems.items()))
         raise ApiError(422, "validation_error", f"{field}: {messages[0]}", problems)
 
 
-def register_scope_loss_hook(func):
-    """``func(user, actor)`` runs in the transaction that narrows ``user``'s role, scope or activity."""
-    if func not in _scope_loss_hooks:
-        _scope_loss_hooks.append(func)
-    return func
-
-
 def scope_lost(user, actor):
-    for func in _scope_loss_hooks:
+    for func in hooks().get(Hook.SCOPE_LOSS):
         func(user, actor)
 
 

@@ -291,3 +291,18 @@ def test_seed_demo_offices_route_real_places(runner, client, login):
                                "--role", "employee", "--office", "ast"]).exit_code == 0
     assert runner.invoke(args=["users", "create", "--login", "x.worker", "--password", "long-enough-1",
                                "--role", "employee", "--office", "NOPE"]).exit_code != 0
+
+
+def test_office_with_requests_cannot_be_deleted_and_the_409_counts_them(client, world, submit, make_user):
+    for _ in range(2):
+        submit(location={"lat": 51.13, "lon": 71.43})  # inside Astana, whose office is nobody's home
+    response = client.delete(f"/api/v1/offices/{world.ast}", headers=world.admin.headers)
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {
+        "code": "conflict", "details": None,
+        "message": "the office has 2 requests; deactivate it with is_active: false instead"}
+    make_user("employee", office_id=world.ast)
+    response = client.delete(f"/api/v1/offices/{world.ast}", headers=world.admin.headers)
+    assert response.get_json()["error"]["message"] == (
+        "the office has 2 requests and 1 account; deactivate it with is_active: false instead")
+    assert client.get(f"/api/v1/offices/{world.ast}", headers=world.admin.headers).status_code == 200
