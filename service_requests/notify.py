@@ -13,6 +13,7 @@ from service_app.extensions import db
 from service_app.users.models import STAFF_ROLES, User
 
 from .access import covers, may_read
+from .models import Comment
 
 
 def office_staff(req):
@@ -40,8 +41,6 @@ def on_history_event(req, event, actor, data, internal):
     elif event == "assigned" and data.get("assignee"):
         send("assigned", [db.session.get(User, data["assignee"]["id"])])
     elif event == "commented" and not internal and not data.get("part_of"):
-        from .models import Comment
-
         comment = db.session.get(Comment, data["comment_id"])
         if actor_id == req.author_id:
             send("comment_added", [req.assignee], comment=comment.body[:200])
