@@ -105,17 +105,11 @@ class RequestSchema(ma.Schema):
     resolved_at = ma.fields.AwareDateTime(allow_none=True)
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     rating = ma.fields.Integer(allow_none=True)
-    sla = ma.fields.Function(lambda req: SlaSchema().dump(sla_block(req)), metadata={"type": "object"})
+    sla = ma.fields.Nested(SlaSchema)
     attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
     version = ma.fields.Integer()
     location = ma.fields.Function(_author_location, metadata={
         "type": "object", "description": "coarsened {lat, lon}; present for the author only"})
-
-
-def sla_block(req):
-    from .sla import block
-
-    return block(req)
 
 
 class LocationInSchema(Schema):
