@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from service_app.api import Schema
 from service_app.fields import JsonObject, LocalizedName, Text, TrimmedString
+from service_app.pagination import page_schema
 
 CODE = ma.validate.Regexp(r"^[A-Za-z0-9_-]{1,32}$", error="1-32 letters, digits, '_' or '-'")
 
@@ -39,9 +40,7 @@ class OfficeUpdateSchema(OfficeCreateSchema):
     is_active = ma.fields.Boolean()
 
 
-class OfficeListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(OfficeSchema), required=True)
-    next_cursor = Text(allow_none=True, required=True)
+OfficeListSchema = page_schema(OfficeSchema, "OfficeListSchema", complete=True)
 
 
 class RouteArgsSchema(Schema):
@@ -67,6 +66,4 @@ class DepartmentUpdateSchema(Schema):
     is_active = ma.fields.Boolean()
 
 
-class DepartmentListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(DepartmentSchema), required=True)
-    next_cursor = Text(allow_none=True, required=True)
+DepartmentListSchema = page_schema(DepartmentSchema, "DepartmentListSchema", complete=True)

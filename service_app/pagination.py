@@ -43,12 +43,11 @@ def page_schema(item_schema, name=None, *, complete=False):
     ``complete`` marks a list answered whole (no paging), and says so in the OpenAPI document.
     """
     fields = {
-        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True,
+                                metadata={"description": COMPLETE_LIST} if complete else {}),
         "next_cursor": Text(allow_none=True, required=True,
                             metadata={"description": "always null"} if complete else {}),
     }
-    if complete:
-        fields["Meta"] = type("Meta", (), {"description": COMPLETE_LIST})
     name = name or f"{item_schema.__name__.removesuffix('Schema')}PageSchema"
     return type(name, (ma.Schema,), fields)
 

@@ -31,11 +31,7 @@ class CategoryUpdateSchema(Schema):
     is_active = ma.fields.Boolean()
 
 
-class CategoryListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(CategorySchema), required=True)
-    next_cursor = Text(allow_none=True, required=True)
-
-
+CategoryListSchema = page_schema(CategorySchema, "CategoryListSchema", complete=True)
 
 
 class PersonSchema(ma.Schema):
@@ -204,7 +200,7 @@ class PolicySchema(ma.Schema):
     resolution_minutes = ma.fields.Integer()
 
 
-PolicyListSchema = page_schema(PolicySchema)
+PolicyListSchema = page_schema(PolicySchema, complete=True)
 
 
 class PolicyUpdateSchema(Schema):
