@@ -1,3 +1,5 @@
+import functools
+
 import marshmallow as ma
 from flask import url_for
 from flask_jwt_extended import current_user
@@ -221,22 +223,26 @@ class SlaReportArgsSchema(Schema):
     format = Text(validate=ma.validate.OneOf(["json", "csv"]))
 
 
+# A report's measure: null when the group holds no request it could be measured on.
+Measure = functools.partial(ma.fields.Float, allow_none=True)
+
+
 class ReportRowSchema(ma.Schema):
     key = ma.fields.Raw(allow_none=True)
     label = Text()
     total = ma.fields.Integer()
     open = ma.fields.Integer()
     resolved = ma.fields.Integer()
-    response_met_pct = ma.fields.Float(allow_none=True)
-    resolution_met_pct = ma.fields.Float(allow_none=True)
-    median_response_minutes = ma.fields.Float(allow_none=True)
-    p90_response_minutes = ma.fields.Float(allow_none=True)
-    median_resolution_minutes = ma.fields.Float(allow_none=True)
-    p90_resolution_minutes = ma.fields.Float(allow_none=True)
+    response_met_pct = Measure()
+    resolution_met_pct = Measure()
+    median_response_minutes = Measure()
+    p90_response_minutes = Measure()
+    median_resolution_minutes = Measure()
+    p90_resolution_minutes = Measure()
     response_breached = ma.fields.Integer()
     resolution_breached = ma.fields.Integer()
     rated = ma.fields.Integer()
-    avg_rating = ma.fields.Float(allow_none=True)
+    avg_rating = Measure()
 
 
 class SlaReportSchema(ma.Schema):
