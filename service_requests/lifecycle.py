@@ -8,6 +8,7 @@ from service_app.errors import ApiError
 from . import access, history, sla
 from .access import TRANSITIONS
 
+
 def allowed_moves(user, req, now=None):
     """The statuses ``user`` may move ``req`` to now."""
     now = now or utcnow()
