@@ -7,7 +7,6 @@ from flask_jwt_extended import current_user
 from service_app.api import Blueprint
 from service_app.errors import ApiError, ErrorSchema
 from service_app.extensions import limiter, user_key
-
 from service_app.pagination import PageArgsSchema
 
 from . import comments, intake, queries, triage
