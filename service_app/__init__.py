@@ -7,7 +7,6 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .api import JSONProvider
-from .errors import register_error_handlers
 from .extensions import api, db, jwt, limiter, migrate
 from .observability import configure_logging
 
@@ -35,10 +34,10 @@ class IdConverter(IntegerConverter):
 
 
 def load_config(app, test_config, env):
-    cls = config_module.config_class(env or (test_config or {}).get("ENV_NAME"))
-    settings = cls.from_env()
+    environment = config_module.environment(env or (test_config or {}).get("ENV_NAME"))
+    settings = environment.read()
     settings.update(test_config or {})
-    cls.validate(settings)
+    environment.check(settings)
     if not settings.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         settings["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "santrade.db")
@@ -102,6 +101,10 @@ def register_domains(app):
 
 
 def register_errorhandlers(app):
+    # Imported here, like the domains: the handlers know the domains' exceptions
+    # (photo storage down), and the domains import service_app.
+    from .error_handlers import register_error_handlers
+
     register_error_handlers(app)
 
 

@@ -1,10 +1,17 @@
-"""Configuration from the environment.
+"""Configuration: every setting declared once, in ``SETTINGS``.
 
-Every variable is listed once in the README's table. Local runs and tests work
-with the defaults; production (``APP_ENV=production``) refuses to start without
-real secrets.
+A declaration gives the ``app.config`` key, its type (the parser of the
+environment variable's text), its default written as that variable would be
+(``""``: unset, None), and the variable's name when it differs from the key;
+``FIXED`` holds what no variable sets. Reading the environment, the defaults,
+what differs by ``APP_ENV`` (``ENVIRONMENTS``) and the production checks all
+derive from it, and the deployment test holds the README's table and
+render.yaml to it. Local runs and tests work with the defaults; production
+refuses to start without real secrets.
 """
+import copy
 import os
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"  # nosec B105  # the development value production refuses
@@ -15,28 +22,6 @@ class ConfigError(RuntimeError):
     """The environment does not describe a safe configuration."""
 
 
-def env_str(name, default=None):
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
-
-
-def env_int(name, default):
-    value = env_str(name)
-    if value is None:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {value!r}") from exc
-
-
-def env_bool(name, default):
-    value = env_str(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def normalize_database_url(url):
     """Return a SQLAlchemy URL, mapping Render's ``postgres://`` form to psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -45,193 +30,232 @@ def normalize_database_url(url):
     return url
 
 
-class Config:
-    """Defaults for local runs: SQLite under ``instance/``, console SMS, log push."""
+# Types: each turns a variable's text into the value, or raises ValueError naming what it expected.
+def text(value):
+    return value
 
-    ENV_NAME = "development"
-    TESTING = False
-    SECRET_KEY = DEV_SECRET
-    JWT_SECRET_KEY = DEV_SECRET
-    SQLALCHEMY_DATABASE_URI = None  # resolved in create_app (needs the instance path)
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # Every database wait ends well inside the worker timeout (gunicorn.conf.py): a hung
-    # PostgreSQL answers 503 instead of holding the worker (see service_app/db_timeouts.py).
-    DB_CONNECT_TIMEOUT = 5
-    DB_STATEMENT_TIMEOUT = 10
-    DB_IDLE_IN_TRANSACTION_TIMEOUT = 30
-    DB_POOL_TIMEOUT = 5
-    MAX_CONTENT_LENGTH = 11 * 1024 * 1024
-    JSON_SORT_KEYS = False
-    LOG_LEVEL = "INFO"
-    TRUSTED_PROXIES = 0
-    FORCE_HTTPS = False
 
-    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=15)
-    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=30)
-    JWT_TOKEN_LOCATION = ["headers"]
-    JWT_ERROR_MESSAGE_KEY = "message"
-    REFRESH_REUSE_GRACE_SECONDS = 30
+def integer(value):
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("an integer") from None
 
-    PASSWORD_MIN_LENGTH = 8
-    ARGON2_TIME_COST = 3
-    ARGON2_MEMORY_KIB = 65536
 
-    RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
+def flag(value):
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def upper(value):
+    return value.upper()
+
+
+def minutes(value):
+    return timedelta(minutes=integer(value))
+
+
+def days(value):
+    return timedelta(days=integer(value))
+
+
+def database_url(value):
+    return normalize_database_url(value)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One ``app.config`` key read from the environment: ``parse`` is its type, ``default`` its text.
+
+    ``secret``: a checked environment refuses the development value and anything short.
+    """
+
+    key: str
+    parse: object
+    default: object
+    variable: str = ""
+    secret: bool = False
+
+    @property
+    def env(self):
+        """The environment variable that sets it."""
+        return self.variable or self.key
+
+
+# Set in code only, no variable changes them: Flask's and the extensions' own, and a few of ours.
+FIXED = {
+    "TESTING": False,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "JWT_TOKEN_LOCATION": ["headers"],
+    "REFRESH_REUSE_GRACE_SECONDS": 30,
+    "RATELIMIT_HEADERS_ENABLED": True,
     # Flask-Limiter would put Retry-After on every answer of a limited route (200s and 503s
     # included); it is renamed here and the 429 handler sets the real Retry-After itself.
-    RATELIMIT_HEADER_RETRY_AFTER = "X-RateLimit-Retry-After"
-    RATELIMIT_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
-    LOGIN_LIMIT_PER_IP = "50 per 15 minutes"
-    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"  # nosec B105  # a rate limit
-    PASSWORD_RESET_LIMIT_PER_ACCOUNT = "5 per hour"  # nosec B105  # a rate limit
-    REQUEST_CREATE_LIMIT = "30 per hour"
-    UPLOAD_LIMIT = "60 per hour"
-    COMMENT_LIMIT = "60 per hour"
+    "RATELIMIT_HEADER_RETRY_AFTER": "X-RateLimit-Retry-After",
+    "RATELIMIT_ENABLED": True,
+    "SMS_CODE_MAX_ATTEMPTS": 5,
+    "API_TITLE": "Santrade Service API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",  # served by service_app.docs_assets
+}
 
-    SMS_SENDER = "console"
-    SMS_WEBHOOK_URL = None
-    SMS_WEBHOOK_TOKEN = None
-    SMS_CODE_TTL_MINUTES = 10
-    SMS_CODE_MAX_ATTEMPTS = 5
-    SMS_RESEND_SECONDS = 60
+SETTINGS = (
+    Setting("ENV_NAME", text, "development", variable="APP_ENV"),
+    # Unset: SQLite under the instance folder (create_app knows where that is).
+    Setting("SQLALCHEMY_DATABASE_URI", database_url, "", variable="DATABASE_URL"),
+    Setting("SECRET_KEY", text, DEV_SECRET, secret=True),
+    Setting("JWT_SECRET_KEY", text, DEV_SECRET, secret=True),
+    Setting("JWT_ACCESS_TOKEN_EXPIRES", minutes, "15", variable="JWT_ACCESS_TOKEN_MINUTES"),
+    Setting("JWT_REFRESH_TOKEN_EXPIRES", days, "30", variable="JWT_REFRESH_TOKEN_DAYS"),
+    # Every database wait ends well inside the worker timeout (gunicorn.conf.py): a hung
+    # PostgreSQL answers 503 instead of holding the worker (see service_app/db_timeouts.py).
+    Setting("DB_CONNECT_TIMEOUT", integer, "5"),
+    Setting("DB_STATEMENT_TIMEOUT", integer, "10"),
+    Setting("DB_IDLE_IN_TRANSACTION_TIMEOUT", integer, "30"),
+    Setting("DB_POOL_TIMEOUT", integer, "5"),
+    Setting("MAX_CONTENT_LENGTH", integer, "11534336"),
+    Setting("LOG_LEVEL", upper, "INFO"),
+    Setting("TRUSTED_PROXIES", integer, "0"),
+    Setting("FORCE_HTTPS", flag, "false"),
+    Setting("PASSWORD_MIN_LENGTH", integer, "8"),
+    Setting("ARGON2_TIME_COST", integer, "3"),
+    Setting("ARGON2_MEMORY_KIB", integer, "65536"),
+    Setting("RATELIMIT_STORAGE_URI", text, "memory://"),
+    Setting("LOGIN_LIMIT_PER_ACCOUNT", text, "10 per 15 minutes"),
+    Setting("LOGIN_LIMIT_PER_IP", text, "50 per 15 minutes"),
+    Setting("PASSWORD_RESET_LIMIT_PER_IP", text, "10 per hour"),
+    Setting("PASSWORD_RESET_LIMIT_PER_ACCOUNT", text, "5 per hour"),
+    Setting("REQUEST_CREATE_LIMIT", text, "30 per hour"),
+    Setting("UPLOAD_LIMIT", text, "60 per hour"),
+    Setting("COMMENT_LIMIT", text, "60 per hour"),
+    Setting("SMS_SENDER", text, "console"),
+    Setting("SMS_WEBHOOK_URL", text, ""),
+    Setting("SMS_WEBHOOK_TOKEN", text, ""),
+    Setting("SMS_CODE_TTL_MINUTES", integer, "10"),
+    Setting("SMS_RESEND_SECONDS", integer, "60"),
+    Setting("ROUTING_MAX_DISTANCE_M", integer, "2000"),
+    Setting("ROUTER_REFRESH_SECONDS", integer, "2"),
+    Setting("MAX_GEOFENCE_VERTICES", integer, "1000"),
+    Setting("LOCATION_PRECISION_DECIMALS", integer, "2"),
+    Setting("REOPEN_DAYS", integer, "7"),
+    Setting("AUTO_CLOSE_DAYS", integer, "3"),
+    Setting("ATTACHMENT_RETENTION_DAYS", integer, "365"),
+    Setting("REQUEST_RETENTION_DAYS", integer, "1825"),
+    Setting("IDEMPOTENCY_KEY_HOURS", integer, "48"),
+    Setting("PRIVACY_POLICY_DIR", text, ""),  # unset: the policy shipped in service_app/privacy
+    Setting("REPORT_TIMEZONE", text, "Asia/Almaty"),
+    Setting("STORAGE_BACKEND", text, "local"),
+    Setting("STORAGE_LOCAL_ROOT", text, ""),  # unset: instance/attachments
+    Setting("S3_BUCKET", text, ""),
+    Setting("S3_ENDPOINT_URL", text, ""),
+    Setting("S3_PUBLIC_ENDPOINT_URL", text, ""),
+    Setting("S3_REGION", text, "us-east-1"),
+    Setting("S3_ACCESS_KEY_ID", text, ""),
+    Setting("S3_SECRET_ACCESS_KEY", text, ""),
+    Setting("S3_ADDRESSING_STYLE", text, "path"),
+    Setting("S3_URL_EXPIRES_SECONDS", integer, "300"),
+    Setting("S3_CONNECT_TIMEOUT", integer, "2"),
+    Setting("S3_READ_TIMEOUT", integer, "5"),
+    Setting("STORAGE_PURGE_GRACE_SECONDS", integer, "300"),
+    Setting("ATTACHMENT_MAX_BYTES", integer, "10485760"),
+    Setting("ATTACHMENT_MAX_PER_REQUEST", integer, "10"),
+    Setting("ATTACHMENT_MAX_PIXELS", integer, "40000000"),
+    Setting("ATTACHMENT_DECODE_TIMEOUT_SECONDS", integer, "8"),
+    Setting("ATTACHMENT_DECODE_MEMORY_MB", integer, "256"),
+    Setting("PUSH_SENDER", text, "log"),
+    Setting("FIREBASE_CREDENTIALS", text, ""),
+    Setting("FCM_HTTP_TIMEOUT", integer, "10"),
+    Setting("PUSH_BATCH_SIZE", integer, "100"),
+    Setting("PUSH_MAX_ATTEMPTS", integer, "8"),
+    Setting("PUSH_RETRY_BASE_SECONDS", integer, "15"),
+    Setting("PUSH_RETRY_MAX_SECONDS", integer, "3600"),
+    Setting("PUSH_LEASE_SECONDS", integer, "120"),
+    Setting("PUSH_COALESCE_SECONDS", integer, "60"),
+)
+DECLARED = {setting.key: setting for setting in SETTINGS}
 
-    ROUTING_MAX_DISTANCE_M = 2000
-    ROUTER_REFRESH_SECONDS = 2
-    MAX_GEOFENCE_VERTICES = 1000
 
-    LOCATION_PRECISION_DECIMALS = 2
-    REOPEN_DAYS = 7
-    AUTO_CLOSE_DAYS = 3
-    ATTACHMENT_RETENTION_DAYS = 365
-    REQUEST_RETENTION_DAYS = 1825
-    IDEMPOTENCY_KEY_HOURS = 48
-    PRIVACY_POLICY_DIR = None  # default: the policy shipped in service_app/privacy
-    REPORT_TIMEZONE = "Asia/Almaty"
+@dataclass(frozen=True)
+class Environment:
+    """What differs by ``APP_ENV``.
 
-    STORAGE_BACKEND = "local"
-    STORAGE_LOCAL_ROOT = None  # default: instance/attachments
-    S3_BUCKET = None
-    S3_ENDPOINT_URL = None
-    S3_PUBLIC_ENDPOINT_URL = None
-    S3_REGION = "us-east-1"
-    S3_ACCESS_KEY_ID = None
-    S3_SECRET_ACCESS_KEY = None
-    S3_ADDRESSING_STYLE = "path"
-    S3_URL_EXPIRES_SECONDS = 300
-    S3_CONNECT_TIMEOUT = 2
-    S3_READ_TIMEOUT = 5
-    STORAGE_PURGE_GRACE_SECONDS = 300
-    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-    ATTACHMENT_MAX_PER_REQUEST = 10
-    ATTACHMENT_MAX_PIXELS = 40_000_000
-    ATTACHMENT_DECODE_TIMEOUT_SECONDS = 8
-    ATTACHMENT_DECODE_MEMORY_MB = 256
+    ``defaults`` replace declared defaults, as text (the variable still wins);
+    ``fixed`` values ignore the variable; ``variables`` read a key from another variable.
+    ``checked`` refuses weak secrets, and a setting ``required`` is needed always
+    (``True``) or while another has a value (``("PUSH_SENDER", "fcm")``).
+    """
 
-    PUSH_SENDER = "log"
-    FIREBASE_CREDENTIALS = None
-    FCM_HTTP_TIMEOUT = 10
-    PUSH_BATCH_SIZE = 100
-    PUSH_MAX_ATTEMPTS = 8
-    PUSH_RETRY_BASE_SECONDS = 15
-    PUSH_RETRY_MAX_SECONDS = 3600
-    PUSH_LEASE_SECONDS = 120
-    PUSH_COALESCE_SECONDS = 60
+    name: str
+    defaults: dict = field(default_factory=dict)
+    fixed: dict = field(default_factory=dict)
+    variables: dict = field(default_factory=dict)
+    checked: bool = False
+    required: dict = field(default_factory=dict)
 
-    API_TITLE = "Santrade Service API"
-    API_VERSION = "v1"
-    OPENAPI_VERSION = "3.0.3"
-    OPENAPI_URL_PREFIX = "/api/v1"
-    OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"  # served by service_app.docs_assets
+    def variable(self, setting):
+        return self.variables.get(setting.key, setting.env)
 
-    @classmethod
-    def from_env(cls):
-        """Read the environment into a dict of settings for this config class."""
-        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
-        settings.update(
-            SECRET_KEY=env_str("SECRET_KEY", cls.SECRET_KEY),
-            JWT_SECRET_KEY=env_str("JWT_SECRET_KEY", cls.JWT_SECRET_KEY),
-            LOG_LEVEL=env_str("LOG_LEVEL", cls.LOG_LEVEL).upper(),
-            TRUSTED_PROXIES=env_int("TRUSTED_PROXIES", cls.TRUSTED_PROXIES),
-            FORCE_HTTPS=env_bool("FORCE_HTTPS", cls.FORCE_HTTPS),
-            MAX_CONTENT_LENGTH=env_int("MAX_CONTENT_LENGTH", cls.MAX_CONTENT_LENGTH),
-            JWT_ACCESS_TOKEN_EXPIRES=timedelta(
-                minutes=env_int("JWT_ACCESS_TOKEN_MINUTES", 15)),
-            JWT_REFRESH_TOKEN_EXPIRES=timedelta(
-                days=env_int("JWT_REFRESH_TOKEN_DAYS", 30)),
-            PASSWORD_MIN_LENGTH=env_int("PASSWORD_MIN_LENGTH", cls.PASSWORD_MIN_LENGTH),
-            ARGON2_TIME_COST=env_int("ARGON2_TIME_COST", cls.ARGON2_TIME_COST),
-            ARGON2_MEMORY_KIB=env_int("ARGON2_MEMORY_KIB", cls.ARGON2_MEMORY_KIB),
-            RATELIMIT_STORAGE_URI=env_str("RATELIMIT_STORAGE_URI", cls.RATELIMIT_STORAGE_URI),
-            LOGIN_LIMIT_PER_ACCOUNT=env_str("LOGIN_LIMIT_PER_ACCOUNT", cls.LOGIN_LIMIT_PER_ACCOUNT),
-            LOGIN_LIMIT_PER_IP=env_str("LOGIN_LIMIT_PER_IP", cls.LOGIN_LIMIT_PER_IP),
-            PASSWORD_RESET_LIMIT_PER_IP=env_str(
-                "PASSWORD_RESET_LIMIT_PER_IP", cls.PASSWORD_RESET_LIMIT_PER_IP),
-            PASSWORD_RESET_LIMIT_PER_ACCOUNT=env_str(
-                "PASSWORD_RESET_LIMIT_PER_ACCOUNT", cls.PASSWORD_RESET_LIMIT_PER_ACCOUNT),
-            REQUEST_CREATE_LIMIT=env_str("REQUEST_CREATE_LIMIT", cls.REQUEST_CREATE_LIMIT),
-            UPLOAD_LIMIT=env_str("UPLOAD_LIMIT", cls.UPLOAD_LIMIT),
-            COMMENT_LIMIT=env_str("COMMENT_LIMIT", cls.COMMENT_LIMIT),
-            SMS_SENDER=env_str("SMS_SENDER", cls.SMS_SENDER),
-            SMS_WEBHOOK_URL=env_str("SMS_WEBHOOK_URL"),
-            SMS_WEBHOOK_TOKEN=env_str("SMS_WEBHOOK_TOKEN"),
-            SMS_CODE_TTL_MINUTES=env_int("SMS_CODE_TTL_MINUTES", cls.SMS_CODE_TTL_MINUTES),
-            ROUTING_MAX_DISTANCE_M=env_int("ROUTING_MAX_DISTANCE_M", cls.ROUTING_MAX_DISTANCE_M),
-            ROUTER_REFRESH_SECONDS=env_int("ROUTER_REFRESH_SECONDS", cls.ROUTER_REFRESH_SECONDS),
-            MAX_GEOFENCE_VERTICES=env_int("MAX_GEOFENCE_VERTICES", cls.MAX_GEOFENCE_VERTICES),
-            LOCATION_PRECISION_DECIMALS=env_int("LOCATION_PRECISION_DECIMALS", cls.LOCATION_PRECISION_DECIMALS),
-            REOPEN_DAYS=env_int("REOPEN_DAYS", cls.REOPEN_DAYS),
-            AUTO_CLOSE_DAYS=env_int("AUTO_CLOSE_DAYS", cls.AUTO_CLOSE_DAYS),
-            REPORT_TIMEZONE=env_str("REPORT_TIMEZONE", cls.REPORT_TIMEZONE),
-            ATTACHMENT_RETENTION_DAYS=env_int("ATTACHMENT_RETENTION_DAYS", cls.ATTACHMENT_RETENTION_DAYS),
-            REQUEST_RETENTION_DAYS=env_int("REQUEST_RETENTION_DAYS", cls.REQUEST_RETENTION_DAYS),
-            IDEMPOTENCY_KEY_HOURS=env_int("IDEMPOTENCY_KEY_HOURS", cls.IDEMPOTENCY_KEY_HOURS),
-            PRIVACY_POLICY_DIR=env_str("PRIVACY_POLICY_DIR"),
-            STORAGE_BACKEND=env_str("STORAGE_BACKEND", cls.STORAGE_BACKEND),
-            STORAGE_LOCAL_ROOT=env_str("STORAGE_LOCAL_ROOT"),
-            S3_BUCKET=env_str("S3_BUCKET"),
-            S3_ENDPOINT_URL=env_str("S3_ENDPOINT_URL"),
-            S3_PUBLIC_ENDPOINT_URL=env_str("S3_PUBLIC_ENDPOINT_URL"),
-            S3_REGION=env_str("S3_REGION", cls.S3_REGION),
-            S3_ACCESS_KEY_ID=env_str("S3_ACCESS_KEY_ID"),
-            S3_SECRET_ACCESS_KEY=env_str("S3_SECRET_ACCESS_KEY"),
-            S3_ADDRESSING_STYLE=env_str("S3_ADDRESSING_STYLE", cls.S3_ADDRESSING_STYLE),
-            S3_URL_EXPIRES_SECONDS=env_int("S3_URL_EXPIRES_SECONDS", cls.S3_URL_EXPIRES_SECONDS),
-            S3_CONNECT_TIMEOUT=env_int("S3_CONNECT_TIMEOUT", cls.S3_CONNECT_TIMEOUT),
-            S3_READ_TIMEOUT=env_int("S3_READ_TIMEOUT", cls.S3_READ_TIMEOUT),
-            STORAGE_PURGE_GRACE_SECONDS=env_int("STORAGE_PURGE_GRACE_SECONDS", cls.STORAGE_PURGE_GRACE_SECONDS),
-            DB_CONNECT_TIMEOUT=env_int("DB_CONNECT_TIMEOUT", cls.DB_CONNECT_TIMEOUT),
-            DB_STATEMENT_TIMEOUT=env_int("DB_STATEMENT_TIMEOUT", cls.DB_STATEMENT_TIMEOUT),
-            DB_IDLE_IN_TRANSACTION_TIMEOUT=env_int(
-                "DB_IDLE_IN_TRANSACTION_TIMEOUT", cls.DB_IDLE_IN_TRANSACTION_TIMEOUT),
-            DB_POOL_TIMEOUT=env_int("DB_POOL_TIMEOUT", cls.DB_POOL_TIMEOUT),
-            ATTACHMENT_MAX_BYTES=env_int("ATTACHMENT_MAX_BYTES", cls.ATTACHMENT_MAX_BYTES),
-            ATTACHMENT_MAX_PER_REQUEST=env_int("ATTACHMENT_MAX_PER_REQUEST", cls.ATTACHMENT_MAX_PER_REQUEST),
-            ATTACHMENT_MAX_PIXELS=env_int("ATTACHMENT_MAX_PIXELS", cls.ATTACHMENT_MAX_PIXELS),
-            ATTACHMENT_DECODE_TIMEOUT_SECONDS=env_int("ATTACHMENT_DECODE_TIMEOUT_SECONDS",
-                                                      cls.ATTACHMENT_DECODE_TIMEOUT_SECONDS),
-            ATTACHMENT_DECODE_MEMORY_MB=env_int("ATTACHMENT_DECODE_MEMORY_MB", cls.ATTACHMENT_DECODE_MEMORY_MB),
-            PUSH_SENDER=env_str("PUSH_SENDER", cls.PUSH_SENDER),
-            FIREBASE_CREDENTIALS=env_str("FIREBASE_CREDENTIALS"),
-            FCM_HTTP_TIMEOUT=env_int("FCM_HTTP_TIMEOUT", cls.FCM_HTTP_TIMEOUT),
-            PUSH_BATCH_SIZE=env_int("PUSH_BATCH_SIZE", cls.PUSH_BATCH_SIZE),
-            PUSH_MAX_ATTEMPTS=env_int("PUSH_MAX_ATTEMPTS", cls.PUSH_MAX_ATTEMPTS),
-            PUSH_RETRY_BASE_SECONDS=env_int("PUSH_RETRY_BASE_SECONDS", cls.PUSH_RETRY_BASE_SECONDS),
-            PUSH_RETRY_MAX_SECONDS=env_int("PUSH_RETRY_MAX_SECONDS", cls.PUSH_RETRY_MAX_SECONDS),
-            PUSH_LEASE_SECONDS=env_int("PUSH_LEASE_SECONDS", cls.PUSH_LEASE_SECONDS),
-            PUSH_COALESCE_SECONDS=env_int("PUSH_COALESCE_SECONDS", cls.PUSH_COALESCE_SECONDS),
-            SMS_RESEND_SECONDS=env_int("SMS_RESEND_SECONDS", cls.SMS_RESEND_SECONDS),
-        )
-        url = env_str("DATABASE_URL")
-        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url) if url else None
+    def read(self, environ=None):
+        """The settings of this environment, from ``environ`` (default: the process environment)."""
+        environ = os.environ if environ is None else environ
+        settings = {key: copy.deepcopy(self.fixed.get(key, value)) for key, value in FIXED.items()}
+        for setting in SETTINGS:
+            raw = environ.get(self.variable(setting)) or self.defaults.get(setting.key, setting.default)
+            try:
+                value = setting.parse(raw) if raw else None
+            except ValueError as exc:
+                raise ConfigError(f"{self.variable(setting)} must be {exc}, got {raw!r}") from exc
+            settings[setting.key] = copy.deepcopy(self.fixed.get(setting.key, value))
+        settings["ENV_NAME"] = self.name  # also when chosen by create_app rather than APP_ENV
         return settings
 
-    @classmethod
-    def validate(cls, settings):
+    def check(self, settings):
         """Raise ConfigError when the settings are unsafe for this environment."""
+        for setting in SETTINGS if self.checked else ():
+            value = settings.get(setting.key)
+            if setting.secret and (value == DEV_SECRET or len(value or "") < MIN_SECRET_LENGTH):
+                raise ConfigError(f"{setting.env} must be set to a random value of at least "
+                                  f"{MIN_SECRET_LENGTH} characters in {self.name}")
+        for key, condition in self.required.items():
+            if settings.get(key):
+                continue
+            if condition is True:
+                raise ConfigError(f"{DECLARED[key].env} must be set in {self.name}")
+            other, when = condition
+            if settings.get(other) == when:
+                raise ConfigError(f"{DECLARED[key].env} must be set when {DECLARED[other].env}={when}")
+
+
+ENVIRONMENTS = {
+    "development": Environment("development"),
+    # Hashing stays fast whatever the shell exports, and the suite reads its own database
+    # variable, so a shell holding a real DATABASE_URL never runs the tests against it.
+    "testing": Environment("testing", fixed={"TESTING": True, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024,
+                                             "RATELIMIT_ENABLED": False},
+                           variables={"SQLALCHEMY_DATABASE_URI": "TEST_DATABASE_URL"}),
+    # Render: PostgreSQL behind one proxy hop, secrets required.
+    "production": Environment("production", defaults={"TRUSTED_PROXIES": "1", "FORCE_HTTPS": "true"}, checked=True,
+                              required={"SQLALCHEMY_DATABASE_URI": True, "FIREBASE_CREDENTIALS": ("PUSH_SENDER", "fcm"),
+                                        "S3_BUCKET": ("STORAGE_BACKEND", "s3")}),
+}
+
+
+def environment(name=None):
+    """The environment named ``name``, else by ``APP_ENV`` (default ``development``)."""
+    name = name or os.environ.get(DECLARED["ENV_NAME"].env) or DECLARED["ENV_NAME"].default
+    try:
+        return ENVIRONMENTS[name]
+    except KeyError as exc:
+        raise ConfigError(f"APP_ENV must be one of {sorted(ENVIRONMENTS)}, got {name!r}") from exc
+
+
+def environment_variables():
+    """Every environment variable the configuration reads."""
+    return ({setting.env for setting in SETTINGS}
+            | {v for env in ENVIRONMENTS.values() for v in env.variables.values()})
 
 
 def engine_options(settings):
@@ -250,57 +274,3 @@ def engine_options(settings):
     options["connect_args"] = {**connect_args, **options.get("connect_args", {})}
     options.setdefault("pool_timeout", settings["DB_POOL_TIMEOUT"])
     return options
-
-
-class TestConfig(Config):
-    """Fast hashing, no rate limits unless a test turns them on, a throwaway database."""
-
-    ENV_NAME = "testing"
-    TESTING = True
-    ARGON2_TIME_COST = 1
-    ARGON2_MEMORY_KIB = 1024
-    RATELIMIT_ENABLED = False
-
-    @classmethod
-    def from_env(cls):
-        settings = super().from_env()
-        settings["ARGON2_TIME_COST"] = cls.ARGON2_TIME_COST
-        settings["ARGON2_MEMORY_KIB"] = cls.ARGON2_MEMORY_KIB
-        url = env_str("TEST_DATABASE_URL")
-        settings["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(url) if url else None
-        return settings
-
-
-class ProductionConfig(Config):
-    """Render: PostgreSQL, one proxy hop, secrets required."""
-
-    ENV_NAME = "production"
-    TRUSTED_PROXIES = 1
-    FORCE_HTTPS = True
-
-    @classmethod
-    def validate(cls, settings):
-        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
-            value = settings.get(name) or ""
-            if value == DEV_SECRET or len(value) < MIN_SECRET_LENGTH:
-                raise ConfigError(
-                    f"{name} must be set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters in production")
-        if not settings.get("SQLALCHEMY_DATABASE_URI"):
-            raise ConfigError("DATABASE_URL must be set in production")
-        if settings.get("PUSH_SENDER") == "fcm" and not settings.get("FIREBASE_CREDENTIALS"):
-            raise ConfigError("FIREBASE_CREDENTIALS must be set when PUSH_SENDER=fcm")
-        if settings.get("STORAGE_BACKEND") == "s3" and not settings.get("S3_BUCKET"):
-            raise ConfigError("S3_BUCKET must be set when STORAGE_BACKEND=s3")
-
-
-CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}
-
-
-def config_class(name=None):
-    """The config class named by ``APP_ENV`` (default ``development``)."""
-    name = name or env_str("APP_ENV", "development")
-    try:
-        return CONFIGS[name]
-    except KeyError as exc:
-        raise ConfigError(f"APP_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from exc

@@ -1,20 +1,12 @@
-"""One error envelope for every source: validation, aborts, JWT, database, crashes.
+"""The error envelope: ``{"error": {"code", "message", "details"}}`` (API.md).
 
-``{"error": {"code", "message", "details"}}`` (API.md). Services raise
-``ApiError``; everything else is translated here.
+Services raise ``ApiError``; views and schemas document ``ErrorSchema``. This
+module only shapes answers and imports nothing of the app, so any module may
+import it; the handlers that translate other exceptions into it are registered
+by ``service_app.error_handlers`` when an app is built.
 """
-import io
-import json
-import logging
-import math
-import time
-
 import marshmallow as ma
 from flask import jsonify
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-log = logging.getLogger(__name__)
 
 # Default machine-readable codes for plain HTTP errors.
 HTTP_CODES = {
@@ -59,9 +51,13 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def envelope(code, message, details=None):
+    """The body of an error answer."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
 def error_response(status, code, message, details=None, headers=None):
-    body = {"error": {"code": code, "message": message, "details": details}}
-    response = jsonify(body)
+    response = jsonify(envelope(code, message, details))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -93,13 +89,17 @@ def _first_message(details):
     return "invalid input"
 
 
-def http_exception_response(error):
-    """Envelope for werkzeug HTTP errors, including webargs validation aborts."""
+def http_exception_response(error, headers=None):
+    """Envelope for werkzeug HTTP errors, including webargs validation aborts.
+
+    A 429 without a ``Retry-After`` in ``headers`` (the rate limiter's handler passes
+    the real one) says 60 seconds.
+    """
     status = error.code or 500
     code = HTTP_CODES.get(status, "error")
     message = error.description or error.name
     details = None
-    headers = {}
+    headers = dict(headers or {})
     data = getattr(error, "data", None) or {}
     if "messages" in data:
         details = _flatten_messages(data["messages"])
@@ -117,167 +117,10 @@ def http_exception_response(error):
         message = "the body is larger than the limit"
     elif status == 429:
         message = f"too many attempts, retry later ({error.description})"
-        headers.setdefault("Retry-After", _seconds_until_limit_resets())
+        headers.setdefault("Retry-After", "60")
     elif status >= 500:
         message = "internal error"
     response = error_response(status, code, message, details, headers)
     if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
-
-
-def _seconds_until_limit_resets():
-    from .extensions import limiter
-
-    current = limiter.current_limit
-    if current is None:
-        return "60"
-    return str(max(1, math.ceil(current.reset_at - time.time())))
-
-
-def handle_api_error(error):
-    return error_response(error.status, error.code, error.message, error.details, error.headers)
-
-
-def handle_integrity_error(error):
-    from .extensions import db
-
-    db.session.rollback()
-    log.warning("integrity error: %s", type(error.orig).__name__)
-    return error_response(409, "conflict", "the change conflicts with existing data")
-
-
-def handle_data_error(error):
-    """A value the database cannot hold (out of range, too long) that validation let through."""
-    from .extensions import db
-
-    db.session.rollback()
-    log.warning("data error: %s", type(error.orig).__name__)
-    return error_response(422, "validation_error", "a value is out of range or too long for the field")
-
-
-def handle_database_down(error):
-    from .extensions import db
-
-    db.session.rollback()
-    log.error("database unavailable: %s", type(error).__name__)
-    return error_response(503, "unavailable", "the database is unavailable, retry later",
-                          headers={"Retry-After": "5"})
-
-
-def handle_pool_timeout(error):
-    """Every pooled connection is busy (the database is slow or hung): retry later."""
-    log.error("no database connection free within the pool timeout")
-    return error_response(503, "unavailable", "the database is busy, retry later", headers={"Retry-After": "5"})
-
-
-def handle_storage_down(error):
-    """A store failure a caller did not translate itself still answers 503, never 500."""
-    log.error("storage unavailable: %s", error)
-    return error_response(503, "unavailable", "photo storage is unavailable, retry later",
-                          headers={"Retry-After": "10"})
-
-
-def handle_unexpected(error):
-    from .extensions import db
-
-    log.exception("unhandled error")
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - a broken session must not mask the 500
-        log.exception("rollback after an unhandled error failed")
-    return error_response(500, "internal_error", "internal error")
-
-
-def register_error_handlers(app):
-    app.register_error_handler(ApiError, handle_api_error)
-    app.register_error_handler(IntegrityError, handle_integrity_error)
-    app.register_error_handler(DataError, handle_data_error)
-    app.register_error_handler(OperationalError, handle_database_down)
-    app.register_error_handler(PoolTimeout, handle_pool_timeout)
-    from service_requests.storage import StorageUnavailable
-
-    app.register_error_handler(StorageUnavailable, handle_storage_down)
-    app.register_error_handler(DBAPIError, _dbapi_error)
-    app.register_error_handler(Exception, handle_unexpected)
-    _register_jwt_handlers()
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"))
-
-
-def _dbapi_error(error):
-    if getattr(error, "connection_invalidated", False):
-        return handle_database_down(error)
-    return handle_unexpected(error)
-
-
-def _register_jwt_handlers():
-    from .extensions import jwt
-
-    @jwt.unauthorized_loader
-    def _missing(reason):
-        return error_response(401, "unauthorized", "a bearer token is required")
-
-    @jwt.invalid_token_loader
-    def _invalid(reason):
-        return error_response(401, "invalid_token", f"the token is not valid: {reason}")
-
-    @jwt.expired_token_loader
-    def _expired(header, payload):
-        return error_response(401, "token_expired", "the token has expired")
-
-    @jwt.revoked_token_loader
-    def _revoked(header, payload):
-        return error_response(401, "token_revoked", "the token has been revoked")
-
-    @jwt.user_lookup_error_loader
-    def _no_user(header, payload):
-        return error_response(401, "token_revoked", "the account behind this token is not active")
-
-    @jwt.needs_fresh_token_loader
-    def _needs_fresh(header, payload):
-        return error_response(401, "invalid_token", "a fresh token is required")
-
-
-class ChunkedBodyLimit:
-    """413 for a body without Content-Length (chunked) over ``MAX_CONTENT_LENGTH``.
-
-    werkzeug enforces the limit on a chunked body by silently cutting it at the
-    limit, so a 20 MB JSON body read as 11 MiB of broken JSON (400) where the
-    same body with a Content-Length is a 413. Such a body is read here up to
-    one byte past the limit: over it, the envelope 413; within it, the
-    application sees an ordinary sized body.
-    """
-
-    DRAIN_BYTES = 1024 * 1024
-
-    def __init__(self, wsgi_app, limit):
-        self.wsgi_app = wsgi_app
-        self.limit = limit
-
-    def __call__(self, environ, start_response):
-        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if self.limit is None or environ.get("CONTENT_LENGTH") or not chunked:
-            return self.wsgi_app(environ, start_response)
-        stream = environ["wsgi.input"]
-        data = bytearray()
-        while len(data) <= self.limit:
-            chunk = stream.read(min(65536, self.limit + 1 - len(data)))
-            if not chunk:
-                break
-            data += chunk
-        if len(data) > self.limit:
-            # Read on a little (discarded) so a client only slightly over the
-            # limit gets the answer, not a reset from closing on unread bytes.
-            drained = 0
-            while drained < self.DRAIN_BYTES and (chunk := stream.read(65536)):
-                drained += len(chunk)
-            body = json.dumps({"error": {"code": "payload_too_large", "message": "the body is larger than the limit",
-                                         "details": None}}).encode()
-            start_response("413 Request Entity Too Large", [
-                ("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-            return [body]
-        environ["wsgi.input"] = io.BytesIO(bytes(data))
-        environ["CONTENT_LENGTH"] = str(len(data))
-        environ.pop("HTTP_TRANSFER_ENCODING", None)
-        environ.pop("wsgi.input_terminated", None)
-        return self.wsgi_app(environ, start_response)

@@ -1,5 +1,5 @@
 """Unbound extension instances; create_app binds them."""
-from flask_jwt_extended import JWTManager
+from flask_jwt_extended import JWTManager, get_jwt
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -17,6 +17,4 @@ limiter = Limiter(key_func=get_remote_address)
 
 def user_key():
     """Rate-limit key of the signed-in user (call after the token is verified)."""
-    from flask_jwt_extended import get_jwt
-
     return f"user:{get_jwt().get('sub')}"

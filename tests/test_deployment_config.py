@@ -1,22 +1,42 @@
-"""The README's configuration table, the code and render.yaml agree, variable by variable."""
+"""The README's configuration table, the declared settings and render.yaml agree, variable by variable."""
 import re
 from pathlib import Path
 
 import yaml
+
+from service_app.config import ENVIRONMENTS, FIXED, SETTINGS, environment_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ONLY = {"PORT", "TEST_DATABASE_URL"}  # Render sets PORT; the other is for the test suite
 PER_SERVICE = {"DATABASE_URL", "WEB_CONCURRENCY", "RATELIMIT_STORAGE_URI"}
 
 
+# What render.yaml sets on purpose to something else than the development default.
+RENDER_CHOICES = {"APP_ENV": "production", "PUSH_SENDER": "fcm", "STORAGE_BACKEND": "s3"}
+
+
+def readme_rows():
+    """``{variable: default as the README writes it (a code span), or None}``."""
+    rows = {}
+    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            cells = line.split("|")
+            names = re.findall(r"`([A-Z][A-Z0-9_]{2,})`", cells[1])
+            defaults = re.findall(r"`([^`]*)`", cells[2])
+            rows.update({name: defaults[i] if i < len(defaults) else None for i, name in enumerate(names)})
+    return rows
+
+
 def readme_variables():
-    rows = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
-    return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]{2,})`", row.split("|")[1])}
+    return set(readme_rows())
 
 
 def code_variables():
-    source = (ROOT / "service_app" / "config.py").read_text(encoding="utf-8")
-    return set(re.findall(r'env_(?:str|int|bool)\(\s*"([A-Z0-9_]+)"', source)) | {"APP_ENV", "DATABASE_URL"}
+    return environment_variables()
+
+
+def by_variable():
+    return {setting.env: setting for setting in SETTINGS}
 
 
 def render_variables():
@@ -32,6 +52,38 @@ def test_every_setting_the_code_reads_is_in_the_readme():
 
 def test_every_readme_setting_is_read_by_the_code_or_a_process():
     assert readme_variables() - code_variables() - {"PORT", "WEB_CONCURRENCY"} == set()
+
+
+def test_every_setting_is_declared_once():
+    variables = [setting.env for setting in SETTINGS]
+    keys = [setting.key for setting in SETTINGS] + list(FIXED)
+    assert len(variables) == len(set(variables)) and len(keys) == len(set(keys))
+
+
+def test_every_declared_default_reads_as_its_type():
+    for setting in SETTINGS:
+        assert setting.default == "" or setting.parse(setting.default) is not None, setting.key
+
+
+def test_readme_defaults_are_the_declared_ones():
+    """A default the README writes as a value is the declared one (a missing default is described in words)."""
+    for variable, written in readme_rows().items():
+        setting = by_variable().get(variable)
+        if setting is not None and written is not None and setting.default:
+            assert setting.parse(written) == setting.parse(setting.default), variable
+
+
+def test_render_values_are_the_declared_production_defaults():
+    production = ENVIRONMENTS["production"]
+    _, _, blueprint = render_variables()
+    entries = [v for g in blueprint["envVarGroups"] for v in g["envVars"]]
+    entries += [v for s in blueprint["services"] for v in s.get("envVars", []) if "key" in v]
+    for entry in entries:
+        setting = by_variable().get(entry["key"])
+        if setting is None or "value" not in entry:
+            continue
+        expected = RENDER_CHOICES.get(entry["key"], production.defaults.get(setting.key, setting.default))
+        assert setting.parse(str(entry["value"])) == setting.parse(expected), entry["key"]
 
 
 def test_render_declares_every_readme_setting_and_nothing_else():

@@ -5,6 +5,9 @@ once: rotation moves ``refresh_jti`` forward atomically, so of two parallel
 refreshes exactly one wins. A rotated token presented again within
 ``REFRESH_REUSE_GRACE_SECONDS`` just fails (a phone racing itself); later it
 is treated as theft and the whole session is revoked.
+
+``init_app`` holds every flask-jwt-extended callback: which tokens are revoked,
+which user a token stands for, and the envelope answers for refused tokens.
 """
 import uuid
 from datetime import timedelta
@@ -14,7 +17,7 @@ from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from ..database import utcnow
-from ..errors import ApiError
+from ..errors import ApiError, error_response
 from ..extensions import db, jwt
 from ..users.models import User
 from .models import AuthSession
@@ -124,3 +127,23 @@ def init_app(app):
         except (TypeError, ValueError):
             return None
         return user if user is not None and user.is_active else None
+
+    jwt.unauthorized_loader(_refusal("unauthorized", "a bearer token is required"))
+    jwt.invalid_token_loader(_invalid_token)
+    jwt.expired_token_loader(_refusal("token_expired", "the token has expired"))
+    jwt.revoked_token_loader(_refusal("token_revoked", "the token has been revoked"))
+    jwt.user_lookup_error_loader(_refusal("token_revoked", "the account behind this token is not active"))
+    jwt.needs_fresh_token_loader(_refusal("invalid_token", "a fresh token is required"))
+
+
+def _invalid_token(reason):
+    return error_response(401, "invalid_token", f"the token is not valid: {reason}")
+
+
+def _refusal(code, message):
+    """A flask-jwt-extended error callback answering 401 ``code`` in the envelope."""
+
+    def callback(*_reason_or_header_and_payload):
+        return error_response(401, code, message)
+
+    return callback

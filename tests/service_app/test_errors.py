@@ -1,5 +1,6 @@
 """One error envelope from every source (API.md, Errors), and request ids."""
 import pytest
+from flask import abort
 import sqlalchemy as sa
 
 from service_app.extensions import db
@@ -135,3 +136,48 @@ def test_a_value_the_database_refuses_is_a_422(make_app):
         raise sa.exc.DataError("INSERT", {}, Exception("integer out of range"))
 
     assert_envelope(app.test_client().get("/_test/data-error"), 422, "validation_error")
+
+
+def test_rate_limited_answer_says_when_the_breached_limit_resets(make_app):
+    """Retry-After is the limiter's own reset time (a day away here), not the 60 s fallback."""
+    client = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="1 per day").test_client()
+    guess = {"login": "nobody-here", "password": "bad-guess-1"}
+    assert client.post("/api/v1/auth/login", json=guess).status_code == 401
+    blocked = client.post("/api/v1/auth/login", json=guess)
+    error = assert_envelope(blocked, 429, "rate_limited")
+    assert error["message"] == "too many attempts, retry later (1 per 1 day)"
+    assert 3600 < int(blocked.headers["Retry-After"]) <= 86400 + 1  # whole seconds, rounded up
+
+
+def test_a_429_from_elsewhere_says_retry_in_a_minute(make_app):
+    app = make_app()
+
+    @app.get("/_test/busy")
+    def busy():
+        abort(429)
+
+    response = app.test_client().get("/_test/busy")
+    assert_envelope(response, 429, "rate_limited")
+    assert response.headers["Retry-After"] == "60"
+
+
+def test_refused_tokens_name_the_reason(client, app, auth):
+    signed_out = auth("employee")
+    assert client.post("/api/v1/auth/logout", headers=signed_out.headers).status_code == 204
+    deactivated = auth("employee")
+    with app.app_context():
+        db.session.get(User, deactivated.id).is_active = False
+        db.session.commit()
+    answers = {
+        "missing": client.get("/api/v1/me"),
+        "revoked": client.get("/api/v1/me", headers=signed_out.headers),
+        "inactive": client.get("/api/v1/me", headers=deactivated.headers),
+        "access token used to refresh": client.post("/api/v1/auth/refresh", headers=deactivated.headers),
+    }
+    assert {case: (r.status_code, r.get_json()["error"]["code"], r.get_json()["error"]["message"])
+            for case, r in answers.items()} == {
+        "missing": (401, "unauthorized", "a bearer token is required"),
+        "revoked": (401, "token_revoked", "the token has been revoked"),
+        "inactive": (401, "token_revoked", "the account behind this token is not active"),
+        "access token used to refresh": (401, "invalid_token", "the token is not valid: Only refresh tokens are allowed"),
+    }

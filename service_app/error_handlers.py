@@ -1,0 +1,144 @@
+"""Every exception that reaches Flask leaves in the error envelope (``service_app.errors``).
+
+Database errors, the rate limiter's 429, a store that is down, and crashes are
+translated here; werkzeug's HTTP errors go through ``Api.handle_http_exception``
+and the JWT refusals through ``auth.tokens``. Only ``create_app`` imports this
+module: it knows the domains' exceptions, and the domains import service_app.
+"""
+import io
+import json
+import logging
+import math
+import time
+
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from service_requests.storage import StorageUnavailable
+
+from .errors import ApiError, envelope, error_response, http_exception_response
+from .extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+
+def register_error_handlers(app):
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(RateLimitExceeded, handle_rate_limited)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(PoolTimeout, handle_pool_timeout)
+    app.register_error_handler(StorageUnavailable, handle_storage_down)
+    app.register_error_handler(DBAPIError, _dbapi_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"))
+
+
+def handle_api_error(error):
+    return error_response(error.status, error.code, error.message, error.details, error.headers)
+
+
+def handle_rate_limited(error):
+    """Flask-Limiter's 429, with ``Retry-After`` set to when the breached limit resets."""
+    return http_exception_response(error, headers={"Retry-After": _seconds_until_limit_resets()})
+
+
+def _seconds_until_limit_resets():
+    current = limiter.current_limit
+    if current is None:
+        return "60"
+    return str(max(1, math.ceil(current.reset_at - time.time())))
+
+
+def handle_integrity_error(error):
+    db.session.rollback()
+    log.warning("integrity error: %s", type(error.orig).__name__)
+    return error_response(409, "conflict", "the change conflicts with existing data")
+
+
+def handle_data_error(error):
+    """A value the database cannot hold (out of range, too long) that validation let through."""
+    db.session.rollback()
+    log.warning("data error: %s", type(error.orig).__name__)
+    return error_response(422, "validation_error", "a value is out of range or too long for the field")
+
+
+def handle_database_down(error):
+    db.session.rollback()
+    log.error("database unavailable: %s", type(error).__name__)
+    return error_response(503, "unavailable", "the database is unavailable, retry later",
+                          headers={"Retry-After": "5"})
+
+
+def handle_pool_timeout(error):
+    """Every pooled connection is busy (the database is slow or hung): retry later."""
+    log.error("no database connection free within the pool timeout")
+    return error_response(503, "unavailable", "the database is busy, retry later", headers={"Retry-After": "5"})
+
+
+def handle_storage_down(error):
+    """A store failure a caller did not translate itself still answers 503, never 500."""
+    log.error("storage unavailable: %s", error)
+    return error_response(503, "unavailable", "photo storage is unavailable, retry later",
+                          headers={"Retry-After": "10"})
+
+
+def handle_unexpected(error):
+    log.exception("unhandled error")
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - a broken session must not mask the 500
+        log.exception("rollback after an unhandled error failed")
+    return error_response(500, "internal_error", "internal error")
+
+
+def _dbapi_error(error):
+    if getattr(error, "connection_invalidated", False):
+        return handle_database_down(error)
+    return handle_unexpected(error)
+
+
+class ChunkedBodyLimit:
+    """413 for a body without Content-Length (chunked) over ``MAX_CONTENT_LENGTH``.
+
+    werkzeug enforces the limit on a chunked body by silently cutting it at the
+    limit, so a 20 MB JSON body read as 11 MiB of broken JSON (400) where the
+    same body with a Content-Length is a 413. Such a body is read here up to
+    one byte past the limit: over it, the envelope 413; within it, the
+    application sees an ordinary sized body.
+    """
+
+    DRAIN_BYTES = 1024 * 1024
+
+    def __init__(self, wsgi_app, limit):
+        self.wsgi_app = wsgi_app
+        self.limit = limit
+
+    def __call__(self, environ, start_response):
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if self.limit is None or environ.get("CONTENT_LENGTH") or not chunked:
+            return self.wsgi_app(environ, start_response)
+        stream = environ["wsgi.input"]
+        data = bytearray()
+        while len(data) <= self.limit:
+            chunk = stream.read(min(65536, self.limit + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > self.limit:
+            # Read on a little (discarded) so a client only slightly over the
+            # limit gets the answer, not a reset from closing on unread bytes.
+            drained = 0
+            while drained < self.DRAIN_BYTES and (chunk := stream.read(65536)):
+                drained += len(chunk)
+            body = json.dumps(envelope("payload_too_large", "the body is larger than the limit")).encode()
+            start_response("413 Request Entity Too Large", [
+                ("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        environ["wsgi.input"] = io.BytesIO(bytes(data))
+        environ["CONTENT_LENGTH"] = str(len(data))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        environ.pop("wsgi.input_terminated", None)
+        return self.wsgi_app(environ, start_response)
