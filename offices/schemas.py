@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from service_app.api import Schema
 from service_app.fields import Code, JsonObject, LocalizedText, Text, TrimmedString
+from service_app.pagination import page_schema
 
 
 class OfficeSchema(Schema):
@@ -37,9 +38,7 @@ class OfficeUpdateSchema(OfficeCreateSchema):
     is_active = ma.fields.Boolean()
 
 
-class OfficeListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(OfficeSchema), required=True)
-    next_cursor = Text(allow_none=True, required=True)
+OfficeListSchema = page_schema(OfficeSchema, "OfficeListSchema", complete=True)
 
 
 class RouteArgsSchema(Schema):
@@ -65,6 +64,4 @@ class DepartmentUpdateSchema(Schema):
     is_active = ma.fields.Boolean()
 
 
-class DepartmentListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(DepartmentSchema), required=True)
-    next_cursor = Text(allow_none=True, required=True)
+DepartmentListSchema = page_schema(DepartmentSchema, "DepartmentListSchema", complete=True)

@@ -1,8 +1,15 @@
-"""One keyset pagination convention for every list: newest first.
+"""One keyset pagination convention for every list.
 
-Order is ``created_at desc, id desc``; the cursor is an opaque token holding
-the last row's ``(created_at, id)``. A page never skips or repeats a row when
-rows are added meanwhile, and a deep page costs as much as the first.
+Order is ``created_at desc, id desc`` (newest first), or ``created_at, id``
+for the lists that read like a story (a request's comments and events); the
+cursor is an opaque token holding the last row's ``(created_at, id)``. A page
+never skips or repeats a row when rows are added meanwhile, and a deep page
+costs as much as the first.
+
+A short list of reference data (offices, departments, categories, SLA
+policies) is answered whole, in the same ``{items, next_cursor}`` envelope
+with ``next_cursor`` always null; its page schema says so in the OpenAPI
+document (``page_schema(..., complete=True)``).
 """
 import base64
 import binascii
@@ -27,11 +34,19 @@ class PageArgsSchema(Schema):
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=200))
 
 
-def page_schema(item_schema, name=None):
-    """The ``{items, next_cursor}`` envelope schema for ``item_schema``."""
+COMPLETE_LIST = "The whole list in one answer: next_cursor is always null."
+
+
+def page_schema(item_schema, name=None, *, complete=False):
+    """The ``{items, next_cursor}`` envelope schema for ``item_schema``.
+
+    ``complete`` marks a list answered whole (no paging), and says so in the OpenAPI document.
+    """
     fields = {
-        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
-        "next_cursor": Text(allow_none=True, required=True),
+        "items": ma.fields.List(ma.fields.Nested(item_schema), required=True,
+                                metadata={"description": COMPLETE_LIST} if complete else {}),
+        "next_cursor": Text(allow_none=True, required=True,
+                            metadata={"description": "always null"} if complete else {}),
     }
     name = name or f"{item_schema.__name__.removesuffix('Schema')}PageSchema"
     return type(name, (ma.Schema,), fields)
@@ -66,17 +81,19 @@ def decode_cursor(cursor):
     return created_at, row_id
 
 
-def paginate(session, stmt, model, limit, cursor=None):
-    """Run ``stmt`` (a select of ``model``) one page at a time.
+def paginate(session, stmt, model, limit, cursor=None, *, oldest_first=False):
+    """Run ``stmt`` (a select of ``model``) one page at a time, newest first unless ``oldest_first``.
 
     Returns ``{"items": [...], "next_cursor": str | None}``.
     """
+    key = sa.tuple_(model.created_at, model.id)
     if cursor:
         created_at, row_id = decode_cursor(cursor)
         # A row-value comparison lets PostgreSQL start the index scan at the cursor
         # (an OR of the two conditions would walk past every earlier page).
-        stmt = stmt.where(sa.tuple_(model.created_at, model.id) < (created_at, row_id))
-    stmt = stmt.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)
+        stmt = stmt.where(key > (created_at, row_id) if oldest_first else key < (created_at, row_id))
+    order = (model.created_at, model.id) if oldest_first else (model.created_at.desc(), model.id.desc())
+    stmt = stmt.order_by(*order).limit(limit + 1)
     rows = list(session.scalars(stmt))
     next_cursor = None
     if len(rows) > limit:

@@ -3,16 +3,44 @@
 Employees see what they wrote. Administrators and managers see requests
 whose office lies in their office scope and whose department lies in their
 department scope (an empty scope means all), plus what is assigned to them.
-A request the caller may not see answers 404, exactly like a missing one.
+A request the caller may not see answers 404, exactly like a missing one;
+so does a photo of such a request (``get_visible_attachment``).
+
+What a caller who may see a request may do with it is decided here too:
+which fields they may edit, whether they may write internal notes or attach
+photos, and which status moves they may make (``TRANSITIONS``). The service
+modules check the request's state (final, ``new``) after these.
 """
+from datetime import timedelta
+
 import sqlalchemy as sa
+from flask import current_app
 
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from .models import ServiceRequest
+from .models import Attachment, ServiceRequest
 
 NOT_FOUND = "no such request"
+ATTACHMENT_NOT_FOUND = "no such attachment"
+
+AUTHOR_FIELDS = {"title", "description"}
+STAFF_FIELDS = {"priority", "category", "assignee_id", "office_id"}
+
+# The status machine (API.md): (from, to) -> who may make the move, ``staff`` (an
+# administrator or manager with the request in scope, or its assignee) or ``author``.
+TRANSITIONS = {
+    ("new", "in_progress"): "staff",
+    ("new", "cancelled"): "author",
+    ("new", "rejected"): "staff",
+    ("in_progress", "rejected"): "staff",
+    ("waiting", "rejected"): "staff",
+    ("in_progress", "waiting"): "staff",
+    ("waiting", "in_progress"): "staff",
+    ("in_progress", "resolved"): "staff",
+    ("resolved", "closed"): "author",
+    ("resolved", "in_progress"): "author",  # reopen, within REOPEN_DAYS
+}
 
 
 def scope_condition(user):
@@ -75,3 +103,47 @@ def may_read_internal(user, req):
 def require_staff(user, req, action="do this"):
     if not is_staff_for(user, req):
         raise ApiError(403, "forbidden", f"only staff responsible for this request may {action}")
+
+
+def get_visible_attachment(user, attachment_id):
+    """The attachment if ``user`` may see its request; one 404 for missing and for not yours alike."""
+    attachment = db.session.scalar(
+        sa.select(Attachment).join(ServiceRequest, ServiceRequest.id == Attachment.request_id)
+        .where(Attachment.id == attachment_id, visible_condition(user)))
+    if attachment is None:
+        raise ApiError(404, "not_found", ATTACHMENT_NOT_FOUND)
+    return attachment
+
+
+def require_may_edit(user, req, fields):
+    """403 unless ``user`` may edit each of ``fields``: the wording is the author's, the routing staff's."""
+    if fields & STAFF_FIELDS:
+        require_staff(user, req, f"change {', '.join(sorted(fields & STAFF_FIELDS))}")
+    if fields & AUTHOR_FIELDS and not is_author(user, req):
+        raise ApiError(403, "forbidden", "only the author may change the title and description")
+
+
+def require_may_write_internal(user, req):
+    """Internal notes are for the staff responsible for the request, never its author's eyes."""
+    if not may_read_internal(user, req):
+        raise ApiError(403, "forbidden", "only staff may write internal notes")
+
+
+def require_may_attach(user, req):
+    if not (is_author(user, req) or is_staff_for(user, req)):
+        raise ApiError(403, "forbidden", "only the author and responsible staff may attach photos")
+
+
+def may_move(user, req, target, now):
+    """Whether ``user`` may move ``req`` to ``target`` at ``now`` (``TRANSITIONS``; reopen within REOPEN_DAYS)."""
+    who = TRANSITIONS.get((req.status, target))
+    if who == "staff":
+        return is_staff_for(user, req)
+    if who == "author":
+        if not is_author(user, req):
+            return False
+        if (req.status, target) == ("resolved", "in_progress"):
+            window = timedelta(days=current_app.config["REOPEN_DAYS"])
+            return req.resolved_at is not None and now - req.resolved_at <= window
+        return True
+    return False

@@ -50,8 +50,7 @@ def read_upload(file):
 def upload(user, request_id, data):
     """Attach a photo; returns ``(attachment, created)`` (created False for the same bytes again)."""
     req = access.get_visible_request(user, request_id)
-    if not (access.is_author(user, req) or access.is_staff_for(user, req)):
-        raise ApiError(403, "forbidden", "only the author and responsible staff may attach photos")
+    access.require_may_attach(user, req)
     if req.is_final:
         raise ApiError(409, "conflict", f"the request is {req.status}; no more photos")
     cfg = current_app.config
@@ -122,10 +121,8 @@ def open_attachment(user, attachment_id, thumbnail=False):
 
     404 unless the caller may see the request; staff views are audited (P14).
     """
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None:
-        raise ApiError(404, "not_found", "no such attachment")
-    req = access.get_visible_request(user, attachment.request_id)
+    attachment = access.get_visible_attachment(user, attachment_id)
+    req = attachment.request
     key = attachment.thumbnail_key if thumbnail else attachment.storage_key
     content_type = "image/jpeg" if thumbnail else attachment.content_type
     if not access.is_author(user, req):

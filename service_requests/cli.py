@@ -2,14 +2,17 @@
 import click
 from flask.cli import AppGroup
 
+from .attachments import get_storage
+from .retention import run
+from .storage_outbox import purge
+from .sweep import sweep
+
 sla_cli = AppGroup("sla", help="SLA clocks.")
 
 
 @sla_cli.command("sweep")
 def sweep_command():
     """Warn at 80% of targets, mark breaches, auto-close old resolved requests (idempotent)."""
-    from .sweep import sweep
-
     for what, count in sweep().items():
         click.echo(f"{what}: {count}")
 
@@ -20,8 +23,6 @@ retention_cli = AppGroup("retention", help="Data retention (PRIVACY.md P15).")
 @retention_cli.command("run")
 def retention_command():
     """Delete old photos, anonymise old requests and long-deactivated accounts (idempotent)."""
-    from .retention import run
-
     for what, count in run().items():
         click.echo(f"{what}: {count}")
 
@@ -33,9 +34,6 @@ storage_cli = AppGroup("storage", help="Attachment storage.")
 @click.option("--limit", default=500, show_default=True, help="most deletions to try in this run")
 def storage_purge_command(limit):
     """Delete stored objects left by failed uploads (the deletion outbox); retried until gone."""
-    from .attachments import get_storage
-    from .storage_outbox import purge
-
     deleted, failed = purge(get_storage(), limit=limit)
     click.echo(f"objects deleted: {deleted}")
     if failed:

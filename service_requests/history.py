@@ -1,12 +1,13 @@
-"""A request's history (events) and conversation (comments)."""
-import sqlalchemy as sa
+"""A request's history: the event log every change writes to.
 
+``add_comment`` lives here too, under both of its writers: a status move that
+gives a reason (``lifecycle``) and the conversation (``comments``), which
+itself may move the status. Neither imports the other's service for it.
+"""
 from service_app.database import utcnow
-from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.plugins import Hook, hooks
 
-from . import access
 from .models import Comment, RequestEvent
 
 
@@ -34,37 +35,3 @@ def add_comment(user, req, body, internal=False, part_of=None):
         data["part_of"] = part_of
     record(req, "commented", user, data, internal=internal)
     return comment
-
-
-def post_comment(user, req, body, internal):
-    """A comment from the API: employees cannot write internal notes; an author's
-    comment on a ``waiting`` request puts it back ``in_progress``."""
-    from . import lifecycle
-
-    staff = access.is_staff_for(user, req)
-    if internal and not staff:
-        raise ApiError(403, "forbidden", "only staff may write internal notes")
-    if req.is_final:
-        raise ApiError(409, "conflict", f"the request is {req.status}; comments are closed")
-    comment = add_comment(user, req, body, internal)
-    if not internal and staff and not access.is_author(user, req):
-        lifecycle.mark_first_response(req, comment.created_at)
-    if access.is_author(user, req) and req.status == "waiting" and not internal:
-        lifecycle.change_status(user, req, "in_progress", automatic=True)
-    db.session.commit()
-    return comment
-
-
-def list_comments(user, req):
-    stmt = sa.select(Comment).where(Comment.request_id == req.id).order_by(Comment.created_at, Comment.id)
-    if not access.may_read_internal(user, req):
-        stmt = stmt.where(Comment.internal.is_(False))
-    return {"items": list(db.session.scalars(stmt)), "next_cursor": None}
-
-
-def list_events(user, req):
-    stmt = (sa.select(RequestEvent).where(RequestEvent.request_id == req.id)
-            .order_by(RequestEvent.created_at, RequestEvent.id))
-    if not access.may_read_internal(user, req):
-        stmt = stmt.where(RequestEvent.internal.is_(False))
-    return {"items": list(db.session.scalars(stmt)), "next_cursor": None}

@@ -1,50 +1,19 @@
-"""The status machine of a request (API.md), in one table.
-
-``TRANSITIONS`` maps (from, to) to who may make the move: ``staff`` (an
-administrator or manager with the request in scope) or ``author``.
+"""The status machine of a request (API.md): each move's effects on the
+timestamps, the SLA clocks and the history. Who may make which move is
+``access.TRANSITIONS``.
 """
-from datetime import timedelta
-
-from flask import current_app
-
 from service_app.database import utcnow
 from service_app.errors import ApiError
 
 from . import access, history, sla
+from .access import TRANSITIONS
 from .models import FINAL_STATUSES
-
-TRANSITIONS = {
-    ("new", "in_progress"): "staff",
-    ("new", "cancelled"): "author",
-    ("new", "rejected"): "staff",
-    ("in_progress", "rejected"): "staff",
-    ("waiting", "rejected"): "staff",
-    ("in_progress", "waiting"): "staff",
-    ("waiting", "in_progress"): "staff",
-    ("in_progress", "resolved"): "staff",
-    ("resolved", "closed"): "author",
-    ("resolved", "in_progress"): "author",  # reopen, within REOPEN_DAYS
-}
-
-
-def _may(user, req, target, now):
-    who = TRANSITIONS.get((req.status, target))
-    if who == "staff":
-        return access.is_staff_for(user, req)
-    if who == "author":
-        if not access.is_author(user, req):
-            return False
-        if (req.status, target) == ("resolved", "in_progress"):
-            window = timedelta(days=current_app.config["REOPEN_DAYS"])
-            return req.resolved_at is not None and now - req.resolved_at <= window
-        return True
-    return False
 
 
 def allowed_moves(user, req, now=None):
     """The statuses ``user`` may move ``req`` to now."""
     now = now or utcnow()
-    return [to for (frm, to) in TRANSITIONS if frm == req.status and _may(user, req, to, now)]
+    return [to for (frm, to) in TRANSITIONS if frm == req.status and access.may_move(user, req, to, now)]
 
 
 def change_status(user, req, target, comment=None, rating=None, *, automatic=False):
@@ -53,7 +22,7 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
     Records the history event and the timestamps; the caller commits.
     """
     now = utcnow()
-    if not automatic and not _may(user, req, target, now):
+    if not automatic and not access.may_move(user, req, target, now):
         allowed = allowed_moves(user, req, now)
         raise ApiError(409, "invalid_transition",
                        f"cannot move from {req.status} to {target}; allowed: {', '.join(allowed) or 'none'}",

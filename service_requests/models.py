@@ -92,12 +92,28 @@ class ServiceRequest(db.Model):
         return f"SR-{self.id:06d}"
 
     @property
+    def etag_value(self):
+        """The ETag without its quotes, as werkzeug's ``ETags`` and ``set_etag`` take it."""
+        return f"v{self.version}"
+
+    @property
     def etag(self):
-        return f'"v{self.version}"'
+        return f'"{self.etag_value}"'
 
     @property
     def is_final(self):
         return self.status in FINAL_STATUSES
+
+    @property
+    def sla(self):
+        """The SLA clocks as the API shows them (``SlaSchema``)."""
+        return {
+            "response_due_at": self.response_due_at,
+            "resolution_due_at": self.resolution_due_at,
+            "response_breached": self.response_breached,
+            "resolution_breached": self.resolution_breached,
+            "paused": self.paused_at is not None,
+        }
 
 
 class RequestEvent(db.Model):

@@ -8,10 +8,6 @@ from .access import visible_condition
 from .models import ServiceRequest
 
 
-def _escape_like(text):
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def list_requests(user, args):
     stmt = sa.select(ServiceRequest).where(visible_condition(user))
     if args.get("status"):
@@ -26,9 +22,9 @@ def list_requests(user, args):
     if "created_to" in args:
         stmt = stmt.where(ServiceRequest.created_at < args["created_to"])
     if args.get("q"):
-        pattern = f"%{_escape_like(args['q'].lower())}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(ServiceRequest.title).like(pattern, escape="\\"),
-                                 sa.func.lower(ServiceRequest.description).like(pattern, escape="\\")))
+        q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
+        stmt = stmt.where(sa.or_(ServiceRequest.title.icontains(q, autoescape=True),
+                                 ServiceRequest.description.icontains(q, autoescape=True)))
     return paginate(db.session, stmt, ServiceRequest, args["limit"], args.get("cursor"))
 
 

@@ -1,14 +1,15 @@
 """Requests, their status, comments and history. Views parse, authorise, call a
 service function and serialise; the rules live in the service modules."""
-from flask import current_app, request
+from flask import after_this_request, current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
 from service_app.errors import ApiError, ErrorSchema
 from service_app.extensions import limiter, user_key
+from service_app.pagination import PageArgsSchema
 
-from . import history, intake, queries, triage
+from . import comments, intake, queries, triage
 from .access import get_visible_request
 from .attachment_routes import add_photo_views
 from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
@@ -23,6 +24,18 @@ def _idempotency_key():
     if key is not None and not (1 <= len(key) <= 200 and key.isascii() and key.isprintable()):
         raise ApiError(400, "bad_request", "Idempotency-Key: 1-200 printable ASCII characters")
     return key
+
+
+def _with_etag(req, status=200, headers=None):
+    """The view's answer, its ETag set by werkzeug (``set_etag``) from the version just served."""
+    tag = req.etag_value
+
+    @after_this_request
+    def set_etag(response):
+        response.set_etag(tag)
+        return response
+
+    return (req, status, headers) if headers else (req, status)
 
 
 @blp.route("/requests")
@@ -47,7 +60,7 @@ class Requests(MethodView):
     def post(self, data):
         """Submit a request (send Idempotency-Key so a retry makes no duplicate)"""
         req, replayed = intake.create_request(current_user, data, _idempotency_key())
-        return req, 201, {"ETag": req.etag, "Idempotent-Replayed": "true" if replayed else "false"}
+        return _with_etag(req, 201, {"Idempotent-Replayed": "true" if replayed else "false"})
 
 
 @blp.route("/requests/<int:request_id>")
@@ -58,8 +71,7 @@ class RequestItem(MethodView):
     @blp.errors(404)
     def get(self, request_id):
         """Read a request (its ETag is the version to send in If-Match)"""
-        req = get_visible_request(current_user, request_id)
-        return req, 200, {"ETag": req.etag}
+        return _with_etag(get_visible_request(current_user, request_id))
 
     @blp.login_required()
     @blp.arguments(RequestUpdateSchema)
@@ -69,8 +81,7 @@ class RequestItem(MethodView):
     def patch(self, data, request_id):
         """Edit a request (If-Match required)"""
         req = get_visible_request(current_user, request_id, for_update=True)
-        req = triage.update_request(current_user, req, data, request.headers.get("If-Match"))
-        return req, 200, {"ETag": req.etag}
+        return _with_etag(triage.update_request(current_user, req, data, request.if_match))
 
 
 @blp.route("/requests/<int:request_id>/status", methods=["POST"])
@@ -83,18 +94,18 @@ class RequestItem(MethodView):
 def change_status(data, request_id):
     """Move a request through its status machine"""
     req = get_visible_request(current_user, request_id, for_update=True)
-    triage.move(current_user, req, data, request.headers.get("If-Match"))
-    return req, 200, {"ETag": req.etag}
+    return _with_etag(triage.move(current_user, req, data, request.if_match))
 
 
 @blp.route("/requests/<int:request_id>/comments")
 class Comments(MethodView):
     @blp.login_required()
+    @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, CommentListSchema)
-    @blp.errors(404)
-    def get(self, request_id):
-        """Read the conversation (employees do not see internal notes)"""
-        return history.list_comments(current_user, get_visible_request(current_user, request_id))
+    @blp.errors(400, 404)
+    def get(self, args, request_id):
+        """Read the conversation, oldest first (employees do not see internal notes)"""
+        return comments.list_comments(current_user, get_visible_request(current_user, request_id), args)
 
     @blp.login_required()
     @limiter.limit(lambda: current_app.config["COMMENT_LIMIT"], key_func=user_key,
@@ -106,16 +117,17 @@ class Comments(MethodView):
     def post(self, data, request_id):
         """Comment, or write an internal note (staff only)"""
         req = get_visible_request(current_user, request_id, for_update=True)
-        return history.post_comment(current_user, req, data["body"], data["internal"])
+        return comments.post_comment(current_user, req, data["body"], data["internal"])
 
 
 @blp.route("/requests/<int:request_id>/events", methods=["GET"])
 @blp.login_required()
+@blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, EventListSchema)
-@blp.errors(404)
-def events(request_id):
-    """The request's history: created, routed, assigned, status changes, re-routes, comments"""
-    return history.list_events(current_user, get_visible_request(current_user, request_id))
+@blp.errors(400, 404)
+def events(args, request_id):
+    """The request's history, oldest first: created, routed, assigned, status changes, re-routes, comments"""
+    return comments.list_events(current_user, get_visible_request(current_user, request_id), args)
 
 
 add_photo_views(blp)

@@ -1,3 +1,5 @@
+import functools
+
 import marshmallow as ma
 from flask import url_for
 from flask_jwt_extended import current_user
@@ -7,7 +9,6 @@ from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, Localized
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
-from .sla import block
 
 
 class CategorySchema(Schema):
@@ -30,11 +31,7 @@ class CategoryUpdateSchema(Schema):
     is_active = ma.fields.Boolean()
 
 
-class CategoryListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(CategorySchema), required=True)
-    next_cursor = Text(allow_none=True, required=True)
-
-
+CategoryListSchema = page_schema(CategorySchema, "CategoryListSchema", complete=True)
 
 
 class PersonSchema(ma.Schema):
@@ -104,15 +101,11 @@ class RequestSchema(ma.Schema):
     resolved_at = ma.fields.AwareDateTime(allow_none=True)
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     rating = ma.fields.Integer(allow_none=True)
-    sla = ma.fields.Function(lambda req: SlaSchema().dump(sla_block(req)), metadata={"type": "object"})
+    sla = ma.fields.Nested(SlaSchema)
     attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
     version = ma.fields.Integer()
     location = ma.fields.Function(_author_location, metadata={
         "type": "object", "description": "coarsened {lat, lon}; present for the author only"})
-
-
-def sla_block(req):
-    return block(req)
 
 
 class LocationInSchema(Schema):
@@ -207,7 +200,7 @@ class PolicySchema(ma.Schema):
     resolution_minutes = ma.fields.Integer()
 
 
-PolicyListSchema = page_schema(PolicySchema)
+PolicyListSchema = page_schema(PolicySchema, complete=True)
 
 
 class PolicyUpdateSchema(Schema):
@@ -228,22 +221,26 @@ class SlaReportArgsSchema(Schema):
     format = Text(validate=ma.validate.OneOf(["json", "csv"]))
 
 
+# A report's measure: null when the group holds no request it could be measured on.
+Measure = functools.partial(ma.fields.Float, allow_none=True)
+
+
 class ReportRowSchema(ma.Schema):
     key = ma.fields.Raw(allow_none=True)
     label = Text()
     total = ma.fields.Integer()
     open = ma.fields.Integer()
     resolved = ma.fields.Integer()
-    response_met_pct = ma.fields.Float(allow_none=True)
-    resolution_met_pct = ma.fields.Float(allow_none=True)
-    median_response_minutes = ma.fields.Float(allow_none=True)
-    p90_response_minutes = ma.fields.Float(allow_none=True)
-    median_resolution_minutes = ma.fields.Float(allow_none=True)
-    p90_resolution_minutes = ma.fields.Float(allow_none=True)
+    response_met_pct = Measure()
+    resolution_met_pct = Measure()
+    median_response_minutes = Measure()
+    p90_response_minutes = Measure()
+    median_resolution_minutes = Measure()
+    p90_resolution_minutes = Measure()
     response_breached = ma.fields.Integer()
     resolution_breached = ma.fields.Integer()
     rated = ma.fields.Integer()
-    avg_rating = ma.fields.Float(allow_none=True)
+    avg_rating = Measure()
 
 
 class SlaReportSchema(ma.Schema):

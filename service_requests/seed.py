@@ -1,7 +1,15 @@
 """Demo categories, a few for each department."""
-from service_app.extensions import db
+import io
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from .models import Category
+import sqlalchemy as sa
+
+from service_app.extensions import db
+from service_app.users.models import User
+
+from . import attachments, intake, lifecycle, sla
+from .models import Attachment, Category, Comment, RequestEvent, ServiceRequest
 
 DEMO_CATEGORIES = [
     ("IT-PRINTER", "IT", {"ru": "Принтер, картридж", "kk": "Принтер, картридж", "en": "Printer, toner"}),
@@ -53,8 +61,7 @@ DEMO_REQUESTS = [
 
 
 def _demo_photo(colour, title):
-    import io
-
+    # Not at the top: Pillow stays out of the web process (see images.py); only the demo seed draws.
     from PIL import Image, ImageDraw
 
     img = Image.new("RGB", (800, 600), colour)
@@ -68,9 +75,6 @@ def _demo_photo(colour, title):
 
 def _working_morning(days_ago, n):
     """A plausible submission time: a weekday morning in Almaty, ``days_ago`` days back (or the Friday before)."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo("Asia/Almaty")
     day = datetime.now(tz).date() - timedelta(days=days_ago)
     while day.weekday() >= 5:
@@ -81,15 +85,6 @@ def _working_morning(days_ago, n):
 
 def seed_requests():
     """A dozen requests across offices and statuses, some with photos (once)."""
-    from datetime import timedelta
-
-    import sqlalchemy as sa
-
-    from service_app.users.models import User
-
-    from . import attachments, intake, lifecycle, sla
-    from .models import Attachment, Comment, RequestEvent, ServiceRequest
-
     if db.session.scalar(sa.select(ServiceRequest.id).limit(1)) is not None:
         return ["exists  demo requests"]
     people = {role: db.session.scalar(sa.select(User).where(User.login == f"demo-{role}"))

@@ -91,12 +91,3 @@ def _elapsed(req, when):
     minutes = calendar_for(req.office).business_minutes_between(req.created_at, when) - (req.paused_minutes or 0.0)
     return round(max(minutes, 0.0), 1)
 
-
-def block(req):
-    return {
-        "response_due_at": req.response_due_at,
-        "resolution_due_at": req.resolution_due_at,
-        "response_breached": req.response_breached,
-        "resolution_breached": req.resolution_breached,
-        "paused": req.paused_at is not None,
-    }

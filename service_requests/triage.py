@@ -7,22 +7,22 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, history, sla
+from . import access, history, lifecycle, sla
 from .categories import active_category
 from .models import FINAL_STATUSES, ServiceRequest
 
-AUTHOR_FIELDS = {"title", "description"}
-STAFF_FIELDS = {"priority", "category", "assignee_id", "office_id"}
-
 
 def check_etag(req, if_match, required=True):
-    """428 without ``If-Match`` (when required), 412 when it is not the current ETag."""
+    """428 without ``If-Match`` (when required), 412 when it is not the current ETag.
+
+    ``if_match`` is werkzeug's parsed header (``request.if_match``): ``*`` matches
+    anything, and a weak tag counts (the version is the whole representation).
+    """
     if not if_match:
         if required:
             raise ApiError(428, "precondition_required", "send If-Match with the request's ETag")
         return
-    tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in tags and req.etag not in tags:
+    if not if_match.contains_weak(req.etag_value):
         raise ApiError(412, "precondition_failed", "the request changed since you read it; reload it",
                        {"etag": req.etag})
 
@@ -30,14 +30,10 @@ def check_etag(req, if_match, required=True):
 def update_request(user, req, data, if_match):
     check_etag(req, if_match)
     fields = set(data)
-    if fields & STAFF_FIELDS:
-        access.require_staff(user, req, f"change {', '.join(sorted(fields & STAFF_FIELDS))}")
-    if fields & AUTHOR_FIELDS:
-        if not access.is_author(user, req):
-            raise ApiError(403, "forbidden", "only the author may change the title and description")
-        if req.status != "new":
-            raise ApiError(409, "conflict", "title and description can be changed only while the request is new")
-    if req.is_final and fields & STAFF_FIELDS:
+    access.require_may_edit(user, req, fields)
+    if fields & access.AUTHOR_FIELDS and req.status != "new":
+        raise ApiError(409, "conflict", "title and description can be changed only while the request is new")
+    if req.is_final and fields & access.STAFF_FIELDS:
         raise ApiError(409, "conflict", f"the request is {req.status}")
     changes = {}
     for field in ("title", "description", "priority"):
@@ -112,8 +108,6 @@ def release_assignments(user, actor):
 
 def move(user, req, data, if_match):
     """A status change from the API: If-Match optional, then the status machine, then one commit."""
-    from . import lifecycle
-
     check_etag(req, if_match, required=False)
     lifecycle.change_status(user, req, data["status"], data.get("comment"), data.get("rating"))
     db.session.commit()

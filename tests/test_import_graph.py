@@ -35,11 +35,8 @@ COMPOSITION_ROOTS = {
 }
 
 # Cycles that exist today and are being removed; each entry goes once its cycle is gone
-# (the test fails on a stale entry). Removed when the service_requests fix lands: the
-# comment service leaves history.py, which becomes the event log only (issue 12).
-KNOWN_CYCLES = {
-    frozenset({"service_requests.history", "service_requests.lifecycle"}),
-}
+# (the test fails on a stale entry).
+KNOWN_CYCLES = set()
 
 
 def module_files(root=ROOT):

@@ -26,10 +26,9 @@ def list_users(actor, args):
     if "is_active" in args:
         stmt = stmt.where(User.is_active.is_(args["is_active"]))
     if args.get("q"):
-        pattern = "%" + args["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.login).like(pattern, escape="\\"),
-                                 sa.func.lower(User.full_name).like(pattern, escape="\\"),
-                                 sa.func.lower(User.email).like(pattern, escape="\\")))
+        q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
+        stmt = stmt.where(sa.or_(*(column.icontains(q, autoescape=True)
+                                   for column in (User.login, User.full_name, User.email))))
     if args.get("cursor"):
         decode_cursor(args["cursor"])  # a bad cursor is a 400 that writes nothing
     # Written before the query, so the page's rows are not expired by the commit.

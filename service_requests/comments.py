@@ -1,0 +1,48 @@
+"""A request's conversation (comments and internal notes) and the history as a reader sees it.
+
+Both lists read like a story, oldest first, one page at a time
+(``service_app.pagination``); internal rows are left out for callers who may
+not read internal notes.
+"""
+import sqlalchemy as sa
+
+from service_app.errors import ApiError
+from service_app.extensions import db
+from service_app.pagination import paginate
+
+from . import access, lifecycle
+from .history import add_comment
+from .models import Comment, RequestEvent
+
+
+def post_comment(user, req, body, internal):
+    """A comment from the API: employees cannot write internal notes; an author's
+    comment on a ``waiting`` request puts it back ``in_progress``."""
+    if internal:
+        access.require_may_write_internal(user, req)
+    if req.is_final:
+        raise ApiError(409, "conflict", f"the request is {req.status}; comments are closed")
+    comment = add_comment(user, req, body, internal)
+    if not internal and access.is_staff_for(user, req) and not access.is_author(user, req):
+        lifecycle.mark_first_response(req, comment.created_at)
+    if access.is_author(user, req) and req.status == "waiting" and not internal:
+        lifecycle.change_status(user, req, "in_progress", automatic=True)
+    db.session.commit()
+    return comment
+
+
+def list_comments(user, req, args):
+    """One page of the conversation, oldest first."""
+    return _page(user, req, Comment, args)
+
+
+def list_events(user, req, args):
+    """One page of the request's history, oldest first."""
+    return _page(user, req, RequestEvent, args)
+
+
+def _page(user, req, model, args):
+    stmt = sa.select(model).where(model.request_id == req.id)
+    if not access.may_read_internal(user, req):
+        stmt = stmt.where(model.internal.is_(False))
+    return paginate(db.session, stmt, model, args["limit"], args.get("cursor"), oldest_first=True)

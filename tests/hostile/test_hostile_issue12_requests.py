@@ -1,0 +1,165 @@
+"""Hostile input against the request conversation, photos and edits (issue 12: one list
+convention, access decisions in access.py, library ETag and LIKE handling): every refusal
+is a 4xx JSON error and leaves every table exactly as it was."""
+import io
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from service_app.extensions import db
+
+
+def snapshot(app):
+    """Every row of every table, to show that a refused call wrote nothing."""
+    with app.app_context():
+        rows = {table.name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
+                for table in db.metadata.sorted_tables}
+        db.session.remove()
+        return rows
+
+
+def assert_error(response, status, code):
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json, response.get_data(as_text=True)
+    assert response.get_json()["error"]["code"] == code
+
+
+@pytest.fixture
+def rid(client, submit, world):
+    rid = submit()["id"]
+    for body in ("one", "two", "three"):
+        assert client.post(f"/api/v1/requests/{rid}/comments", json={"body": body},
+                           headers=world.employee.headers).status_code == 201
+    return rid
+
+
+BAD_CURSORS = ["not-a-cursor", "W1tdXQ", "%00", "x" * 200]
+BAD_LIMITS = ["0", "101", "-1", "ten"]
+
+
+@pytest.mark.parametrize("listing", ["comments", "events"])
+@pytest.mark.parametrize(("query", "status", "code"),
+                         [({"cursor": cursor}, 400, "bad_request") for cursor in BAD_CURSORS]
+                         + [({"limit": limit}, 422, "validation_error") for limit in BAD_LIMITS])
+def test_item04_a_bad_cursor_is_400_and_a_bad_limit_422_on_comments_and_events_writing_nothing(
+        client, app, world, rid, listing, query, status, code):
+    before = snapshot(app)
+    response = client.get(f"/api/v1/requests/{rid}/{listing}", headers=world.employee.headers, query_string=query)
+    assert_error(response, status, code)
+    assert snapshot(app) == before
+
+
+def test_item04_a_page_of_someone_elses_conversation_is_404_whatever_the_cursor(client, app, world, rid):
+    first = client.get(f"/api/v1/requests/{rid}/comments", headers=world.employee.headers,
+                       query_string={"limit": 1}).get_json()
+    before = snapshot(app)
+    response = client.get(f"/api/v1/requests/{rid}/comments", headers=world.other_employee.headers,
+                          query_string={"limit": 1, "cursor": first["next_cursor"]})
+    assert_error(response, 404, "not_found")
+    assert snapshot(app) == before
+
+
+def _photo(client, world, rid):
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, "JPEG")
+    response = client.post(f"/api/v1/requests/{rid}/attachments", headers=world.employee.headers,
+                           data={"file": (io.BytesIO(out.getvalue()), "p.jpg", "image/jpeg")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+@pytest.mark.parametrize("who", ["other_employee", "admin_ast", "manager_it"])
+def test_item08_a_photo_out_of_reach_is_the_same_404_as_a_missing_one_and_is_not_audited(
+        client, app, world, rid, tmp_path, who):
+    app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
+    photo = _photo(client, world, rid)
+    viewer = getattr(world, who)
+    before = snapshot(app)
+    for suffix in ("", "/thumbnail"):
+        not_yours = client.get(f"/api/v1/attachments/{photo}{suffix}", headers=viewer.headers)
+        missing = client.get(f"/api/v1/attachments/{photo + 7}{suffix}", headers=viewer.headers)
+        assert_error(not_yours, 404, "not_found")
+        assert not_yours.get_json() == missing.get_json()
+    assert snapshot(app) == before
+
+
+def test_item08_an_employee_cannot_write_an_internal_note_and_nothing_is_written(client, app, world, rid):
+    before = snapshot(app)
+    response = client.post(f"/api/v1/requests/{rid}/comments", json={"body": "psst", "internal": True},
+                           headers=world.employee.headers)
+    assert_error(response, 403, "forbidden")
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(("who", "body"), [
+    ("employee", {"priority": "urgent"}),
+    ("employee", {"assignee_id": 1}),
+    ("admin", {"title": "Rewritten by staff"}),
+    ("admin", {"description": "staff words"}),
+])
+def test_item08_fields_belong_to_the_author_or_to_staff_and_nothing_is_written(client, app, world, rid,
+                                                                                etag_of, who, body):
+    before = snapshot(app)
+    response = client.patch(f"/api/v1/requests/{rid}", json=body,
+                            headers={**getattr(world, who).headers, "If-Match": etag_of(rid)})
+    assert_error(response, 403, "forbidden")
+    assert snapshot(app) == before
+
+
+def test_item08_a_move_nobody_may_make_is_409_and_writes_nothing(client, app, world, rid):
+    before = snapshot(app)
+    response = client.post(f"/api/v1/requests/{rid}/status", json={"status": "resolved"},
+                           headers=world.employee.headers)
+    assert_error(response, 409, "invalid_transition")
+    assert response.get_json()["error"]["details"]["allowed"] == ["cancelled"]
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize(("if_match", "status", "code"), [
+    (None, 428, "precondition_required"),
+    ("", 428, "precondition_required"),
+    ('"v0"', 412, "precondition_failed"),
+    ('W/"v0"', 412, "precondition_failed"),
+    ('"v0", "v99"', 412, "precondition_failed"),
+    ("garbage,,,", 412, "precondition_failed"),
+    ('"' + "v" * 5000 + '"', 412, "precondition_failed"),
+])
+def test_item09_a_missing_or_stale_if_match_changes_nothing(client, app, world, rid, if_match, status, code):
+    headers = dict(world.admin.headers)
+    if if_match is not None:
+        headers["If-Match"] = if_match
+    before = snapshot(app)
+    response = client.patch(f"/api/v1/requests/{rid}", json={"priority": "urgent"}, headers=headers)
+    assert_error(response, status, code)
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("if_match", ["*", "{etag}", "W/{etag}", '"v0", {etag}'])
+def test_item09_a_current_or_star_if_match_is_accepted_and_the_new_etag_comes_back(client, world, rid, etag_of,
+                                                                                   if_match):
+    current = etag_of(rid)
+    response = client.patch(f"/api/v1/requests/{rid}", json={"priority": "urgent"},
+                            headers={**world.admin.headers, "If-Match": if_match.format(etag=current)})
+    assert response.status_code == 200, response.get_json()
+    assert response.headers["ETag"] == etag_of(rid) == f'"v{response.get_json()["version"]}"' != current
+
+
+WILD = "100% broken / C_ is down \\ again"
+
+
+@pytest.mark.parametrize(("q", "found"), [
+    ("%", [WILD]), ("_", [WILD]), ("\\", [WILD]), ("/", [WILD]), ("C_ is", [WILD]), ("c_ IS", [WILD]),
+    ("%_%", []), ("A_ is", []), ("%broken", []),
+])
+def test_item09_like_wildcards_in_q_are_searched_literally(client, world, submit, q, found):
+    submit(title="AC is broken")
+    submit(title=WILD)
+    for url, who in (("/api/v1/requests", world.employee), ("/api/v1/users", world.admin)):
+        response = client.get(url, headers=who.headers, query_string={"q": q})
+        assert response.status_code == 200, response.get_json()
+        if url == "/api/v1/requests":
+            assert [r["title"] for r in response.get_json()["items"]] == found
+        else:
+            assert response.get_json()["items"] == []
