@@ -19,7 +19,7 @@ from notifications.senders import PushOutcome
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_requests.models import ServiceRequest
-from tests.service_requests.places import ALA_POINT
+from tests.support.places import ALA_POINT
 
 CREATES = int(os.environ.get("LOAD_CREATES", "200"))
 CLIENTS = 32

@@ -32,8 +32,8 @@ from PIL import Image
 
 from notifications.models import Device, Notification
 from service_app.extensions import db
-from tests.conftest import DEMO_PASSWORD
-from tests.service_requests.places import ALA_POINT, box
+from tests.support.api import DEMO_PASSWORD
+from tests.support.places import ALA_POINT, box
 
 # --- the access table -----------------------------------------------------------------------------
 

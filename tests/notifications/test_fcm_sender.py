@@ -8,7 +8,7 @@ import pytest
 import requests
 from firebase_admin import exceptions, messaging
 
-from fcm_stub import FIXED_TOKEN, TEST_PROJECT, FcmStub, FixedTokenCredential, fcm_error
+from tests.support.fcm import FIXED_TOKEN, TEST_PROJECT, FcmStub, FixedTokenCredential, fcm_error
 from notifications.senders import (BODY_MAX_CHARS, TITLE_MAX_CHARS, LogSender, PushMessage,
                                    build_sender, truncate)
 

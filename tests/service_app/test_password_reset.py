@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from service_app.auth.models import PasswordResetCode
 from service_app.extensions import db
-from tests.conftest import DEMO_PASSWORD, _empty_all_tables, bearer
+from tests.support.api import DEMO_PASSWORD, bearer
 
 NEW_PASSWORD = "fresh-password-77"
 
@@ -192,11 +192,8 @@ def test_webhook_sender_posts_to_the_gateway(app, client, person):
 class TestSendingIsRateLimited:
     @pytest.fixture
     def app(self, make_app):
-        app = make_app(RATELIMIT_ENABLED=True, PASSWORD_RESET_LIMIT_PER_IP="3 per hour",
-                       PASSWORD_RESET_LIMIT_PER_ACCOUNT="2 per hour")
-        yield app
-        with app.app_context():
-            _empty_all_tables()
+        return make_app(RATELIMIT_ENABLED=True, PASSWORD_RESET_LIMIT_PER_IP="3 per hour",
+                        PASSWORD_RESET_LIMIT_PER_ACCOUNT="2 per hour")
 
     def test_per_account(self, client, sms, person):
         assert [ask(client).status_code for _ in range(3)] == [202, 202, 429]
