@@ -110,6 +110,7 @@ ACCESS = {
     "users.change_password": {"POST": Access(ANY_USER, json={"current_password": DEMO_PASSWORD,
                                                              "new_password": "another-long-password-7"})},
     "users.my_data": {"GET": Access(ANY_USER, check=_no_owner_data_in_export)},
+    "users.my_data_section": {"GET": Access(ANY_USER, check=_no_owner_data_in_export)},
     # users (administrator)
     "users.Users": {"GET": Access(ADMIN),
                     "POST": Access(ADMIN, json={"login": "intruder", "full_name": "Intruder", "role": "administrator",
@@ -213,6 +214,7 @@ def estate(app, client, world, submit, auth, tmp_path):
         "token": e.device_token,
         "name": "swagger-ui.css",
         "filename": "nothing.txt",
+        "section": "requests",
         ("categories.CategoryItem", "code"): "FAC-AC",
         ("offices.DepartmentItem", "code"): "FAC",
     }
