@@ -56,6 +56,8 @@ from service_app.extensions import db
 from tests.support.api import DEMO_PASSWORD
 from tests.support.places import ALA_POINT, AST_POINT, NOWHERE, box
 
+pytestmark = pytest.mark.slow  # minutes: `make test` runs it, `make test-fast` leaves it out
+
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "6"))
 STRICT_STATUS = os.environ.get("CONTRACT_STRICT_STATUS") == "1"
 MISSING = 987654  # an id that no seeded object has
