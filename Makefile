@@ -1,10 +1,11 @@
-# Santrade Service: `make run` serves the API with demo data, `make test` runs the suite.
+# Santrade Service: `make run` serves the API with demo data, `make test` runs the suite
+# (`make test-fast` leaves out the tests marked slow).
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint venv migrate seed bench clean
+.PHONY: run test test-fast lint venv migrate seed bench clean
 
 venv: $(VENV)/.installed
 
@@ -25,6 +26,9 @@ run: seed
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: venv
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -14,14 +14,14 @@ import io
 import json
 import os
 import random
-import re
-import struct
 import subprocess
 import sys
 import tempfile
-import zlib
+
+from PIL import Image
 
 from bench.common import report
+from tests.support.photos import jpeg_scan_bomb, uniform_rgba_png
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NEW = os.path.join(ROOT, "service_requests", "images.py")
@@ -31,8 +31,7 @@ _PROBE = r"""
 import importlib.util, json, resource, sys, time
 path, image = sys.argv[1], sys.argv[2]
 if path.endswith(os.path.join("service_requests", "images.py")):
-    sys.path.insert(0, os.path.dirname(os.path.dirname(path)))
-    from service_requests import images as module
+    from service_requests import images as module  # the probe runs in that checkout's root (cwd)
 else:
     spec = importlib.util.spec_from_file_location("old_images", path)
     module = importlib.util.module_from_spec(spec)
@@ -64,46 +63,8 @@ print(json.dumps({"answer": answer, "wall": wall, "cpu": cpu, "rss_before_mb": b
 """.replace("import importlib", "import os, importlib")
 
 
-def _scans(data: bytes) -> list[tuple[int, int]]:
-    """(start, end) of each scan of a JPEG: its SOS segment and entropy-coded data."""
-    found, i = [], 2
-    while data[i + 1] != 0xD9:
-        (length,) = struct.unpack_from(">H", data, i + 2)
-        end = i + 2 + length
-        if data[i + 1] == 0xDA:
-            end = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]").search(data, end).start()
-            found.append((i, end))
-        i = end
-    return found
-
-
-def jpeg_scan_bomb(size=(4000, 3000), repeat=10_000) -> bytes:
-    """A progressive JPEG whose luma AC refinement scan is repeated `repeat` times before EOI."""
-    from PIL import Image
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (120, 130, 140)).save(buffer, "JPEG", progressive=True, quality=80)
-    data = buffer.getvalue()
-    # Scan header: length, component count n, n (id, tables), then Ss, Se, Ah/Al.
-    start, end = next((s, e) for s, e in _scans(data)
-                      if data[s + 5 + 2 * data[s + 4]] > 0 and data[s + 7 + 2 * data[s + 4]] >> 4)
-    return data[:-2] + data[start:end] * repeat + data[-2:]
-
-
-def png_rgba_bomb(size=(8000, 5000)) -> bytes:
-    """A uniform RGBA PNG: 40 Mpx (160 MB of pixels) in about 150 KB."""
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    width, height = size
-    compressor = zlib.compressobj(9)
-    row = b"\x00" + b"\x80\x80\x80\xff" * width
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
-            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
-
-
 def phone_photo(size=(4000, 3000)) -> bytes:
     """A noisy JPEG turned by EXIF orientation 6, as an Android phone stores a portrait photo."""
-    from PIL import Image
     img = Image.frombytes("RGB", (size[0], 64), random.Random(3).randbytes(size[0] * 64 * 3)).resize(size)
     exif = Image.Exif()
     exif[0x0112] = 6
@@ -113,16 +74,22 @@ def phone_photo(size=(4000, 3000)) -> bytes:
 
 
 IMAGES = {
-    "jpeg_10000_scans": jpeg_scan_bomb,
-    "png_40mpx_rgba": png_rgba_bomb,
+    "jpeg_10000_scans": lambda: jpeg_scan_bomb((4000, 3000)),
+    "png_40mpx_rgba": uniform_rgba_png,
     "photo_12mpx_jpeg": phone_photo,
     "photo_24mpx_jpeg": lambda: phone_photo((6000, 4000)),
 }
 
 
 def measure(pipeline: str, image_path: str) -> dict:
+    pipeline = os.path.abspath(pipeline)
+    # `python -c` puts its working directory first on sys.path: a checkout's
+    # service_requests/images.py is imported as a package from that checkout's root,
+    # a loose file (git show ... > /tmp/old_images.py) beside this repository's packages.
+    in_checkout = pipeline.endswith(os.path.join("service_requests", "images.py"))
+    checkout = os.path.dirname(os.path.dirname(pipeline)) if in_checkout else ROOT
     done = subprocess.run([sys.executable, "-c", _PROBE, pipeline, image_path],  # noqa: S603 - our own paths
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, cwd=checkout)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -5,26 +5,25 @@ over the same messages and the same stub in the same run.
 Database: a throwaway SQLite file, or ``BENCH_DATABASE_URL`` (PostgreSQL).
 """
 import os
-import sys
 import tempfile
 import time
-import uuid
 
 import sqlalchemy as sa
 
 from bench.common import migrated_app, report
+from notifications import worker
+from notifications.models import Delivery, Device, Notification
+from notifications.senders import PushMessage
+from service_app.database import utcnow
+from service_app.extensions import db
+from service_app.users.models import User
+from tests.support.fcm import FcmStub, stub_sender
 
 PUSHES = int(os.environ.get("BENCH_PUSHES", "10000"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "notifications"))
 
 
 def _fill_outbox(app):
     """One user, 100 devices, 100 notifications: 10,000 due deliveries."""
-    from notifications.models import Delivery, Device, Notification
-    from service_app.database import utcnow
-    from service_app.extensions import db
-    from service_app.users.models import User
-
     with app.app_context():
         user = User(login="bench", full_name="Bench", role="employee", password_hash="x")
         db.session.add(user)
@@ -46,22 +45,7 @@ def _fill_outbox(app):
         return [(d.token, n.title, n.body, n.data) for n in notes for d in devices]
 
 
-def _sender(stub):
-    from fcm_stub import TEST_PROJECT, FixedTokenCredential, attach
-
-    from notifications.senders import FcmSender
-
-    sender = FcmSender(FixedTokenCredential(), app_name=f"bench-{uuid.uuid4().hex[:8]}", project_id=TEST_PROJECT)
-    attach(sender, stub)
-    return sender
-
-
 def run():
-    from fcm_stub import FcmStub
-
-    from notifications import worker
-    from notifications.senders import PushMessage
-
     tmp = tempfile.TemporaryDirectory()
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/push.db"
     app = migrated_app(url)
@@ -69,7 +53,7 @@ def run():
     messages = _fill_outbox(app)
     stub = FcmStub().start()
     try:
-        sender = _sender(stub)
+        sender = stub_sender(stub)
         app.extensions["push_sender"] = sender
         start = time.perf_counter()
         with app.app_context():

@@ -5,7 +5,7 @@ from offices.directory import bump_version
 from offices.models import Department, Office
 from service_app.extensions import db
 from service_requests.models import Category
-from tests.service_requests.places import ALA_POINT, box
+from tests.support.places import ALA_POINT, box
 
 
 

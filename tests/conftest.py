@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from service_app import create_app
 from service_app.config import normalize_database_url
 from service_app.extensions import db
-
-DEMO_PASSWORD = "correct-horse-42"
+from tests.support.api import DEMO_PASSWORD, bearer
 
 pytest_plugins = ["tests.company"]
 
@@ -36,9 +35,9 @@ def database_url(tmp_path_factory):
     return url
 
 
-def _empty_all_tables():
+def _empty_all_tables(engine):
     tables = [t for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
+    with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -55,7 +54,12 @@ def _has_sqlite_sequence(conn):
 
 @pytest.fixture
 def make_app(database_url):
-    """Build an app on the test database; extra settings override the test config."""
+    """Build apps on the test database; extra settings override the test config.
+
+    After the test every app's sessions and connections are closed, then the
+    tables are emptied once, through an engine of the fixture's own: an app may
+    point elsewhere or carry settings (a 1 ms statement timeout) unfit for it.
+    """
     apps = []
 
     def factory(**settings):
@@ -68,15 +72,17 @@ def make_app(database_url):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+    if apps:
+        engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+        try:
+            _empty_all_tables(engine)
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture
 def app(make_app):
-    app = make_app()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        _empty_all_tables()
+    return make_app()
 
 
 @pytest.fixture
@@ -133,10 +139,6 @@ def login(client):
         return response.get_json()
 
     return do
-
-
-def bearer(token):
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -18,13 +18,9 @@ from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Attachment, Comment, ServiceRequest
 from service_requests.storage import S3Storage
-from tests.conftest import DEMO_PASSWORD, bearer
-from tests.service_requests.places import NOWHERE
-from tests.service_requests.test_request_photos import gps_photo, upload
-
-
-def move(client, who, rid, status, **extra):
-    return client.post(f"/api/v1/requests/{rid}/status", json={"status": status, **extra}, headers=who.headers)
+from tests.support.api import DEMO_PASSWORD, bearer, move
+from tests.support.places import NOWHERE
+from tests.support.photos import gps_photo, upload
 
 
 @pytest.fixture

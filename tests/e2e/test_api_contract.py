@@ -53,7 +53,10 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from notifications.models import Notification
 from service_app import create_app
 from service_app.extensions import db
-from tests.service_requests.places import ALA_POINT, AST_POINT, NOWHERE, box
+from tests.support.api import DEMO_PASSWORD
+from tests.support.places import ALA_POINT, AST_POINT, NOWHERE, box
+
+pytestmark = pytest.mark.slow  # minutes: `make test` runs it, `make test-fast` leaves it out
 
 MAX_EXAMPLES = int(os.environ.get("CONTRACT_MAX_EXAMPLES", "6"))
 STRICT_STATUS = os.environ.get("CONTRACT_STRICT_STATUS") == "1"
@@ -550,7 +553,6 @@ def _my_data(x):
 
 
 def _login_ok(x):
-    from tests.conftest import DEMO_PASSWORD
     return "employee", x.case("POST", "/api/v1/auth/login", body={"login": x.w.employee.login,
                                                                   "password": DEMO_PASSWORD})
 

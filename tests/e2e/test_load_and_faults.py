@@ -11,6 +11,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from notifications import worker
@@ -19,7 +20,9 @@ from notifications.senders import PushOutcome
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_requests.models import ServiceRequest
-from tests.service_requests.places import ALA_POINT
+from tests.support.places import ALA_POINT
+
+pytestmark = pytest.mark.slow  # `make test` runs it, `make test-fast` leaves it out
 
 CREATES = int(os.environ.get("LOAD_CREATES", "200"))
 CLIENTS = 32

@@ -32,8 +32,8 @@ from PIL import Image
 
 from notifications.models import Device, Notification
 from service_app.extensions import db
-from tests.conftest import DEMO_PASSWORD
-from tests.service_requests.places import ALA_POINT, box
+from tests.support.api import DEMO_PASSWORD
+from tests.support.places import ALA_POINT, box
 
 # --- the access table -----------------------------------------------------------------------------
 
@@ -239,6 +239,21 @@ def undecided(rule, method):
             "add it to the ACCESS table of tests/e2e/test_route_walk.py")
 
 
+def decided_routes(app, problems):
+    """(rule, method, access) for every route with a decision; each route without one goes to ``problems``."""
+    for rule, method in routes(app):
+        access = decision(rule, method)
+        if access is None:
+            problems.append(undecided(rule, method))
+        else:
+            yield rule, method, access
+
+
+def leak_of(access, response, estate):
+    """What ``response`` gives away of the owner's data, if the route's decision has a check for it."""
+    return access.check(response, estate) if access.check is not None else None
+
+
 def url_of(rule, estate):
     values = {}
     for name in rule.arguments:
@@ -312,11 +327,7 @@ def test_without_a_token_only_public_routes_answer(app, client, estate):
 def test_an_employee_reaches_nothing_of_anybody_else(app, client, estate):
     """The stranger (an employee of another office who owns nothing) on every route, with the owner's ids."""
     problems = []
-    for rule, method in routes(app):
-        access = decision(rule, method)
-        if access is None:
-            problems.append(undecided(rule, method))
-            continue
+    for rule, method, access in decided_routes(app, problems):
         if access.rule in (PUBLIC, SIGN_IN):
             continue
         response = send(client, estate, rule, method, access, estate.stranger)
@@ -328,10 +339,9 @@ def test_an_employee_reaches_nothing_of_anybody_else(app, client, estate):
             problems.append(f"{where}: {describe(response)}, expected 404 (another person's object)")
         elif access.rule in (ANY_USER, REFRESH) and not 200 <= status < 300:
             problems.append(f"{where}: {describe(response)}, expected a 2xx (any signed-in user may)")
-        if access.check is not None:
-            leak = access.check(response, estate)
-            if leak:
-                problems.append(f"{where}: {leak}")
+        leak = leak_of(access, response, estate)
+        if leak:
+            problems.append(f"{where}: {leak}")
     assert not problems, "\n".join(problems)
 
 
@@ -341,30 +351,23 @@ def test_staff_out_of_scope_reach_no_request_of_it(app, client, estate, outsider
     (ALA, FAC), its photo and comments, and the owner's notification are not theirs to see."""
     account = getattr(estate.world, outsider)
     problems = []
-    for rule, method in routes(app):
-        access = decision(rule, method)
-        if access is None:
-            problems.append(undecided(rule, method))
-            continue
+    for rule, method, access in decided_routes(app, problems):
         if access.rule != OTHERS:
             continue
         response = send(client, estate, rule, method, access, account)
+        where = f"{method} {rule.rule} as {outsider}"
         if response.status_code != 404:
-            problems.append(f"{method} {rule.rule} as {outsider}: {describe(response)}, expected 404 (out of scope)")
-        if access.check is not None:
-            leak = access.check(response, estate)
-            if leak:
-                problems.append(f"{method} {rule.rule} as {outsider}: {leak}")
+            problems.append(f"{where}: {describe(response)}, expected 404 (out of scope)")
+        leak = leak_of(access, response, estate)
+        if leak:
+            problems.append(f"{where}: {leak}")
     assert not problems, "\n".join(problems)
 
 
 def test_a_manager_is_refused_administrator_routes(app, client, estate):
     problems = []
-    for rule, method in routes(app):
-        access = decision(rule, method)
-        if access is None:
-            problems.append(undecided(rule, method))
-        elif access.rule == ADMIN:
+    for rule, method, access in decided_routes(app, problems):
+        if access.rule == ADMIN:
             response = send(client, estate, rule, method, access, estate.world.manager_fac_ala)
             if response.status_code != 403:
                 problems.append(f"{method} {rule.rule} as a manager: {describe(response)}, expected 403 (admin only)")

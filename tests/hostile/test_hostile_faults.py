@@ -24,7 +24,7 @@ from service_requests import storage_outbox
 from service_requests.models import Attachment, RequestEvent
 from service_requests.storage import LocalStorage, StorageUnavailable
 from service_requests.storage_outbox import StorageDeletion
-from tests.service_requests.places import ALA_POINT
+from tests.support.places import ALA_POINT
 
 
 def photo(seed=0):

@@ -1,10 +1,7 @@
 """Hostile photos through HTTP (issue 11, items 1 and 2): each is refused with a
 4xx JSON error, and no attachment row, history entry or stored object is written."""
 import io
-import re
-import struct
 import sys
-import zlib
 
 import pytest
 import sqlalchemy as sa
@@ -13,44 +10,9 @@ from PIL import Image
 from service_app.extensions import db
 from service_requests import images
 from service_requests.models import Attachment, RequestEvent
+from tests.support.photos import jpeg_scan_bomb, uniform_rgba_png
 
 pytest_plugins = ["tests.company"]
-
-
-def jpeg_scan_bomb(size=(2000, 2000), repeat=10_000):
-    """A progressive JPEG whose luma AC refinement scan is repeated `repeat` times before EOI.
-
-    Uniform pixels make every scan a few bytes; each copy still makes libjpeg
-    walk all of the image's coefficients (about 25 s of CPU for this one).
-    """
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (120, 130, 140)).save(buffer, "JPEG", progressive=True, quality=80)
-    data = buffer.getvalue()
-    scans, i = [], 2
-    while data[i + 1] != 0xD9:
-        (length,) = struct.unpack_from(">H", data, i + 2)
-        end = i + 2 + length
-        if data[i + 1] == 0xDA:
-            end = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]").search(data, end).start()
-            scans.append((i, end))
-        i = end
-    assert len(scans) == 10  # libjpeg's standard progression
-    # Scan header: length, component count n, n (id, tables), then Ss, Se, Ah/Al.
-    start, end = next((s, e) for s, e in scans
-                      if data[s + 5 + 2 * data[s + 4]] > 0 and data[s + 7 + 2 * data[s + 4]] >> 4)
-    return data[:-2] + data[start:end] * repeat + data[-2:]
-
-
-def uniform_rgba_png(width=8000, height=5000):
-    """A uniform RGBA PNG: 40 Mpx, 160 MB of pixels, in about 150 KB."""
-    def chunk(kind, body):
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-    compressor = zlib.compressobj(9)
-    row = b"\x00" + b"\x80\x80\x80\xff" * width
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 JPEG_BOMB = jpeg_scan_bomb()

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from offices.models import Office
 from service_app.extensions import db
 from service_requests.models import ServiceRequest, SlaPolicy
-from tests.service_requests.places import ALA_POINT, box
+from tests.support.places import ALA_POINT, box
 
 LONE_SURROGATE = "\ud800"
 NUL = "a\x00b"

@@ -15,7 +15,7 @@ from service_app.auth.models import AuthSession, PasswordResetCode
 from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Category, Comment, RequestEvent, ServiceRequest
-from tests.conftest import DEMO_PASSWORD, _empty_all_tables, bearer
+from tests.support.api import DEMO_PASSWORD, bearer
 
 USER_COLUMNS = [c.key for c in User.__table__.columns]
 
@@ -43,10 +43,9 @@ def limited_app(make_app):
     """An app with rate limits on (the test config turns them off)."""
 
     def build(**settings):
-        app = make_app(RATELIMIT_ENABLED=True, **settings)
-        return app
+        return make_app(RATELIMIT_ENABLED=True, **settings)
 
-    yield build
+    return build
 
 
 # --- item 9: office-scoped administrators ---------------------------------------------------------
@@ -164,10 +163,7 @@ A, B = {"REMOTE_ADDR": "10.0.0.1"}, {"REMOTE_ADDR": "10.0.0.2"}
 class TestItem10Throttling:
     @pytest.fixture
     def app(self, limited_app):
-        app = limited_app(LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes", LOGIN_LIMIT_PER_IP="50 per 15 minutes")
-        yield app
-        with app.app_context():
-            _empty_all_tables()
+        return limited_app(LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes", LOGIN_LIMIT_PER_IP="50 per 15 minutes")
 
     def test_item10_failures_from_one_address_never_refuse_the_right_password_elsewhere(self, client, app,
                                                                                          make_user):
@@ -380,10 +376,7 @@ def test_item14_token_with_another_users_session_is_401_and_changes_nothing(clie
 class TestItem15CommentLimit:
     @pytest.fixture
     def app(self, limited_app):
-        app = limited_app(COMMENT_LIMIT="3 per hour")
-        yield app
-        with app.app_context():
-            _empty_all_tables()
+        return limited_app(COMMENT_LIMIT="3 per hour")
 
     def test_item15_comments_past_the_limit_are_429_and_write_nothing(self, client, app, world, submit):
         rid = submit()["id"]

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from service_app.extensions import db
-from tests.service_requests.places import box
+from tests.support.places import box
 
 OFFICE = {"code": "SHY", "name": "Shymkent", "geofence": box(69.58, 42.30, 69.60, 42.32)}
 

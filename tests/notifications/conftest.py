@@ -1,11 +1,8 @@
 """Fixtures for push tests: a local FCM stub and FcmSenders wired to it, no network."""
-import uuid
-
 import pytest
 import urllib3.util.retry
 
-from fcm_stub import TEST_PROJECT, FcmStub, FixedTokenCredential, attach
-from notifications.senders import FcmSender
+from tests.support.fcm import FcmStub, stub_sender
 
 
 @pytest.fixture
@@ -21,12 +18,8 @@ def make_fcm_sender(fcm_stub):
     senders = []
 
     def factory(stub=None, **options):
-        options.setdefault("credentials", FixedTokenCredential())
-        options.setdefault("app_name", f"santrade-fcm-test-{uuid.uuid4().hex[:8]}")
-        options.setdefault("project_id", TEST_PROJECT)
-        sender = FcmSender(options.pop("credentials"), **options)
+        sender = stub_sender(stub or fcm_stub, **options)
         senders.append(sender)
-        attach(sender, stub or fcm_stub)
         return sender
 
     yield factory

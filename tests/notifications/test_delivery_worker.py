@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from fcm_stub import fcm_error
+from tests.support.fcm import fcm_error
 from notifications import worker
 from notifications.models import Delivery, Device, Notification
 from service_app.database import utcnow
@@ -213,3 +213,14 @@ def test_worker_process_stops_gracefully_on_sigterm(database_url, app, world, qu
     assert proc.returncode == 0, output
     assert "notification worker stopped" in output
     assert set(deliveries(app).values()) == {("sent", 1)}
+
+
+def test_third_party_auth_error_is_recorded_failed_after_one_attempt_and_never_resent(fcm_app, fcm_stub, queued):
+    fcm_stub.responder = lambda body: fcm_error("THIRD_PARTY_AUTH_ERROR") if body["message"]["token"] == "tok-b" else None
+    run(fcm_app)
+    asked = len(fcm_stub.requests_for("tok-b"))
+    make_due(fcm_app)
+
+    assert run(fcm_app) == 0
+    assert deliveries(fcm_app) == {"tok-a": ("sent", 1), "tok-b": ("failed", 1), "tok-c": ("sent", 1)}
+    assert asked >= 1 and len(fcm_stub.requests_for("tok-b")) == asked

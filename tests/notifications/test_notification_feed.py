@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from notifications.models import Delivery, Device, Notification
 from service_app.extensions import db
-from tests.service_requests.places import AST_POINT
+from tests.support.places import AST_POINT
 
 
 def register(client, who, token, platform="android", **extra):

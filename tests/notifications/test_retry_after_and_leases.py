@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from fcm_stub import fcm_error
+from tests.support.fcm import fcm_error
 from notifications import worker
 from notifications.models import Delivery, Device, Notification
 from notifications.senders import TIMEOUTS_PER_CHUNK, PushOutcome

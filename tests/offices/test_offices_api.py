@@ -1,12 +1,8 @@
 """Offices, departments, categories and the routing preview through HTTP."""
 import pytest
 
-from tests.conftest import bearer  # noqa: F401
-
-
-def box(west, south, east, north):
-    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
-                                                [west, north], [west, south]]]}
+from tests.support.api import bearer
+from tests.support.places import box
 
 
 ALMATY = box(76.90, 43.20, 76.92, 43.22)            # about 1.6 x 2.2 km

@@ -6,7 +6,7 @@ from flask_jwt_extended import create_access_token
 
 from service_app.auth.models import AuthSession
 from service_app.extensions import db
-from tests.conftest import DEMO_PASSWORD, bearer
+from tests.support.api import DEMO_PASSWORD, bearer
 
 
 def test_login_returns_token_pair_and_user(client, make_user):
@@ -184,13 +184,8 @@ def test_password_change_refusals_change_nothing(client, auth, login, body, fiel
 class TestThrottling:
     @pytest.fixture
     def app(self, make_app):
-        from tests.conftest import _empty_all_tables
-
-        app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
-                       LOGIN_LIMIT_PER_IP="5 per 15 minutes")
-        yield app
-        with app.app_context():
-            _empty_all_tables()
+        return make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+                        LOGIN_LIMIT_PER_IP="5 per 15 minutes")
 
     def test_failed_logins_are_throttled_per_account_and_address(self, client, make_user):
         make_user("employee", login="target")

@@ -13,7 +13,7 @@ from service_app.auth import reset
 from service_app.auth.models import PasswordResetCode
 from service_app.auth.sms import EXTENSION, SmsError, get_sms_sender
 from service_app.extensions import db
-from tests.conftest import DEMO_PASSWORD, _empty_all_tables, bearer
+from tests.support.api import DEMO_PASSWORD, bearer
 
 NEW_PASSWORD = "fresh-password-77"
 
@@ -235,11 +235,8 @@ def test_webhook_gateway_down_gives_503_and_logs_no_url(app, client, person, cap
 class TestSendingIsRateLimited:
     @pytest.fixture
     def app(self, make_app):
-        app = make_app(RATELIMIT_ENABLED=True, PASSWORD_RESET_LIMIT_PER_IP="3 per hour",
-                       PASSWORD_RESET_LIMIT_PER_ACCOUNT="2 per hour")
-        yield app
-        with app.app_context():
-            _empty_all_tables()
+        return make_app(RATELIMIT_ENABLED=True, PASSWORD_RESET_LIMIT_PER_IP="3 per hour",
+                        PASSWORD_RESET_LIMIT_PER_ACCOUNT="2 per hour")
 
     def test_per_account(self, client, sms, person):
         assert [ask(client).status_code for _ in range(3)] == [202, 202, 429]

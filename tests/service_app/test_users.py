@@ -1,7 +1,7 @@
 """Accounts (API.md, Users): administrators manage them; nobody signs themselves up."""
 import pytest
 
-from tests.conftest import DEMO_PASSWORD
+from tests.support.api import DEMO_PASSWORD
 
 NEW_USER = {"login": "new.person", "full_name": "Новый Сотрудник", "password": "initial-pass-1",
             "role": "employee", "phone": "+7 701 555 12 34", "email": "new@santrade.kz", "language": "kk"}

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from service_requests import storage as storage_module
 from service_requests.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
+from tests.support.s3 import isolated_aws_environment, start_moto
 
 BUCKET = "santrade-attachments"
 CREDENTIALS = {"access_key_id": "test", "secret_access_key": "test", "region": "us-east-1"}
@@ -21,31 +21,14 @@ KEY = f"requests/12/{SHA}.jpg"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def isolated_aws_environment():
-    """Keep the machine's AWS profile, endpoints and proxies out of these tests."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AWS_CONFIG_FILE", os.devnull)
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-        mp.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                     "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3",
-                     "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-            mp.delenv(name, raising=False)
+def aws_kept_out():
+    with isolated_aws_environment():
         yield
 
 
-def start_moto():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    return server, server.get_host_and_port()[1]
-
-
 @pytest.fixture(scope="module")
-def moto_port(isolated_aws_environment):
-    server, port = start_moto()
-    boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="test",
-                 aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+def moto_port(aws_kept_out):
+    server, port = start_moto(bucket=BUCKET)
     yield port
     server.stop()
 
@@ -217,10 +200,8 @@ def test_s3_closed_port_is_unavailable_quickly_but_signing_still_works():
 
 
 def test_s3_is_unavailable_after_the_server_stops():
-    server, port = start_moto()
+    server, port = start_moto(bucket="outage-test")
     endpoint = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
-                 region_name="us-east-1").create_bucket(Bucket="outage-test")
     store = S3Storage("outage-test", endpoint_url=endpoint, connect_timeout=0.5, read_timeout=0.5,
                       max_attempts=1, **CREDENTIALS)
     store.put(KEY, b"x", "image/jpeg")  # works while the server is up, and caches the client

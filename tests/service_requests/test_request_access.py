@@ -1,7 +1,7 @@
 """Who sees what (API.md Visibility): each role x own / in scope / out of scope x each route."""
 import pytest
 
-from tests.service_requests.places import AST_POINT
+from tests.support.places import AST_POINT
 
 ROUTES = [
     ("get", "/api/v1/requests/{id}", None),

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from service_app.extensions import db
 from service_requests.models import IdempotencyKey, RequestEvent, ServiceRequest
-from tests.service_requests.places import ALA_POINT, AST_POINT
+from tests.support.places import ALA_POINT, AST_POINT
 
 
 def count(app, model):

@@ -7,11 +7,8 @@ from service_app.extensions import db
 from service_requests.lifecycle import TRANSITIONS
 from service_requests.models import ServiceRequest
 
-from tests.service_requests.places import ALA_POINT, AST_POINT, NOWHERE
-
-
-def move(client, who, request_id, status, **extra):
-    return client.post(f"/api/v1/requests/{request_id}/status", json={"status": status, **extra}, headers=who.headers)
+from tests.support.api import move
+from tests.support.places import ALA_POINT, AST_POINT, NOWHERE
 
 
 def test_created_request_is_routed_numbered_and_coarsened(submit, world):

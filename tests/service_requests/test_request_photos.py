@@ -12,26 +12,8 @@ from service_app.audit import AuditEntry
 from service_app.extensions import db
 from service_requests.models import Attachment
 from service_requests.storage import S3Storage
-
-GPS_TAG, ORIENTATION_TAG = 0x8825, 0x0112
-
-
-def gps_photo(orientation=6, size=(300, 200), colour=(200, 30, 30)):
-    """A JPEG as a phone takes it: GPS position, camera model, rotated by EXIF."""
-    img = Image.new("RGB", size, colour)
-    img.paste((20, 20, 220), (0, 0, 60, 40))  # a blue top-left corner shows the orientation
-    exif = Image.Exif()
-    exif[0x010F], exif[0x0110], exif[ORIENTATION_TAG] = "PhoneMaker", "Phone 15", orientation
-    exif.get_ifd(GPS_TAG).update({1: "N", 2: (43.0, 13.0, 12.0), 3: "E", 4: (76.0, 55.0, 48.0)})
-    out = io.BytesIO()
-    img.save(out, "JPEG", exif=exif.tobytes(), quality=90)
-    return out.getvalue()
-
-
-def upload(client, who, rid, data, name="photo.jpg", content_type="image/jpeg"):
-    return client.post(f"/api/v1/requests/{rid}/attachments", headers=who.headers,
-                       data={"file": (io.BytesIO(data), name, content_type)}, content_type="multipart/form-data")
-
+from tests.support.photos import gps_photo, upload
+from tests.support.s3 import isolated_aws_environment, start_moto
 
 def count(app, model):
     with app.app_context():
@@ -180,18 +162,8 @@ def test_database_failure_after_upload_leaves_the_stored_objects_to_the_purge(cl
 
 @pytest.fixture(scope="module")
 def moto():
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("AWS_CONFIG_FILE", os.devnull)
-        mp.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
-        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        port = server.get_host_and_port()[1]
-        boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="test",
-                     aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket="photos")
+    with isolated_aws_environment():
+        server, port = start_moto(bucket="photos")
         yield server, port
         server.stop()
 

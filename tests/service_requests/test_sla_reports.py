@@ -12,7 +12,7 @@ from service_app.extensions import db
 from service_requests import sla
 from service_requests.models import Category, ServiceRequest
 from service_requests.sweep import sweep
-from tests.service_requests.places import box
+from tests.support.places import box
 
 UTC = timezone.utc
 ALWAYS_OPEN = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

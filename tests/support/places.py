@@ -1,7 +1,8 @@
-"""Places used by the request tests."""
+"""Places used by the tests: GeoJSON boxes and points inside (or far from) the test offices."""
 
 
 def box(west, south, east, north):
+    """A GeoJSON polygon: the rectangle between two longitudes and two latitudes."""
     return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north],
                                                 [west, north], [west, south]]]}
 

@@ -16,6 +16,7 @@ import json
 import re
 import sys
 import threading
+import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -23,6 +24,8 @@ import google.auth.credentials
 import google.auth.exceptions
 import requests.adapters
 from firebase_admin import _http_client, credentials, messaging
+
+from notifications.senders import FcmSender
 
 FIXED_TOKEN = "fixed-test-access-token"
 TEST_PROJECT = "santrade-test"
@@ -219,3 +222,16 @@ def attach(sender_or_app, stub: FcmStub):
     session.mount(stub.url, requests.adapters.HTTPAdapter(
         pool_connections=100, pool_maxsize=100, max_retries=retries))
     return service
+
+
+def stub_sender(stub: FcmStub, **options) -> FcmSender:
+    """An ``FcmSender`` attached to ``stub``: fixed-token credential, a unique app name, the test project.
+
+    ``options`` go to ``FcmSender`` (``credentials`` too); close the sender when done.
+    """
+    options.setdefault("credentials", FixedTokenCredential())
+    options.setdefault("app_name", f"santrade-fcm-test-{uuid.uuid4().hex[:8]}")
+    options.setdefault("project_id", TEST_PROJECT)
+    sender = FcmSender(options.pop("credentials"), **options)
+    attach(sender, stub)
+    return sender
