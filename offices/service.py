@@ -4,7 +4,7 @@ import math
 import sqlalchemy as sa
 from flask import current_app
 
-from service_app.database import get_or_404
+from service_app.database import assign, get_or_404
 from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 from service_app.plugins import Hook, hooks
@@ -75,8 +75,7 @@ def update_office(office, data):
     data = _clean(data)
     if "code" in data and _code_taken(data["code"], office.id):
         raise ApiError(409, "conflict", "code: already taken", {"code": ["already taken"]})
-    for field, value in data.items():
-        setattr(office, field, value)
+    assign(office, data)
     bump_version()
     db.session.commit()
     return office
@@ -188,7 +187,6 @@ def create_department(data):
 
 
 def update_department(department, data):
-    for field, value in data.items():
-        setattr(department, field, value)
+    assign(department, data)
     db.session.commit()
     return department

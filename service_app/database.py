@@ -68,3 +68,13 @@ def get_or_404(model, key, message):
     if row is None:
         raise ApiError(404, "not_found", message)
     return row
+
+
+def assign(obj, data):
+    """Set each field of ``data`` (already validated by a schema) on ``obj``; returns ``obj``.
+
+    The caller commits: services own their transaction.
+    """
+    for field, value in data.items():
+        setattr(obj, field, value)
+    return obj

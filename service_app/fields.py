@@ -54,11 +54,13 @@ def json_text_problem(value):
 
 
 class _CleanText:
-    """Mixin for string fields: refuse what :func:`text_problem` refuses."""
+    """Mixin for fields holding text: refuse what ``problem_of`` (by default :func:`text_problem`) finds."""
+
+    problem_of = staticmethod(text_problem)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        problem = text_problem(value)
+        problem = self.problem_of(value)
         if problem:
             raise ma.ValidationError(problem)
         return value
@@ -72,15 +74,10 @@ class Email(_CleanText, ma.fields.Email):
     """An e-mail address, checked as :class:`Text` too (and documented as ``format: email``)."""
 
 
-class JsonObject(ma.fields.Dict):
+class JsonObject(_CleanText, ma.fields.Dict):
     """A JSON object whose keys and nested strings are all :class:`Text`-clean."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        problem = json_text_problem(value)
-        if problem:
-            raise ma.ValidationError(problem)
-        return value
+    problem_of = staticmethod(json_text_problem)
 
 
 class Id(ma.fields.Integer):

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from offices.models import Department
-from service_app.database import get_or_404
+from service_app.database import assign, get_or_404
 from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 
@@ -39,8 +39,7 @@ def create_category(data):
 
 
 def update_category(category, data):
-    for field, value in _check_department(data).items():
-        setattr(category, field, value)
+    assign(category, _check_department(data))
     db.session.commit()
     return category
 

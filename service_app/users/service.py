@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from .. import audit
 from ..auth.passwords import hash_password, verify_password
 from ..auth.tokens import revoke_all_sessions
-from ..database import get_or_404, utcnow
+from ..database import assign, get_or_404, utcnow
 from ..errors import ApiError, invalid
 from ..extensions import db
 from ..pagination import decode_cursor, paginate
@@ -93,8 +93,7 @@ def update_user(actor, user, data):
     scope_checks.validate(data)
     password = data.pop("password", None)
     narrowed = _narrows(user, data)
-    for field, value in data.items():
-        setattr(user, field, value)
+    assign(user, data)
     if password is not None:
         user.password_hash = hash_password(password)
         user.password_changed_at = utcnow()
@@ -121,8 +120,7 @@ def _narrows(user, data):
 
 
 def update_me(user, data):
-    for field, value in data.items():
-        setattr(user, field, value)
+    assign(user, data)
     db.session.commit()
     return user
 

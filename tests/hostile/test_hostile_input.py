@@ -4,12 +4,13 @@ import base64
 import json
 
 import pytest
-import sqlalchemy as sa
 
 from offices.models import Office
 from service_app.extensions import db
 from service_requests.models import ServiceRequest, SlaPolicy
 from tests.support.places import ALA_POINT, box
+from tests.support.api import all_rows as snapshot
+from tests.support.api import assert_error
 
 LONE_SURROGATE = "\ud800"
 NUL = "a\x00b"
@@ -18,30 +19,10 @@ DEEP = "[" * 5000 + "]" * 5000
 GOOD_PASSWORD = "another-horse-43"
 
 
-def snapshot(app):
-    """Every row of every table, to show that a refused call wrote nothing."""
-    with app.app_context():
-        rows = {}
-        for table in db.metadata.sorted_tables:
-            rows[table.name] = sorted(map(repr, db.session.execute(sa.select(table)).all()))
-        db.session.remove()
-        return rows
-
-
 def raw_json(payload):
     """The JSON text of ``payload`` with non-ASCII escaped, so a lone surrogate is sent as
     the six characters ``\\ud800`` (valid JSON, not valid Unicode once decoded)."""
     return json.dumps(payload, ensure_ascii=True)
-
-
-def assert_error(response, status, code=None):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert set(error) == {"code", "message", "details"}
-    if code:
-        assert error["code"] == code
-    return error
 
 
 def put(payload, path, value):

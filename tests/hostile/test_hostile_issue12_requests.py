@@ -4,25 +4,10 @@ is a 4xx JSON error and leaves every table exactly as it was."""
 import io
 
 import pytest
-import sqlalchemy as sa
 from PIL import Image
 
-from service_app.extensions import db
-
-
-def snapshot(app):
-    """Every row of every table, to show that a refused call wrote nothing."""
-    with app.app_context():
-        rows = {table.name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
-                for table in db.metadata.sorted_tables}
-        db.session.remove()
-        return rows
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json, response.get_data(as_text=True)
-    assert response.get_json()["error"]["code"] == code
+from tests.support.api import all_rows as snapshot
+from tests.support.api import assert_error
 
 
 @pytest.fixture

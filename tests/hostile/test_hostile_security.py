@@ -16,6 +16,7 @@ from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Category, Comment, RequestEvent, ServiceRequest
 from tests.support.api import DEMO_PASSWORD, bearer
+from tests.support.api import assert_error
 
 USER_COLUMNS = [c.key for c in User.__table__.columns]
 
@@ -31,11 +32,6 @@ def snapshot(app, model, order_by="id"):
 def count(app, model, *where):
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json and response.get_json()["error"]["code"] == code
 
 
 @pytest.fixture

@@ -6,25 +6,10 @@ from sqlalchemy.exc import IntegrityError
 
 from service_app.extensions import db
 from tests.support.places import box
+from tests.support.api import all_rows as snapshot
+from tests.support.api import assert_error
 
 OFFICE = {"code": "SHY", "name": "Shymkent", "geofence": box(69.58, 42.30, 69.60, 42.32)}
-
-
-def snapshot(app):
-    """Every row of every table, to show that a refused call wrote nothing."""
-    with app.app_context():
-        rows = {table.name: sorted(map(repr, db.session.execute(sa.select(table)).all()))
-                for table in db.metadata.sorted_tables}
-        db.session.remove()
-        return rows
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.is_json, response.get_data(as_text=True)
-    error = response.get_json()["error"]
-    assert set(error) == {"code", "message", "details"} and error["code"] == code
-    return error
 
 
 @pytest.mark.parametrize("field, value, says", [
