@@ -169,6 +169,7 @@ SETTINGS = (
     Setting("ATTACHMENT_MAX_PIXELS", integer, "40000000"),
     Setting("ATTACHMENT_DECODE_TIMEOUT_SECONDS", integer, "8"),
     Setting("ATTACHMENT_DECODE_MEMORY_MB", integer, "256"),
+    Setting("ATTACHMENT_DECODE_CONCURRENCY", integer, "1"),
     Setting("PUSH_SENDER", text, "log"),
     Setting("FIREBASE_CREDENTIALS", text, ""),
     Setting("FCM_HTTP_TIMEOUT", integer, "10"),

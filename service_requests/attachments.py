@@ -57,7 +57,8 @@ def upload(user, request_id, data):
     try:
         image = process_image(data, max_bytes=cfg["ATTACHMENT_MAX_BYTES"], max_pixels=cfg["ATTACHMENT_MAX_PIXELS"],
                               timeout_seconds=cfg["ATTACHMENT_DECODE_TIMEOUT_SECONDS"],
-                              memory_mb=cfg["ATTACHMENT_DECODE_MEMORY_MB"])
+                              memory_mb=cfg["ATTACHMENT_DECODE_MEMORY_MB"],
+                              concurrency=cfg["ATTACHMENT_DECODE_CONCURRENCY"])
     except ImageRejected as exc:
         raise ApiError(exc.status, exc.code, f"file: {exc.message}", {"file": [exc.message]},
                        headers=exc.headers) from None

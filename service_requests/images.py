@@ -50,6 +50,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 
 from service_app.errors import PHOTO_RETRY_SECONDS, retry_after
@@ -64,6 +65,16 @@ _HEADROOM_BYTES = 64 * 1024 * 1024  # encoder buffers, the heap's own overhead, 
 _MIB = 1024 * 1024
 # One malloc arena: each extra arena reserves 64 MB of address space.
 _DECODER_ENV = {"MALLOC_ARENA_MAX": "1", "LC_ALL": "C.UTF-8"}
+
+# Decoder slots per worker process, by configured size: a threaded worker would
+# otherwise run one decoder per busy thread, each up to its memory limit.
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def _decode_slot(concurrency: int) -> threading.BoundedSemaphore:
+    with _slots_lock:
+        return _slots.setdefault(concurrency, threading.BoundedSemaphore(max(1, concurrency)))
 
 
 class ImageRejected(Exception):
@@ -129,7 +140,7 @@ def _refusal(reply: dict) -> ImageRejected:
 
 def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels: int = 40_000_000,
                   thumbnail_px: int = 320, timeout_seconds: float = 8, memory_mb: int = 256,
-                  max_scans: int | None = None) -> ProcessedImage:
+                  max_scans: int | None = None, concurrency: int = 1) -> ProcessedImage:
     """Check an uploaded photo by its bytes and return it re-encoded without metadata.
 
     JPEG, PNG and WebP keep their format; HEIC/HEIF becomes JPEG (re-saving
@@ -137,6 +148,10 @@ def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels:
     Raises ImageRejected (413, 415 or 422; 503 if no decoder process can be
     started or the machine ran out of memory) for anything else; never a
     Pillow error.
+
+    At most ``concurrency`` decoders run at once in this process (the others
+    wait up to ``timeout_seconds`` for a slot, then get 503), so a worker's
+    memory stays bounded by its own RSS plus that many decoders.
     """
     if len(data) > max_bytes:
         raise ImageRejected(413, "payload_too_large", f"the file is larger than {max_bytes} bytes")
@@ -151,7 +166,14 @@ def process_image(data: bytes, *, max_bytes: int = 10 * 1024 * 1024, max_pixels:
               "max_scans": MAX_JPEG_SCANS if max_scans is None else max_scans,
               "thumbnail_px": thumbnail_px, "cpu_seconds": max(1, math.ceil(timeout_seconds)),
               "address_space_bytes": memory_bytes + _HEADROOM_BYTES, "output_bytes": output_bytes}
-    header, content, thumbnail = _run_decoder(data, limits, timeout_seconds)
+    slot = _decode_slot(concurrency)
+    if not slot.acquire(timeout=timeout_seconds):
+        logger.warning("no photo decoder slot free within %s s", timeout_seconds)
+        raise _busy()
+    try:
+        header, content, thumbnail = _run_decoder(data, limits, timeout_seconds)
+    finally:
+        slot.release()
     logger.info("photo decoder: %r, peak RSS %r KiB, CPU %r ms", header.get("refused", "stored"),
                 header.get("peak_rss_kb"), header.get("cpu_ms"))
     if "refused" in header:

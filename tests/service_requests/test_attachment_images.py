@@ -477,3 +477,17 @@ def test_decoder_gets_no_environment(fake_decoder, monkeypatch):
     with pytest.raises(ImageRejected) as caught:
         process_image(b"\xff\xd8 anything")
     assert caught.value.message.startswith("the image has 0 pixels, more than the limit of 2 ")
+
+
+def test_a_worker_runs_no_more_decoders_at_once_than_its_slots():
+    """With every decoder slot of the process taken, an upload waits, then answers 503 (not a second decoder)."""
+    photo = encode(Image.new("RGB", (40, 30), (10, 120, 200)), "PNG")
+    slot = images._decode_slot(1)
+    slot.acquire()
+    try:
+        with pytest.raises(ImageRejected) as refused:
+            process_image(photo, timeout_seconds=0.2, concurrency=1)
+        assert refused.value.status == 503 and refused.value.headers["Retry-After"]
+    finally:
+        slot.release()
+    assert process_image(photo, concurrency=1).width == 40  # the slot is free again
