@@ -21,7 +21,7 @@ from service_app import create_app
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_requests import storage_outbox
-from service_requests.models import Attachment, RequestEvent
+from service_requests.models import Attachment, RequestEvent, ServiceRequest
 from service_requests.storage import LocalStorage, StorageUnavailable
 from service_requests.storage_outbox import StorageDeletion
 from tests.support.places import ALA_POINT
@@ -235,8 +235,6 @@ def chunked(client, path, body, headers=None):
 
 def test_smaller_chunked_body_over_the_limit_is_413_json_like_a_sized_one_and_writes_nothing(
         client, app, world, submit):
-    from service_requests.models import ServiceRequest
-
     before = count(app, ServiceRequest)
     limit = app.config["MAX_CONTENT_LENGTH"]
     body = json.dumps({"title": "x" * (limit + 10), "category": "FAC-AC"}).encode()
@@ -294,8 +292,9 @@ def test_smaller_retention_with_the_store_down_deletes_the_rows_and_the_outbox_d
     rid = submit()["id"]
     assert upload(client, world.employee, rid, photo(5)).status_code == 201
     with app.app_context():
-        db.session.execute(sa.text("UPDATE service_requests SET status = 'closed', closed_at = :t WHERE id = :id"),
-                           {"t": utcnow() - timedelta(days=app.config["ATTACHMENT_RETENTION_DAYS"] + 1), "id": rid})
+        long_ago = utcnow() - timedelta(days=app.config["ATTACHMENT_RETENTION_DAYS"] + 1)
+        db.session.execute(sa.update(ServiceRequest).where(ServiceRequest.id == rid)
+                           .values(status="closed", closed_at=long_ago))
         db.session.commit()
     store.down = True
     result = runner.invoke(args=["retention", "run"])
