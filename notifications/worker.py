@@ -19,6 +19,7 @@ import signal
 import threading
 import uuid
 from datetime import timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -137,14 +138,31 @@ def record(deliveries, outcomes):
     return stored
 
 
+class Claimed(NamedTuple):
+    """What ``record`` needs of a claimed delivery, kept outside the session while FCM is called."""
+
+    id: int
+    claim_token: str
+    attempts: int
+    device_id: int | None
+
+
 def run_once(limit=None):
-    """Claim, send and record one batch; returns how many deliveries it handled."""
+    """Claim, send and record one batch; returns how many deliveries it handled.
+
+    No transaction stays open while FCM is called: a batch may block longer
+    than PostgreSQL's ``idle_in_transaction_session_timeout``, which would end
+    the session and lose every outcome (and send the batch again).
+    """
     deliveries = claim(limit or current_app.config["PUSH_BATCH_SIZE"])
     if not deliveries:
         return 0
-    outcomes = get_push_sender().send([_message(d) for d in deliveries])
-    record(deliveries, outcomes)
-    return len(deliveries)
+    messages = [_message(d) for d in deliveries]
+    claimed = [Claimed(d.id, d.claim_token, d.attempts, d.device_id) for d in deliveries]
+    db.session.commit()
+    outcomes = get_push_sender().send(messages)
+    record(claimed, outcomes)
+    return len(claimed)
 
 
 class Worker:

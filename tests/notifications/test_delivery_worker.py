@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from tests.support.fcm import fcm_error
 from notifications import worker
 from notifications.models import Delivery, Device, Notification
+from notifications.senders import PushOutcome
 from service_app.database import utcnow
 from service_app.extensions import db
 
@@ -224,3 +225,18 @@ def test_third_party_auth_error_is_recorded_failed_after_one_attempt_and_never_r
     assert run(fcm_app) == 0
     assert deliveries(fcm_app) == {"tok-a": ("sent", 1), "tok-b": ("failed", 1), "tok-c": ("sent", 1)}
     assert asked >= 1 and len(fcm_stub.requests_for("tok-b")) == asked
+
+
+def test_no_database_transaction_is_open_while_fcm_is_called(app, queued):
+    """A batch may block past idle_in_transaction_session_timeout: the session must hold nothing while it sends."""
+    seen = []
+
+    class WatchingSender:
+        def send(self, messages):
+            seen.append(db.session().in_transaction())
+            return [PushOutcome(status="sent", message_id=f"m{i}") for i, _ in enumerate(messages)]
+
+    app.extensions["push_sender"] = WatchingSender()
+    assert run(app) == 3
+    assert seen == [False]
+    assert set(deliveries(app).values()) == {("sent", 1)}
