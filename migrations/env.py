@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from service_app.db_timeouts import lift_for_maintenance
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -107,6 +109,9 @@ def run_migrations_online():
             # old copy would cascade-delete the rows that refer to it.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+        # A migration may rewrite or index a large table: no request-sized timeouts here.
+        lift_for_maintenance(connection)
+        connection.commit()  # SET began a transaction; Alembic must begin its own
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

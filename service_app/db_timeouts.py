@@ -45,3 +45,19 @@ def install_round_trip_deadline(engine, statement_timeout):
         connection = DeadlineConnection.connect(*cargs, **cparams)
         connection.round_trip_timeout = deadline
         return connection
+
+
+def lift_for_maintenance(connection):
+    """Lift the statement and idle-in-transaction timeouts and the client deadline on ``connection``.
+
+    For maintenance jobs (migrations, retention) whose statements may rightly
+    run for minutes over a large table; request handling keeps every bound.
+    ``connection`` is a SQLAlchemy ``Connection``; SQLite needs nothing.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    connection.exec_driver_sql("SET statement_timeout = 0")
+    connection.exec_driver_sql("SET idle_in_transaction_session_timeout = 0")
+    raw = connection.connection.dbapi_connection
+    if isinstance(raw, DeadlineConnection):
+        raw.round_trip_timeout = None

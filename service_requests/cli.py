@@ -2,6 +2,9 @@
 import click
 from flask.cli import AppGroup
 
+from service_app.db_timeouts import lift_for_maintenance
+from service_app.extensions import db
+
 from .attachments import get_storage
 from .retention import run
 from .storage_outbox import purge
@@ -23,6 +26,8 @@ retention_cli = AppGroup("retention", help="Data retention (PRIVACY.md P15).")
 @retention_cli.command("run")
 def retention_command():
     """Delete old photos, anonymise old requests and long-deactivated accounts (idempotent)."""
+    # The first run over years of data may update many rows at once: no request-sized timeouts.
+    lift_for_maintenance(db.session.connection())
     for what, count in run().items():
         click.echo(f"{what}: {count}")
 

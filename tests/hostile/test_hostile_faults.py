@@ -19,6 +19,7 @@ from PIL import Image
 
 from service_app import create_app
 from service_app.database import utcnow
+from service_app.db_timeouts import lift_for_maintenance
 from service_app.extensions import db
 from service_requests import storage_outbox
 from service_requests.models import Attachment, RequestEvent, ServiceRequest
@@ -306,3 +307,23 @@ def test_smaller_retention_with_the_store_down_deletes_the_rows_and_the_outbox_d
         far = utcnow() + timedelta(seconds=storage_outbox.RETRY_MAX_SECONDS + 1)
         assert storage_outbox.purge(store, now=far) == (2, 0)
     assert store.stored() == [] and count(app, StorageDeletion) == 0
+
+
+@pytest.mark.postgres_only
+def test_item03_maintenance_jobs_lift_the_request_timeouts_and_requests_keep_them(make_app, database_url):
+    """Migrations and retention may run for minutes; a request's statement still ends at the timeout."""
+    strict = make_app(DB_STATEMENT_TIMEOUT=1)
+    with strict.app_context():
+        with pytest.raises(sa.exc.OperationalError):
+            db.session.execute(sa.text("SELECT pg_sleep(1.5)"))
+        db.session.rollback()
+        db.session.remove()
+        with db.engine.connect() as connection:
+            lift_for_maintenance(connection)
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
+            connection.exec_driver_sql("SELECT pg_sleep(1.5)")  # neither the server nor the client gives up
+        db.engine.dispose()  # the retention run below starts from a fresh connection
+        runner = strict.test_cli_runner()
+        result = runner.invoke(args=["retention", "run"])
+        assert result.exit_code == 0, result.output
+        assert db.session.execute(sa.text("SHOW statement_timeout")).scalar() == "0"
