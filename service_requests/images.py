@@ -205,7 +205,10 @@ def _run_decoder(data: bytes, limits: dict, timeout_seconds: float) -> tuple[dic
             err.seek(max(0, os.fstat(err.fileno()).st_size - 2000))
             logger.error("image decoder failed (exit %s): %s", done.returncode,
                          err.read().decode(errors="replace"))
-            raise RuntimeError(f"image decoder exited with {done.returncode}")
+            # A decoder that stopped on an exception it does not know was stopped by
+            # the file (a library error on crafted bytes): the upload is refused,
+            # never a 500; the log keeps the traceback for us.
+            raise _unsupported()
         return _read_reply(out)
 
 

@@ -455,8 +455,15 @@ runpy.run_path(sys.argv[0], run_name="__main__")
                       "environ": ["LC_ALL", "MALLOC_ARENA_MAX"]}
 
 
+def test_a_decoder_stopped_by_an_unknown_error_refuses_the_file_with_415(fake_decoder, caplog):
+    fake_decoder("raise OverflowError('a library error on crafted bytes')")
+    with pytest.raises(ImageRejected) as refused:
+        process_image(b"\xff\xd8 anything")
+    assert refused.value.status == 415
+    assert "OverflowError" in caplog.text
+
+
 @pytest.mark.parametrize("body", [
-    "raise SystemExit(1)",
     REPLY + "reply({'refused': 'something new'})",
     REPLY + "reply({'format': 'GIF', 'width': 1, 'height': 1, 'content_length': 0, 'thumbnail_length': 0})",
     REPLY + "reply({'format': 'PNG', 'width': 1, 'height': 1, 'content_length': 10**9, 'thumbnail_length': 0})",
