@@ -161,7 +161,9 @@ def to_csv(report):
     writer.writeheader()
     for row in [*report["groups"], report["totals"]]:
         writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
-    return out.getvalue()
+    # A name stored before text was checked may hold a lone surrogate, which
+    # UTF-8 cannot encode: it becomes "?" rather than failing everyone's report.
+    return out.getvalue().encode("utf-8", "replace").decode("utf-8")
 
 
 BUCKETS = [("<1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None)]

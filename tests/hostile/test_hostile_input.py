@@ -252,6 +252,19 @@ def test_item06_a_department_named_with_a_lone_surrogate_is_refused_and_the_csv_
     assert "Facilities" in report.get_data(as_text=True)
 
 
+def test_item06_a_name_stored_before_the_check_does_not_break_the_csv_report(app, client, world, submit):
+    """Rows written before text was checked may hold a lone surrogate: the CSV shows "?" instead of a 500."""
+    from offices.models import Department
+
+    submit()
+    with app.app_context():
+        db.session.get(Department, "FAC").name = "Facili\ud800ties"
+        db.session.commit()
+    report = client.get("/api/v1/reports/sla?group_by=department&format=csv", headers=world.admin.headers)
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    assert "Facili?ties" in report.get_data(as_text=True)
+
+
 def test_item06_valid_astral_characters_are_still_text(client, world):
     """A surrogate pair (an emoji) is a valid scalar value: only lone halves are refused."""
     response = client.post("/api/v1/requests", data=raw_json(
