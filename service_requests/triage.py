@@ -46,6 +46,8 @@ def update_request(user, req, data, if_match):
         _reroute(user, req, data["office_id"])
     if "assignee_id" in data and data["assignee_id"] != req.assignee_id:
         _assign(user, req, data["assignee_id"])
+    elif {"category", "office_id"} & fields:
+        _release_if_out_of_scope(user, req)
     if {"priority", "category"} & set(changes) or "office_id" in data:
         sla.set_due_times(req)
     if changes:
@@ -87,6 +89,17 @@ def _assign(user, req, assignee_id):
     req.assignee_id = assignee_id
     history.record(req, "assigned", user, {
         "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None})
+
+
+def _release_if_out_of_scope(user, req):
+    """After a re-route or a re-categorisation the assignee must still cover the request, or it is unassigned."""
+    if req.assignee_id is None:
+        return
+    assignee = db.session.get(User, req.assignee_id)
+    if assignee is None or not access.covers(assignee, req.office.id, req.department_code):
+        previous, req.assignee_id = req.assignee_id, None
+        history.record(req, "assigned", user, {"assignee": None, "reason": "assignee_out_of_scope",
+                                               "previous": {"id": previous}})
 
 
 def release_assignments(user, actor):

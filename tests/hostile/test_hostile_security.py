@@ -287,6 +287,29 @@ def test_item12_demoted_ex_assignee_is_unassigned_and_hears_nothing_more(client,
                  Notification.event == "comment_added") == 0
 
 
+@pytest.mark.parametrize("edit", [{"office_id": "ast"}, {"category": "IT-PC"}])
+def test_item12_a_request_moved_out_of_its_assignees_scope_is_unassigned(client, app, world, submit, edit):
+    edit = {k: (world.ast if v == "ast" else v) for k, v in edit.items()}
+    rid = submit()["id"]
+    _assign(client, world, rid, world.manager_fac_ala)
+    etag = client.get(f"/api/v1/requests/{rid}", headers=world.admin.headers).headers["ETag"]
+    response = client.patch(f"/api/v1/requests/{rid}", json=edit, headers={**world.admin.headers, "If-Match": etag})
+    assert response.status_code == 200 and response.get_json()["assignee"] is None
+    assert_error(client.get(f"/api/v1/requests/{rid}", headers=world.manager_fac_ala.headers), 404, "not_found")
+    client.post(f"/api/v1/requests/{rid}/comments", json={"body": "Secret detail"}, headers=world.employee.headers)
+    assert count(app, Notification, Notification.user_id == world.manager_fac_ala.id,
+                 Notification.event == "comment_added") == 0
+
+
+def test_item12_a_reroute_within_the_assignees_scope_keeps_the_assignee(client, world, submit):
+    rid = submit()["id"]
+    _assign(client, world, rid, world.admin)
+    etag = client.get(f"/api/v1/requests/{rid}", headers=world.admin.headers).headers["ETag"]
+    response = client.patch(f"/api/v1/requests/{rid}", json={"office_id": world.ast},
+                            headers={**world.admin.headers, "If-Match": etag})
+    assert response.status_code == 200 and response.get_json()["assignee"]["id"] == world.admin.id
+
+
 def test_item12_no_notification_to_an_assignee_who_can_no_longer_read(client, app, world, submit):
     """Even if an assignment outlives the role (changed outside the API), nothing is written to them."""
     rid = submit()["id"]
