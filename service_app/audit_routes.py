@@ -29,7 +29,7 @@ class AuditArgsSchema(PageArgsSchema):
 
 
 @blp.route("/audit-log", methods=["GET"])
-@blp.login_required("administrator")
+@blp.login_required("administrator", company_wide=True)
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))
 def audit_log(args):

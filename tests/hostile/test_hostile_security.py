@@ -417,3 +417,9 @@ class TestItem15CommentLimit:
         # The limit is the author's own: staff still answer.
         assert client.post(f"/api/v1/requests/{rid}/comments", json={"body": "On our way"},
                            headers=world.manager_fac_ala.headers).status_code == 201
+
+
+def test_item13_the_audit_log_is_read_by_company_wide_administrators_only(client, world):
+    assert client.get("/api/v1/audit-log", headers=world.admin.headers).status_code == 200
+    assert_error(client.get("/api/v1/audit-log", headers=world.admin_ala.headers), 403, "forbidden")
+    assert_error(client.get("/api/v1/audit-log", headers=world.manager_it.headers), 403, "forbidden")
