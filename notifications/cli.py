@@ -2,6 +2,8 @@
 import click
 from flask.cli import AppGroup
 
+from .worker import Worker, run_once
+
 notifications_cli = AppGroup("notifications", help="Push notifications.")
 
 
@@ -10,8 +12,6 @@ notifications_cli = AppGroup("notifications", help="Push notifications.")
 @click.option("--once", is_flag=True, help="handle one batch and exit")
 def worker_command(poll, once):
     """Deliver queued pushes until SIGTERM."""
-    from .worker import Worker, run_once
-
     if once:
         click.echo(f"delivered {run_once()} pushes")
         return

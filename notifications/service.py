@@ -8,6 +8,7 @@ from service_app.extensions import db
 from service_app.pagination import paginate
 
 from .models import Delivery, Device, Notification
+from .schemas import DeviceOutSchema, NotificationSchema
 
 
 def register_device(user, data):
@@ -81,8 +82,6 @@ def device_rows(user):
 
 
 def dump_devices(rows):
-    from .schemas import DeviceOutSchema
-
     return DeviceOutSchema(many=True).dump(rows)
 
 
@@ -92,8 +91,6 @@ def notification_rows(user):
 
 
 def dump_notifications(rows):
-    from .schemas import NotificationSchema
-
     return NotificationSchema(many=True).dump(rows)
 
 

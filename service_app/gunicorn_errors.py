@@ -9,6 +9,8 @@ sends the envelope (API.md) with the same status. gunicorn's own detail
 """
 import json
 
+from gunicorn import util
+
 CODES = {
     400: ("bad_request", "the request is malformed"),
     403: ("forbidden", "the request is refused"),
@@ -31,8 +33,6 @@ def json_error_page(status_int, reason):
 
 def install():
     """Make gunicorn's error pages JSON (called from gunicorn.conf.py, before workers fork)."""
-    from gunicorn import util
-
     def write_error(sock, status_int, reason, mesg):
         util.write_nonblock(sock, json_error_page(status_int, reason))
 

@@ -7,6 +7,8 @@ import uuid
 
 from flask import g, has_request_context, request
 
+from .log_redaction import RedactingFilter
+
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -25,7 +27,6 @@ class RequestIdFilter(logging.Filter):
 
 class StdoutHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stdout`` is now (gunicorn, tests and CLIs swap it)."""
-
     def __init__(self):
         super().__init__()
 
@@ -40,8 +41,6 @@ class StdoutHandler(logging.StreamHandler):
 
 def configure_logging(app):
     """Log to stdout, one line a record, each with the request id."""
-    from .log_redaction import RedactingFilter
-
     handler = StdoutHandler()
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactingFilter())
