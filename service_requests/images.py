@@ -47,7 +47,7 @@ import math
 import os
 import signal
 import struct
-import subprocess
+import subprocess  # nosec B404  # runs our own decoder module only (see _run_decoder)
 import sys
 import tempfile
 import threading
@@ -190,7 +190,7 @@ def _run_decoder(data: bytes, limits: dict, timeout_seconds: float) -> tuple[dic
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             # The arguments are ours (interpreter, module path, limits); the upload goes to stdin.
-            done = subprocess.run([sys.executable, "-I", _DECODER, json.dumps(limits)], input=data,  # noqa: S603
+            done = subprocess.run([sys.executable, "-I", _DECODER, json.dumps(limits)], input=data,  # noqa: S603  # nosec B603
                                   stdout=out, stderr=err, env=_DECODER_ENV, timeout=timeout_seconds,
                                   check=False)
         except subprocess.TimeoutExpired:
