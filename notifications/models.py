@@ -3,6 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service_app import changes
 from service_app.database import UTCDateTime, one_of, utcnow
 from service_app.extensions import db
 
@@ -78,3 +79,6 @@ class Delivery(db.Model):
         one_of("status", DELIVERY_STATES),
         sa.Index("ix_deliveries_due", "status", "next_attempt_at"),
     )
+
+
+changes.track_notification_model(Notification)  # GET /sync: a new or read feed entry

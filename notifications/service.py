@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from service_app import changes
 from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
@@ -71,8 +72,9 @@ def mark_read(user, notification_id):
 
 
 def mark_all_read(user):
-    db.session.execute(sa.update(Notification).where(Notification.user_id == user.id,
-                                                     Notification.read_at.is_(None)).values(read_at=utcnow()))
+    unread = sa.and_(Notification.user_id == user.id, Notification.read_at.is_(None))
+    changes.log_notifications(unread)  # a bulk update passes the session hook by
+    db.session.execute(sa.update(Notification).where(unread).values(read_at=utcnow()))
     db.session.commit()
 
 

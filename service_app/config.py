@@ -149,6 +149,7 @@ SETTINGS = (
     Setting("ATTACHMENT_RETENTION_DAYS", integer, "365"),
     Setting("REQUEST_RETENTION_DAYS", integer, "1825"),
     Setting("IDEMPOTENCY_KEY_HOURS", integer, "48"),
+    Setting("SYNC_CURSOR_DAYS", integer, "30"),
     Setting("PRIVACY_POLICY_DIR", text, ""),  # unset: the policy shipped in service_app/privacy
     Setting("REPORT_TIMEZONE", text, DEFAULT_TIMEZONE),
     Setting("STORAGE_BACKEND", text, "local"),

@@ -7,3 +7,4 @@ from service_requests.models import (Attachment, Category, Comment, IdempotencyK
 from .audit import AuditEntry  # noqa: F401,E402
 from notifications.models import Delivery, Device, Notification  # noqa: F401,E402
 from service_requests.storage_outbox import StorageDeletion  # noqa: F401,E402
+from .changes import SyncChange  # noqa: F401,E402

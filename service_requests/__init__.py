@@ -14,6 +14,7 @@ from .personal_data import (attachment_rows, comment_rows, dump_attachments, dum
 from .queries import requests_at_office
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
+from .sync_routes import blp as sync_blp
 from .seed import seed_categories, seed_requests
 from .sla import longest_target
 from .triage import release_assignments
@@ -25,6 +26,7 @@ def init_app(app):
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)
+    api.register_blueprint(sync_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)

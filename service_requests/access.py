@@ -81,6 +81,14 @@ def may_read(user, req):
             or (user.is_staff and (req.assignee_id == user.id or covers(user, req.office_id, req.department_code))))
 
 
+def may_read_values(user, *, author_id, assignee_id, office_id, department_code):
+    """``may_read`` for a request that had these values (a sync asks who saw it before a change)."""
+    if user is None or not user.is_active:
+        return False
+    return (author_id == user.id
+            or (user.is_staff and (assignee_id == user.id or covers(user, office_id, department_code))))
+
+
 def is_author(user, req):
     return req.author_id == user.id
 

@@ -3,6 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service_app import changes
 from service_app.database import UTCDateTime, one_of, utcnow
 from service_app.extensions import db
 
@@ -202,3 +203,9 @@ class SlaPolicy(db.Model):
         sa.CheckConstraint("response_minutes > 0 AND resolution_minutes >= response_minutes", name="targets"),
         one_of("priority", PRIORITIES),
     )
+
+
+# GET /sync: a change to a request, or to its comments, photos or history, is a change of the request.
+changes.track_request_model(ServiceRequest)
+for _part in (Comment, Attachment, RequestEvent):
+    changes.track_request_part(_part)

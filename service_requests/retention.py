@@ -12,8 +12,9 @@ the company's rules say.
 - Accounts deactivated (last changed) more than ``REQUEST_RETENTION_DAYS`` ago
   are anonymised: name, login, email, phone and sessions go; other packages
   erase theirs at ``Hook.ERASE_ACCOUNTS`` (notifications: the devices).
-- Housekeeping: expired sessions, used reset codes and idempotency keys older
-  than ``IDEMPOTENCY_KEY_HOURS`` are deleted.
+- Housekeeping: expired sessions, used reset codes, idempotency keys older
+  than ``IDEMPOTENCY_KEY_HOURS`` and sync change-log rows older than
+  ``SYNC_CURSOR_DAYS`` (plus a day) are deleted.
 
 Idempotent: a second run finds nothing more to do.
 """
@@ -27,6 +28,7 @@ from flask import current_app
 from service_app.auth.models import AuthSession, PasswordResetCode
 from service_app.auth.passwords import hash_password
 from service_app.auth.tokens import purge_expired_sessions
+from service_app.changes import purge as purge_changes
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.plugins import Hook, hooks
@@ -118,8 +120,9 @@ def housekeeping(now):
     sessions = purge_expired_sessions()
     codes = db.session.execute(sa.delete(PasswordResetCode).where(
         sa.or_(PasswordResetCode.used_at.is_not(None), PasswordResetCode.expires_at < now))).rowcount
+    changes = purge_changes(now - timedelta(days=current_app.config["SYNC_CURSOR_DAYS"] + 1))
     db.session.commit()
-    return keys + sessions + codes
+    return keys + sessions + codes + changes
 
 
 def run(now=None):

@@ -1,0 +1,159 @@
+"""The change log behind ``GET /sync``: one row per request or notification a
+transaction touched, written in that transaction.
+
+Rows are written by a session hook (``after_flush``), so every ORM change to a
+tracked model is logged whatever service made it; the few bulk statements on
+tracked tables log through :func:`log_notifications` themselves. A row that
+changes who may see a request (author, assignee, office, department) keeps
+the values from before the change (``before_*``), so a sync can tell a phone
+that a request left its view.
+
+Ordering. A row's ``id`` is taken when it is inserted, not when its transaction
+commits, so ids alone would let a sync skip a slow transaction that committed
+after a faster one. On PostgreSQL each row also keeps its transaction id
+(``txid``, ``pg_current_xact_id()``); a sync position is a transaction snapshot
+(``pg_current_snapshot()``), and the rows new since a position are exactly those
+whose transaction was not yet visible in it. On SQLite one writer holds the
+database from its first write to its commit, so ids are handed out in commit
+order and a position is the highest id.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .database import UTCDateTime, utcnow
+from .extensions import db
+
+# Fields of a request that decide who may see it (access.visible_condition).
+VISIBILITY_FIELDS = ("author_id", "assignee_id", "office_id", "department_code")
+
+_INFO_KEY = "sync_changes_logged"
+
+
+class SyncChange(db.Model):
+    """One request or notification changed by one transaction."""
+
+    __tablename__ = "sync_changes"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    # PostgreSQL: the writing transaction (pg_current_xact_id(), filled by the column default).
+    txid: Mapped[int | None] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    request_id: Mapped[int | None] = mapped_column()
+    user_id: Mapped[int | None] = mapped_column()  # the recipient, for a notification
+    notification_id: Mapped[int | None] = mapped_column()
+    before_author_id: Mapped[int | None] = mapped_column()
+    before_assignee_id: Mapped[int | None] = mapped_column()
+    before_office_id: Mapped[int | None] = mapped_column()
+    before_department_code: Mapped[str | None] = mapped_column(sa.String(32))
+    # before_* hold the values from before a change of who may see the request.
+    moved: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    __table_args__ = (sa.Index("ix_sync_changes_txid", "txid"), {"sqlite_autoincrement": True})
+
+
+@dataclass(frozen=True)
+class _Tracked:
+    request_id: str | None = None   # attribute holding the request id
+    is_request: bool = False
+    is_notification: bool = False
+
+
+_TRACKED = {}
+
+
+def track_request_model(model):
+    """Log every change to ``model`` (the request itself) for sync, with its visibility before the change."""
+    _TRACKED[model] = _Tracked(request_id="id", is_request=True)
+
+
+def track_request_part(model, attribute="request_id"):
+    """Log a change to a row of ``model`` (comment, photo, event) as a change of its request."""
+    _TRACKED[model] = _Tracked(request_id=attribute)
+
+
+def track_notification_model(model):
+    """Log a new or changed (read) notification for its recipient."""
+    _TRACKED[model] = _Tracked(is_notification=True)
+
+
+def _logged(session):
+    return session.info.setdefault(_INFO_KEY, set())
+
+
+def _visibility_before(obj):
+    """``{field: value before this flush}`` when a visibility field changed, else None."""
+    state = sa.inspect(obj)
+    before, moved = {}, False
+    for field in VISIBILITY_FIELDS:
+        history = state.attrs[field].history
+        if history.has_changes() and history.deleted:
+            before[field] = history.deleted[0]
+            moved = True
+        else:
+            before[field] = getattr(obj, field)
+    return before if moved else None
+
+
+def _rows_for_flush(session):
+    rows, logged = [], _logged(session)
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        tracked = _TRACKED.get(type(obj))
+        if tracked is None:
+            continue
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        if tracked.is_notification:
+            key = ("n", obj.id)
+            if key not in logged:
+                logged.add(key)
+                rows.append({"user_id": obj.user_id, "notification_id": obj.id})
+            continue
+        request_id = getattr(obj, tracked.request_id)
+        before = _visibility_before(obj) if tracked.is_request and obj not in session.new else None
+        key = ("r", request_id, before is not None)
+        if request_id is None or (key in logged and before is None):
+            continue
+        logged.add(key)
+        row = {"request_id": request_id}
+        if before is not None:
+            row.update({f"before_{field}": value for field, value in before.items()}, moved=True)
+        rows.append(row)
+    return rows
+
+
+_EMPTY_ROW = {"request_id": None, "user_id": None, "notification_id": None, "moved": False,
+              **{f"before_{field}": None for field in VISIBILITY_FIELDS}}
+
+
+def _after_flush(session, _flush_context):
+    rows = _rows_for_flush(session)
+    if rows:
+        now = utcnow()
+        session.connection().execute(sa.insert(SyncChange.__table__),
+                                     [{**_EMPTY_ROW, **row, "created_at": now} for row in rows])
+
+
+def _forget(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_INFO_KEY, None)
+
+
+def log_notifications(where):
+    """Log the notifications selected by ``where`` (a condition on the notifications table) before a bulk update."""
+    table = db.metadata.tables["notifications"]
+    db.session.execute(sa.insert(SyncChange.__table__).from_select(
+        ["user_id", "notification_id", "created_at"],
+        sa.select(table.c.user_id, table.c.id, sa.literal(utcnow(), UTCDateTime)).where(where)))
+
+
+def purge(before):
+    """Delete rows older than ``before``; returns the count (no cursor can still need them)."""
+    return db.session.execute(sa.delete(SyncChange).where(SyncChange.created_at < before)).rowcount
+
+
+# Every session of the process, the app's scoped one and any a job opens itself.
+sa.event.listen(Session, "after_flush", _after_flush)
+sa.event.listen(Session, "after_transaction_end", _forget)
