@@ -75,6 +75,14 @@ def _no_owner_data_in_export(response, estate):
         return "the personal data export contains the owner's request"
 
 
+def _no_owner_data_in_sync(response, estate):
+    body = response.get_json()
+    leaked = ({r.get("id") for r in body["requests"]} | set(body["removed"])) & {estate.request_id}
+    notes = {n.get("id") for n in body["notifications"]} & set(estate.notification_ids)
+    if leaked or notes:
+        return f"syncs the owner's request {sorted(leaked)} or notifications {sorted(notes)}"
+
+
 def _owner_device_survives(response, estate):
     with estate.app.app_context():
         if db.session.scalar(sa.select(Device.id).where(Device.token == estate.device_token,
@@ -141,6 +149,8 @@ ACCESS = {
     "requests.upload_attachment": {"POST": Access(OTHERS, upload=True)},
     "requests.AttachmentFile": {"GET": Access(OTHERS)},
     "requests.AttachmentThumbnail": {"GET": Access(OTHERS)},
+    # sync: personal
+    "sync.Sync": {"GET": Access(ANY_USER, check=_no_owner_data_in_sync)},
     # devices and notifications: personal
     "notifications.register_device": {"POST": Access(ANY_USER, json={"token": "stranger-device",
                                                                      "platform": "android"})},
