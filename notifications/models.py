@@ -87,7 +87,12 @@ class Notification(db.Model):
     # Many-to-one: the reader is usually in the session already (current_user), so no query.
     user = relationship("User")
 
-    __table_args__ = (sa.Index("ix_notifications_user_created", "user_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_notifications_user_created", "user_id", "created_at", "id"),
+        # The unread count (each push's badge, per batch) and "read all" touch only unread rows.
+        sa.Index("ix_notifications_user_unread", "user_id", postgresql_where=sa.text("read_at IS NULL"),
+                 sqlite_where=sa.text("read_at IS NULL")),
+    )
 
     def texts(self, language=None):
         """``(title, body)`` in ``language``, by default the recipient's current one."""

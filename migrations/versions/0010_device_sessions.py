@@ -25,7 +25,8 @@ the request id, ``status`` from the old data (else the request's status),
 (request_created, assigned, sla_at_risk, sla_breached) and otherwise from the
 request's current title, ``comment`` from the body of comment_added rows (the
 body was the comment's excerpt). ``title`` and ``body`` stay as they were: the
-fallback text for a row whose parameters are incomplete.
+fallback text for a row whose parameters are incomplete. A partial index on the
+unread rows per user serves the unread count each push now carries as its badge.
 """
 from datetime import datetime, timezone
 
@@ -81,9 +82,15 @@ def upgrade():
         latest_live(auth_sessions.c.created_at <= devices.c.last_seen_at), latest_live())))
 
     _rewrite_notification_data(_params)
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_unread', ['user_id'], unique=False,
+                              postgresql_where=sa.text('read_at IS NULL'), sqlite_where=sa.text('read_at IS NULL'))
 
 
 def downgrade():
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_unread', postgresql_where=sa.text('read_at IS NULL'),
+                            sqlite_where=sa.text('read_at IS NULL'))
     _rewrite_notification_data(_old_data)
 
     with op.batch_alter_table('devices', schema=None) as batch_op:
