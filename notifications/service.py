@@ -26,7 +26,8 @@ def register_device(user, data, session_id):
     now = utcnow()
     insert = _insert_for_dialect()(Device).values(
         token=data["token"], user_id=user.id, platform=data["platform"], created_at=now,
-        last_seen_at=now, session_id=session_id).on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
+        last_seen_at=now, session_id=session_id,
+    ).on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
     created = db.session.execute(insert).first() is not None
     stmt = sa.select(Device).where(Device.token == data["token"]).execution_options(populate_existing=True)
     if db.engine.dialect.name == "postgresql":

@@ -32,7 +32,6 @@ from flask import current_app
 
 from service_app.database import utcnow
 from service_app.extensions import db
-
 from service_app.users.models import User
 
 from .messages import DEEP_LINK
@@ -88,7 +87,7 @@ def claim(limit):
         if silent:
             db.session.execute(sa.update(Delivery).where(Delivery.id.in_(silent), due)
                                .values(status="dropped", claim_token=None, claimed_until=None,
-                                       last_error="the device no longer receives: its sign-in ended")
+                                       last_error="the device no longer receives: its sign-in ended or it was removed")
                                .execution_options(synchronize_session=False))
         if not ids:
             db.session.commit()
