@@ -94,7 +94,8 @@ def test_the_push_is_rendered_when_sent_and_the_badge_counts_unread_then(client,
     assert [n["data"]["status"] for n in feed] == ["waiting", "in_progress"]
     assert run(fcm_app) == 6
     number = f"SR-{queued:06d}"
-    first, second = fcm_stub.requests_for("tok-a")
+    # send_each sends each message in a thread of its own: the stub sees them in any order.
+    first, second = sorted(fcm_stub.requests_for("tok-a"), key=lambda r: int(r.body["message"]["data"]["notification_id"]))
     assert first.body == expected_push("tok-a", queued, feed[1]["id"], title=f"{number} өтінімі: орындалуда",
                                        body="«AC is broken» — мәртебесі: орындалуда", status="in_progress",
                                        unread=2)
