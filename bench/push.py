@@ -7,6 +7,8 @@ Database: a throwaway SQLite file, or ``BENCH_DATABASE_URL`` (PostgreSQL).
 import os
 import tempfile
 import time
+import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -14,6 +16,7 @@ from bench.common import migrated_app, report
 from notifications import worker
 from notifications.models import Delivery, Device, Notification
 from notifications.senders import PushMessage
+from service_app.auth.models import AuthSession
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
@@ -28,13 +31,18 @@ def _fill_outbox(app):
         user = User(login="bench", full_name="Bench", role="employee", password_hash="x")
         db.session.add(user)
         db.session.flush()
-        devices = [Device(user_id=user.id, token=f"bench-token-{i:04d}", platform="android") for i in range(100)]
+        session = AuthSession(id=str(uuid.uuid4()), user_id=user.id, refresh_jti=str(uuid.uuid4()),
+                              expires_at=utcnow() + timedelta(days=1))  # devices receive while it lasts
+        db.session.add(session)
+        devices = [Device(user_id=user.id, token=f"bench-token-{i:04d}", platform="android", session_id=session.id)
+                   for i in range(100)]
         db.session.add_all(devices)
         db.session.flush()
         now = utcnow()
         notes = [Notification(user_id=user.id, event="status_changed", title=f"Request SR-{i:06d}: in progress",
                               body="“The AC in room 305” is now in progress",
-                              data={"request_id": str(i), "event": "status_changed", "status": "in_progress"})
+                              data={"number": f"SR-{i:06d}", "title": "The AC in room 305",
+                                    "status": "in_progress"})
                  for i in range(PUSHES // 100)]
         db.session.add_all(notes)
         db.session.flush()
@@ -42,7 +50,8 @@ def _fill_outbox(app):
             {"notification_id": n.id, "device_id": d.id, "token": d.token, "status": "pending", "attempts": 0,
              "next_attempt_at": now, "created_at": now} for n in notes for d in devices])
         db.session.commit()
-        return [(d.token, n.title, n.body, n.data) for n in notes for d in devices]
+        return [(d.token, n.title, n.body, {"number": n.data["number"], "event": n.event, "status": "in_progress"})
+                for n in notes for d in devices]
 
 
 def run():

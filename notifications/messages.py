@@ -5,6 +5,9 @@ from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 # under FCM's 4096-byte message limit in any script.
 COMMENT_EXCERPT_CHARS = 200
 
+# The parameters a feed entry keeps (``Notification.data``) to render its text when read.
+PARAMS = ("number", "title", "status", "comment")
+
 STATUS_WORDS = {
     "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
     "in_progress": {"ru": "в работе", "kk": "орындалуда", "en": "in progress"},
@@ -50,6 +53,9 @@ CATALOGUE = {
 
 EVENTS = tuple(CATALOGUE)
 
+# The link a notification opens in the app (API.md, "Devices and push").
+DEEP_LINK = "santrade://requests/{}"
+
 
 def render(event, language, params):
     """``(title, body)`` of ``event`` in ``language`` (the default language when unknown)."""
@@ -59,3 +65,17 @@ def render(event, language, params):
         values["status"] = STATUS_WORDS.get(values["status"], {}).get(language, values["status"])
     title, body = CATALOGUE[event][language]
     return title.format(**values), body.format(**values)
+
+
+def render_or(event, language, params, fallback):
+    """``render`` when ``params`` fill ``event``'s message, else ``fallback`` (a ``(title, body)``).
+
+    Entries written before their parameters were kept have only the text
+    rendered then; so has an event the catalogue no longer knows.
+    """
+    if event not in CATALOGUE:
+        return fallback
+    try:
+        return render(event, language, params)
+    except (KeyError, IndexError, ValueError):
+        return fallback

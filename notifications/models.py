@@ -4,15 +4,37 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_app import changes
+from service_app.auth.models import AuthSession
 from service_app.database import UTCDateTime, one_of, utcnow
 from service_app.extensions import db
+
+from .messages import DEEP_LINK, render_or
 
 PLATFORMS = ("android", "ios", "web")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dropped")
 
 
+def live_session(now):
+    """SQL condition on ``AuthSession``: the session can still be used (not revoked, not expired)."""
+    return sa.and_(AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
+
+
+def receiving_device(device_id, now):
+    """SQL condition: the device ``device_id`` (a column or value) exists and its session is live."""
+    return (sa.select(Device.id).join(AuthSession, AuthSession.id == Device.session_id)
+            .where(Device.id == device_id, live_session(now)).exists())
+
+
 class Device(db.Model):
-    """A phone (or browser) that receives pushes: its FCM token and what it runs."""
+    """A phone (or browser) that receives pushes: its FCM token and what it runs.
+
+    A registration belongs to the sign-in session that made it (``session_id``):
+    the device receives pushes only while that session is live. When the
+    session ends (logout, a stolen refresh token, password reset or change,
+    deactivation, a password set by an administrator, expiry) the device goes
+    silent, whatever ended it, until the app registers again after a new sign-in.
+    A purged session leaves ``session_id`` NULL (ON DELETE SET NULL): silent too.
+    """
 
     __tablename__ = "devices"
 
@@ -25,12 +47,30 @@ class Device(db.Model):
     device_model: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    session_id: Mapped[str | None] = mapped_column(sa.ForeignKey("auth_sessions.id", ondelete="SET NULL"),
+                                                   index=True)
+
+    session = relationship(AuthSession)
 
     __table_args__ = (one_of("platform", PLATFORMS),)
 
+    @property
+    def receiving(self):
+        """Whether pushes reach this device: its session is live."""
+        session = self.session
+        return session is not None and session.revoked_at is None and session.expires_at > utcnow()
+
 
 class Notification(db.Model):
-    """One entry of a person's feed, already in their language."""
+    """One entry of a person's feed.
+
+    ``data`` holds the message parameters (``number``, ``title``, ``status``,
+    and ``comment`` for a comment), so the feed and the push render the text
+    in the reader's language when they are read or sent (``texts``).
+    ``title`` and ``body`` keep the text as first rendered, in the language
+    the recipient had then: the fallback for entries whose parameters are
+    incomplete (written before the parameters were kept).
+    """
 
     __tablename__ = "notifications"
 
@@ -45,7 +85,40 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (sa.Index("ix_notifications_user_created", "user_id", "created_at", "id"),)
+    # Many-to-one: the reader is usually in the session already (current_user), so no query.
+    user = relationship("User")
+
+    __table_args__ = (
+        sa.Index("ix_notifications_user_created", "user_id", "created_at", "id"),
+        # The unread count (each push's badge, per batch) and "read all" touch only unread rows.
+        sa.Index("ix_notifications_user_unread", "user_id", postgresql_where=sa.text("read_at IS NULL"),
+                 sqlite_where=sa.text("read_at IS NULL")),
+    )
+
+    def texts(self, language=None):
+        """``(title, body)`` in ``language``, by default the recipient's current one."""
+        if language is None:
+            language = self.user.language if self.user is not None else None
+        return render_or(self.event, language, self.data or {}, (self.title, self.body))
+
+    @property
+    def feed_title(self):
+        return self.texts()[0]
+
+    @property
+    def feed_body(self):
+        return self.texts()[1]
+
+    @property
+    def public_data(self):
+        """What the API shows of the parameters: the request's number and status."""
+        data = self.data or {}
+        return {"number": data.get("number"), "status": data.get("status")}
+
+    @property
+    def deep_link(self):
+        """Where the app opens on a tap: the request."""
+        return DEEP_LINK.format(self.request_id) if self.request_id is not None else None
 
 
 class Delivery(db.Model):

@@ -10,17 +10,25 @@ app opens on that push, still lists every item. The window counts from the
 push that was queued, so a steady stream yields one push a window. Writers on
 one request are serialised by its row lock (comments, moves), so two of them
 cannot both see an empty window.
+
+Only devices whose sign-in session is live get outbox rows (``models.Device``);
+the feed row is written whatever the devices.
+
+The feed row keeps the message parameters in ``data`` (``number``, ``title``,
+``status``, ``comment``) so its text is rendered in the reader's language when
+read or pushed; ``title`` and ``body`` keep the first rendering as a fallback.
 """
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from service_app.auth.models import AuthSession
 from service_app.database import utcnow
 from service_app.extensions import db
 
-from .messages import render
-from .models import Delivery, Device, Notification
+from .messages import PARAMS, render
+from .models import Delivery, Device, Notification, live_session
 
 
 def notify(event, recipients, *, request_id, params, actor_id=None):
@@ -38,16 +46,17 @@ def notify(event, recipients, *, request_id, params, actor_id=None):
     if not people:
         return
     notes = []
+    data = {key: params[key] for key in PARAMS if params.get(key) is not None}
     for user in people.values():
         title, body = render(event, user.language, params)
-        data = {"request_id": str(request_id), "event": event, "status": params.get("status", "")}
         notes.append(Notification(user_id=user.id, event=event, request_id=request_id, title=title, body=body,
-                                  data=data, created_at=now))
+                                  data=dict(data), created_at=now))
     db.session.add_all(notes)
     db.session.flush()  # one flush for the ids the outbox rows point at
     pushed_lately = _pushed_lately(people, request_id, now)
     devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
-                                 .where(Device.user_id.in_(set(people) - pushed_lately))).all()
+                                 .join(AuthSession, AuthSession.id == Device.session_id)
+                                 .where(Device.user_id.in_(set(people) - pushed_lately), live_session(now))).all()
     by_user = {}
     for device in devices:
         by_user.setdefault(device.user_id, []).append(device)

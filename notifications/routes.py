@@ -1,6 +1,6 @@
 """Devices that receive pushes, and the notification feed."""
 from flask.views import MethodView
-from flask_jwt_extended import current_user
+from flask_jwt_extended import current_user, get_jwt
 
 from service_app.api import Blueprint
 
@@ -16,8 +16,12 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="De
 @blp.response(201, DeviceOutSchema)
 @blp.alt_response(200, schema=DeviceOutSchema, description="the token was already registered")
 def register_device(data):
-    """Register this phone's push token (it moves to you if someone else had it)"""
-    device, created = service.register_device(current_user, data)
+    """Register this phone's push token for this sign-in (it moves to you if someone else had it)
+
+    The device receives pushes while this sign-in lasts: after a logout, a password reset or change,
+    or a deactivation, it receives nothing until it is registered again after signing in.
+    """
+    device, created = service.register_device(current_user, data, get_jwt()["sid"])
     return device, 201 if created else 200
 
 

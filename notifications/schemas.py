@@ -19,23 +19,36 @@ class DeviceSchema(Schema):
 
 
 class DeviceOutSchema(ma.Schema):
-    id = ma.fields.Integer()
-    platform = Text()
-    app_version = Text(allow_none=True)
-    os_version = Text(allow_none=True)
-    device_model = Text(allow_none=True)
-    created_at = ma.fields.AwareDateTime()
-    last_seen_at = ma.fields.AwareDateTime()
+    id = ma.fields.Integer(required=True)
+    platform = Text(required=True)
+    app_version = Text(required=True, allow_none=True)
+    os_version = Text(required=True, allow_none=True)
+    device_model = Text(required=True, allow_none=True)
+    created_at = ma.fields.AwareDateTime(required=True)
+    last_seen_at = ma.fields.AwareDateTime(required=True)
+    receiving = ma.fields.Boolean(required=True, metadata={
+        "description": "pushes reach this device: the sign-in that registered it has not ended"})
+
+
+class NotificationDataSchema(ma.Schema):
+    number = Text(required=True, allow_none=True, metadata={"description": "the request's number, SR-000042"})
+    status = Text(required=True, allow_none=True,
+                  metadata={"description": "the request's status the notification tells of"})
 
 
 class NotificationSchema(ma.Schema):
-    id = ma.fields.Integer()
-    event = Text()
-    request_id = ma.fields.Integer(allow_none=True)
-    title = Text()
-    body = Text()
-    created_at = ma.fields.AwareDateTime()
-    read_at = ma.fields.AwareDateTime(allow_none=True)
+    id = ma.fields.Integer(required=True)
+    event = Text(required=True)
+    request_id = ma.fields.Integer(required=True, allow_none=True)
+    title = Text(required=True, attribute="feed_title",
+                 metadata={"description": "in the reader's language at the time it is read"})
+    body = Text(required=True, attribute="feed_body",
+                metadata={"description": "in the reader's language at the time it is read"})
+    data = ma.fields.Nested(NotificationDataSchema, required=True, attribute="public_data")
+    deep_link = Text(required=True, allow_none=True,
+                     metadata={"description": "what the app opens: santrade://requests/{request_id}"})
+    created_at = ma.fields.AwareDateTime(required=True)
+    read_at = ma.fields.AwareDateTime(required=True, allow_none=True)
 
 
 class NotificationListArgsSchema(PageArgsSchema):

@@ -4,7 +4,10 @@
 Firebase Cloud Messaging with firebase-admin. Both take ``PushMessage``s and
 return one ``PushOutcome`` per message, in order, so the caller decides what
 to do with each device: keep it, retry later, or delete it. Per PRIVACY.md P13
-FCM receives only a title, a body and the request id, event and status.
+FCM receives only a title, a body, the request's id, number and status, the
+event, the notification's id and the app's deep link to the request, plus the
+grouping id (``request-<id>``) and the recipient's unread count (the badge).
+The payload is documented for app developers in the README (Notifications).
 Nothing here touches the network at import or construction.
 
 No send ever sleeps on a server's ``Retry-After``: firebase-admin's HTTP
@@ -48,7 +51,8 @@ EXTENSION = "push_sender"
 TITLE_MAX_CHARS = 100
 BODY_MAX_CHARS = 500
 # P13: nothing but these data keys may leave for FCM.
-DATA_KEYS = frozenset({"request_id", "event", "status"})
+DATA_KEYS = frozenset({"notification_id", "request_id", "number", "event", "status", "deep_link"})
+ANDROID_CHANNEL = "requests"
 MAX_CHUNK = 500  # send_each refuses more
 FCM_ORIGIN = "https://fcm.googleapis.com"
 
@@ -73,11 +77,18 @@ TIMEOUTS_PER_CHUNK = 18
 
 @dataclass(frozen=True)
 class PushMessage:
-    """One push to one device token; ``data`` values must be strings."""
+    """One push to one device token; ``data`` values must be strings.
+
+    ``collapse_id`` groups the pushes of one request (Android ``collapse_key``
+    and notification ``tag``, APNs ``thread-id``); ``badge`` is the
+    recipient's unread count (Android ``notification_count``, APNs ``badge``).
+    """
     token: str
     title: str
     body: str
     data: dict[str, str]
+    collapse_id: str | None = None
+    badge: int | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +138,9 @@ class LogSender(PushSender):
         outcomes = []
         for message in messages:
             title, body = fit_push(message.title, message.body)
-            logger.info("push to device %s: %s — %s data=%s",
-                        token_hint(message.token), title, body, message.data)
+            logger.info("push to device %s: %s — %s data=%s collapse=%s badge=%s",
+                        token_hint(message.token), title, body, _push_data(message),
+                        message.collapse_id, message.badge)
             outcomes.append(PushOutcome("sent", message_id=f"log-{next(self._ids)}"))
         return outcomes
 
@@ -293,24 +305,34 @@ def _project_of(credential: fb_credentials.Base) -> str | None:
     return os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCLOUD_PROJECT")
 
 
-def _fcm_message(message: PushMessage) -> messaging.Message:
-    title, body = fit_push(message.title, message.body)
+def _push_data(message: PushMessage) -> dict[str, str]:
+    """The data that may leave for FCM: ``DATA_KEYS`` only, every value a string."""
     data = {key: str(value) for key, value in (message.data or {}).items()
             if key in DATA_KEYS and value is not None}
     dropped = set(message.data or {}) - DATA_KEYS
     if dropped:
         logger.warning("dropping data keys %s from a push: only %s may go to FCM",
                        sorted(dropped), sorted(DATA_KEYS))
+    return data
+
+
+def _fcm_message(message: PushMessage) -> messaging.Message:
+    """The typed firebase-admin message of the documented payload (README, Notifications)."""
+    title, body = fit_push(message.title, message.body)
     return messaging.Message(
         token=message.token,
         notification=messaging.Notification(title=title, body=body),
-        data=data,
+        data=_push_data(message),
         android=messaging.AndroidConfig(
             priority="high",
-            notification=messaging.AndroidNotification(channel_id="requests", sound="default")),
+            collapse_key=message.collapse_id,
+            notification=messaging.AndroidNotification(
+                channel_id=ANDROID_CHANNEL, sound="default", tag=message.collapse_id,
+                notification_count=message.badge)),
         apns=messaging.APNSConfig(
             headers={"apns-priority": "10"},
-            payload=messaging.APNSPayload(aps=messaging.Aps(sound="default"))),
+            payload=messaging.APNSPayload(aps=messaging.Aps(
+                sound="default", badge=message.badge, thread_id=message.collapse_id))),
     )
 
 

@@ -12,8 +12,13 @@ from .models import Delivery, Device, Notification
 from .schemas import DeviceOutSchema, NotificationSchema
 
 
-def register_device(user, data):
-    """Register a push token; a known token moves to this user. Returns ``(device, created)``.
+def register_device(user, data, session_id):
+    """Register a push token for the caller's sign-in session ``session_id``. Returns ``(device, created)``.
+
+    A known token moves to this user and this session: the device receives
+    pushes while that session is live (``Device.receiving``). Pushes still
+    queued for the device stay behind when it changes hands or when the
+    session it belonged to has ended.
 
     Safe to repeat and to race: the row is inserted with ``ON CONFLICT (token)
     DO NOTHING`` and then read back locked, so identical registrations arriving
@@ -22,17 +27,20 @@ def register_device(user, data):
     now = utcnow()
     insert = _insert_for_dialect()(Device).values(
         token=data["token"], user_id=user.id, platform=data["platform"], created_at=now,
-        last_seen_at=now).on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
+        last_seen_at=now, session_id=session_id,
+    ).on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
     created = db.session.execute(insert).first() is not None
     stmt = sa.select(Device).where(Device.token == data["token"]).execution_options(populate_existing=True)
     if db.engine.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     device = db.session.scalars(stmt).one()
-    if device.user_id != user.id:
-        # The phone changed hands: pushes still queued for the previous owner stay theirs.
+    if device.user_id != user.id or (device.session_id != session_id and not device.receiving):
+        # The phone changed hands, or comes back after its sign-in ended: pushes still
+        # queued then were for the previous owner or the ended session, and stay behind.
         db.session.execute(sa.update(Delivery).where(Delivery.device_id == device.id,
                                                      Delivery.status == "pending").values(status="dropped"))
         device.user_id = user.id
+    device.session_id = session_id
     for field in ("platform", "app_version", "os_version", "device_model"):
         if field in data:
             setattr(device, field, data[field])
@@ -48,7 +56,9 @@ def _insert_for_dialect():
 
 
 def remove_device(user, token):
-    """Forget one of the caller's tokens (a missing or foreign token changes nothing)."""
+    """Forget one of the caller's tokens (a missing or foreign token changes nothing).
+
+    Pushes still queued for it are dropped by the worker (their device is gone)."""
     db.session.execute(sa.delete(Device).where(Device.token == token, Device.user_id == user.id))
     db.session.commit()
 
@@ -79,7 +89,9 @@ def mark_all_read(user):
 
 
 def device_rows(user):
-    """The caller's devices, for the personal-data export (paged by ``created_at``, ``id``)."""
+    """The caller's devices, for the personal-data export (paged by ``created_at``, ``id``).
+
+    Each shows ``receiving``: whether its sign-in session is live, so pushes reach it."""
     return sa.select(Device).where(Device.user_id == user.id)
 
 

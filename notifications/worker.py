@@ -11,6 +11,12 @@ than the longest one ``send`` can block (``lease_seconds``), and ``record``
 writes only rows still claimed under this batch's claim token, so a worker
 whose lease ran out cannot overwrite what another worker recorded. The worker
 never sleeps on FCM's ``Retry-After``: the row is scheduled for then.
+
+A due row whose device no longer receives (its sign-in session ended, or the
+device is gone) is dropped when claimed, so nothing queued before a logout,
+password reset or deactivation reaches the phone afterwards. The text is
+rendered when sent, in the recipient's language then, and the badge is their
+unread count then: one query per batch.
 """
 import logging
 import math
@@ -26,8 +32,10 @@ from flask import current_app
 
 from service_app.database import utcnow
 from service_app.extensions import db
+from service_app.users.models import User
 
-from .models import Delivery, Device
+from .messages import DEEP_LINK
+from .models import Delivery, Device, Notification, receiving_device
 from .senders import PushMessage, get_push_sender
 
 log = logging.getLogger(__name__)
@@ -60,32 +68,75 @@ def lease_seconds(limit):
 def claim(limit):
     """Take up to ``limit`` due deliveries for this worker; returns them.
 
-    Every row of one claim carries the same fresh ``claim_token``."""
-    now = utcnow()
-    lease = now + timedelta(seconds=lease_seconds(limit))
-    due = sa.or_(sa.and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
-                 sa.and_(Delivery.status == "sending", Delivery.claimed_until < now))
-    pick = sa.select(Delivery.id).where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)
-    if db.engine.dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(pick))
-    if not ids:
-        db.session.rollback()
-        return []
-    token = str(uuid.uuid4())
-    # The condition is repeated so that a row another worker claimed meanwhile is not taken.
-    db.session.execute(sa.update(Delivery).where(Delivery.id.in_(ids), due)
-                       .values(status="sending", claim_token=token, claimed_until=lease,
-                               attempts=Delivery.attempts + 1))
-    db.session.commit()
-    return list(db.session.scalars(sa.select(Delivery).where(Delivery.claim_token == token)
-                                   .order_by(Delivery.id)))
+    Every row of one claim carries the same fresh ``claim_token``. Due rows
+    whose device no longer receives are marked ``dropped`` instead."""
+    while True:
+        now = utcnow()
+        due = sa.or_(sa.and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
+                     sa.and_(Delivery.status == "sending", Delivery.claimed_until < now))
+        pick = (sa.select(Delivery.id, receiving_device(Delivery.device_id, now).label("receiving"))
+                .where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+        if db.engine.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=Delivery)
+        picked = db.session.execute(pick).all()
+        if not picked:
+            db.session.rollback()
+            return []
+        silent = [row.id for row in picked if not row.receiving]
+        ids = [row.id for row in picked if row.receiving]
+        if silent:
+            db.session.execute(sa.update(Delivery).where(Delivery.id.in_(silent), due)
+                               .values(status="dropped", claim_token=None, claimed_until=None,
+                                       last_error="the device no longer receives: its sign-in ended or it was removed")
+                               .execution_options(synchronize_session=False))
+        if not ids:
+            db.session.commit()
+            continue  # a page of silent rows: look further
+        lease = now + timedelta(seconds=lease_seconds(limit))
+        token = str(uuid.uuid4())
+        # The condition is repeated so that a row another worker claimed meanwhile is not taken.
+        db.session.execute(sa.update(Delivery).where(Delivery.id.in_(ids), due)
+                           .values(status="sending", claim_token=token, claimed_until=lease,
+                                   attempts=Delivery.attempts + 1))
+        db.session.commit()
+        return list(db.session.scalars(sa.select(Delivery).where(Delivery.claim_token == token)
+                                       .order_by(Delivery.id)))
 
 
-def _message(delivery):
+class Reader(NamedTuple):
+    """What a push needs of its recipient at send time."""
+
+    language: str | None
+    unread: int
+
+
+def readers(user_ids):
+    """``{user id: Reader}``: language and unread count of each recipient, in one query."""
+    unread = (sa.select(sa.func.count(Notification.id))
+              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+              .correlate(User).scalar_subquery())
+    rows = db.session.execute(sa.select(User.id, User.language, unread.label("unread"))
+                              .where(User.id.in_(set(user_ids))))
+    return {row.id: Reader(row.language, row.unread) for row in rows}
+
+
+def _message(delivery, reader):
+    """The push of one delivery (API.md, "Devices and push"), rendered for ``reader``."""
     note = delivery.notification
-    return PushMessage(token=delivery.token, title=note.title, body=note.body,
-                       data={k: str(v) for k, v in (note.data or {}).items()})
+    title, body = note.texts(reader.language)
+    params = note.data or {}
+    request_id = "" if note.request_id is None else str(note.request_id)
+    data = {
+        "notification_id": str(note.id),
+        "request_id": request_id,
+        "number": str(params.get("number") or ""),
+        "event": note.event,
+        "status": str(params.get("status") or ""),
+        "deep_link": DEEP_LINK.format(note.request_id) if note.request_id is not None else "",
+    }
+    group = f"request-{note.request_id}" if note.request_id is not None else None
+    return PushMessage(token=delivery.token, title=title, body=body, data=data,
+                       collapse_id=group, badge=reader.unread)
 
 
 def record(deliveries, outcomes):
@@ -157,7 +208,8 @@ def run_once(limit=None):
     deliveries = claim(limit or current_app.config["PUSH_BATCH_SIZE"])
     if not deliveries:
         return 0
-    messages = [_message(d) for d in deliveries]
+    people = readers(d.notification.user_id for d in deliveries)
+    messages = [_message(d, people.get(d.notification.user_id, Reader(None, 0))) for d in deliveries]
     claimed = [Claimed(d.id, d.claim_token, d.attempts, d.device_id) for d in deliveries]
     db.session.commit()
     outcomes = get_push_sender().send(messages)

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from gunicorn.config import Config as GunicornConfig  # noqa: F401 - P8's access log is gunicorn's
 from PIL import Image
 
-from notifications.models import Device, Notification
+from notifications import worker
+from notifications.models import Device
 from notifications.senders import LogSender, PushMessage
 from service_app.auth.models import PasswordResetCode
 from service_app.database import utcnow
@@ -188,12 +189,23 @@ def test_p12_short_tokens_rotation_revocation_roles_and_throttling(make_app, mak
 
 
 def test_p13_push_and_storage_receive_only_what_they_need(app, client, world, submit, photo_store):
+    client.post("/api/v1/devices", json={"token": "tok-p13", "platform": "ios"}, headers=world.employee.headers)
     rid = submit(location={"lat": 43.2123, "lon": 76.9187})["id"]
     move(client, world.admin, rid, "in_progress")
+    pushed = []
+
+    class Capture:
+        def send(self, messages):
+            pushed.extend(messages)
+            return LogSender().send(messages)
+
+    app.extensions["push_sender"] = Capture()
     with app.app_context():
-        for note in db.session.scalars(sa.select(Notification)):
-            assert set(note.data) <= {"request_id", "event", "status"}
-            assert "43.21" not in note.body + note.title
+        assert worker.run_once() == 1
+    [push] = pushed
+    assert set(push.data) == {"notification_id", "request_id", "number", "event", "status", "deep_link"}
+    assert push.data["request_id"] == str(rid) and push.collapse_id == f"request-{rid}"
+    assert "43.21" not in push.title + push.body and "AC is broken" in push.body
     meta = upload(client, world.employee, rid, gps_photo()).get_json()
     assert meta["content_type"].startswith("image/")
     assert sorted(p.suffix for p in photo_store.rglob("*") if p.is_file()) == [".jpg", ".jpg"]

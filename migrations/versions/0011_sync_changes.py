@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_sync_changes'
-down_revision = '0009_vocabulary_checks'  # TEMP
+down_revision = '0010_device_sessions'
 branch_labels = None
 depends_on = None
 

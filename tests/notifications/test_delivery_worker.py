@@ -55,20 +55,59 @@ def make_due(app):
         db.session.commit()
 
 
+def expected_push(token, rid, note_id, *, title, body, status, event="status_changed", unread=1):
+    """The FCM v1 ``message`` of one push, as API.md ("Devices and push") and the README document it."""
+    return {"message": {
+        "token": token,
+        "notification": {"title": title, "body": body},
+        "data": {"notification_id": str(note_id), "request_id": str(rid), "number": f"SR-{rid:06d}",
+                 "event": event, "status": status, "deep_link": f"santrade://requests/{rid}"},
+        "android": {"priority": "high", "collapse_key": f"request-{rid}",
+                    "notification": {"channel_id": "requests", "sound": "default", "tag": f"request-{rid}",
+                                     "notification_count": unread}},
+        "apns": {"headers": {"apns-priority": "10"},
+                 "payload": {"aps": {"sound": "default", "badge": unread, "thread-id": f"request-{rid}"}}},
+    }}
+
+
 def test_exact_fcm_v1_bodies(fcm_app, fcm_stub, queued):
     assert run(fcm_app) == 3
     assert deliveries(fcm_app) == {t: ("sent", 1) for t in ("tok-a", "tok-b", "tok-c")}
-    body = fcm_stub.requests_for("tok-a")[0].body
+    with fcm_app.app_context():
+        note_id = db.session.scalar(sa.select(Notification.id).where(Notification.event == "status_changed"))
     number = f"SR-{queued:06d}"
-    assert body == {"message": {
-        "token": "tok-a",
-        "notification": {"title": f"Request {number}: in progress", "body": "“AC is broken” is now in progress"},
-        "data": {"request_id": str(queued), "event": "status_changed", "status": "in_progress"},
-        "android": {"priority": "high", "notification": {"channel_id": "requests", "sound": "default"}},
-        "apns": {"headers": {"apns-priority": "10"}, "payload": {"aps": {"sound": "default"}}},
-    }}
+    for token in ("tok-a", "tok-b", "tok-c"):
+        # The body the SDK sent, parsed by the stub, equals the documented payload (and nothing more).
+        assert fcm_stub.requests_for(token)[0].body == expected_push(
+            token, queued, note_id, title=f"Request {number}: in progress",
+            body="“AC is broken” is now in progress", status="in_progress")
     assert run(fcm_app) == 0  # nothing left: no second send
     assert len(fcm_stub.requests) == 3
+
+
+def test_the_push_is_rendered_when_sent_and_the_badge_counts_unread_then(client, fcm_app, fcm_stub, world, queued):
+    """Texts in the language the recipient has when the push goes out; badge = their unread count then."""
+    fcm_app.config["PUSH_COALESCE_SECONDS"] = 0
+    client.post(f"/api/v1/requests/{queued}/status", json={"status": "waiting"}, headers=world.admin.headers)
+    client.patch("/api/v1/me", json={"language": "kk"}, headers=world.employee.headers)
+    feed = client.get("/api/v1/notifications", headers=world.employee.headers).get_json()["items"]
+    assert [n["data"]["status"] for n in feed] == ["waiting", "in_progress"]
+    assert run(fcm_app) == 6
+    number = f"SR-{queued:06d}"
+    # send_each sends each message in a thread of its own: the stub sees them in any order.
+    first, second = sorted(fcm_stub.requests_for("tok-a"), key=lambda r: int(r.body["message"]["data"]["notification_id"]))
+    assert first.body == expected_push("tok-a", queued, feed[1]["id"], title=f"{number} өтінімі: орындалуда",
+                                       body="«AC is broken» — мәртебесі: орындалуда", status="in_progress",
+                                       unread=2)
+    assert second.body["message"]["data"]["notification_id"] == str(feed[0]["id"])
+    assert second.body["message"]["notification"]["title"] == f"{number} өтінімі: сіздің жауабыңызды күтуде"
+
+    client.post("/api/v1/notifications/read-all", headers=world.employee.headers)
+    client.post(f"/api/v1/requests/{queued}/status", json={"status": "in_progress"}, headers=world.admin.headers)
+    assert run(fcm_app) == 3
+    assert [r.body["message"]["apns"]["payload"]["aps"]["badge"] for r in fcm_stub.requests[6:]] == [1, 1, 1]
+    assert [r.body["message"]["android"]["notification"]["notification_count"]
+            for r in fcm_stub.requests[6:]] == [1, 1, 1]
 
 
 @pytest.mark.parametrize("error, status, device_kept", [

@@ -41,11 +41,31 @@ def test_one_message_sends_the_exact_fcm_v1_body(fcm_sender, fcm_stub):
     }}  # equality also proves "validate_only" is absent
 
 
-def test_only_request_id_event_and_status_leave_for_fcm(fcm_sender, fcm_stub):
-    fcm_sender.send([push(request_id=7, event="assigned", status="new", phone="+77011234567")])
+def test_the_grouping_id_and_badge_go_where_each_platform_reads_them(fcm_sender, fcm_stub):
+    data = {"notification_id": "9", "request_id": "42", "number": "SR-000042", "event": "status_changed",
+            "status": "in_progress", "deep_link": "santrade://requests/42"}
+    fcm_sender.send([PushMessage(TOKEN, "Заявка SR-000042", "Статус: в работе", data,
+                                 collapse_id="request-42", badge=3)])
+
+    assert fcm_stub.requests[0].body == {"message": {
+        "token": TOKEN,
+        "notification": {"title": "Заявка SR-000042", "body": "Статус: в работе"},
+        "data": data,
+        "android": {"priority": "high", "collapse_key": "request-42",
+                    "notification": {"channel_id": "requests", "sound": "default", "tag": "request-42",
+                                     "notification_count": 3}},
+        "apns": {"headers": {"apns-priority": "10"},
+                 "payload": {"aps": {"sound": "default", "badge": 3, "thread-id": "request-42"}}},
+    }}
+
+
+def test_only_the_documented_data_keys_leave_for_fcm(fcm_sender, fcm_stub):
+    fcm_sender.send([push(request_id=7, event="assigned", status="new", number="SR-000007", notification_id=3,
+                          deep_link="santrade://requests/7", phone="+77011234567")])
 
     assert fcm_stub.requests[0].body["message"]["data"] == {
-        "request_id": "7", "event": "assigned", "status": "new"}
+        "request_id": "7", "event": "assigned", "status": "new", "number": "SR-000007", "notification_id": "3",
+        "deep_link": "santrade://requests/7"}
 
 
 def test_250_messages_go_in_chunks_and_outcomes_keep_order(make_fcm_sender, fcm_stub, monkeypatch):
@@ -209,12 +229,14 @@ def test_truncate_keeps_short_text():
 
 def test_log_sender_logs_without_the_full_token(caplog):
     with caplog.at_level(logging.INFO, logger="notifications.senders"):
-        outcomes = LogSender().send([push()])
+        outcomes = LogSender().send([push(), PushMessage(TOKEN, "t", "b", {"request_id": "42", "phone": "+7701"},
+                                                         collapse_id="request-42", badge=2)])
 
-    assert outcomes[0].status == "sent" and outcomes[0].message_id
-    assert TOKEN not in caplog.text
+    assert [o.status for o in outcomes] == ["sent", "sent"] and outcomes[0].message_id
+    assert TOKEN not in caplog.text and "+7701" not in caplog.text  # only what FCM would get
     assert f"push to device …{TOKEN[-6:]}: Заявка SR-42 — Статус: в работе" in caplog.text
     assert "'request_id': '42'" in caplog.text
+    assert "collapse=request-42 badge=2" in caplog.text
 
 
 def test_build_push_sender_and_lazy_app(monkeypatch):

@@ -182,3 +182,53 @@ def test_my_data_includes_devices_and_notifications(client, world, submit):
     data = client.get("/api/v1/me/data", headers=world.employee.headers).get_json()
     assert data["devices"][0]["os_version"] == "iOS 18" and "token" not in data["devices"][0]
     assert data["notifications"][0]["request_id"] == rid
+
+
+class TestFeedLanguage:
+    """A feed entry's title and body are in the reader's language at the time it is read."""
+
+    def test_the_feed_follows_a_change_of_language(self, client, world, submit):
+        rid = submit()["id"]
+        client.post(f"/api/v1/requests/{rid}/status", json={"status": "in_progress"}, headers=world.admin.headers)
+        number = f"SR-{rid:06d}"
+        [note] = feed(client, world.employee)
+        assert (note["title"], note["body"]) == (f"Заявка {number}: в работе", "«AC is broken» — статус: в работе")
+        assert note["data"] == {"number": number, "status": "in_progress"}
+        assert note["deep_link"] == f"santrade://requests/{rid}"
+        client.patch("/api/v1/me", json={"language": "en"}, headers=world.employee.headers)
+        [note] = feed(client, world.employee)
+        assert (note["title"], note["body"]) == (f"Request {number}: in progress", "“AC is broken” is now in progress")
+        client.patch("/api/v1/me", json={"language": "kk"}, headers=world.employee.headers)
+        data = client.get("/api/v1/me/data", headers=world.employee.headers).get_json()
+        assert data["notifications"][0]["title"] == f"{number} өтінімі: орындалуда"
+
+    def test_a_comment_is_quoted_in_any_language(self, client, world, submit):
+        rid = submit()["id"]
+        client.post(f"/api/v1/requests/{rid}/comments", json={"body": "We come at 3 pm"}, headers=world.admin.headers)
+        client.patch("/api/v1/me", json={"language": "en"}, headers=world.employee.headers)
+        [note] = feed(client, world.employee)
+        assert (note["title"], note["body"]) == (f"New comment on SR-{rid:06d}", "We come at 3 pm")
+        assert note["data"] == {"number": f"SR-{rid:06d}", "status": "new"}
+
+    def test_an_entry_without_its_parameters_shows_the_text_it_was_written_with(self, client, app, world, submit):
+        rid = submit()["id"]
+        with app.app_context():
+            db.session.add(Notification(user_id=world.employee.id, event="status_changed", request_id=rid,
+                                        title="Заявка старая", body="текст", data={}))
+            db.session.commit()
+        client.patch("/api/v1/me", json={"language": "en"}, headers=world.employee.headers)
+        [note] = feed(client, world.employee)
+        assert (note["title"], note["body"], note["data"]) == (
+            "Заявка старая", "текст", {"number": None, "status": None})
+        assert note["deep_link"] == f"santrade://requests/{rid}"
+
+    def test_erasing_a_request_erases_its_entries_and_their_parameters(self, app, client, world, submit):
+        from notifications.service import erase_request_notifications
+
+        rid = submit()["id"]
+        client.post(f"/api/v1/requests/{rid}/comments", json={"body": "secret detail"}, headers=world.admin.headers)
+        with app.app_context():
+            assert rows(app, Notification, request_id=rid)
+            erase_request_notifications([rid])
+            db.session.commit()
+        assert rows(app, Notification, request_id=rid) == [] and feed(client, world.employee) == []

@@ -16,6 +16,7 @@ from tests.support.fcm import fcm_error
 from notifications import worker
 from notifications.models import Delivery, Device, Notification
 from notifications.senders import TIMEOUTS_PER_CHUNK, PushOutcome
+from service_app.auth.models import AuthSession
 from service_app.database import utcnow
 from service_app.extensions import db
 
@@ -33,10 +34,11 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def outbox(app, world, clock):
-    """350 due deliveries: 10 notifications to each of 35 devices of the employee."""
+    """350 due deliveries: 10 notifications to each of 35 devices of the employee (signed in)."""
     with app.app_context():
-        devices = [Device(user_id=world.employee.id, token=f"tok-{i:02d}", platform="android")
-                   for i in range(DEVICES)]
+        session_id = db.session.scalar(sa.select(AuthSession.id).where(AuthSession.user_id == world.employee.id))
+        devices = [Device(user_id=world.employee.id, token=f"tok-{i:02d}", platform="android",
+                          session_id=session_id) for i in range(DEVICES)]
         notes = [Notification(user_id=world.employee.id, event="comment_added", title=f"note {n}",
                               body="b", data={"event": "comment_added"}) for n in range(NOTES)]
         db.session.add_all(devices + notes)

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from notifications.models import Device
 from service_app.extensions import db
 from service_app.users.models import User
 
@@ -54,13 +55,16 @@ def test_cli_refuses_a_short_password(runner, app):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
-def test_seed_demo_is_idempotent_and_demo_users_sign_in(runner, login):
+def test_seed_demo_is_idempotent_and_demo_users_sign_in(app, runner, login):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     for name, role in (("demo-employee", "employee"), ("demo-admin", "administrator"), ("demo-manager", "manager")):
         assert name in first.output
         assert login(name, "demo12345")["user"]["role"] == role
+    with app.app_context():  # the demo phones receive (`make run` shows their pushes in the log)
+        devices = db.session.scalars(sa.select(Device)).all()
+        assert len(devices) == 3 and all(device.receiving for device in devices)
 
 
 def test_seed_demo_refuses_in_production(make_app, monkeypatch):
