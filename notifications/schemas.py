@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from service_app.api import Schema
+from service_app.api import Output, Schema
 from service_app.fields import Text
 from service_app.pagination import PageArgsSchema, page_schema
 
@@ -18,7 +18,7 @@ class DeviceSchema(Schema):
     device_model = Text(allow_none=True, validate=ma.validate.Length(max=100))
 
 
-class DeviceOutSchema(ma.Schema):
+class DeviceOutSchema(Output):
     id = ma.fields.Integer()
     platform = Text()
     app_version = Text(allow_none=True)
@@ -28,7 +28,7 @@ class DeviceOutSchema(ma.Schema):
     last_seen_at = ma.fields.AwareDateTime()
 
 
-class NotificationSchema(ma.Schema):
+class NotificationSchema(Output):
     id = ma.fields.Integer()
     event = Text()
     request_id = ma.fields.Integer(allow_none=True)

@@ -189,3 +189,11 @@ class TrimmedString(Text):
         if not value and self.required:
             raise ma.ValidationError("must not be blank")
         return value
+
+
+class LocalizedTextSchema(ma.Schema):
+    """A name in the app's languages, at least one of them (the OpenAPI ``LocalizedText``)."""
+
+    ru = ma.fields.String(metadata={"example": "Кондиционер"})
+    kk = ma.fields.String(metadata={"example": "Кондиционер"})
+    en = ma.fields.String(metadata={"example": "Air conditioning"})
