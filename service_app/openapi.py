@@ -7,12 +7,15 @@ The document is OpenAPI 3.0, where ``null`` is not a type: a value that may be n
 object or a Person" (``Any``); here it is ``allOf: [{$ref}]`` with ``nullable: true``, which
 they read as an optional ``Person`` (``Person?``).
 
-A localized name (:class:`~service_app.fields.LocalizedText`) is one string or a
-``LocalizedText`` object ``{ru, kk, en}``, written as a ``oneOf`` of the two.
+A localized name (:class:`~service_app.fields.LocalizedText`) is answered as a ``LocalizedText``
+object ``{ru, kk, en}``; a request may send it as one string too (a ``oneOf`` of the two). Generators
+of Kotlin and Swift models cannot read a value that is sometimes a string and sometimes an object,
+so answers never are.
 """
 from apispec.ext.marshmallow import MarshmallowPlugin as _MarshmallowPlugin
 from apispec.ext.marshmallow import OpenAPIConverter
 
+from .api import Output
 from .fields import LocalizedText, LocalizedTextSchema
 
 
@@ -22,9 +25,11 @@ class Converter(OpenAPIConverter):
         self.attribute_functions.append(self.localized_text2properties)
 
     def localized_text2properties(self, field, **kwargs):
-        if isinstance(field, LocalizedText):
-            return {"oneOf": [{"type": "string"}, self.resolve_nested_schema(LocalizedTextSchema)]}
-        return {}
+        if not isinstance(field, LocalizedText):
+            return {}
+        if isinstance(field.parent, Output):
+            return self.resolve_nested_schema(LocalizedTextSchema)
+        return {"oneOf": [{"type": "string"}, self.resolve_nested_schema(LocalizedTextSchema)]}
 
     def field2nullable(self, field, ret):
         if field.allow_none and self.openapi_version.major == 3 and self.openapi_version.minor == 0 and "$ref" in ret:

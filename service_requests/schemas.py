@@ -242,9 +242,9 @@ Measure = functools.partial(ma.fields.Float, allow_none=True)
 
 
 class ReportRowSchema(Output):
-    key = ma.fields.Raw(allow_none=True, metadata={
-        "oneOf": [{"type": "integer"}, {"type": "string"}],
-        "description": "the group: an office or assignee id, a department or category code, a priority; null in totals"})
+    key = Text(allow_none=True, metadata={
+        "description": "the group: an office or assignee id (as a string), a department or category code, "
+                       "a priority; null for requests without a department or assignee; `total` in totals"})
     label = Text()
     total = ma.fields.Integer()
     open = ma.fields.Integer()

@@ -129,10 +129,12 @@ def test_no_property_lacks_a_type(document):
 def test_localized_names_are_one_localized_text_schema(document):
     schemas = document["components"]["schemas"]
     assert set(schemas["LocalizedText"]["properties"]) == {"ru", "kk", "en"}
-    localized = {"oneOf": [{"type": "string"}, {"$ref": "#/components/schemas/LocalizedText"}]}
+    # Answers give the object only; requests may send a string too.
+    localized = {"$ref": "#/components/schemas/LocalizedText"}
     assert schemas["Category"]["properties"]["name"] == localized
     assert schemas["Department"]["properties"]["name"] == localized
     assert schemas["DepartmentRef"]["properties"]["name"] == localized
+    assert schemas["CategoryCreate"]["properties"]["name"] == {"oneOf": [{"type": "string"}, localized]}
 
 
 def test_one_media_type_per_response(document):

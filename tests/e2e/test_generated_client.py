@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
@@ -161,7 +160,7 @@ def test_a_generated_client_drives_a_whole_request(app, world, server, generated
     report = _ok(op("sla", "get_sla_report").sync_detailed(client=manager))
     assert isinstance(report, models.SlaReport) and isinstance(report.totals, models.ReportRow)
     assert report.totals.total == 1 and report.totals.rated == 1 and report.totals.avg_rating == 5
-    assert [row.key for row in report.groups] == [world.ala]
+    assert [row.key for row in report.groups] == [str(world.ala)]
     table = _ok(op("sla", "get_sla_report_csv").sync_detailed(client=manager))
     assert isinstance(table, str)
     rows = list(csv.DictReader(io.StringIO(table)))
