@@ -198,7 +198,8 @@ EventListSchema = page_schema(EventSchema)
 
 
 class AttachmentUploadSchema(Schema):
-    file = ma.fields.Raw(metadata={"type": "string", "format": "binary"})
+    file = ma.fields.Raw(required=True, error_messages={"required": "a multipart field 'file' is required"},
+                         metadata={"type": "string", "format": "binary"})
 
 
 # --- SLA policies and reports ---------------------------------------------
