@@ -11,6 +11,7 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="De
 
 
 @blp.route("/devices", methods=["POST"])
+@blp.doc(operationId="registerDevice")
 @blp.login_required()
 @blp.arguments(DeviceSchema)
 @blp.response(201, DeviceOutSchema)
@@ -26,6 +27,7 @@ def register_device(data):
 
 
 @blp.route("/devices/<path:token>", methods=["DELETE"])
+@blp.doc(operationId="unregisterDevice")
 @blp.login_required()
 @blp.response(204)
 def remove_device(token):
@@ -35,6 +37,7 @@ def remove_device(token):
 
 @blp.route("/notifications")
 class Notifications(MethodView):
+    @blp.doc(operationId="listNotifications")
     @blp.login_required()
     @blp.arguments(NotificationListArgsSchema, location="query")
     @blp.response(200, NotificationPageSchema)
@@ -44,6 +47,7 @@ class Notifications(MethodView):
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@blp.doc(operationId="markNotificationRead")
 @blp.login_required()
 @blp.response(204)
 @blp.errors(404)
@@ -53,6 +57,7 @@ def mark_read(notification_id):
 
 
 @blp.route("/notifications/read-all", methods=["POST"])
+@blp.doc(operationId="markAllNotificationsRead")
 @blp.login_required()
 @blp.response(204)
 def mark_all_read():

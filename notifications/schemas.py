@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from service_app.api import Schema
+from service_app.api import Output, Schema
 from service_app.fields import Text
 from service_app.pagination import PageArgsSchema, page_schema
 
@@ -18,7 +18,7 @@ class DeviceSchema(Schema):
     device_model = Text(allow_none=True, validate=ma.validate.Length(max=100))
 
 
-class DeviceOutSchema(ma.Schema):
+class DeviceOutSchema(Output):
     id = ma.fields.Integer(required=True)
     platform = Text(required=True)
     app_version = Text(required=True, allow_none=True)
@@ -30,13 +30,13 @@ class DeviceOutSchema(ma.Schema):
         "description": "pushes reach this device: the sign-in that registered it has not ended"})
 
 
-class NotificationDataSchema(ma.Schema):
+class NotificationDataSchema(Output):
     number = Text(required=True, allow_none=True, metadata={"description": "the request's number, SR-000042"})
     status = Text(required=True, allow_none=True,
                   metadata={"description": "the request's status the notification tells of"})
 
 
-class NotificationSchema(ma.Schema):
+class NotificationSchema(Output):
     id = ma.fields.Integer(required=True)
     event = Text(required=True)
     request_id = ma.fields.Integer(required=True, allow_none=True)

@@ -5,20 +5,22 @@ from flask_jwt_extended import current_user
 from service_app.api import Blueprint
 
 from . import service
-from .schemas import (DepartmentListSchema, DepartmentSchema, DepartmentUpdateSchema, OfficeCreateSchema,
-                      OfficeListSchema, OfficeSchema, OfficeUpdateSchema, RouteArgsSchema, RouteResultSchema)
+from .schemas import (DepartmentCreateSchema, DepartmentListSchema, DepartmentSchema, DepartmentUpdateSchema,
+                      OfficeCreateSchema, OfficeListSchema, OfficeSchema, OfficeUpdateSchema, RouteArgsSchema, RouteResultSchema)
 
 blp = Blueprint("offices", __name__, url_prefix="/api/v1", description="Offices, geofences, departments")
 
 
 @blp.route("/offices")
 class Offices(MethodView):
+    @blp.doc(operationId="listOffices")
     @blp.login_required()
     @blp.response(200, OfficeListSchema)
     def get(self):
         """List offices (administrators also see inactive ones)"""
         return service.list_offices(current_user)
 
+    @blp.doc(operationId="createOffice")
     @blp.login_required("administrator", company_wide=True)
     @blp.arguments(OfficeCreateSchema)
     @blp.response(201, OfficeSchema)
@@ -30,6 +32,7 @@ class Offices(MethodView):
 
 @blp.route("/offices/route")
 class OfficeRoute(MethodView):
+    @blp.doc(operationId="routeToOffice")
     @blp.login_required()
     @blp.arguments(RouteArgsSchema, location="query")
     @blp.response(200, RouteResultSchema)
@@ -40,6 +43,7 @@ class OfficeRoute(MethodView):
 
 @blp.route("/offices/<int:office_id>")
 class OfficeItem(MethodView):
+    @blp.doc(operationId="getOffice")
     @blp.login_required()
     @blp.response(200, OfficeSchema)
     @blp.errors(404)
@@ -47,6 +51,7 @@ class OfficeItem(MethodView):
         """Read an office"""
         return service.get_office(office_id)
 
+    @blp.doc(operationId="updateOffice")
     @blp.login_required("administrator", company_wide=True)
     @blp.arguments(OfficeUpdateSchema)
     @blp.response(200, OfficeSchema)
@@ -55,6 +60,7 @@ class OfficeItem(MethodView):
         """Edit an office; every worker routes with the change within seconds"""
         return service.update_office(service.get_office(office_id), data)
 
+    @blp.doc(operationId="deleteOffice")
     @blp.login_required("administrator", company_wide=True)
     @blp.response(204)
     @blp.errors(404, 409)
@@ -65,14 +71,16 @@ class OfficeItem(MethodView):
 
 @blp.route("/departments")
 class Departments(MethodView):
+    @blp.doc(operationId="listDepartments")
     @blp.login_required()
     @blp.response(200, DepartmentListSchema)
     def get(self):
         """List departments"""
         return service.list_departments()
 
+    @blp.doc(operationId="createDepartment")
     @blp.login_required("administrator", company_wide=True)
-    @blp.arguments(DepartmentSchema)
+    @blp.arguments(DepartmentCreateSchema)
     @blp.response(201, DepartmentSchema)
     @blp.errors(409)
     def post(self, data):
@@ -82,6 +90,7 @@ class Departments(MethodView):
 
 @blp.route("/departments/<string:code>")
 class DepartmentItem(MethodView):
+    @blp.doc(operationId="getDepartment")
     @blp.login_required()
     @blp.response(200, DepartmentSchema)
     @blp.errors(404)
@@ -89,6 +98,7 @@ class DepartmentItem(MethodView):
         """Read a department"""
         return service.get_department(code)
 
+    @blp.doc(operationId="updateDepartment")
     @blp.login_required("administrator", company_wide=True)
     @blp.arguments(DepartmentUpdateSchema)
     @blp.response(200, DepartmentSchema)

@@ -1,11 +1,11 @@
 import marshmallow as ma
 
-from service_app.api import Schema
+from service_app.api import Output, Schema
 from service_app.fields import Code, JsonObject, LocalizedText, Text, TrimmedString
 from service_app.pagination import page_schema
 
 
-class OfficeSchema(Schema):
+class OfficeSchema(Output):
     id = ma.fields.Integer(dump_only=True)
     code = Text()
     name = Text()
@@ -46,14 +46,20 @@ class RouteArgsSchema(Schema):
     lon = ma.fields.Float(required=True, allow_nan=False)
 
 
-class RouteResultSchema(ma.Schema):
+class RouteResultSchema(Output):
     office = ma.fields.Nested(OfficeSchema, allow_none=True, required=True)
     matched_by = Text(allow_none=True, required=True,
                                   metadata={"enum": ["geofence", "nearest", "home_office", None]})
     distance_m = ma.fields.Float(allow_none=True, required=True)
 
 
-class DepartmentSchema(Schema):
+class DepartmentSchema(Output):
+    code = Code()
+    name = LocalizedText()
+    is_active = ma.fields.Boolean()
+
+
+class DepartmentCreateSchema(Schema):
     code = Code(required=True)
     name = LocalizedText(required=True)
     is_active = ma.fields.Boolean()

@@ -53,6 +53,7 @@ def register_extensions(app):
     from . import observability, security
     from .auth import sms, throttling, tokens
     from .db_timeouts import install_round_trip_deadline
+    from .openapi import MarshmallowPlugin
     from .sqlite import enable_sqlite_foreign_keys
 
     from . import models  # noqa: F401 - registers every table
@@ -69,8 +70,12 @@ def register_extensions(app):
     limiter.init_app(app)
     throttling.warn_if_split(app)
     api.init_app(app, spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(),
         "components": {"securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                           "description": "the access token"},
+            "refreshToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                             "description": "the refresh token (only POST /auth/refresh takes it)"}}},
     })
     observability.init_app(app)
     security.init_app(app)

@@ -87,6 +87,20 @@ class Schema(ma.Schema):
         unknown = ma.RAISE
 
 
+class Output(ma.Schema):
+    """Base of the schemas of answers: every field is in every answer (null when it has no value),
+    so each is listed as ``required`` in the OpenAPI document and a generated model types it as
+    always present (``Person?``, not "maybe unset"). A field left out of some answers is named
+    in ``SOMETIMES_ABSENT`` and stays optional."""
+
+    SOMETIMES_ABSENT = ()
+
+    def on_bind_field(self, field_name, field_obj):
+        super().on_bind_field(field_name, field_obj)
+        if field_name not in self.SOMETIMES_ABSENT and not field_obj.load_only:
+            field_obj.required = True
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A smorest blueprint that also knows who may call each view."""
 
@@ -111,7 +125,7 @@ class Blueprint(flask_smorest.Blueprint):
                     raise ApiError(403, "forbidden", "only a company-wide administrator may do this")
                 return func(*args, **kwargs)
 
-            wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
+            wrapper = self.doc(security=[{"refreshToken" if refresh else "bearerAuth": []}])(wrapper)
             wrapper = self.alt_response(401, schema=ErrorSchema, description="Not signed in")(wrapper)
             if roles or company_wide:
                 wrapper = self.alt_response(403, schema=ErrorSchema, description="Role not allowed")(wrapper)

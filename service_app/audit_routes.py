@@ -2,7 +2,7 @@
 import marshmallow as ma
 import sqlalchemy as sa
 
-from .api import Blueprint
+from .api import Blueprint, Output
 from .audit import AuditEntry
 from .extensions import db
 from .fields import Id, Text
@@ -11,7 +11,7 @@ from .pagination import PageArgsSchema, page_schema, paginate
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Audit log")
 
 
-class AuditEntrySchema(ma.Schema):
+class AuditEntrySchema(Output):
     id = ma.fields.Integer()
     actor_id = ma.fields.Integer(allow_none=True)
     action = Text(metadata={"example": "attachment.view"})
@@ -29,6 +29,7 @@ class AuditArgsSchema(PageArgsSchema):
 
 
 @blp.route("/audit-log", methods=["GET"])
+@blp.doc(operationId="listAuditLog")
 @blp.login_required("administrator", company_wide=True)
 @blp.arguments(AuditArgsSchema, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))

@@ -30,13 +30,16 @@ HTTP_CODES = {
 class ErrorBodySchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"example": "validation_error"})
     message = ma.fields.String(required=True)
-    details = ma.fields.Dict(allow_none=True)
+    details = ma.fields.Dict(required=True, allow_none=True)
 
 
-class ErrorSchema(ma.Schema):
-    """The error envelope of every non-2xx answer."""
+class ErrorResponseSchema(ma.Schema):
+    """The error envelope of every non-2xx answer (``ErrorResponse`` in the OpenAPI document)."""
 
     error = ma.fields.Nested(ErrorBodySchema, required=True)
+
+
+ErrorSchema = ErrorResponseSchema
 
 
 class ApiError(Exception):

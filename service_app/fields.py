@@ -97,7 +97,11 @@ class Code(Text):
 
 
 class LocalizedText(ma.fields.Field):
-    """A name as one string, or as ``{ru, kk, en}`` (at least one of them)."""
+    """A name as one string, or as ``{ru, kk, en}`` (at least one of them).
+
+    Answers always give the object (``LocalizedText`` in the OpenAPI document), so a generated
+    client has one type for it: a name stored as one string is that string in every language.
+    """
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -117,6 +121,8 @@ class LocalizedText(ma.fields.Field):
         raise ma.ValidationError("a string, or an object with ru, kk and/or en strings (1-200 characters)")
 
     def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            return dict.fromkeys(LANGUAGES, value)
         return value
 
 
@@ -189,3 +195,14 @@ class TrimmedString(Text):
         if not value and self.required:
             raise ma.ValidationError("must not be blank")
         return value
+
+
+class LocalizedTextSchema(ma.Schema):
+    """A name in the app's languages, at least one of them (the OpenAPI ``LocalizedText``).
+
+    A language left out has no translation: show another (the user's, else ru, else en, else kk).
+    """
+
+    ru = ma.fields.String(metadata={"example": "Кондиционер"})
+    kk = ma.fields.String(metadata={"example": "Кондиционер"})
+    en = ma.fields.String(metadata={"example": "Air conditioning"})

@@ -35,6 +35,7 @@ def add_photo_views(blp):
     blueprint serves every app of the process, so this cannot run per app.
     """
     @blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
+    @blp.doc(operationId="uploadAttachment")
     @blp.login_required()
     @limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key)
     @blp.arguments(AttachmentUploadSchema, location="files")
@@ -53,9 +54,11 @@ def add_photo_views(blp):
 
     @blp.route("/attachments/<int:attachment_id>")
     class AttachmentFile(MethodView):
+        @blp.doc(operationId="downloadAttachment")
         @blp.login_required()
-        @blp.doc(responses={"200": {"description": "the image", "content": {
-            t: {"schema": {"type": "string", "format": "binary"}} for t in ("image/jpeg", "image/png", "image/webp")}}})
+        # One media range: the photo is JPEG, PNG or WebP (its Content-Type says which).
+        @blp.doc(responses={"200": {"description": "the image: JPEG, PNG or WebP", "content": {
+            "image/*": {"schema": {"type": "string", "format": "binary"}}}}})
         @blp.alt_response(302, description="a short-lived signed URL (S3 storage)", headers=REDIRECT)
         @blp.errors(404, 503)
         def get(self, attachment_id):
@@ -64,6 +67,7 @@ def add_photo_views(blp):
 
     @blp.route("/attachments/<int:attachment_id>/thumbnail")
     class AttachmentThumbnail(MethodView):
+        @blp.doc(operationId="downloadAttachmentThumbnail")
         @blp.login_required()
         @blp.doc(responses={"200": {"description": "the thumbnail", "content": {
             "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}})

@@ -11,12 +11,14 @@ blp = Blueprint("categories", __name__, url_prefix="/api/v1", description="Reque
 
 @blp.route("/categories")
 class Categories(MethodView):
+    @blp.doc(operationId="listCategories")
     @blp.login_required()
     @blp.response(200, CategoryListSchema)
     def get(self):
         """List categories"""
         return categories.list_categories()
 
+    @blp.doc(operationId="createCategory")
     @blp.login_required("administrator", company_wide=True)
     @blp.arguments(CategoryCreateSchema)
     @blp.response(201, CategorySchema)
@@ -28,6 +30,7 @@ class Categories(MethodView):
 
 @blp.route("/categories/<string:code>")
 class CategoryItem(MethodView):
+    @blp.doc(operationId="getCategory")
     @blp.login_required()
     @blp.response(200, CategorySchema)
     @blp.errors(404)
@@ -35,6 +38,7 @@ class CategoryItem(MethodView):
         """Read a category"""
         return categories.get_category(code)
 
+    @blp.doc(operationId="updateCategory")
     @blp.login_required("administrator", company_wide=True)
     @blp.arguments(CategoryUpdateSchema)
     @blp.response(200, CategorySchema)

@@ -6,15 +6,16 @@ from service_app.api import Blueprint
 
 from . import policies, reports
 from .schemas import (BacklogArgsSchema, BacklogReportSchema, PolicyArgsSchema, PolicyListSchema, PolicySchema,
-                      PolicyUpdateSchema, SlaReportArgsSchema, SlaReportSchema)
+                      PolicyUpdateSchema, SlaReportArgsSchema, SlaReportCsvArgsSchema, SlaReportSchema)
 
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="SLA policies and reports")
 
-SLA_REPORT_ANSWER = "JSON, or CSV with `format=csv` / `Accept: text/csv`"
+SLA_REPORT_CSV_ANSWER = "the report as CSV (UTF-8), the JSON report's columns, one row per group, then the totals"
 STAFF = ("administrator", "manager")
 
 
 @blp.route("/sla-policies", methods=["GET"])
+@blp.doc(operationId="listSlaPolicies")
 @blp.login_required(*STAFF)
 @blp.response(200, PolicyListSchema)
 def list_policies():
@@ -23,6 +24,7 @@ def list_policies():
 
 
 @blp.route("/sla-policies/<string:priority>", methods=["PUT"])
+@blp.doc(operationId="setSlaPolicy")
 @blp.login_required("administrator", company_wide=True)
 @blp.arguments(PolicyUpdateSchema)
 @blp.arguments(PolicyArgsSchema, location="query")
@@ -39,26 +41,45 @@ def _wants_csv(args):
     return request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv"
 
 
+def _csv_answer(report):
+    name = f"sla-{report['group_by']}-{report['from']}-{report['to']}.csv"
+    return Response(reports.to_csv(report), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @blp.route("/reports/sla", methods=["GET"])
+@blp.doc(operationId="getSlaReport")
 @blp.login_required(*STAFF)
 @blp.arguments(SlaReportArgsSchema, location="query")
-@blp.response(200, SlaReportSchema, description=SLA_REPORT_ANSWER)
-# The override replaces the whole answer object, so it repeats the description OpenAPI requires.
-@blp.doc(responses={"200": {"description": SLA_REPORT_ANSWER,
-                            "content": {"application/json": {"schema": SlaReportSchema},
-                                        "text/csv": {"schema": {"type": "string"}}}}})
+@blp.response(200, SlaReportSchema)
 @blp.errors(404)
 def sla_report(args):
-    """SLA report for a period, grouped by office, department, category, priority or assignee"""
+    """SLA report for a period, grouped by office, department, category, priority or assignee (as CSV: GET /reports/sla.csv)"""
     report = reports.sla_report(current_user, args)
-    if _wants_csv(args):
-        name = f"sla-{report['group_by']}-{report['from']}-{report['to']}.csv"
-        return Response(reports.to_csv(report), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if _wants_csv(args):  # older clients: `format=csv` or `Accept: text/csv` still answer CSV
+        return _csv_answer(report)
     return report
 
 
+@blp.route("/reports/sla.csv", methods=["GET"])
+@blp.doc(operationId="getSlaReportCsv")
+@blp.login_required(*STAFF)
+@blp.arguments(SlaReportCsvArgsSchema, location="query")
+@blp.response(200, description=SLA_REPORT_CSV_ANSWER)
+# The override replaces the whole answer object, so it repeats the description OpenAPI requires.
+@blp.doc(responses={"200": {"description": SLA_REPORT_CSV_ANSWER,
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                            "headers": {"Content-Disposition": {
+                                "schema": {"type": "string"},
+                                "description": 'attachment; filename="sla-<group_by>-<from>-<to>.csv"'}}}})
+@blp.errors(404)
+def sla_report_csv(args):
+    """The SLA report as CSV: the same query and columns as GET /reports/sla"""
+    return _csv_answer(reports.sla_report(current_user, args))
+
+
 @blp.route("/reports/backlog", methods=["GET"])
+@blp.doc(operationId="getBacklogReport")
 @blp.login_required(*STAFF)
 @blp.arguments(BacklogArgsSchema, location="query")
 @blp.response(200, BacklogReportSchema)

@@ -40,6 +40,7 @@ def _with_etag(req, status=200, headers=None):
 
 @blp.route("/requests")
 class Requests(MethodView):
+    @blp.doc(operationId="listRequests")
     @blp.login_required()
     @blp.errors(400)
     @blp.arguments(RequestListArgsSchema, location="query")
@@ -48,6 +49,7 @@ class Requests(MethodView):
         """List the requests you may see, newest first"""
         return queries.list_requests(current_user, args)
 
+    @blp.doc(operationId="createRequest")
     @blp.login_required()
     @limiter.limit(lambda: current_app.config["REQUEST_CREATE_LIMIT"], key_func=user_key)
     @blp.arguments(RequestCreateSchema)
@@ -65,6 +67,7 @@ class Requests(MethodView):
 
 @blp.route("/requests/<int:request_id>")
 class RequestItem(MethodView):
+    @blp.doc(operationId="getRequest")
     @blp.login_required()
     @blp.response(200, RequestSchema, headers={"ETag": {"schema": {"type": "string"},
                                                         "description": "send it back in If-Match"}})
@@ -73,6 +76,7 @@ class RequestItem(MethodView):
         """Read a request (its ETag is the version to send in If-Match)"""
         return _with_etag(get_visible_request(current_user, request_id))
 
+    @blp.doc(operationId="updateRequest")
     @blp.login_required()
     @blp.arguments(RequestUpdateSchema)
     @blp.response(200, RequestSchema)
@@ -85,6 +89,7 @@ class RequestItem(MethodView):
 
 
 @blp.route("/requests/<int:request_id>/status", methods=["POST"])
+@blp.doc(operationId="changeRequestStatus")
 @blp.login_required()
 @blp.arguments(StatusChangeSchema)
 @blp.response(200, RequestSchema)
@@ -99,6 +104,7 @@ def change_status(data, request_id):
 
 @blp.route("/requests/<int:request_id>/comments")
 class Comments(MethodView):
+    @blp.doc(operationId="listComments")
     @blp.login_required()
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, CommentListSchema)
@@ -107,6 +113,7 @@ class Comments(MethodView):
         """Read the conversation, oldest first (employees do not see internal notes)"""
         return comments.list_comments(current_user, get_visible_request(current_user, request_id), args)
 
+    @blp.doc(operationId="addComment")
     @blp.login_required()
     @limiter.limit(lambda: current_app.config["COMMENT_LIMIT"], key_func=user_key,
                    deduct_when=lambda response: response.status_code == 201)
@@ -121,6 +128,7 @@ class Comments(MethodView):
 
 
 @blp.route("/requests/<int:request_id>/events", methods=["GET"])
+@blp.doc(operationId="listEvents")
 @blp.login_required()
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, EventListSchema)

@@ -4,14 +4,14 @@ import marshmallow as ma
 from flask import url_for
 from flask_jwt_extended import current_user
 
-from service_app.api import Schema
+from service_app.api import Output, Schema
 from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, LocalizedText, Text, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
 
 
-class CategorySchema(Schema):
+class CategorySchema(Output):
     code = Code(required=True)
     name = LocalizedText(required=True)
     department = Code(allow_none=True, attribute="department_code", data_key="department")
@@ -34,23 +34,23 @@ class CategoryUpdateSchema(Schema):
 CategoryListSchema = page_schema(CategorySchema, "CategoryListSchema", complete=True)
 
 
-class PersonSchema(ma.Schema):
+class PersonSchema(Output):
     id = ma.fields.Integer()
     full_name = Text()
 
 
-class OfficeRefSchema(ma.Schema):
+class OfficeRefSchema(Output):
     id = ma.fields.Integer()
     code = Text()
     name = Text()
 
 
-class DepartmentRefSchema(ma.Schema):
+class DepartmentRefSchema(Output):
     code = Text()
     name = LocalizedText()
 
 
-class AttachmentSchema(ma.Schema):
+class AttachmentSchema(Output):
     id = ma.fields.Integer()
     content_type = Text()
     size = ma.fields.Integer()
@@ -58,11 +58,13 @@ class AttachmentSchema(ma.Schema):
     height = ma.fields.Integer()
     sha256 = Text(metadata={"description": "sha256 of the uploaded bytes"})
     created_at = ma.fields.AwareDateTime()
-    url = ma.fields.Function(lambda a: url_for("requests.AttachmentFile", attachment_id=a.id))
-    thumbnail_url = ma.fields.Function(lambda a: url_for("requests.AttachmentThumbnail", attachment_id=a.id))
+    url = ma.fields.Function(lambda a: url_for("requests.AttachmentFile", attachment_id=a.id),
+                             metadata={"type": "string", "example": "/api/v1/attachments/7"})
+    thumbnail_url = ma.fields.Function(lambda a: url_for("requests.AttachmentThumbnail", attachment_id=a.id),
+                                       metadata={"type": "string", "example": "/api/v1/attachments/7/thumbnail"})
 
 
-class SlaSchema(ma.Schema):
+class SlaSchema(Output):
     response_due_at = ma.fields.AwareDateTime(allow_none=True)
     resolution_due_at = ma.fields.AwareDateTime(allow_none=True)
     response_breached = ma.fields.Boolean()
@@ -70,7 +72,7 @@ class SlaSchema(ma.Schema):
     paused = ma.fields.Boolean()
 
 
-class PointSchema(ma.Schema):
+class PointSchema(Output):
     lat = ma.fields.Float()
     lon = ma.fields.Float()
 
@@ -82,7 +84,16 @@ def _author_location(req):
     return {"lat": req.location_lat, "lon": req.location_lon}
 
 
-class RequestSchema(ma.Schema):
+class AuthorLocation(ma.fields.Nested):
+    """The request's coarsened location as a ``Point``, left out of the answer for anyone but its author."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return _author_location(obj)
+
+
+class RequestSchema(Output):
+    SOMETIMES_ABSENT = ("location",)
+
     id = ma.fields.Integer()
     number = Text(metadata={"example": "SR-000123"})
     title = Text()
@@ -104,8 +115,7 @@ class RequestSchema(ma.Schema):
     sla = ma.fields.Nested(SlaSchema)
     attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
     version = ma.fields.Integer()
-    location = ma.fields.Function(_author_location, metadata={
-        "type": "object", "description": "coarsened {lat, lon}; present for the author only"})
+    location = AuthorLocation(PointSchema, metadata={"description": "coarsened {lat, lon}; present for the author only"})
 
 
 class LocationInSchema(Schema):
@@ -159,7 +169,7 @@ class RequestListArgsSchema(PageArgsSchema):
 RequestPageSchema = page_schema(RequestSchema)
 
 
-class CommentSchema(ma.Schema):
+class CommentSchema(Output):
     id = ma.fields.Integer()
     body = Text()
     internal = ma.fields.Boolean()
@@ -175,7 +185,7 @@ class CommentCreateSchema(Schema):
 CommentListSchema = page_schema(CommentSchema)
 
 
-class EventSchema(ma.Schema):
+class EventSchema(Output):
     id = ma.fields.Integer()
     event = Text()
     actor = ma.fields.Nested(PersonSchema, allow_none=True)
@@ -188,12 +198,13 @@ EventListSchema = page_schema(EventSchema)
 
 
 class AttachmentUploadSchema(Schema):
-    file = ma.fields.Raw(metadata={"type": "string", "format": "binary"})
+    file = ma.fields.Raw(required=True, error_messages={"required": "a multipart field 'file' is required"},
+                         metadata={"type": "string", "format": "binary"})
 
 
 # --- SLA policies and reports ---------------------------------------------
 
-class PolicySchema(ma.Schema):
+class PolicySchema(Output):
     priority = Text()
     category = Text(allow_none=True, metadata={"description": "null for the priority's default"})
     response_minutes = ma.fields.Integer()
@@ -212,21 +223,29 @@ class PolicyArgsSchema(Schema):
     category = Code(metadata={"description": "override for this category only"})
 
 
-class SlaReportArgsSchema(Schema):
+class SlaReportCsvArgsSchema(Schema):
     from_ = BoundedDate(data_key="from", attribute="from")
     to = BoundedDate()
     group_by = Text(load_default="office",
                                 validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee"]))
     office_id = Id()
-    format = Text(validate=ma.validate.OneOf(["json", "csv"]))
+
+
+class SlaReportArgsSchema(SlaReportCsvArgsSchema):
+    # `csv` is still accepted from older clients, but the document leads to GET /reports/sla.csv,
+    # so this operation has one answer type.
+    format = Text(validate=ma.validate.OneOf(["json", "csv"]), metadata={
+        "enum": ["json"], "description": "`json` (the default); the CSV report is GET /reports/sla.csv"})
 
 
 # A report's measure: null when the group holds no request it could be measured on.
 Measure = functools.partial(ma.fields.Float, allow_none=True)
 
 
-class ReportRowSchema(ma.Schema):
-    key = ma.fields.Raw(allow_none=True)
+class ReportRowSchema(Output):
+    key = Text(allow_none=True, metadata={
+        "description": "the group: an office or assignee id (as a string), a department or category code, "
+                       "a priority; null for requests without a department or assignee; `total` in totals"})
     label = Text()
     total = ma.fields.Integer()
     open = ma.fields.Integer()
@@ -243,7 +262,7 @@ class ReportRowSchema(ma.Schema):
     avg_rating = Measure()
 
 
-class SlaReportSchema(ma.Schema):
+class SlaReportSchema(Output):
     from_ = ma.fields.Date(data_key="from", attribute="from")
     to = ma.fields.Date()
     group_by = Text()
@@ -255,7 +274,7 @@ class BacklogArgsSchema(Schema):
     office_id = Id()
 
 
-class BacklogStatusSchema(ma.Schema):
+class BacklogStatusSchema(Output):
     status = Text()
     total = ma.fields.Integer()
     breached = ma.fields.Integer()
@@ -263,13 +282,13 @@ class BacklogStatusSchema(ma.Schema):
                             metadata={"example": {"<1d": 2, "1-3d": 1, "3-7d": 0, ">7d": 4}})
 
 
-class BacklogTotalsSchema(ma.Schema):
+class BacklogTotalsSchema(Output):
     total = ma.fields.Integer()
     breached = ma.fields.Integer()
     by_age = ma.fields.Dict(keys=Text(), values=ma.fields.Integer())
 
 
-class BacklogReportSchema(ma.Schema):
+class BacklogReportSchema(Output):
     generated_at = ma.fields.AwareDateTime()
     office_id = ma.fields.Integer(allow_none=True)
     statuses = ma.fields.List(ma.fields.Nested(BacklogStatusSchema))

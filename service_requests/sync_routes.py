@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from notifications.schemas import NotificationSchema
-from service_app.api import Blueprint, Schema
+from service_app.api import Blueprint, Output, Schema
 from service_app.errors import ErrorSchema
 
 from . import sync
@@ -20,7 +20,7 @@ class SyncArgsSchema(Schema):
     cursor = ma.fields.String(load_default=None, validate=ma.validate.Length(max=4096))
 
 
-class SyncSchema(ma.Schema):
+class SyncSchema(Output):
     requests = ma.fields.List(ma.fields.Nested(RequestSchema), required=True, metadata={
         "description": "requests you may see that were created or changed since the cursor (all of them, "
                        "a page at a time, without one)"})
@@ -36,6 +36,7 @@ class SyncSchema(ma.Schema):
 
 @blp.route("/sync")
 class Sync(MethodView):
+    @blp.doc(operationId="syncChanges")
     @blp.login_required()
     @blp.arguments(SyncArgsSchema, location="query")
     @blp.response(200, SyncSchema)

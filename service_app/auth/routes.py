@@ -45,6 +45,7 @@ def _failed(response):
 
 
 @blp.route("/login", methods=["POST"])
+@blp.doc(operationId="login")
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_address_key,
                deduct_when=_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
@@ -58,6 +59,7 @@ def login(data):
 
 
 @blp.route("/refresh", methods=["POST"])
+@blp.doc(operationId="refreshTokens")
 @blp.login_required(refresh=True)
 @blp.response(200, TokenPairSchema)
 def refresh():
@@ -67,6 +69,7 @@ def refresh():
 
 
 @blp.route("/logout", methods=["POST"])
+@blp.doc(operationId="logout")
 @blp.login_required()
 @blp.response(204)
 def logout():
@@ -75,6 +78,7 @@ def logout():
 
 
 @blp.route("/password-reset", methods=["POST"])
+@blp.doc(operationId="requestPasswordReset")
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_ACCOUNT"], key_func=_login_key)
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_IP"])
 @blp.arguments(ResetRequestSchema)
@@ -86,6 +90,7 @@ def password_reset(data):
 
 
 @blp.route("/password-reset/confirm", methods=["POST"])
+@blp.doc(operationId="confirmPasswordReset")
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_LIMIT_PER_IP"], deduct_when=lambda r: r.status_code == 400)
 @blp.arguments(ResetConfirmSchema)
 @blp.response(204)

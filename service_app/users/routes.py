@@ -15,6 +15,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Accounts a
 
 @blp.route("/users")
 class Users(MethodView):
+    @blp.doc(operationId="listUsers")
     @blp.login_required("administrator")
     @blp.arguments(UserListArgsSchema, location="query")
     @blp.response(200, UserPageSchema)
@@ -22,6 +23,7 @@ class Users(MethodView):
         """List or search accounts (each call is written to the audit log)"""
         return service.list_users(current_user, args)
 
+    @blp.doc(operationId="createUser")
     @blp.login_required("administrator")
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
@@ -33,6 +35,7 @@ class Users(MethodView):
 
 @blp.route("/users/<int:user_id>")
 class UserItem(MethodView):
+    @blp.doc(operationId="getUser")
     @blp.login_required("administrator")
     @blp.response(200, UserSchema)
     @blp.errors(404)
@@ -40,6 +43,7 @@ class UserItem(MethodView):
         """Read an account (the view is written to the audit log)"""
         return service.view_user(current_user, user_id)
 
+    @blp.doc(operationId="updateUser")
     @blp.login_required("administrator")
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
@@ -51,12 +55,14 @@ class UserItem(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @blp.doc(operationId="getMe")
     @blp.login_required()
     @blp.response(200, UserSchema)
     def get(self):
         """Read your own profile"""
         return current_user
 
+    @blp.doc(operationId="updateMe")
     @blp.login_required()
     @blp.arguments(MeUpdateSchema)
     @blp.response(200, UserSchema)
@@ -66,6 +72,7 @@ class Me(MethodView):
 
 
 @blp.route("/me/password", methods=["POST"])
+@blp.doc(operationId="changeMyPassword")
 @blp.login_required()
 @limiter.limit(lambda: "10 per 15 minutes", key_func=lambda: f"pw:{get_jwt()['sub']}",
                deduct_when=lambda response: response.status_code == 422)
@@ -78,6 +85,7 @@ def change_password(data):
 
 
 @blp.route("/me/data", methods=["GET"])
+@blp.doc(operationId="getMyData")
 @blp.login_required()
 @blp.arguments(MyDataArgsSchema, location="query")
 @blp.response(200, MyDataSchema)
@@ -95,6 +103,7 @@ def my_data(args):
 
 
 @blp.route("/me/data/<string:section>", methods=["GET"])
+@blp.doc(operationId="getMyDataSection")
 @blp.login_required()
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, MyDataPageSchema)

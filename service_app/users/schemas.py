@@ -1,12 +1,12 @@
 import marshmallow as ma
 
-from ..api import Schema
+from ..api import Output, Schema
 from ..fields import Code, Email, Id, Login, Password, Phone, Text, TrimmedString
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, PageArgsSchema, page_schema
 from ..vocabulary import LANGUAGES, ROLES
 
 
-class UserSchema(Schema):
+class UserSchema(Output):
     id = ma.fields.Integer(dump_only=True)
     login = Text()
     full_name = Text()
@@ -66,7 +66,7 @@ class PasswordChangeSchema(Schema):
     new_password = Password(required=True, load_only=True)
 
 
-class MyDataSchema(ma.Schema):
+class MyDataSchema(Output):
     """Everything stored about the caller (PRIVACY.md P16): the profile and the first page of each section.
 
     A section with more has a cursor in `next_cursors`; follow it with

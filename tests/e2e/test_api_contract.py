@@ -297,12 +297,8 @@ class Explicit:
             "photos", endpoint_url="http://127.0.0.1:9", access_key_id="test", secret_access_key="test")
 
 
-def _sla_report_csv_by_format(x):
-    return "manager", x.case("GET", "/api/v1/reports/sla", query={"format": "csv"})
-
-
-def _sla_report_csv_by_accept(x):
-    return "administrator", x.case("GET", "/api/v1/reports/sla", headers={"Accept": "text/csv"})
+def _sla_report_csv(x):
+    return "manager", x.case("GET", "/api/v1/reports/sla.csv", query={"group_by": "category"})
 
 
 def _sla_report_by_assignee(x):
@@ -599,8 +595,7 @@ def _department_with_translated_name(x):
 
 
 EXPLICIT = {
-    "sla report as CSV (format=csv)": (200, _sla_report_csv_by_format),
-    "sla report as CSV (Accept: text/csv)": (200, _sla_report_csv_by_accept),
+    "sla report as CSV": (200, _sla_report_csv),
     "sla report by assignee": (200, _sla_report_by_assignee),
     **{f"sla report by {g}": (200, _sla_report_by_each_grouping(g)) for g in ("department", "category", "priority")},
     "backlog report for an office": (200, _backlog_report_for_office),

@@ -162,6 +162,7 @@ ACCESS = {
     "sla.list_policies": {"GET": Access(STAFF)},
     "sla.put_policy": {"PUT": Access(ADMIN, json={"response_minutes": 1, "resolution_minutes": 1})},
     "sla.sla_report": {"GET": Access(STAFF)},
+    "sla.sla_report_csv": {"GET": Access(STAFF)},
     "sla.backlog_report": {"GET": Access(STAFF)},
 }
 
