@@ -63,6 +63,7 @@ def test_the_operation_ids_the_apps_call_are_stable(document):
     assert ids["POST /api/v1/requests/{request_id}/attachments"] == "uploadAttachment"
     assert ids["GET /api/v1/reports/sla"] == "getSlaReport"
     assert ids["GET /api/v1/reports/sla.csv"] == "getSlaReportCsv"
+    assert ids["GET /api/v1/sync"] == "syncChanges"
 
 
 def _response_schemas(document):
