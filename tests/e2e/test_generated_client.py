@@ -147,6 +147,11 @@ def test_a_generated_client_drives_a_whole_request(app, world, server, generated
     feed = _ok(op("notifications", "list_notifications").sync_detailed(client=employee))
     assert feed.items and all(isinstance(n, models.Notification) for n in feed.items)
     assert {n.event for n in feed.items} >= {"comment_added"} and {n.request_id for n in feed.items} == {rid}
+    synced = _ok(op("sync", "sync_changes").sync_detailed(client=employee))
+    assert [r.id for r in synced.requests] == [rid] and isinstance(synced.requests[0], models.Request)
+    assert synced.has_more is False and synced.unread_notifications >= 1 and synced.removed == []
+    since = _ok(op("sync", "sync_changes").sync_detailed(client=employee, cursor=synced.cursor))
+    assert since.requests == [] and since.notifications == []
 
     # Staff resolve; the employee closes it with a rating.
     _ok(op("requests", "change_request_status").sync_detailed(
