@@ -49,7 +49,7 @@ SERVICE = {
         "ru": "неверная подпись токена", "kk": "токен қолтаңбасы қате"},
     "The specified alg value is not allowed": {
         "ru": "алгоритм подписи не разрешён", "kk": "қолтаңба алгоритміне рұқсат жоқ"},
-    "Only access tokens are allowed": {
+    "Only non-refresh tokens are allowed": {
         "ru": "допускаются только access-токены", "kk": "тек access-токендерге рұқсат етіледі"},
     "Only refresh tokens are allowed": {
         "ru": "допускаются только refresh-токены", "kk": "тек refresh-токендерге рұқсат етіледі"},

@@ -4,8 +4,9 @@ accounts and sign in. Every test starts from empty tables.
 
 Error messages follow the caller's language, ``ru`` by default (API.md). The suite's
 test client asks for English (``Accept-Language: en``) unless a test sends its own
-header, so tests can read the messages as the code writes them; the tests of the
-languages themselves (``tests/service_app/test_error_languages.py``) set theirs.
+header, and ``make_user``'s accounts have the language ``en`` unless a test gives
+one, so tests read the messages as the code writes them; the tests of the languages
+themselves (``tests/service_app/test_error_languages.py``) set theirs.
 """
 import os
 
@@ -138,6 +139,9 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def factory(role="employee", login=None, password=DEMO_PASSWORD, **fields):
+        # Errors follow a signed-in user's language before Accept-Language: the suite's
+        # accounts read English too, unless a test gives them a language.
+        fields.setdefault("language", "en")
         with app.app_context():
             user = User(login=login or f"{role}-{next(counter)}",
                         full_name=fields.pop("full_name", "Test Person"),
