@@ -17,18 +17,16 @@ covers stays English.
 The caller's language: the signed-in user's ``language`` (when the request carries a
 token that verifies), else the first of ru/kk/en in ``Accept-Language``, else ``ru``.
 """
-import logging
 import re
 from functools import lru_cache
 
 from flask import g, has_request_context, request
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from .error_messages import MESSAGES
 from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES
-
-log = logging.getLogger(__name__)
 
 SOURCE_LANGUAGE = "en"
 # Placeholders whose value is itself a message, translated in turn.
@@ -158,7 +156,6 @@ def _signed_in_user(status):
     # down) must not be slowed down by a lookup.
     if status == 401 or status >= 500 or not request.headers.get("Authorization"):
         return None
-    from flask_jwt_extended import get_current_user, verify_jwt_in_request
     try:
         verify_jwt_in_request(optional=True)
         return get_current_user()
