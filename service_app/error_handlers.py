@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service_requests.storage import StorageUnavailable
 
+from . import i18n
 from .errors import (DATABASE_RETRY_SECONDS, PHOTO_RETRY_SECONDS, ApiError, envelope, error_response,
                      http_exception_response, retry_after)
 from .extensions import db, limiter
@@ -135,9 +136,13 @@ class ChunkedBodyLimit:
             drained = 0
             while drained < self.DRAIN_BYTES and (chunk := stream.read(65536)):
                 drained += len(chunk)
-            body = json.dumps(envelope("payload_too_large", "the body is larger than the limit")).encode()
+            # Outside Flask: no user is known here, so Accept-Language decides.
+            language = i18n.language_from_header(environ.get("HTTP_ACCEPT_LANGUAGE")) or i18n.DEFAULT_LANGUAGE
+            message = i18n.translate("the body is larger than the limit", language)
+            body = json.dumps(envelope("payload_too_large", message)).encode()
             start_response("413 Request Entity Too Large", [
-                ("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                ("Content-Language", language), ("Vary", "Accept-Language")])
             return [body]
         environ["wsgi.input"] = io.BytesIO(bytes(data))
         environ["CONTENT_LENGTH"] = str(len(data))

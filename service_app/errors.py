@@ -1,12 +1,18 @@
 """The error envelope: ``{"error": {"code", "message", "details"}}`` (API.md).
 
 Services raise ``ApiError``; views and schemas document ``ErrorSchema``. This
-module only shapes answers and imports nothing of the app, so any module may
-import it; the handlers that translate other exceptions into it are registered
-by ``service_app.error_handlers`` when an app is built.
+module only shapes answers and imports nothing of the app but the message
+catalogue (``service_app.i18n``), so any module may import it; the handlers that
+translate other exceptions into it are registered by ``service_app.error_handlers``
+when an app is built.
+
+Messages are written in English everywhere; :func:`error_response` puts ``message``
+and the messages in ``details`` into the caller's language (``service_app.i18n``).
 """
 import marshmallow as ma
 from flask import jsonify
+
+from . import i18n
 
 # Default machine-readable codes for plain HTTP errors.
 HTTP_CODES = {
@@ -76,8 +82,13 @@ def retry_after(seconds):
 
 
 def error_response(status, code, message, details=None, headers=None):
+    """The error envelope as a response, its messages in the caller's language (``code`` as given)."""
+    language = i18n.caller_language(status)
+    message, details = i18n.localize(message, details, language)
     response = jsonify(envelope(code, message, details))
     response.status_code = status
+    response.headers["Content-Language"] = language
+    response.vary.add("Accept-Language")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -6,10 +6,14 @@ that escaped Flask (500) with its own HTML page. Clients of this API expect
 the error envelope everywhere, so the page writer is replaced by one that
 sends the envelope (API.md) with the same status. gunicorn's own detail
 (which can quote the client's bytes) goes to its log, not back to the client.
+The request was not understood, so neither its user nor its ``Accept-Language``
+is known: the message is in the default language (``ru``).
 """
 import json
 
 from gunicorn import util
+
+from .i18n import DEFAULT_LANGUAGE, translate
 
 CODES = {
     400: ("bad_request", "the request is malformed"),
@@ -25,9 +29,10 @@ CODES = {
 def json_error_page(status_int, reason):
     """The raw HTTP response gunicorn writes for a refused request."""
     code, message = CODES.get(status_int, ("error", reason.lower()))
+    message = translate(message, DEFAULT_LANGUAGE)
     body = json.dumps({"error": {"code": code, "message": message, "details": None}}).encode()
-    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Language: {DEFAULT_LANGUAGE}\r\nContent-Length: {len(body)}\r\n\r\n").encode("latin-1")
     return head + body
 
 

@@ -1,10 +1,19 @@
 """Fixtures shared by the suite: a migrated database (SQLite, or PostgreSQL when
 ``TEST_DATABASE_URL`` is set), a fresh app per test, and helpers to make
-accounts and sign in. Every test starts from empty tables."""
+accounts and sign in. Every test starts from empty tables.
+
+Error messages follow the caller's language, ``ru`` by default (API.md). The suite's
+test client asks for English (``Accept-Language: en``) unless a test sends its own
+header, and ``make_user``'s accounts have the language ``en`` unless a test gives
+one, so tests read the messages as the code writes them; the tests of the languages
+themselves (``tests/service_app/test_error_languages.py``) set theirs.
+"""
 import os
 
+import flask
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from service_app import create_app
 from service_app.config import normalize_database_url
@@ -12,6 +21,18 @@ from service_app.extensions import db
 from tests.support.api import DEMO_PASSWORD, bearer
 
 pytest_plugins = ["tests.company"]
+
+
+class EnglishClient(FlaskClient):
+    """Flask's test client, sending ``Accept-Language: en`` unless a request sets its own."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
+# Every app the suite builds (``create_app`` here, in helpers or in a test) uses it.
+flask.Flask.test_client_class = EnglishClient
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +139,9 @@ def make_user(app):
     counter = iter(range(1, 10_000))
 
     def factory(role="employee", login=None, password=DEMO_PASSWORD, **fields):
+        # Errors follow a signed-in user's language before Accept-Language: the suite's
+        # accounts read English too, unless a test gives them a language.
+        fields.setdefault("language", "en")
         with app.app_context():
             user = User(login=login or f"{role}-{next(counter)}",
                         full_name=fields.pop("full_name", "Test Person"),

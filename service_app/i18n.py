@@ -1,0 +1,179 @@
+"""Error messages in the caller's language (API.md, "Languages").
+
+Services, schemas, marshmallow and webargs all write their messages in English; they
+are translated here, once, when the error envelope is written (``errors.error_response``),
+so no call site knows about languages and ``code`` never changes.
+
+The catalogue (``service_app.error_messages``) holds English *templates* with their
+Russian and Kazakh renderings. A template's ``{name}`` placeholders match any text,
+so an already formatted message (``Length must be between 3 and 200.``) is recognised
+and rendered again in the target language with the same values. Values stay as they
+were (field names, codes, numbers), except the placeholders named in
+:data:`NESTED` (``{message}``, ``{reason}``, ``{problem}``), which hold a message
+of their own and are translated in turn. A message ``<field>: <message>`` that no
+template covers keeps its field and has its message translated. What no template
+covers stays English.
+
+The caller's language: the signed-in user's ``language`` (when the request carries a
+token that verifies), else the first of ru/kk/en in ``Accept-Language``, else ``ru``.
+"""
+import re
+from functools import lru_cache
+
+from flask import g, has_request_context, request
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from .error_messages import MESSAGES
+from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES
+
+SOURCE_LANGUAGE = "en"
+# Placeholders whose value is itself a message, translated in turn.
+NESTED = frozenset({"message", "reason", "problem"})
+_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+# "<field>: <message>": the field is anything before a ": " (a path, a header name, "body").
+_FIELD_SEPARATOR = ": "
+MAX_FIELD_CHARS = 64
+MAX_MESSAGE_CHARS = 1000
+
+
+class Template:
+    """One catalogue entry: the English template as a regex, and its renderings."""
+
+    def __init__(self, english, translations):
+        self.english = english
+        self.translations = translations
+        self.names = _PLACEHOLDER.findall(english)
+        pattern, seen, position = [], set(), 0
+        for found in _PLACEHOLDER.finditer(english):
+            pattern.append(re.escape(english[position:found.start()]))
+            name = found.group(1)
+            pattern.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+            position = found.end()
+        pattern.append(re.escape(english[position:]))
+        self.regex = re.compile("".join(pattern), re.DOTALL)
+
+    def render(self, language, values):
+        text = self.translations[language]
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _build(messages):
+    exact, templates = {}, []
+    for english, translations in messages.items():
+        template = Template(english, translations)
+        if template.names:
+            templates.append(template)
+        else:
+            exact[english] = template
+    # The most specific template first: the one with the most literal text.
+    templates.sort(key=lambda t: -len(_PLACEHOLDER.sub("", t.english)))
+    return exact, templates
+
+
+EXACT, TEMPLATES = _build(MESSAGES)
+
+
+def find(message):
+    """``(template, values)`` for an English message, or ``(None, None)``."""
+    template = EXACT.get(message)
+    if template is not None:
+        return template, {}
+    for template in TEMPLATES:
+        found = template.regex.fullmatch(message)
+        if found:
+            return template, found.groupdict()
+    return None, None
+
+
+@lru_cache(maxsize=4096)
+def _translate(message, language):
+    template, values = find(message)
+    if template is not None:
+        for name in NESTED.intersection(values):
+            values[name] = _translate(values[name], language)
+        return template.render(language, values)
+    # "<field>: <message>": keep the field, translate the message (each ": " tried in turn).
+    start = 0
+    while 0 < (cut := message.find(_FIELD_SEPARATOR, start)) <= MAX_FIELD_CHARS:
+        rest = message[cut + len(_FIELD_SEPARATOR):]
+        translated = _translate(rest, language)
+        if translated != rest:
+            return message[:cut + len(_FIELD_SEPARATOR)] + translated
+        start = cut + 1
+    return message
+
+
+def translate(message, language):
+    """``message`` (English) in ``language``; unchanged when English or not in the catalogue."""
+    if not isinstance(message, str) or language == SOURCE_LANGUAGE or language not in LANGUAGES:
+        return message
+    if len(message) > MAX_MESSAGE_CHARS:  # none of ours is that long: never spend time matching one
+        return message
+    return _translate(message, language)
+
+
+def translate_details(details, language):
+    """``details`` with every message translated: the strings in lists, at any depth.
+
+    Keys (field names) and strings that are values of their own (the ``from`` and
+    ``to`` of an ``invalid_transition``) stay as they are.
+    """
+    if language == SOURCE_LANGUAGE:
+        return details
+    if isinstance(details, dict):
+        return {key: translate_details(value, language) if isinstance(value, (dict, list)) else value
+                for key, value in details.items()}
+    if isinstance(details, list):
+        return [translate(item, language) if isinstance(item, str) else translate_details(item, language)
+                for item in details]
+    return details
+
+
+def language_from_header(header):
+    """The first of :data:`LANGUAGES` an ``Accept-Language`` value asks for (``kk-KZ`` is ``kk``), or None."""
+    if not header:
+        return None
+    for value, quality in parse_accept_header(header, LanguageAccept):
+        if quality <= 0:
+            continue
+        if value == "*":
+            return DEFAULT_LANGUAGE
+        primary = value.replace("_", "-").split("-", 1)[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return None
+
+
+def _signed_in_user(status):
+    """The user the request's token stands for, or None; never raises, never answers."""
+    state = g.get("_jwt_extended_jwt_user")
+    if state and state.get("loaded_user") is not None:
+        return state["loaded_user"]
+    # A refused token (401) has no user, and a server error (5xx, maybe the database
+    # down) must not be slowed down by a lookup.
+    if status == 401 or status >= 500 or not request.headers.get("Authorization"):
+        return None
+    try:
+        verify_jwt_in_request(optional=True)
+        return get_current_user()
+    except Exception:  # noqa: BLE001 - any refusal just means "not signed in" here
+        return None
+
+
+def caller_language(status=400):
+    """The language of the current request's caller (API.md); ``ru`` outside a request."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    user = _signed_in_user(status)
+    language = getattr(user, "language", None)
+    if language in LANGUAGES:
+        return language
+    return language_from_header(request.headers.get("Accept-Language")) or DEFAULT_LANGUAGE
+
+
+def localize(message, details, language):
+    """``(message, details)`` in ``language``."""
+    return translate(message, language), translate_details(details, language)
