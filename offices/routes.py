@@ -14,6 +14,7 @@ blp = Blueprint("offices", __name__, url_prefix="/api/v1", description="Offices,
 @blp.route("/offices")
 class Offices(MethodView):
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, OfficeListSchema)
     def get(self):
         """List offices (administrators also see inactive ones)"""
@@ -66,6 +67,7 @@ class OfficeItem(MethodView):
 @blp.route("/departments")
 class Departments(MethodView):
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, DepartmentListSchema)
     def get(self):
         """List departments"""

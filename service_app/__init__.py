@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .api import JSONProvider
-from .extensions import api, db, jwt, limiter, migrate
+from .extensions import api, compress, db, jwt, limiter, migrate
 from .observability import configure_logging
 from .vocabulary import MAX_ID
 
@@ -19,6 +19,7 @@ def create_app(test_config=None, env=None):
     load_config(app, test_config, env)
     app.json = JSONProvider(app)
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # UTF-8 as it is: "Кондиционер", not "\u041a..."
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -74,6 +75,7 @@ def register_extensions(app):
     })
     observability.init_app(app)
     security.init_app(app)
+    compress.init_app(app)
 
 
 def register_blueprints(app):

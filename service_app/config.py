@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .compression import SETTINGS as COMPRESSION
 from .vocabulary import DEFAULT_TIMEZONE
 
 DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"  # nosec B105  # the development value production refuses
@@ -102,6 +103,7 @@ FIXED = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",  # served by service_app.docs_assets
+    **COMPRESSION,  # flask-compress: br or gzip over 1 KB (service_app.compression)
 }
 
 SETTINGS = (

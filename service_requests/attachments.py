@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from service_app import audit
+from service_app.database import utcnow
 from service_app.errors import PHOTO_RETRY_SECONDS, ApiError, retry_after
 from service_app.extensions import db
 
@@ -89,6 +90,7 @@ def upload(user, request_id, data):
         db.session.add(attachment)
         db.session.flush()
         history.record(req, "attachment_added", user, {"attachment_id": attachment.id})
+        req.updated_at = utcnow()  # a new version: the request's ETag covers its photos
         if storage_outbox.cancel(pending) != len(pending):
             db.session.rollback()
             log.error("upload outlived its purge grace period; the stored objects are being deleted")

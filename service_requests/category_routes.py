@@ -12,6 +12,7 @@ blp = Blueprint("categories", __name__, url_prefix="/api/v1", description="Reque
 @blp.route("/categories")
 class Categories(MethodView):
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, CategoryListSchema)
     def get(self):
         """List categories"""

@@ -66,6 +66,7 @@ class Requests(MethodView):
 @blp.route("/requests/<int:request_id>")
 class RequestItem(MethodView):
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, RequestSchema, headers={"ETag": {"schema": {"type": "string"},
                                                         "description": "send it back in If-Match"}})
     @blp.errors(404)

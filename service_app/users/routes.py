@@ -52,6 +52,7 @@ class UserItem(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, UserSchema)
     def get(self):
         """Read your own profile"""
