@@ -51,7 +51,7 @@ def load_config(app, test_config, env):
 
 
 def register_extensions(app):
-    from . import observability, security
+    from . import app_versions, observability, security
     from .auth import sms, throttling, tokens
     from .db_timeouts import install_round_trip_deadline
     from .sqlite import enable_sqlite_foreign_keys
@@ -76,6 +76,7 @@ def register_extensions(app):
     observability.init_app(app)
     security.init_app(app)
     compress.init_app(app)
+    app_versions.init_app(app)
 
 
 def register_blueprints(app):

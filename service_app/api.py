@@ -73,6 +73,10 @@ class ArgumentsParser(FlaskParser):
         return loads_bounded(req.get_data(cache=True))
 
 
+UPGRADE_REQUIRED = ("upgrade_required: the app's X-App-Version is below its X-App-Platform's minimum "
+                    "(details: platform, min_version, latest_version)")
+
+
 class Api(flask_smorest.Api):
     """Answers every HTTP error with the API's one error envelope."""
 
@@ -115,6 +119,7 @@ class Blueprint(flask_smorest.Blueprint):
 
             wrapper = self.doc(security=[{"bearerAuth": []}])(wrapper)
             wrapper = self.alt_response(401, schema=ErrorSchema, description="Not signed in")(wrapper)
+            wrapper = self.alt_response(426, schema=ErrorSchema, description=UPGRADE_REQUIRED)(wrapper)
             if roles or company_wide:
                 wrapper = self.alt_response(403, schema=ErrorSchema, description="Role not allowed")(wrapper)
             return wrapper
