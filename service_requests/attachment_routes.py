@@ -36,7 +36,8 @@ def add_photo_views(blp):
     """
     @blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
     @blp.login_required()
-    @limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key)
+    @limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key,
+                   deduct_when=lambda response: response.status_code == 201)  # new photos only
     @blp.arguments(AttachmentUploadSchema, location="files")
     @blp.response(201, AttachmentSchema)
     @blp.alt_response(200, schema=AttachmentSchema, description="the same bytes again: the existing attachment")
