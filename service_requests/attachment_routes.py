@@ -1,4 +1,4 @@
-"""Photo upload and download, views of the requests blueprint (their endpoints
+"""Photo upload, download and removal, views of the requests blueprint (their endpoints
 are ``requests.upload_attachment``, ``requests.AttachmentFile``, ...)."""
 from flask import current_app, make_response, redirect
 from flask.views import MethodView
@@ -62,6 +62,20 @@ def add_photo_views(blp):
         def get(self, attachment_id):
             """Download a photo"""
             return _send(attachments.open_attachment(current_user, attachment_id))
+
+        @blp.login_required()
+        @blp.doc(operationId="deleteAttachment")
+        @blp.response(204)
+        @blp.alt_response(409, schema=ErrorSchema,
+                          description="conflict: the request has left `new`, so its author may no longer remove photos")
+        @blp.errors(403, 404)
+        def delete(self, attachment_id):
+            """Remove a photo (the author while the request is new; responsible staff at any time)
+
+            The image and its thumbnail are deleted from storage by the next purge
+            (`flask storage purge`); the download links stop working at once. Audited.
+            """
+            attachments.delete(current_user, attachment_id)
 
     @blp.route("/attachments/<int:attachment_id>/thumbnail")
     class AttachmentThumbnail(MethodView):
