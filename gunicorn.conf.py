@@ -9,7 +9,9 @@ requests keep being answered, and a slow upload does not block its worker.
 Every wait inside a request is bounded well below ``timeout`` (database:
 ``DB_CONNECT_TIMEOUT`` + ``DB_STATEMENT_TIMEOUT`` + 2 s; store:
 ``S3_READ_TIMEOUT`` per call, one attempt) and ends in 503 JSON.
-gunicorn's own refusals (414, 431, 400, 500) are answered as JSON too.
+gunicorn's own refusals (414, 431, 400, 500) are answered as JSON too, and a
+client that stops sending its body gets a JSON 408 after ``timeout`` seconds
+of silence (``pre_request``).
 """
 import os
 
@@ -29,3 +31,16 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
 
 gunicorn_errors.install()
+
+
+def pre_request(worker, req):
+    """A client that stops sending its body frees its thread after ``timeout`` seconds of silence.
+
+    gthread never times out a read by itself: a client that sent headers and then
+    nothing held a thread for ever. The socket gets a timeout per read (not for
+    the whole body, so a slow upload that keeps sending is unaffected); the app
+    answers a read that runs into it with 408 JSON (``StalledBodyTimeout``).
+    """
+    sock = getattr(req.unreader, "sock", None)
+    if sock is not None:
+        sock.settimeout(timeout)

@@ -15,6 +15,7 @@ blp = Blueprint("offices", __name__, url_prefix="/api/v1", description="Offices,
 class Offices(MethodView):
     @blp.doc(operationId="listOffices")
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, OfficeListSchema)
     def get(self):
         """List offices (administrators also see inactive ones)"""
@@ -73,6 +74,7 @@ class OfficeItem(MethodView):
 class Departments(MethodView):
     @blp.doc(operationId="listDepartments")
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, DepartmentListSchema)
     def get(self):
         """List departments"""

@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .api import JSONProvider
-from .extensions import api, db, jwt, limiter, migrate
+from .extensions import api, compress, db, jwt, limiter, migrate
 from .observability import configure_logging
 from .vocabulary import MAX_ID
 
@@ -19,6 +19,7 @@ def create_app(test_config=None, env=None):
     load_config(app, test_config, env)
     app.json = JSONProvider(app)
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # UTF-8 as it is: "Кондиционер", not "\u041a..."
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -50,7 +51,7 @@ def load_config(app, test_config, env):
 
 
 def register_extensions(app):
-    from . import observability, security
+    from . import app_versions, observability, security
     from .auth import sms, throttling, tokens
     from .db_timeouts import install_round_trip_deadline
     from .openapi import MarshmallowPlugin
@@ -79,6 +80,8 @@ def register_extensions(app):
     })
     observability.init_app(app)
     security.init_app(app)
+    compress.init_app(app)
+    app_versions.init_app(app)
 
 
 def register_blueprints(app):

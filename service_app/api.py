@@ -4,10 +4,12 @@ import json
 
 import flask_smorest
 import marshmallow as ma
+from flask import after_this_request
 from flask.json.provider import DefaultJSONProvider
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from .compression import make_conditional
 from .errors import ApiError, ErrorSchema, http_exception_response
 
 
@@ -71,6 +73,10 @@ class ArgumentsParser(FlaskParser):
         return loads_bounded(req.get_data(cache=True))
 
 
+UPGRADE_REQUIRED = ("upgrade_required: the app's X-App-Version is below its X-App-Platform's minimum "
+                    "(details: platform, min_version, latest_version)")
+
+
 class Api(flask_smorest.Api):
     """Answers every HTTP error with the API's one error envelope."""
 
@@ -127,6 +133,7 @@ class Blueprint(flask_smorest.Blueprint):
 
             wrapper = self.doc(security=[{"refreshToken" if refresh else "bearerAuth": []}])(wrapper)
             wrapper = self.alt_response(401, schema=ErrorSchema, description="Not signed in")(wrapper)
+            wrapper = self.alt_response(426, schema=ErrorSchema, description=UPGRADE_REQUIRED)(wrapper)
             if roles or company_wide:
                 wrapper = self.alt_response(403, schema=ErrorSchema, description="Role not allowed")(wrapper)
             return wrapper
@@ -156,6 +163,23 @@ class Blueprint(flask_smorest.Blueprint):
             return func
 
         return decorator
+
+    def conditional(self, func):
+        """The GET answers an ``ETag`` and, to ``If-None-Match`` with the current tag, 304 without a body.
+
+        Goes above ``response``; the tag is the view's own (``set_etag``) or
+        else one werkzeug derives from the body (see ``compression.make_conditional``).
+        """
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            result = func(*args, **kwargs)
+            after_this_request(make_conditional)  # after the view's own hooks, which may set the tag
+            return result
+
+        wrapper = self.header("If-None-Match", "an ETag you hold: 304 when it is still current")(wrapper)
+        return self.alt_response(304, description="Not Modified: the ETag you sent is current; no body",
+                                 headers={"ETag": {"schema": {"type": "string"}}})(wrapper)
 
     def header(self, name, description, required=False):
         """Document a request header the view reads."""

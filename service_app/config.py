@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .app_versions import app_version
+from .compression import SETTINGS as COMPRESSION
 from .vocabulary import DEFAULT_TIMEZONE
 
 DEV_SECRET = "dev-only-insecure-secret-change-me-0000000000"  # nosec B105  # the development value production refuses
@@ -88,7 +90,6 @@ FIXED = {
     "TESTING": False,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "JWT_TOKEN_LOCATION": ["headers"],
-    "REFRESH_REUSE_GRACE_SECONDS": 30,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Flask-Limiter would put Retry-After on every answer of a limited route (200s and 503s
     # included); it is renamed here and the 429 handler sets the real Retry-After itself.
@@ -102,6 +103,7 @@ FIXED = {
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",  # served by service_app.docs_assets
+    **COMPRESSION,  # flask-compress: br or gzip over 1 KB (service_app.compression)
 }
 
 SETTINGS = (
@@ -112,6 +114,7 @@ SETTINGS = (
     Setting("JWT_SECRET_KEY", text, DEV_SECRET, secret=True),
     Setting("JWT_ACCESS_TOKEN_EXPIRES", minutes, "15", variable="JWT_ACCESS_TOKEN_MINUTES"),
     Setting("JWT_REFRESH_TOKEN_EXPIRES", days, "30", variable="JWT_REFRESH_TOKEN_DAYS"),
+    Setting("REFRESH_REUSE_GRACE_SECONDS", integer, "30"),
     # Every database wait ends well inside the worker timeout (gunicorn.conf.py): a hung
     # PostgreSQL answers 503 instead of holding the worker (see service_app/db_timeouts.py).
     Setting("DB_CONNECT_TIMEOUT", integer, "5"),
@@ -180,6 +183,12 @@ SETTINGS = (
     Setting("PUSH_RETRY_MAX_SECONDS", integer, "3600"),
     Setting("PUSH_LEASE_SECONDS", integer, "120"),
     Setting("PUSH_COALESCE_SECONDS", integer, "60"),
+    # The apps' versions (service_app.app_versions): below the minimum → 426; GET /app-config tells both.
+    Setting("MIN_APP_VERSION_ANDROID", app_version, "1.0.0"),
+    Setting("MIN_APP_VERSION_IOS", app_version, "1.0.0"),
+    Setting("LATEST_APP_VERSION_ANDROID", app_version, "1.0.0"),
+    Setting("LATEST_APP_VERSION_IOS", app_version, "1.0.0"),
+    Setting("SUPPORT_CONTACT", text, ""),
 )
 DECLARED = {setting.key: setting for setting in SETTINGS}
 

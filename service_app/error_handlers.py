@@ -12,6 +12,7 @@ import math
 import time
 
 from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import RequestTimeout
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -35,7 +36,7 @@ def register_error_handlers(app):
     app.register_error_handler(StorageUnavailable, handle_storage_down)
     app.register_error_handler(DBAPIError, _dbapi_error)
     app.register_error_handler(Exception, handle_unexpected)
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH"))
+    app.wsgi_app = StalledBodyTimeout(ChunkedBodyLimit(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH")))
 
 
 def handle_api_error(error):
@@ -149,3 +150,55 @@ class ChunkedBodyLimit:
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ.pop("wsgi.input_terminated", None)
         return self.wsgi_app(environ, start_response)
+
+
+class StalledBodyTimeout:
+    """408 in the envelope for a client that stops sending its body.
+
+    gunicorn's threaded worker never times out a read: a client that sent its
+    headers and then went silent held a thread for ever. ``gunicorn.conf.py``
+    gives the socket a timeout for the request's life (``pre_request``); a read
+    that runs into it is a ``TimeoutError`` here, turned into werkzeug's
+    ``RequestTimeout`` (answered like every HTTP error when Flask is reading the
+    body, or here when ``ChunkedBodyLimit`` is). A slow upload that keeps
+    sending is not affected: the timeout is per read, not for the whole body.
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        environ["wsgi.input"] = _TimedInput(environ["wsgi.input"])
+        try:
+            return self.wsgi_app(environ, start_response)
+        except RequestTimeout:
+            log.warning("the client stopped sending its body: 408")
+            body = json.dumps(envelope("request_timeout", "the request body stopped arriving")).encode()
+            start_response("408 Request Timeout", [("Content-Type", "application/json"),
+                                                   ("Content-Length", str(len(body)))])
+            return [body]
+
+
+class _TimedInput:
+    """``wsgi.input`` whose reads that time out raise ``RequestTimeout``."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _call(self, method, *args):
+        try:
+            return method(*args)
+        except TimeoutError:
+            raise RequestTimeout("the request body stopped arriving") from None
+
+    def read(self, *args):
+        return self._call(self._stream.read, *args)
+
+    def readline(self, *args):
+        return self._call(self._stream.readline, *args)
+
+    def readlines(self, *args):
+        return self._call(self._stream.readlines, *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")

@@ -21,6 +21,7 @@ HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     412: "precondition_failed",
     413: "payload_too_large",
@@ -143,6 +144,8 @@ def http_exception_response(error, headers=None):
         message = "method not allowed on this path"
     elif status == 404:
         message = "not found"
+    elif status == 408:
+        message = "the request body stopped arriving"
     elif status == 413:
         message = "the body is larger than the limit"
     elif status == 429:

@@ -6,6 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from .api import Api
+from .compression import Compress
 from .database import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -13,6 +14,7 @@ migrate = Migrate()
 jwt = JWTManager()
 api = Api()
 limiter = Limiter(key_func=get_remote_address)
+compress = Compress()
 
 
 def user_key():

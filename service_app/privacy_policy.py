@@ -28,6 +28,12 @@ def _load(language):
             "date": meta.get("date", "").strip() or None, "text": text.strip()}
 
 
+def current_version():
+    """The version of the policy in force (its Russian text's, the default language), or None."""
+    policy = _load(DEFAULT_LANGUAGE)
+    return policy["version"] if policy else None
+
+
 @bp.get("/privacy")
 def privacy():
     """The privacy policy (``?lang=`` or ``Accept-Language``; Russian by default)."""

@@ -6,6 +6,7 @@ from service_app.extensions import api
 from service_app.users.personal_data import Section
 
 from . import storage
+from .app_config import blp as app_config_blp
 from .category_routes import blp as categories_blp
 from .cli import retention_cli, sla_cli, storage_cli
 from .notify import on_history_event
@@ -27,6 +28,7 @@ def init_app(app):
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)
     api.register_blueprint(sync_blp)
+    api.register_blueprint(app_config_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)

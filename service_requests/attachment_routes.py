@@ -1,4 +1,4 @@
-"""Photo upload and download, views of the requests blueprint (their endpoints
+"""Photo upload, download and removal, views of the requests blueprint (their endpoints
 are ``requests.upload_attachment``, ``requests.AttachmentFile``, ...)."""
 from flask import current_app, make_response, redirect
 from flask.views import MethodView
@@ -37,7 +37,8 @@ def add_photo_views(blp):
     @blp.route("/requests/<int:request_id>/attachments", methods=["POST"])
     @blp.doc(operationId="uploadAttachment")
     @blp.login_required()
-    @limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key)
+    @limiter.limit(lambda: current_app.config["UPLOAD_LIMIT"], key_func=user_key,
+                   deduct_when=lambda response: response.status_code == 201)  # new photos only
     @blp.arguments(AttachmentUploadSchema, location="files")
     @blp.response(201, AttachmentSchema)
     @blp.alt_response(200, schema=AttachmentSchema, description="the same bytes again: the existing attachment")
@@ -64,6 +65,20 @@ def add_photo_views(blp):
         def get(self, attachment_id):
             """Download a photo"""
             return _send(attachments.open_attachment(current_user, attachment_id))
+
+        @blp.login_required()
+        @blp.doc(operationId="deleteAttachment")
+        @blp.response(204)
+        @blp.alt_response(409, schema=ErrorSchema,
+                          description="conflict: the request has left `new`, so its author may no longer remove photos")
+        @blp.errors(403, 404)
+        def delete(self, attachment_id):
+            """Remove a photo (the author while the request is new; responsible staff at any time)
+
+            The image and its thumbnail are deleted from storage by the next purge
+            (`flask storage purge`); the download links stop working at once. Audited.
+            """
+            attachments.delete(current_user, attachment_id)
 
     @blp.route("/attachments/<int:attachment_id>/thumbnail")
     class AttachmentThumbnail(MethodView):

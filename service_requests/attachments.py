@@ -1,5 +1,5 @@
 """Photos attached to requests: upload (validated, re-encoded without metadata,
-deduplicated), and download only for callers who may see the request.
+deduplicated), download only for callers who may see the request, and removal.
 
 An upload records its object keys in the deletion outbox (committed) before it
 stores any bytes, stores them with no transaction open (so no row lock waits on
@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from service_app import audit
+from service_app.database import utcnow
 from service_app.errors import PHOTO_RETRY_SECONDS, ApiError, retry_after
 from service_app.extensions import db
 
@@ -89,6 +90,7 @@ def upload(user, request_id, data):
         db.session.add(attachment)
         db.session.flush()
         history.record(req, "attachment_added", user, {"attachment_id": attachment.id})
+        req.updated_at = utcnow()  # a new version: the request's ETag covers its photos
         if storage_outbox.cancel(pending) != len(pending):
             db.session.rollback()
             log.error("upload outlived its purge grace period; the stored objects are being deleted")
@@ -115,6 +117,37 @@ def _check_count(request_id):
 def _find(request_id, sha256):
     return db.session.scalar(sa.select(Attachment).where(Attachment.request_id == request_id,
                                                          Attachment.sha256 == sha256))
+
+
+def delete(user, attachment_id):
+    """Remove a photo: its author's request while ``new``, or staff responsible for the request at any time.
+
+    404 unless the caller may see the request. The row goes, and its two object
+    keys enter the deletion outbox due at once, in one commit: ``flask storage
+    purge`` deletes the objects (retrying while the store is down), so no store
+    call runs inside the request and the photo can never be half deleted. The
+    request's version moves (its ETag covers its photos), its history records an
+    ``attachment_removed`` event, and the audit log records who removed it.
+    """
+    attachment = access.get_visible_attachment(user, attachment_id)
+    req = access.get_visible_request(user, attachment.request_id, for_update=True)
+    if not access.is_staff_for(user, req):
+        if not access.is_author(user, req):
+            raise ApiError(403, "forbidden", "only the author and responsible staff may remove photos")
+        if req.status != "new":
+            raise ApiError(409, "conflict", f"the request is {req.status}; its author may remove photos "
+                                            "only while it is new")
+    attachment = db.session.scalar(sa.select(Attachment).where(Attachment.id == attachment_id)
+                                   .execution_options(populate_existing=True))
+    if attachment is None:  # removed by a concurrent call while we waited for the request's lock
+        raise ApiError(404, "not_found", access.ATTACHMENT_NOT_FOUND)
+    storage_outbox.enqueue([attachment.storage_key, attachment.thumbnail_key])
+    details = {"request_id": req.id, "sha256": attachment.sha256}
+    db.session.delete(attachment)
+    history.record(req, "attachment_removed", user, {"attachment_id": attachment_id})
+    audit.record(user, "attachment.delete", "attachment", attachment_id, details)
+    req.updated_at = utcnow()
+    db.session.commit()
 
 
 def open_attachment(user, attachment_id, thumbnail=False):

@@ -13,6 +13,7 @@ blp = Blueprint("categories", __name__, url_prefix="/api/v1", description="Reque
 class Categories(MethodView):
     @blp.doc(operationId="listCategories")
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, CategoryListSchema)
     def get(self):
         """List categories"""

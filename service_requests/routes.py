@@ -26,6 +26,11 @@ def _idempotency_key():
     return key
 
 
+def _accepted(response):
+    """What counts against ``REQUEST_CREATE_LIMIT``: a request made, not a refusal nor an idempotent replay."""
+    return response.status_code == 201 and response.headers.get("Idempotent-Replayed") != "true"
+
+
 def _with_etag(req, status=200, headers=None):
     """The view's answer, its ETag set by werkzeug (``set_etag``) from the version just served."""
     tag = req.etag_value
@@ -51,7 +56,7 @@ class Requests(MethodView):
 
     @blp.doc(operationId="createRequest")
     @blp.login_required()
-    @limiter.limit(lambda: current_app.config["REQUEST_CREATE_LIMIT"], key_func=user_key)
+    @limiter.limit(lambda: current_app.config["REQUEST_CREATE_LIMIT"], key_func=user_key, deduct_when=_accepted)
     @blp.arguments(RequestCreateSchema)
     @blp.response(201, RequestSchema)
     @blp.alt_response(429, schema=ErrorSchema, description="too many requests submitted")
@@ -69,6 +74,7 @@ class Requests(MethodView):
 class RequestItem(MethodView):
     @blp.doc(operationId="getRequest")
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, RequestSchema, headers={"ETag": {"schema": {"type": "string"},
                                                         "description": "send it back in If-Match"}})
     @blp.errors(404)

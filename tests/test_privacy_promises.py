@@ -173,13 +173,16 @@ def test_p11_https_behind_the_proxy(make_app, monkeypatch):
 
 
 def test_p12_short_tokens_rotation_revocation_roles_and_throttling(make_app, make_user):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+    # No grace for a reused refresh token here: every reuse is theft (within the grace it is a race, test_auth).
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes", REFRESH_REUSE_GRACE_SECONDS=0)
     client = app.test_client()
     account = make_user("employee", login="p12")
     tokens = client.post("/api/v1/auth/login", json={"login": "p12", "password": DEMO_PASSWORD}).get_json()
     assert tokens["expires_in"] == 900
     assert client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])).status_code == 200
     assert client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])).status_code == 401
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401  # the session ended
+    tokens = client.post("/api/v1/auth/login", json={"login": "p12", "password": DEMO_PASSWORD}).get_json()
     assert client.get("/api/v1/users", headers=bearer(tokens["access_token"])).status_code == 403
     client.post("/api/v1/auth/logout", headers=bearer(tokens["access_token"]))
     assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401

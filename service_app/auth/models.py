@@ -12,8 +12,9 @@ class AuthSession(db.Model):
 
     Revoking the session (logout, deactivation, password reset) stops both
     kinds of token at once. ``refresh_jti`` is the only refresh token that may
-    be used next; ``previous_refresh_jti`` lets a benign double refresh fail
-    without killing the session (see tokens.rotate_refresh).
+    be used next; ``previous_refresh_jti`` and ``rotated_at`` let the token it
+    replaced, sent again within the grace period (a race), get the current pair
+    instead of ending the session (see tokens.rotate_refresh).
     """
 
     __tablename__ = "auth_sessions"

@@ -2,13 +2,17 @@
 
 Every token carries ``sid`` (its AuthSession). A refresh token may be used
 once: rotation moves ``refresh_jti`` forward atomically, so of two parallel
-refreshes exactly one wins. A rotated token presented again within
-``REFRESH_REUSE_GRACE_SECONDS`` just fails (a phone racing itself); later it
-is treated as theft and the whole session is revoked.
+refreshes exactly one wins. The previous refresh token presented again within
+``REFRESH_REUSE_GRACE_SECONDS`` of the rotation (a phone that lost the answer,
+or two calls racing) gets a fresh access token and the session's *current*
+refresh token (re-signed, same ``jti``): nothing rotates, so the session keeps
+exactly one live refresh token and both racers end up holding it. Any other
+reuse is treated as theft: 401 ``session_revoked`` and the whole session ends.
 
 ``init_app`` holds every flask-jwt-extended callback: which tokens are revoked,
 which user a token stands for, and the envelope answers for refused tokens.
 """
+import logging
 import uuid
 from datetime import timedelta
 
@@ -23,6 +27,7 @@ from ..users.models import User
 from .models import AuthSession
 
 
+log = logging.getLogger(__name__)
 TOKEN_TYPE = "Bearer"  # noqa: S105  # nosec B105  # the authorization scheme's name, not a secret
 
 
@@ -59,7 +64,10 @@ def start_session(user):
 
 
 def rotate_refresh(user, payload):
-    """Swap a refresh token for a new pair; the presented one stops working."""
+    """Swap a refresh token for a new pair; the presented one stops working.
+
+    The previous one within the grace period gets the current pair instead (see the module docstring).
+    """
     session_id, old_jti, new_jti = payload["sid"], payload["jti"], _new_id()
     now = utcnow()
     result = db.session.execute(
@@ -69,21 +77,25 @@ def rotate_refresh(user, payload):
         .values(refresh_jti=new_jti, previous_refresh_jti=old_jti, rotated_at=now,
                 expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
     if result.rowcount != 1:
-        _refuse_reused_refresh(session_id, old_jti, now)
+        return _reused_refresh(user, session_id, old_jti, now)
     db.session.commit()
     return _token_pair(user, session_id, new_jti)
 
 
-def _refuse_reused_refresh(session_id, jti, now):
+def _reused_refresh(user, session_id, jti, now):
+    """A refresh token that is no longer the session's: a race within the grace, else theft."""
     db.session.rollback()
     session = db.session.get(AuthSession, session_id)
     grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
-    racing = (session is not None and session.previous_refresh_jti == jti
-              and session.rotated_at is not None and now - session.rotated_at <= grace)
-    if session is not None and not racing and session.revoked_at is None:
-        session.revoked_at = now
+    if session is None or session.revoked_at is not None:
+        raise ApiError(401, "token_revoked", "the session has ended")
+    if session.previous_refresh_jti == jti and session.rotated_at is not None and now - session.rotated_at <= grace:
         db.session.commit()
-    raise ApiError(401, "token_revoked", "this refresh token has already been used")
+        return _token_pair(user, session_id, session.refresh_jti)
+    session.revoked_at = now
+    db.session.commit()
+    log.warning("a used refresh token came back after the grace period: a session of user %s ended", user.id)
+    raise ApiError(401, "session_revoked", "this refresh token was already used; the session has ended, sign in again")
 
 
 def revoke_session(session_id):

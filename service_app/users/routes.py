@@ -57,6 +57,7 @@ class UserItem(MethodView):
 class Me(MethodView):
     @blp.doc(operationId="getMe")
     @blp.login_required()
+    @blp.conditional
     @blp.response(200, UserSchema)
     def get(self):
         """Read your own profile"""

@@ -104,6 +104,7 @@ ACCESS = {
     "health.healthz": {"GET": Access(PUBLIC)},
     "health.readyz": {"GET": Access(PUBLIC)},
     "privacy.privacy": {"GET": Access(PUBLIC)},
+    "app_config.get_app_config": {"GET": Access(PUBLIC)},
     "api-docs.openapi_json": {"GET": Access(PUBLIC)},
     "api-docs.openapi_swagger_ui": {"GET": Access(PUBLIC)},
     "docs_assets.asset": {"GET": Access(PUBLIC)},
@@ -147,7 +148,7 @@ ACCESS = {
     "requests.Comments": {"GET": Access(OTHERS), "POST": Access(OTHERS, json={"body": "Hello from a stranger"})},
     "requests.events": {"GET": Access(OTHERS)},
     "requests.upload_attachment": {"POST": Access(OTHERS, upload=True)},
-    "requests.AttachmentFile": {"GET": Access(OTHERS)},
+    "requests.AttachmentFile": {"GET": Access(OTHERS), "DELETE": Access(OTHERS)},
     "requests.AttachmentThumbnail": {"GET": Access(OTHERS)},
     # sync: personal
     "sync.Sync": {"GET": Access(ANY_USER, check=_no_owner_data_in_sync)},

@@ -37,33 +37,83 @@ def test_deactivated_account_cannot_sign_in(client, make_user):
     assert response.get_json()["error"]["code"] == "invalid_credentials"
 
 
-def test_refresh_rotates_and_the_used_token_stops_working(client, auth):
+def test_refresh_rotates_and_the_used_token_stops_working(client, app, auth):
     account = auth("employee")
     old_refresh = account.tokens["refresh_token"]
     first = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
     assert first.status_code == 200
     pair = first.get_json()
     assert pair["refresh_token"] != old_refresh
+    _age_rotation(app, old_refresh, minutes=5)
     again = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
     assert again.status_code == 401
-    assert again.get_json()["error"]["code"] == "token_revoked"
-    # Within the grace window a double refresh is a race, not theft: the new pair still works.
-    assert client.get("/api/v1/me", headers=bearer(pair["access_token"])).status_code == 200
-    assert client.post("/api/v1/auth/refresh", headers=bearer(pair["refresh_token"])).status_code == 200
+    assert again.get_json()["error"]["code"] == "session_revoked"
 
 
-def test_reuse_of_an_old_refresh_token_revokes_the_session(client, app, auth):
+def test_a_race_within_the_grace_gets_the_current_pair_and_the_session_goes_on(client, app, auth):
     account = auth("employee")
     old_refresh = account.tokens["refresh_token"]
+    winner = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
+    late = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))  # the racer, or a retry
+    assert winner.status_code == late.status_code == 200
+    won, raced = winner.get_json(), late.get_json()
+    assert set(raced) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    # Both racers hold the session's one live refresh token (the same jti, nothing rotated again).
+    assert _claims(app, won["refresh_token"])["jti"] == _claims(app, raced["refresh_token"])["jti"]
+    for pair in (won, raced):
+        assert client.get("/api/v1/me", headers=bearer(pair["access_token"])).status_code == 200
+    # Whichever the phone kept refreshes next, and the session goes on.
+    following = client.post("/api/v1/auth/refresh", headers=bearer(raced["refresh_token"]))
+    assert following.status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(following.get_json()["access_token"])).status_code == 200
+    # The winner's copy of that same token is now the previous one: within the grace, a race again.
+    assert client.post("/api/v1/auth/refresh", headers=bearer(won["refresh_token"])).status_code == 200
+    # The first token is two rotations old: theft.
+    stolen = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
+    assert stolen.status_code == 401 and stolen.get_json()["error"]["code"] == "session_revoked"
+
+
+def test_reuse_of_an_old_refresh_token_revokes_the_session(client, app, auth, login):
+    account = auth("employee")
+    other_device = login(account.login)
+    old_refresh = account.tokens["refresh_token"]
     pair = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh)).get_json()
+    _age_rotation(app, old_refresh, seconds=app.config["REFRESH_REUSE_GRACE_SECONDS"] + 1)
+    replay = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
+    assert replay.status_code == 401 and replay.get_json()["error"]["code"] == "session_revoked"
+    # Nothing of the session survives: its access tokens, old and new, and its current refresh token.
+    for token in (pair["access_token"], account.tokens["access_token"]):
+        revoked = client.get("/api/v1/me", headers=bearer(token))
+        assert revoked.status_code == 401 and revoked.get_json()["error"]["code"] == "token_revoked"
+    assert client.post("/api/v1/auth/refresh", headers=bearer(pair["refresh_token"])).status_code == 401
+    # Another sign-in of the same account is another session: untouched.
+    assert client.get("/api/v1/me", headers=bearer(other_device["access_token"])).status_code == 200
+
+
+def test_the_grace_is_configured(client, make_app, auth):
+    app = make_app(REFRESH_REUSE_GRACE_SECONDS=0)
+    client = app.test_client()
+    account = auth("employee")
+    old_refresh = account.tokens["refresh_token"]
+    assert client.post("/api/v1/auth/refresh", headers=bearer(old_refresh)).status_code == 200
+    _age_rotation(app, old_refresh, seconds=1)
+    assert client.post("/api/v1/auth/refresh", headers=bearer(old_refresh)).get_json()["error"]["code"] == \
+        "session_revoked"
+
+
+def _age_rotation(app, token, **ago):
+    """Move the session's last rotation into the past (as if ``ago`` had passed since)."""
     with app.app_context():
-        session = db.session.get(AuthSession, _sid(app, old_refresh))
-        session.rotated_at -= timedelta(minutes=5)
+        session = db.session.get(AuthSession, _sid(app, token))
+        session.rotated_at -= timedelta(**ago)
         db.session.commit()
-    assert client.post("/api/v1/auth/refresh", headers=bearer(old_refresh)).status_code == 401
-    revoked = client.get("/api/v1/me", headers=bearer(pair["access_token"]))
-    assert revoked.status_code == 401
-    assert revoked.get_json()["error"]["code"] == "token_revoked"
+
+
+def _claims(app, token):
+    from flask_jwt_extended import decode_token
+
+    with app.app_context():
+        return decode_token(token)
 
 
 def _sid(app, token):
