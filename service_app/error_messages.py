@@ -222,6 +222,24 @@ SERVICE = {
     "not a cursor returned by this list": {
         "ru": "это не курсор, выданный этим списком", "kk": "бұл тізім берген курсор емес"},
     "invalid cursor": {"ru": "неверный курсор", "kk": "курсор қате"},
+    "this app version is too old; update to {needed} or later": {
+        "ru": "эта версия приложения устарела: обновите до {needed} или новее",
+        "kk": "қолданбаның бұл нұсқасы ескірген: {needed} немесе жаңасына жаңартыңыз"},
+    "a version such as 2.4.1 (up to four numbers, an optional -label or +build)": {
+        "ru": "версия вида 2.4.1 (до четырёх чисел, необязательные -метка или +сборка)",
+        "kk": "2.4.1 сияқты нұсқа (төрт санға дейін, қосымша -белгі немесе +құрастыру)"},
+    "this refresh token was already used; the session has ended, sign in again": {
+        "ru": "этот токен обновления уже использован; сеанс завершён, войдите снова",
+        "kk": "бұл жаңарту токені бұрын пайдаланылған; сеанс аяқталды, қайта кіріңіз"},
+    "the session has ended": {"ru": "сеанс завершён", "kk": "сеанс аяқталды"},
+    "the request body stopped arriving": {
+        "ru": "тело запроса перестало поступать", "kk": "сұрау денесі келуін тоқтатты"},
+    "only the author and responsible staff may remove photos": {
+        "ru": "удалять фото могут только автор и ответственные сотрудники",
+        "kk": "фотоны тек автор мен жауапты қызметкерлер ғана өшіре алады"},
+    "the request is {status}; its author may remove photos only while it is new": {
+        "ru": "заявка в статусе {status}; автор может удалять фото, только пока она новая",
+        "kk": "өтінім {status} мәртебесінде; автор фотоны өтінім жаңа болғанда ғана өшіре алады"},
     "not a cursor returned by sync": {
         "ru": "это не курсор, выданный синхронизацией", "kk": "бұл синхрондау берген курсор емес"},
     "this sync cursor has expired: sync again without a cursor": {

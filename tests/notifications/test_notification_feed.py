@@ -189,6 +189,7 @@ class TestFeedLanguage:
 
     def test_the_feed_follows_a_change_of_language(self, client, world, submit):
         rid = submit()["id"]
+        client.patch("/api/v1/me", json={"language": "ru"}, headers=world.employee.headers)
         client.post(f"/api/v1/requests/{rid}/status", json={"status": "in_progress"}, headers=world.admin.headers)
         number = f"SR-{rid:06d}"
         [note] = feed(client, world.employee)
