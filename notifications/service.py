@@ -82,9 +82,10 @@ def mark_read(user, notification_id):
 
 
 def mark_all_read(user):
-    unread = sa.and_(Notification.user_id == user.id, Notification.read_at.is_(None))
-    changes.log_notifications(unread)  # a bulk update passes the session hook by
-    db.session.execute(sa.update(Notification).where(unread).values(read_at=utcnow()))
+    read = db.session.scalars(
+        sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()).returning(Notification.id)).all()
+    changes.log_notifications(user.id, read)  # a bulk update passes the session hook by
     db.session.commit()
 
 

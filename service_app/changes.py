@@ -50,6 +50,8 @@ class SyncChange(db.Model):
     before_department_code: Mapped[str | None] = mapped_column(sa.String(32))
     # before_* hold the values from before a change of who may see the request.
     moved: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # An internal note or event: only staff are told that the request changed.
+    internal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (sa.Index("ix_sync_changes_txid", "txid"), {"sqlite_autoincrement": True})
 
@@ -62,6 +64,7 @@ class _Tracked:
 
 
 _TRACKED = {}
+_NAMED = {}
 
 
 def track_request_model(model):
@@ -77,6 +80,14 @@ def track_request_part(model, attribute="request_id"):
 def track_notification_model(model):
     """Log a new or changed (read) notification for its recipient."""
     _TRACKED[model] = _Tracked(is_notification=True)
+
+
+def track_names(model, fields, requests_of):
+    """Log the requests showing a ``model`` row (a person's name, an office's) when one of ``fields`` changes.
+
+    ``requests_of(ids)`` is a select of the ids of the requests that show those rows.
+    """
+    _NAMED[model] = (fields, requests_of)
 
 
 def _logged(session):
@@ -113,40 +124,56 @@ def _rows_for_flush(session):
             continue
         request_id = getattr(obj, tracked.request_id)
         before = _visibility_before(obj) if tracked.is_request and obj not in session.new else None
-        key = ("r", request_id, before is not None)
+        internal = bool(getattr(obj, "internal", False))
+        key = ("r", request_id, before is not None, internal)
         if request_id is None or (key in logged and before is None):
             continue
         logged.add(key)
-        row = {"request_id": request_id}
+        row = {"request_id": request_id, "internal": internal}
         if before is not None:
             row.update({f"before_{field}": value for field, value in before.items()}, moved=True)
         rows.append(row)
     return rows
 
 
-_EMPTY_ROW = {"request_id": None, "user_id": None, "notification_id": None, "moved": False,
+_EMPTY_ROW = {"request_id": None, "user_id": None, "notification_id": None, "moved": False, "internal": False,
               **{f"before_{field}": None for field in VISIBILITY_FIELDS}}
+
+
+def _renamed(session):
+    """``{model: [ids]}`` of rows whose shown name changed in this flush."""
+    renamed = {}
+    for obj in session.dirty:
+        named = _NAMED.get(type(obj))
+        if named and any(sa.inspect(obj).attrs[field].history.has_changes() for field in named[0]):
+            renamed.setdefault(type(obj), []).append(sa.inspect(obj).identity[0])
+    return renamed
 
 
 def _after_flush(session, _flush_context):
     rows = _rows_for_flush(session)
+    now = utcnow()
+    connection = session.connection() if rows or session.dirty else None
     if rows:
-        now = utcnow()
-        session.connection().execute(sa.insert(SyncChange.__table__),
-                                     [{**_EMPTY_ROW, **row, "created_at": now} for row in rows])
+        connection.execute(sa.insert(SyncChange.__table__), [{**_EMPTY_ROW, **row, "created_at": now} for row in rows])
+    for model, ids in _renamed(session).items():
+        affected = _NAMED[model][1](ids).subquery()
+        connection.execute(sa.insert(SyncChange.__table__).from_select(
+            ["request_id", "created_at"], sa.select(affected.c[0], sa.literal(now, UTCDateTime))))
 
 
 def _forget(session, transaction):
-    if transaction.parent is None:
-        session.info.pop(_INFO_KEY, None)
+    # Any end, a savepoint's too: a rolled-back savepoint took its rows with it, and
+    # logging a request twice in one transaction costs a row, never a missed change.
+    session.info.pop(_INFO_KEY, None)
 
 
-def log_notifications(where):
-    """Log the notifications selected by ``where`` (a condition on the notifications table) before a bulk update."""
-    table = db.metadata.tables["notifications"]
-    db.session.execute(sa.insert(SyncChange.__table__).from_select(
-        ["user_id", "notification_id", "created_at"],
-        sa.select(table.c.user_id, table.c.id, sa.literal(utcnow(), UTCDateTime)).where(where)))
+def log_notifications(user_id, notification_ids):
+    """Log notifications changed by a bulk statement (which the session hook does not see)."""
+    if notification_ids:
+        now = utcnow()
+        db.session.execute(sa.insert(SyncChange.__table__), [
+            {**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for i in notification_ids])
 
 
 def purge(before):

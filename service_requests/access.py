@@ -43,22 +43,24 @@ TRANSITIONS = {
 }
 
 
-def scope_condition(user):
+def scope_condition(user, office_id=ServiceRequest.office_id, department_code=ServiceRequest.department_code):
     """SQL condition: the request lies in the staff member's office and department scope."""
     conditions = []
     if user.office_ids:
-        conditions.append(ServiceRequest.office_id.in_(user.office_ids))
+        conditions.append(office_id.in_(user.office_ids))
     if user.department_codes:
-        conditions.append(ServiceRequest.department_code.in_(user.department_codes))
+        conditions.append(department_code.in_(user.department_codes))
     return sa.and_(sa.true(), *conditions)
 
 
-def visible_condition(user):
-    """SQL condition selecting the requests ``user`` may see."""
-    own = ServiceRequest.author_id == user.id
+def visible_condition(user, author_id=ServiceRequest.author_id, assignee_id=ServiceRequest.assignee_id,
+                      office_id=ServiceRequest.office_id, department_code=ServiceRequest.department_code):
+    """SQL condition selecting the requests ``user`` may see (over other columns holding the same
+    four values when given: a sync asks who saw a request before a change)."""
+    own = author_id == user.id
     if not user.is_staff:
         return own
-    return sa.or_(own, ServiceRequest.assignee_id == user.id, scope_condition(user))
+    return sa.or_(own, assignee_id == user.id, scope_condition(user, office_id, department_code))
 
 
 def covers(user, office_id, department_code):
@@ -79,14 +81,6 @@ def may_read(user, req):
         return False
     return (is_author(user, req)
             or (user.is_staff and (req.assignee_id == user.id or covers(user, req.office_id, req.department_code))))
-
-
-def may_read_values(user, *, author_id, assignee_id, office_id, department_code):
-    """``may_read`` for a request that had these values (a sync asks who saw it before a change)."""
-    if user is None or not user.is_active:
-        return False
-    return (author_id == user.id
-            or (user.is_staff and (assignee_id == user.id or covers(user, office_id, department_code))))
 
 
 def is_author(user, req):

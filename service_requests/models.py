@@ -5,7 +5,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_app import changes
 from service_app.database import UTCDateTime, one_of, utcnow
+from offices.models import Department, Office
 from service_app.extensions import db
+from service_app.users.models import User
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 STATUSES = ("new", "in_progress", "waiting", "resolved", "closed", "rejected", "cancelled")
@@ -38,13 +40,13 @@ class ServiceRequest(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     category_code: Mapped[str] = mapped_column(sa.ForeignKey("categories.code"))
-    department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"))
+    department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"), active_history=True)
     priority: Mapped[str] = mapped_column(sa.String(10), default="normal")
     status: Mapped[str] = mapped_column(sa.String(20), default="new")
-    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), active_history=True)
     routed_by: Mapped[str] = mapped_column(sa.String(20))
-    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), active_history=True)
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True, active_history=True)
     location_lat: Mapped[float | None] = mapped_column(sa.Float)
     location_lon: Mapped[float | None] = mapped_column(sa.Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -205,7 +207,15 @@ class SlaPolicy(db.Model):
     )
 
 
-# GET /sync: a change to a request, or to its comments, photos or history, is a change of the request.
+# GET /sync: a change to a request, or to its comments, photos or history, is a change of the request;
+# so is a new name of a person, office or department it shows. (The visibility columns above keep
+# their old value when set unread, ``active_history``, so a move out of view is always known.)
 changes.track_request_model(ServiceRequest)
 for _part in (Comment, Attachment, RequestEvent):
     changes.track_request_part(_part)
+changes.track_names(User, ("full_name",), lambda ids: sa.select(ServiceRequest.id).where(
+    sa.or_(ServiceRequest.author_id.in_(ids), ServiceRequest.assignee_id.in_(ids))))
+changes.track_names(Office, ("name", "code"), lambda ids: sa.select(ServiceRequest.id).where(
+    ServiceRequest.office_id.in_(ids)))
+changes.track_names(Department, ("name",), lambda codes: sa.select(ServiceRequest.id).where(
+    ServiceRequest.department_code.in_(codes)))

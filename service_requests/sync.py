@@ -9,10 +9,10 @@ position are read (``service_app.changes`` explains why that never misses a
 slow transaction), in a window fixed when the first page of that sync was
 asked for, so paging through a window never skips a row that commits meanwhile.
 
-For each request in the window: visible now → in ``requests``; not visible now
-but visible to the caller before one of the window's changes (the row's
-``before_*`` values) → in ``removed``; otherwise it was never the caller's and
-is left out. A change of the caller's own role or scope, or a cursor older than
+The window holds only the caller's rows: their notifications, and changes of
+requests they may see now or could see before the change (the row's ``before_*``
+values); internal notes count for staff only. A request of the window visible
+now is in ``requests``, one no longer visible in ``removed``. A change of the caller's own role or scope, or a cursor older than
 ``SYNC_CURSOR_DAYS``, answers 410 ``sync_expired``: the app syncs from scratch.
 
 Cursors are signed (``SECRET_KEY``) and name their user: a forged, damaged or
@@ -27,17 +27,17 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from notifications.models import Notification
-from service_app.changes import VISIBILITY_FIELDS, SyncChange
+from service_app.changes import SyncChange
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from .access import may_read_values, visible_condition
+from .access import scope_condition, visible_condition
 from .models import ServiceRequest
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 _SALT = "sync-cursor"
-_SNAPSHOT = re.compile(r"^(\d{1,20}):(\d{1,20}):((\d{1,20},)*\d{1,20})?$")
+_SNAPSHOT = re.compile(r"(\d{1,20}):(\d{1,20}):((\d{1,20},)*\d{1,20})?")
 SECONDS_A_DAY = 86_400
 
 
@@ -87,14 +87,14 @@ def _changes_page(user, state, limit):
     else:
         next_state = {"s": state["n"], "ts": state["tn"]}
 
+    # The window holds only rows about requests the caller sees now or saw before a change, so
+    # one that is not visible any more has left the caller's view.
     request_ids = list(dict.fromkeys(c.request_id for c in changes if c.request_id is not None))
     visible = {}
     if request_ids:
         visible = {r.id: r for r in db.session.scalars(
             sa.select(ServiceRequest).where(ServiceRequest.id.in_(request_ids), visible_condition(user)))}
-    was_visible = {c.request_id for c in changes if c.moved and may_read_values(
-        user, **{field: getattr(c, f"before_{field}") for field in VISIBILITY_FIELDS})}
-    removed = [i for i in request_ids if i not in visible and i in was_visible]
+    removed = [i for i in request_ids if i not in visible]
 
     note_ids = list(dict.fromkeys(c.notification_id for c in changes if c.notification_id is not None))
     notifications = []
@@ -107,15 +107,35 @@ def _changes_page(user, state, limit):
 
 
 def _window(user, state):
-    """The change-log rows after position ``s`` up to ``n`` (after row ``a``), oldest first, for ``user``."""
-    stmt = sa.select(SyncChange).where(
-        sa.or_(SyncChange.user_id.is_(None), SyncChange.user_id == user.id),
-        SyncChange.id > state["a"]).order_by(SyncChange.id)
+    """The change-log rows after position ``s`` up to ``n`` (after row ``a``) that concern ``user``, oldest first.
+
+    A row concerns the caller when it is their notification, or a change of a request they
+    see now, or saw before the change (``before_*``). Internal notes and events concern only
+    staff who may read them. Filtering here, not after the page is cut, keeps every page
+    useful: the pages follow the caller's changes, not the company's.
+    """
+    before = visible_condition(user, SyncChange.before_author_id, SyncChange.before_assignee_id,
+                               SyncChange.before_office_id, SyncChange.before_department_code)
+    about_request = sa.or_(visible_condition(user), sa.and_(SyncChange.moved, before))
+    if user.is_staff:
+        about_request = sa.and_(about_request, sa.or_(
+            ~SyncChange.internal, ServiceRequest.assignee_id == user.id, scope_condition(user)))
+    else:
+        about_request = sa.and_(about_request, ~SyncChange.internal)
+    stmt = (sa.select(SyncChange).outerjoin(ServiceRequest, ServiceRequest.id == SyncChange.request_id)
+            .where(sa.or_(SyncChange.user_id == user.id,
+                          sa.and_(SyncChange.request_id.is_not(None), about_request)),
+                   SyncChange.id > state["a"])
+            .order_by(SyncChange.id))
     if _postgres():
         since, until = state["s"], state["n"]
+        since_xmax, since_running = _snapshot_bounds(since)
+        until_xmax, _ = _snapshot_bounds(until)
         stmt = stmt.where(
-            # The index range: transactions not finished at ``since`` and started before ``until``.
-            SyncChange.txid >= _snapshot_bounds(since)[0], SyncChange.txid < _snapshot_bounds(until)[1],
+            # Index ranges: what ran at ``since`` or began after it, and began before ``until``.
+            sa.or_(SyncChange.txid.in_(since_running), SyncChange.txid >= since_xmax) if since_running
+            else SyncChange.txid >= since_xmax,
+            SyncChange.txid < until_xmax,
             sa.text("pg_visible_in_snapshot(sync_changes.txid::text::xid8, CAST(:until AS pg_snapshot))")
             .bindparams(until=until),
             sa.text("NOT pg_visible_in_snapshot(sync_changes.txid::text::xid8, CAST(:since AS pg_snapshot))")
@@ -137,8 +157,9 @@ def _position():
 
 
 def _snapshot_bounds(snapshot):
-    xmin, xmax, _ = snapshot.split(":", 2)
-    return int(xmin), int(xmax)
+    """``(xmax, [running xids])`` of a snapshot ``xmin:xmax:xip,...``: what it does not see."""
+    _, xmax, running = snapshot.split(":", 2)
+    return int(xmax), [int(x) for x in running.split(",") if x]
 
 
 def scope_fingerprint(user):
@@ -180,7 +201,7 @@ def _well_formed(state):
         if type(state.get("tn")) is not int:
             return False
     if _postgres():
-        ok = all(isinstance(p, str) and _SNAPSHOT.match(p) for p in positions)
+        ok = all(isinstance(p, str) and _SNAPSHOT.fullmatch(p) for p in positions)
     else:
         ok = all(type(p) is int for p in positions)
     return ok and type(state.get("ts")) is int and type(state.get("a", 0)) is int and isinstance(state.get("f"), str)

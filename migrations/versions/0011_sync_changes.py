@@ -38,6 +38,7 @@ def upgrade():
         sa.Column('before_office_id', sa.Integer(), nullable=True),
         sa.Column('before_department_code', sa.String(length=32), nullable=True),
         sa.Column('moved', sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column('internal', sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sync_changes')),
         sqlite_autoincrement=True,
     )

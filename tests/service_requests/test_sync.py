@@ -273,3 +273,62 @@ def test_sync_writes_nothing(app, client, world, submit):
     cursor = sync(client, world.employee)["cursor"]
     sync(client, world.employee, cursor)
     assert all_rows(app) == before
+
+
+def test_a_new_name_of_the_author_or_office_reaches_staff(app, client, world, submit):
+    rid = submit()["id"]
+    _, _, _, cursor = sync_all(client, world.admin)
+    client.patch(f"/api/v1/users/{world.employee.id}", json={"full_name": "Aigerim Bekova"},
+                 headers=world.admin.headers)
+    requests, _, _, cursor = sync_all(client, world.admin, cursor)
+    assert [(r["id"], r["author"]["full_name"]) for r in requests] == [(rid, "Aigerim Bekova")]
+    client.patch(f"/api/v1/offices/{world.ala}", json={"name": "Almaty HQ"}, headers=world.admin.headers)
+    requests, _, _, _ = sync_all(client, world.admin, cursor)
+    assert [(r["id"], r["office"]["name"]) for r in requests] == [(rid, "Almaty HQ")]
+
+
+def test_an_internal_note_tells_staff_but_not_the_author(client, world, submit):
+    rid = submit()["id"]
+    _, _, _, employee_cursor = sync_all(client, world.employee)
+    _, _, _, staff_cursor = sync_all(client, world.admin_ala)
+    response = client.post(f"/api/v1/requests/{rid}/comments", json={"body": "check the drain", "internal": True},
+                           headers=world.admin.headers)
+    assert response.status_code == 201
+    assert sync_all(client, world.employee, employee_cursor)[0] == []
+    assert ids(sync_all(client, world.admin_ala, staff_cursor)[0]) == [rid]
+
+
+def test_pages_hold_only_the_callers_changes(client, world, submit):
+    """Busy colleagues do not make an employee page through their changes."""
+    submit()
+    _, _, _, cursor = sync_all(client, world.employee)
+    for _ in range(5):
+        submit(world.other_employee)
+    page = sync(client, world.employee, cursor, limit=1)
+    assert page["requests"] == [] and page["has_more"] is False
+
+
+def test_a_change_after_a_rolled_back_savepoint_is_still_logged(app, client, world, submit):
+    rid = submit()["id"]
+    _, _, _, cursor = sync_all(client, world.employee)
+    with app.app_context():
+        req = db.session.get(ServiceRequest, rid)
+        savepoint = db.session.begin_nested()
+        req.description = "first try"
+        db.session.flush()
+        savepoint.rollback()
+        db.session.get(ServiceRequest, rid).description = "second try"
+        db.session.commit()
+    assert ids(sync_all(client, world.employee, cursor)[0]) == [rid]
+
+
+def test_a_move_made_without_reading_the_old_office_is_still_a_removal(app, client, world, submit):
+    rid = submit()["id"]
+    _, _, _, cursor = sync_all(client, world.admin_ala)
+    with app.app_context():
+        req = db.session.get(ServiceRequest, rid)
+        db.session.commit()  # expires every attribute: the next set does not read the old value first
+        req.office_id = world.ast
+        db.session.commit()
+    requests, removed, _, _ = sync_all(client, world.admin_ala, cursor)
+    assert removed == [rid] and requests == []
