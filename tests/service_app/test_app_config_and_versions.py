@@ -30,7 +30,7 @@ def test_app_config_needs_no_token_and_says_everything(versioned):
     assert all(set(p["label"]) == {"ru", "kk", "en"} for p in body["priorities"] + body["statuses"])
     assert body["limits"] == {"attachment_max_bytes": 10485760, "attachment_max_per_request": 10,
                               "title_max_length": 200, "description_max_length": 5000}
-    assert body["privacy_policy_version"] == "1.0"
+    assert body["privacy_policy_version"] == "1.1"
     assert body["support_contact"] == "+7 727 000 00 00"
 
 
