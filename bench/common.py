@@ -49,6 +49,20 @@ def timeit(func: Callable[[], object], min_seconds: float = 0.5) -> float:
     return calls / elapsed
 
 
+def median_ms(func: Callable[[], object], runs: int = 3, warm_up: bool = False) -> float:
+    """The median wall time of ``runs`` calls of ``func()``, in milliseconds (after one unmeasured call if ``warm_up``)."""
+    import statistics
+
+    if warm_up:
+        func()
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 

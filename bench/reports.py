@@ -4,13 +4,11 @@ same run. Uses the database ``santrade_bench`` on ``BENCH_PG_URL`` (default:
 the local server, trust auth), created if missing and emptied each run.
 """
 import os
-import statistics
-import time
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from bench.common import migrated_app, pg_database, report
+from bench.common import median_ms, migrated_app, pg_database, report
 from bench.synthetic import REQUESTS, load_company
 
 SIZES = [int(n) for n in os.environ.get("BENCH_REPORT_SIZES", "100000,1000000").split(",")]
@@ -19,15 +17,6 @@ SIZES = [int(n) for n in os.environ.get("BENCH_REPORT_SIZES", "100000,1000000").
 TIMES = ("SELECT g, :start + (g % 360) * interval '1 day' + (g % 600) * interval '1 minute' AS t "
          "FROM generate_series(1, :n) g")
 
-
-
-def _median_ms(func, runs=3):
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def run():
@@ -49,10 +38,10 @@ def run():
             loaded = size
             db.session.execute(sa.text("ANALYZE service_requests"))
             db.session.commit()
-            baseline = _median_ms(lambda: db.session.execute(sa.text(
+            baseline = median_ms(lambda: db.session.execute(sa.text(
                 "SELECT office_id, count(*) FROM service_requests WHERE created_at >= :a AND created_at < :b "
                 "GROUP BY office_id"), {"a": start, "b": start + timedelta(days=366)}).all())
-            value = _median_ms(lambda: sla_report(manager, dict(args)))
+            value = median_ms(lambda: sla_report(manager, dict(args)))
             totals = sla_report(manager, dict(args))["totals"]["total"]
             report(f"reports/sla/{size}", value, "ms", baseline, value / baseline,
                    f"{totals} requests in the year, 20 offices; baseline = count(*) group by office")

@@ -9,12 +9,11 @@ sync's window query. Uses the database ``santrade_bench_sync`` on
 ``BENCH_PG_URL``, emptied each run; ``BENCH_SYNC_ROWS`` (100000) changes the size.
 """
 import os
-import statistics
 import time
 
 import sqlalchemy as sa
 
-from bench.common import migrated_app, pg_database, report
+from bench.common import median_ms, migrated_app, pg_database, report
 from bench.synthetic import REQUESTS, load_company
 
 DATABASE = "santrade_bench_sync"
@@ -22,16 +21,6 @@ ROWS = int(os.environ.get("BENCH_SYNC_ROWS", "100000"))
 CHANGES = 10
 RUNS = 7
 TIMES = "SELECT g, now() - (:n - g) * interval '30 seconds' AS t FROM generate_series(1, :n) g"
-
-
-def _median_ms(func, runs=RUNS):
-    func()  # warm-up
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
 
 
 def run():
@@ -91,8 +80,8 @@ def run():
                 assert count == mine
                 return
 
-    sync_ms = _median_ms(one_sync)
-    list_ms = _median_ms(full_list, runs=3)
+    sync_ms = median_ms(one_sync, runs=RUNS, warm_up=True)
+    list_ms = median_ms(full_list, runs=3, warm_up=True)
     report("sync after 10 changes", sync_ms, "ms", list_ms, list_ms / sync_ms,
            f"full list of the same {mine:,} requests as baseline; {ROWS:,} requests in all")
 
