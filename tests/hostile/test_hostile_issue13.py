@@ -51,6 +51,23 @@ def test_an_unknown_platform_is_400(client, world, platform):
 
 # --- ids in paths -----------------------------------------------------------------------------
 
+@pytest.mark.parametrize("digits", sorted(_OTHER_DIGITS))
+def test_an_id_in_a_path_written_in_other_unicode_digits_is_404_and_removes_nothing(
+        client, app, world, submit, tmp_path, digits):
+    app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
+    rid = submit()["id"]
+    photo = _photo(client, world, rid)
+    before = snapshot(app)
+    spelled_rid, spelled_photo = _spelled(rid, _OTHER_DIGITS[digits]), _spelled(photo, _OTHER_DIGITS[digits])
+    assert_error(client.get(f"/api/v1/requests/{spelled_rid}", headers=world.employee.headers), 404, "not_found")
+    assert_error(client.get(f"/api/v1/attachments/{spelled_photo}", headers=world.employee.headers),
+                 404, "not_found")
+    assert_error(client.delete(f"/api/v1/attachments/{spelled_photo}", headers=world.employee.headers),
+                 404, "not_found")
+    assert snapshot(app) == before
+    assert client.get(f"/api/v1/attachments/{photo}", headers=world.employee.headers).status_code == 200
+
+
 @pytest.mark.parametrize("attachment_id", ["0", "-1", "2147483648", "9223372036854775808", "9" * 40, "abc", "1.5", "%00"])
 def test_a_photo_id_that_cannot_be_one_is_404(client, app, world, attachment_id):
     before = snapshot(app)
