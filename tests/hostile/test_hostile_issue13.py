@@ -92,6 +92,35 @@ def test_removing_a_photo_twice_is_204_then_404_and_someone_elses_photo_is_404(
 
 # --- devices ----------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("token", ["abc\n", "abc\r\n", "\nabc", "a b", "abc\x00", "é"])
+def test_a_push_token_with_a_line_break_or_other_stray_character_is_422_and_stores_nothing(
+        client, app, world, token):
+    before = snapshot(app)
+    response = client.post("/api/v1/devices", json={"token": token, "platform": "android"},
+                           headers=world.employee.headers)
+    error = assert_error(response, 422, "validation_error")
+    assert "token" in error["details"]
+    assert snapshot(app) == before
+
+
+@pytest.mark.parametrize("code", ["NEW\n", "NEW\r\n", "\nNEW"])
+def test_a_category_code_with_a_line_break_is_422_and_stores_nothing(client, app, world, code):
+    before = snapshot(app)
+    response = client.post("/api/v1/categories", json={"code": code, "name": "New", "department": "FAC"},
+                           headers=world.admin.headers)
+    assert_error(response, 422, "validation_error")
+    assert snapshot(app) == before
+
+
+def test_a_reset_code_with_a_line_break_is_422_and_stores_nothing(client, app, world):
+    before = snapshot(app)
+    response = client.post("/api/v1/auth/password-reset/confirm",
+                           json={"login": "nobody", "code": "123456\n", "new_password": "a-long-new-password-1"})
+    error = assert_error(response, 422, "validation_error")
+    assert "code" in error["details"]
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("token", ["x", "a.b.c", "\u00e9", "x" * 10_000])
 def test_refresh_with_a_token_that_is_not_one_is_401(client, app, world, token):
     before = snapshot(app)
