@@ -103,6 +103,17 @@ def test_a_push_token_with_a_line_break_or_other_stray_character_is_422_and_stor
     assert snapshot(app) == before
 
 
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%ED%A0%80", "é", "x" * 5000, "a/b/c", ".."])
+def test_removing_a_push_token_that_cannot_be_one_is_204_and_changes_nothing_on_either_database(
+        client, app, world, token):
+    assert client.post("/api/v1/devices", json={"token": "tok-kept", "platform": "android"},
+                       headers=world.employee.headers).status_code == 201
+    before = snapshot(app)
+    response = client.delete(f"/api/v1/devices/{token}", headers=world.employee.headers)
+    assert response.status_code == 204, response.get_data(as_text=True)
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("code", ["NEW\n", "NEW\r\n", "\nNEW"])
 def test_a_category_code_with_a_line_break_is_422_and_stores_nothing(client, app, world, code):
     before = snapshot(app)
