@@ -90,6 +90,31 @@ def test_removing_a_photo_twice_is_204_then_404_and_someone_elses_photo_is_404(
     assert snapshot(app) == after
 
 
+def test_a_photo_removal_that_loses_a_race_for_its_request_is_409_and_removes_nothing(
+        client, app, world, submit, tmp_path, monkeypatch):
+    """Two removals (or a removal and an upload) at once: on SQLite nothing orders them and the
+    request's version has moved under the slower one when it writes (StaleDataError)."""
+    import sqlalchemy as sa
+
+    from service_requests import attachments, history
+
+    app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
+    photo = _photo(client, world, submit()["id"])
+    record = history.record
+
+    def moved_under_us(req, *args, **kwargs):
+        sa.orm.attributes.set_committed_value(req, "version", req.version - 1)  # as another writer would
+        return record(req, *args, **kwargs)
+
+    monkeypatch.setattr(attachments.history, "record", moved_under_us)
+    before = snapshot(app)
+    response = client.delete(f"/api/v1/attachments/{photo}", headers=world.employee.headers)
+    assert_error(response, 409, "conflict")
+    assert snapshot(app) == before
+    monkeypatch.setattr(attachments.history, "record", record)
+    assert client.delete(f"/api/v1/attachments/{photo}", headers=world.employee.headers).status_code == 204
+
+
 # --- devices ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("token", ["abc\n", "abc\r\n", "\nabc", "a b", "abc\x00", "é"])
