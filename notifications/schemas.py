@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import Text
+from service_app.fields import Pattern, Text
 from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PLATFORMS
@@ -11,7 +11,7 @@ class DeviceSchema(Schema):
     # FCM/APNs tokens are ASCII; the bound keeps the unique index within PostgreSQL's limits.
     token = Text(required=True, validate=[
         ma.validate.Length(min=1, max=1024),
-        ma.validate.Regexp(r"^[A-Za-z0-9_:.\-]+$", error="not a push token (letters, digits, '_', ':', '.', '-')")])
+        Pattern(r"^[A-Za-z0-9_:.\-]+$", error="not a push token (letters, digits, '_', ':', '.', '-')")])
     platform = Text(required=True, validate=ma.validate.OneOf(PLATFORMS))
     app_version = Text(allow_none=True, validate=ma.validate.Length(max=50))
     os_version = Text(allow_none=True, validate=ma.validate.Length(max=50))

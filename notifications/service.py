@@ -8,8 +8,8 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.pagination import paginate
 
-from .models import Delivery, Device, Notification
-from .schemas import DeviceOutSchema, NotificationSchema
+from .models import PLATFORMS, Delivery, Device, Notification
+from .schemas import DeviceOutSchema, DeviceSchema, NotificationSchema
 
 
 def register_device(user, data, session_id):
@@ -58,7 +58,12 @@ def _insert_for_dialect():
 def remove_device(user, token):
     """Forget one of the caller's tokens (a missing or foreign token changes nothing).
 
-    Pushes still queued for it are dropped by the worker (their device is gone)."""
+    Pushes still queued for it are dropped by the worker (their device is gone). A
+    token that could never have been registered (NUL, a line break, too long) is
+    missing too: it never reaches the database, where PostgreSQL would refuse a NUL
+    that SQLite compares."""
+    if DeviceSchema().validate({"token": token, "platform": PLATFORMS[0]}):
+        return
     db.session.execute(sa.delete(Device).where(Device.token == token, Device.user_id == user.id))
     db.session.commit()
 

@@ -29,7 +29,13 @@ def create_app(test_config=None, env=None):
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in our paths: 1 to ``MAX_ID`` (a PostgreSQL integer), else the route does not match (404)."""
+    """``<int:...>`` in our paths: 1 to ``MAX_ID`` (a PostgreSQL integer), else the route does not match (404).
+
+    ASCII digits only: werkzeug's ``\\d+`` takes any Unicode digit, so ``/requests/١`` or
+    ``/attachments/１`` (fullwidth) would read, change or delete row 1.
+    """
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

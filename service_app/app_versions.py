@@ -4,7 +4,7 @@ platform's minimum answers 426 ``upgrade_required`` (API.md, "App versions").
 The apps send ``X-App-Version`` and ``X-App-Platform`` (``android`` or ``ios``)
 on every call. A call with neither (a script, a browser) passes ungated. A
 version is ``MAJOR[.MINOR[.PATCH[.BUILD]]]``: one to four dot-separated numbers
-of at most six digits each, optionally followed by ``-`` or ``+`` and a label
+of at most six ASCII digits each, optionally followed by ``-`` or ``+`` and a label
 of letters, digits, dots and hyphens (``2.4.1``, ``2.4.1+317``, ``2.5.0-beta.2``),
 at most 32 characters in all. Versions compare by their numbers, missing ones
 read as 0 (``2.4`` = ``2.4.0``); the label is ignored. Anything else, or an
@@ -19,7 +19,8 @@ from .errors import error_response
 PLATFORMS = ("android", "ios")
 VERSION_HEADER, PLATFORM_HEADER = "X-App-Version", "X-App-Platform"
 MAX_VERSION_LENGTH = 32
-_VERSION = re.compile(r"(\d{1,6}(?:\.\d{1,6}){0,3})(?:[-+][0-9A-Za-z.-]{1,24})?")
+# [0-9], not \d: \d would take any Unicode digit (Arabic-Indic, fullwidth) and int() would read it.
+_VERSION = re.compile(r"([0-9]{1,6}(?:\.[0-9]{1,6}){0,3})(?:[-+][0-9A-Za-z.-]{1,24})?")
 # What an outdated app may still reach: the app's own configuration (to learn it must
 # update), the privacy policy, the health checks and the API's documentation.
 UNGATED = ("/api/v1/app-config", "/privacy", "/healthz", "/readyz", "/api/v1/openapi.json", "/api/v1/docs")

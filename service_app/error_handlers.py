@@ -15,6 +15,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import RequestTimeout
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 
 from service_requests.storage import StorageUnavailable
 
@@ -31,6 +32,7 @@ def register_error_handlers(app):
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(PoolTimeout, handle_pool_timeout)
     app.register_error_handler(StorageUnavailable, handle_storage_down)
@@ -58,6 +60,15 @@ def _seconds_until_limit_resets():
 def handle_integrity_error(error):
     db.session.rollback()
     log.warning("integrity error: %s", type(error.orig).__name__)
+    return error_response(409, "conflict", "the change conflicts with existing data")
+
+
+def handle_stale_data(error):
+    """A versioned row (a request) changed between our read and our write: two calls at
+    the same moment where no row lock orders them (SQLite has no ``FOR UPDATE``). Ours
+    wrote nothing; the caller may try again."""
+    db.session.rollback()
+    log.warning("stale data: a concurrent change won")
     return error_response(409, "conflict", "the change conflicts with existing data")
 
 

@@ -53,6 +53,18 @@ def json_text_problem(value):
     return None
 
 
+class Pattern(ma.validate.Regexp):
+    """A ``Regexp`` validator that wants the whole value: ``$`` alone also matches before a
+    final line break, so ``"FAC\\n"`` would pass ``^[A-Z]+$``. The pattern (documented as the
+    field's ``pattern``) stays as written."""
+
+    def __call__(self, value):
+        found = self.regex.match(value)
+        if found is None or found.end() != len(value):
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
 class _CleanText:
     """Mixin for fields holding text: refuse what ``problem_of`` (by default :func:`text_problem`) finds."""
 
@@ -93,7 +105,7 @@ class Code(Text):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.validators.insert(0, ma.validate.Regexp(CODE_PATTERN, error=CODE_RULE))
+        self.validators.insert(0, Pattern(CODE_PATTERN, error=CODE_RULE))
 
 
 class LocalizedText(ma.fields.Field):

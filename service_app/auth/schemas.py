@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from ..api import Schema
-from ..fields import Password, Text
+from ..fields import Password, Pattern, Text
 from ..users.schemas import UserSchema
 
 
@@ -27,5 +27,5 @@ class ResetRequestSchema(Schema):
 
 class ResetConfirmSchema(Schema):
     login = Text(required=True, validate=ma.validate.Length(min=1, max=64))
-    code = Text(required=True, validate=ma.validate.Regexp(r"^[0-9]{6}$", error="6 digits"))
+    code = Text(required=True, validate=Pattern(r"^[0-9]{6}$", error="6 digits"))
     new_password = Password(required=True, load_only=True)

@@ -15,4 +15,7 @@ Where each kind of attack is tested (test names carry the item they cover):
 - scopes, sign-in throttling, reset timing, recipients who lost access, audit of
   account lists, foreign sessions, the comment limit: ``test_hostile_security``
 - antimeridian geofences, the size of ``/me/data``, racing PUTs: ``test_hostile_misc``
+- issue 13's additions (sync cursors, the upgrade gate, If-None-Match and
+  Accept-Encoding, photo removal and its races, push tokens, odd Accept-Language;
+  digits other than ASCII in versions and path ids): ``test_hostile_issue13``
 """
