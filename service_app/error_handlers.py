@@ -148,19 +148,23 @@ class ChunkedBodyLimit:
             drained = 0
             while drained < self.DRAIN_BYTES and (chunk := stream.read(65536)):
                 drained += len(chunk)
-            # Outside Flask: no user is known here, so Accept-Language decides.
-            language = i18n.language_from_header(environ.get("HTTP_ACCEPT_LANGUAGE")) or i18n.DEFAULT_LANGUAGE
-            message = i18n.translate("the body is larger than the limit", language)
-            body = json.dumps(envelope("payload_too_large", message)).encode()
-            start_response("413 Request Entity Too Large", [
-                ("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                ("Content-Language", language), ("Vary", "Accept-Language")])
-            return [body]
+            return _wsgi_error(environ, start_response, "413 Request Entity Too Large", "payload_too_large",
+                               "the body is larger than the limit")
         environ["wsgi.input"] = io.BytesIO(bytes(data))
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ.pop("wsgi.input_terminated", None)
         return self.wsgi_app(environ, start_response)
+
+
+def _wsgi_error(environ, start_response, status, code, message):
+    """An envelope answer from WSGI middleware, outside Flask: no user is known here,
+    so ``Accept-Language`` alone decides the message's language."""
+    language = i18n.language_from_header(environ.get("HTTP_ACCEPT_LANGUAGE")) or i18n.DEFAULT_LANGUAGE
+    body = json.dumps(envelope(code, i18n.translate(message, language))).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                            ("Content-Language", language), ("Vary", "Accept-Language")])
+    return [body]
 
 
 class StalledBodyTimeout:
@@ -184,10 +188,8 @@ class StalledBodyTimeout:
             return self.wsgi_app(environ, start_response)
         except RequestTimeout:
             log.warning("the client stopped sending its body: 408")
-            body = json.dumps(envelope("request_timeout", "the request body stopped arriving")).encode()
-            start_response("408 Request Timeout", [("Content-Type", "application/json"),
-                                                   ("Content-Length", str(len(body)))])
-            return [body]
+            return _wsgi_error(environ, start_response, "408 Request Timeout", "request_timeout",
+                               "the request body stopped arriving")
 
 
 class _TimedInput:

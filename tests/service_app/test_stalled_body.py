@@ -49,3 +49,12 @@ def test_a_stalled_json_body_is_408_json(app, world):
             **world.employee.headers, "Content-Type": "application/json"}, content_length=length)
         assert status.startswith("408"), (length, body)
         assert body["error"]["code"] == "request_timeout"
+
+
+def test_the_408_of_a_stalled_chunked_body_follows_accept_language(app):
+    """Answered by the WSGI middleware, before Flask knows the user: Accept-Language decides."""
+    status, headers, body = call(app, "/api/v1/auth/login", b'{"login": "a', {
+        "Content-Type": "application/json", "Accept-Language": "kk"})
+    assert status.startswith("408") and headers["Content-Language"] == "kk"
+    assert body["error"]["code"] == "request_timeout"
+    assert body["error"]["message"] == "сұрау денесі келуін тоқтатты"
