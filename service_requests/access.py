@@ -136,6 +136,16 @@ def require_may_attach(user, req):
         raise ApiError(403, "forbidden", "only the author and responsible staff may attach photos")
 
 
+def require_may_remove_photo(user, req):
+    """Photos are removed by responsible staff at any time, by the author only while the request is ``new``."""
+    if is_staff_for(user, req):
+        return
+    if not is_author(user, req):
+        raise ApiError(403, "forbidden", "only the author and responsible staff may remove photos")
+    if req.status != "new":
+        raise ApiError(409, "conflict", f"the request is {req.status}; its author may remove photos only while it is new")
+
+
 def may_move(user, req, target, now):
     """Whether ``user`` may move ``req`` to ``target`` at ``now`` (``TRANSITIONS``; reopen within REOPEN_DAYS)."""
     who = TRANSITIONS.get((req.status, target))

@@ -8,7 +8,7 @@ from flask import current_app
 
 from notifications.messages import STATUS_WORDS
 from service_app import app_versions
-from service_app.api import Blueprint
+from service_app.api import Blueprint, Output
 from service_app.fields import LocalizedText, Text
 from service_app.privacy_policy import current_version as privacy_policy_version
 from service_app.vocabulary import LANGUAGES
@@ -26,39 +26,39 @@ PRIORITY_WORDS = {
 }
 
 
-class PlatformVersionsSchema(ma.Schema):
-    android = Text(required=True)
-    ios = Text(required=True)
+class PlatformVersionsSchema(Output):
+    android = Text()
+    ios = Text()
 
 
-class StatusSchema(ma.Schema):
-    code = Text(required=True)
-    label = LocalizedText(required=True)
-    final = ma.fields.Boolean(required=True)
+class StatusSchema(Output):
+    code = Text()
+    label = LocalizedText()
+    final = ma.fields.Boolean()
 
 
-class PrioritySchema(ma.Schema):
-    code = Text(required=True)
-    label = LocalizedText(required=True)
+class PrioritySchema(Output):
+    code = Text()
+    label = LocalizedText()
 
 
-class LimitsSchema(ma.Schema):
-    attachment_max_bytes = ma.fields.Integer(required=True)
-    attachment_max_per_request = ma.fields.Integer(required=True)
-    title_max_length = ma.fields.Integer(required=True)
-    description_max_length = ma.fields.Integer(required=True)
+class LimitsSchema(Output):
+    attachment_max_bytes = ma.fields.Integer()
+    attachment_max_per_request = ma.fields.Integer()
+    title_max_length = ma.fields.Integer()
+    description_max_length = ma.fields.Integer()
 
 
-class AppConfigSchema(ma.Schema):
-    min_app_version = ma.fields.Nested(PlatformVersionsSchema, required=True,
+class AppConfigSchema(Output):
+    min_app_version = ma.fields.Nested(PlatformVersionsSchema,
                                        metadata={"description": "below it every call but this one answers 426"})
-    latest_app_version = ma.fields.Nested(PlatformVersionsSchema, required=True)
-    languages = ma.fields.List(Text(), required=True)
-    statuses = ma.fields.List(ma.fields.Nested(StatusSchema), required=True)
-    priorities = ma.fields.List(ma.fields.Nested(PrioritySchema), required=True)
-    limits = ma.fields.Nested(LimitsSchema, required=True)
-    privacy_policy_version = Text(required=True, allow_none=True)
-    support_contact = Text(required=True, allow_none=True)
+    latest_app_version = ma.fields.Nested(PlatformVersionsSchema)
+    languages = ma.fields.List(Text())
+    statuses = ma.fields.List(ma.fields.Nested(StatusSchema))
+    priorities = ma.fields.List(ma.fields.Nested(PrioritySchema))
+    limits = ma.fields.Nested(LimitsSchema)
+    privacy_policy_version = Text(allow_none=True)
+    support_contact = Text(allow_none=True)
 
 
 def _max_length(schema, name):

@@ -131,12 +131,7 @@ def delete(user, attachment_id):
     """
     attachment = access.get_visible_attachment(user, attachment_id)
     req = access.get_visible_request(user, attachment.request_id, for_update=True)
-    if not access.is_staff_for(user, req):
-        if not access.is_author(user, req):
-            raise ApiError(403, "forbidden", "only the author and responsible staff may remove photos")
-        if req.status != "new":
-            raise ApiError(409, "conflict", f"the request is {req.status}; its author may remove photos "
-                                            "only while it is new")
+    access.require_may_remove_photo(user, req)
     attachment = db.session.scalar(sa.select(Attachment).where(Attachment.id == attachment_id)
                                    .execution_options(populate_existing=True))
     if attachment is None:  # removed by a concurrent call while we waited for the request's lock
