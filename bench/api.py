@@ -1,7 +1,7 @@
 """The API under load: the service under gunicorn (``gunicorn.conf.py``, 4 workers)
 on PostgreSQL, driven over loopback by employees looping the mix create
 (with ``Idempotency-Key``), list, get one, comment, at 8, 32 and 64
-concurrent clients; against a bare Flask app doing one INSERT per POST, under
+concurrent clients, and creates only at 32 clients; against a bare Flask app doing one INSERT per POST, under
 the same gunicorn config and worker count, hit by the same load generator at
 the same concurrency, in the same run (the two alternate level by level, so
 other load on the machine affects both alike).
@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "santrade_bench_api"
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "10"))
 LEVELS = [int(n) for n in os.environ.get("BENCH_API_CLIENTS", "8,32,64").split(",")]
+# The create-only level: every client only files requests (the busiest write path).
+CREATE_CLIENTS = int(os.environ.get("BENCH_API_CREATE_CLIENTS", "32"))
 EMPLOYEES = max(1, int(os.environ.get("BENCH_API_EMPLOYEES", "8")))
 WORKERS = 4
 WARMUP_SECONDS = 1.0
@@ -324,6 +326,19 @@ async def _employee(port, token, deadline, stats, rng):
         http.close()
 
 
+async def _creator(port, token, deadline, stats, rng):
+    """A client that only files requests, each with its own Idempotency-Key."""
+    http = Http(port)
+    auth = ("Authorization", f"Bearer {token}")
+    try:
+        while time.perf_counter() < deadline:
+            body = {"title": f"Bench: AC {rng.randrange(1000)} is noisy", "category": "FAC-AC", "location": LOCATION}
+            await _timed(stats, "create", 201, http.request(
+                "POST", "/api/v1/requests", body, [auth, ("Idempotency-Key", str(uuid.uuid4()))]))
+    finally:
+        http.close()
+
+
 async def _bare(port, deadline, stats, rng):
     http = Http(port)
     try:
@@ -411,7 +426,7 @@ def run():
     servers = []
     try:
         Path(tmp, "bench_bare_app.py").write_text(BARE_APP, encoding="utf-8")
-        bare_env = dict(env, BARE_DSN=libpq_url, PYTHONPATH=tmp)
+        bare_env = dict(env, BARE_DSN=libpq_url, PYTHONPATH=os.pathsep.join([tmp, str(ROOT)]))  # gunicorn.conf.py imports service_app
 
         def start_servers():
             servers.append(Gunicorn("api", "wsgi:app", ROOT, env, tmp))
@@ -424,7 +439,7 @@ def run():
         print(f"# api: database and servers ready in {time.perf_counter() - started:.1f} s ({len(logins)} employees, "
               f"{WORKERS} gunicorn workers for each server); load average {os.getloadavg()[0]:.1f} on "
               f"{os.cpu_count()} CPUs", flush=True)
-        tokens = asyncio.run(_login_all(api.port, logins, max(LEVELS)))
+        tokens = asyncio.run(_login_all(api.port, logins, max(*LEVELS, CREATE_CLIENTS)))
         print(f"# api: {len(tokens)} client sessions signed in; {time.perf_counter() - started:.1f} s so far", flush=True)
 
         def recycles(server, before):
@@ -435,6 +450,19 @@ def run():
 
         def bare_client(i, deadline, stats, clients):
             return _bare(bare.port, deadline, stats, _client_rng(clients, i))
+
+        def creator(i, deadline, stats, clients):
+            return _creator(api.port, tokens[i], deadline, stats, _client_rng(clients, i))
+
+        print(f"# api: creates only, {CREATE_CLIENTS} clients, {SECONDS:.0f} s", flush=True)
+        mark = len(api.log_text())
+        created = _level(functools.partial(_with_level, creator, CREATE_CLIENTS), CREATE_CLIENTS)
+        _print_level(f"service, creates only ({CREATE_CLIENTS} clients)", created, ("create",), recycles(api, mark))
+        time.sleep(1.0)
+        mark = len(bare.log_text())
+        create_base = _level(functools.partial(_with_level, bare_client, CREATE_CLIENTS), CREATE_CLIENTS)
+        _print_level(f"bare Flask + one INSERT ({CREATE_CLIENTS} clients)", create_base, ("insert",),
+                     recycles(bare, mark))
 
         results = []
         for clients in LEVELS:
@@ -461,6 +489,13 @@ def run():
               f"{base.throughput():>13,.1f} {'/'.join(f'{x:.1f}' for x in b):>22} "
               f"{mix.throughput() / base.throughput():>10.2f}x {m[1] / b[1]:>6.1f}x", flush=True)
     print("(throughput: service mix / bare insert; p95: service mix / bare insert)", flush=True)
+    c, b = _pcts(created.all_latencies()), _pcts(create_base.all_latencies())
+    errors = sum(created.errors.values()) + sum(create_base.errors.values())
+    report(f"api/create/{CREATE_CLIENTS}", created.throughput(), "calls/s", create_base.throughput(),
+           created.throughput() / create_base.throughput(),
+           f"creates only; p50/p95 {c[0]:.1f}/{c[1]:.1f} ms vs bare insert {b[0]:.1f}/{b[1]:.1f} ms; goal >= 0.5x"
+           + (f"; {errors} errors" if errors else ""))
+    report(f"api/create/{CREATE_CLIENTS}/p95", c[1], "ms", b[1], c[1] / b[1], "goal <= 2x the bare app's p95")
     for clients, mix, base in results:
         m, b = _pcts(mix.all_latencies()), _pcts(base.all_latencies())
         errors = sum(mix.errors.values()) + sum(base.errors.values())

@@ -20,7 +20,7 @@ def report(name: str, value: float, unit: str, baseline: float | None, ratio: fl
     if baseline is not None:
         line += f"   baseline {baseline:>10,.0f} {unit}"
     if ratio is not None:
-        line += f"   ratio {ratio:>7.1f}x"
+        line += f"   ratio {ratio:>7.2f}x"
     if note:
         line += f"   {note}"
     print(line, flush=True)
