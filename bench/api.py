@@ -153,15 +153,16 @@ def _free_port():
 
 
 class Gunicorn:
-    """One gunicorn master with gunicorn.conf.py and WORKERS workers, its log in a file."""
+    """One gunicorn master with gunicorn.conf.py and ``workers`` workers (WORKERS), its log in a file;
+    ``extra_args`` go on its command line before the app."""
 
-    def __init__(self, name, app, cwd, env, log_dir):
+    def __init__(self, name, app, cwd, env, log_dir, workers=WORKERS, extra_args=()):
         self.name = name
         self.port = _free_port()
         self.log_path = Path(log_dir) / f"{name}.log"
         self.log = open(self.log_path, "w")  # closed in stop()
-        cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(WORKERS),
-               "--bind", f"{HOST}:{self.port}", app]
+        cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
+               "--bind", f"{HOST}:{self.port}", *extra_args, app]
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,  # noqa: S603  # nosec B603
                                      start_new_session=True)
 
