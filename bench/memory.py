@@ -16,6 +16,7 @@ clients keep the worker's threads busy.
 import asyncio
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -62,7 +63,7 @@ class Mix:
         status, data = await http.request(method, path, body, headers)
         self.done += 1
         if status != expected:
-            key = f"{method} {path.split('?')[0].rstrip('0123456789')} {status}"
+            key = f"{method} {re.sub(r'/[0-9]+', '/{id}', path.split('?')[0])} {status}"
             self.errors[key] = self.errors.get(key, 0) + 1
             return None
         return data
