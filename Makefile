@@ -5,15 +5,28 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast lint venv migrate seed bench clean
+.PHONY: run test test-fast lint venv venv-dev migrate seed bench clean
 
-venv: $(VENV)/.installed
+# Two install stamps: running (run, migrate, seed) installs requirements.txt only;
+# the tools (test, lint, bench) install requirements-dev.txt, which includes it.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || "$$(./scripts/find-python)" -m venv $(VENV)
+venv: $(RUNTIME)
+
+venv-dev: $(DEV)
+
+$(BIN)/python:
+	"$$(./scripts/find-python)" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+
+$(RUNTIME): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
+
+$(DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUNTIME)
 
 migrate: venv
 	$(BIN)/flask db upgrade
@@ -24,18 +37,18 @@ seed: migrate
 run: seed
 	PORT=$(PORT) ./scripts/run-local
 
-test: venv
+test: venv-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: venv
+test-fast: venv-dev
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
-lint: venv
+lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r service_app offices service_requests notifications
 	./scripts/audit-deps
 
-bench: venv
+bench: venv-dev
 	$(BIN)/python -m bench
 
 clean:

@@ -112,7 +112,7 @@ def _env(database_url):
     env.update({
         "FLASK_APP": "wsgi", "APP_ENV": "development", "DATABASE_URL": database_url,
         "PUSH_SENDER": "log", "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-        "REQUEST_CREATE_LIMIT": HIGH, "UPLOAD_LIMIT": HIGH, "LOGIN_LIMIT_PER_ACCOUNT": HIGH,
+        "REQUEST_CREATE_LIMIT": HIGH, "UPLOAD_LIMIT": HIGH, "COMMENT_LIMIT": HIGH, "LOGIN_LIMIT_PER_ACCOUNT": HIGH,
         "LOGIN_LIMIT_PER_IP": HIGH, "PASSWORD_RESET_LIMIT_PER_ACCOUNT": HIGH, "PASSWORD_RESET_LIMIT_PER_IP": HIGH,
     })
     return env
@@ -155,15 +155,16 @@ def _free_port():
 
 
 class Gunicorn:
-    """One gunicorn master with gunicorn.conf.py and WORKERS workers, its log in a file."""
+    """One gunicorn master with gunicorn.conf.py and ``workers`` workers (WORKERS), its log in a file;
+    ``extra_args`` go on its command line before the app."""
 
-    def __init__(self, name, app, cwd, env, log_dir):
+    def __init__(self, name, app, cwd, env, log_dir, workers=WORKERS, extra_args=()):
         self.name = name
         self.port = _free_port()
         self.log_path = Path(log_dir) / f"{name}.log"
         self.log = open(self.log_path, "w")  # closed in stop()
-        cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(WORKERS),
-               "--bind", f"{HOST}:{self.port}", app]
+        cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers),
+               "--bind", f"{HOST}:{self.port}", *extra_args, app]
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self.log, stderr=subprocess.STDOUT,  # noqa: S603  # nosec B603
                                      start_new_session=True)
 

@@ -4,6 +4,7 @@ import json
 
 import flask_smorest
 import marshmallow as ma
+import orjson
 from flask import after_this_request
 from flask.json.provider import DefaultJSONProvider
 from flask_jwt_extended import current_user, verify_jwt_in_request
@@ -58,7 +59,41 @@ def _depth_exceeds(value, limit):
 
 
 class JSONProvider(DefaultJSONProvider):
-    """Flask's JSON, with :func:`loads_bounded` for ``request.get_json``."""
+    """Flask's JSON, written by orjson; :func:`loads_bounded` for ``request.get_json``.
+
+    orjson writes the bytes the standard library wrote for every answer we give
+    (compact, keys in the order given, UTF-8 as it is, a final newline), so bodies and
+    the ETags derived from them are unchanged; it is several times faster on a list
+    page. Dates, Decimals and the rest go through Flask's ``default`` as before
+    (datetimes too: ``OPT_PASSTHROUGH_DATETIME``). What orjson refuses and the
+    standard library accepts (integers over 64 bits, non-string keys, lone
+    surrogates) is written by the standard library, so nothing that worked fails.
+    """
+
+    def _orjson(self, obj, indent=False):
+        """``obj`` as JSON bytes, or None where only the standard library can write it (or ASCII is asked for)."""
+        if self.ensure_ascii:
+            return None
+        option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+        if self.sort_keys:
+            option |= orjson.OPT_SORT_KEYS
+        if indent:
+            option |= orjson.OPT_INDENT_2
+        try:
+            return orjson.dumps(obj, default=self.default, option=option)
+        except (orjson.JSONEncodeError, TypeError):
+            return None
+
+    def dumps(self, obj, **kwargs):
+        data = None if kwargs else self._orjson(obj)
+        return super().dumps(obj, **kwargs) if data is None else data.decode("utf-8")
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        data = self._orjson(obj, indent=(self.compact is None and self._app.debug) or self.compact is False)
+        if data is None:
+            return super().response(*args, **kwargs)
+        return self._app.response_class(data + b"\n", mimetype=self.mimetype)
 
     def loads(self, s, **kwargs):
         return loads_bounded(s)

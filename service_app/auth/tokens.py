@@ -17,7 +17,7 @@ import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token
 
 from ..database import utcnow
@@ -126,16 +126,29 @@ def purge_expired_sessions():
 def init_app(app):
     @jwt.token_in_blocklist_loader
     def _is_revoked(header, payload):
+        # One round trip for the session and its account: flask-jwt-extended asks
+        # this before ``_load_user``, which takes the account read here. Both are
+        # read from the database on every call, so a sign-out, a deactivation, a
+        # password reset or a detected refresh theft holds at once.
         # A session only vouches for the account it was opened for: a token
         # pairing someone else's live ``sid`` with this ``sub`` is refused.
-        session = db.session.get(AuthSession, payload.get("sid", ""))
-        return (session is None or session.revoked_at is not None
-                or str(session.user_id) != str(payload.get("sub")))
+        g.pop("_token_account", None)
+        row = db.session.execute(
+            sa.select(AuthSession.user_id, AuthSession.revoked_at, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.id == str(payload.get("sid", "")))
+        ).first()
+        if row is None or row.revoked_at is not None or str(row.user_id) != str(payload.get("sub")):
+            return True
+        g._token_account = row.User
+        return False
 
     @jwt.user_lookup_loader
     def _load_user(header, payload):
+        user = g.pop("_token_account", None)  # read with the session by _is_revoked
         try:
-            user = db.session.get(User, int(payload["sub"]))
+            if user is None or user.id != int(payload["sub"]):
+                user = db.session.get(User, int(payload["sub"]))
         except (TypeError, ValueError):
             return None
         return user if user is not None and user.is_active else None

@@ -2,10 +2,12 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask_jwt_extended import create_access_token
 
 from service_app.auth.models import AuthSession
 from service_app.extensions import db
+from service_app.users.models import User
 from tests.support.api import DEMO_PASSWORD, bearer
 
 
@@ -204,6 +206,35 @@ def test_deactivation_revokes_every_token_at_once(client, auth, login):
         assert client.get("/api/v1/me", headers=bearer(token)).get_json()["error"]["code"] == "token_revoked"
     for token in (employee.tokens["refresh_token"], phone2["refresh_token"]):
         assert client.post("/api/v1/auth/refresh", headers=bearer(token)).status_code == 401
+
+
+def test_the_session_and_its_account_are_read_in_one_statement(client, app, auth):
+    account = auth("employee")
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()).lower())
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/api/v1/notifications", headers=account.headers).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    auth_reads = [s for s in statements if "auth_sessions" in s or "from users" in s]
+    assert len(auth_reads) == 1, statements
+    assert "join users" in auth_reads[0]
+
+
+def test_an_account_deactivated_behind_the_api_is_refused_at_once(client, app, auth):
+    account = auth("employee")
+    assert client.get("/api/v1/me", headers=account.headers).status_code == 200
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.id == account.id).values(is_active=False))
+        db.session.commit()
+    response = client.get("/api/v1/me", headers=account.headers)
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "token_revoked"
 
 
 def test_password_change_keeps_this_device_and_signs_out_others(client, auth, login):
