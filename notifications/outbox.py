@@ -31,12 +31,17 @@ from .messages import PARAMS, render
 from .models import Delivery, Device, Notification, live_session
 
 
-def notify(event, recipients, *, request_id, params, actor_id=None):
-    """Queue ``event`` for each recipient but the actor (caller commits).
+def notify(event, recipients, *, request_id, params, actor_id=None, new_request=False):
+    """Queue ``event`` for each recipient but the actor (caller commits, which writes the rows).
 
     ``recipients`` are users (anything with ``id``, ``language`` and
     ``is_active``); ``params`` fills the message catalogue (number, title,
-    status, comment).
+    status, comment). ``new_request``: the request was made in this
+    transaction, so nobody can have had a push about it yet.
+
+    The feed and outbox rows are added to the session unflushed (each
+    delivery holds its notification by the relationship), so the commit's
+    flush writes each table's rows in one multi-row INSERT.
     """
     now = utcnow()
     people = {}
@@ -52,15 +57,16 @@ def notify(event, recipients, *, request_id, params, actor_id=None):
         notes.append(Notification(user_id=user.id, event=event, request_id=request_id, title=title, body=body,
                                   data=dict(data), created_at=now))
     db.session.add_all(notes)
-    db.session.flush()  # one flush for the ids the outbox rows point at
-    pushed_lately = _pushed_lately(people, request_id, now)
-    devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
-                                 .join(AuthSession, AuthSession.id == Device.session_id)
-                                 .where(Device.user_id.in_(set(people) - pushed_lately), live_session(now))).all()
+    pushed_lately = set() if new_request else _pushed_lately(people, request_id, now)
+    with db.session.no_autoflush:  # the devices do not depend on the rows just added
+        devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
+                                     .join(AuthSession, AuthSession.id == Device.session_id)
+                                     .where(Device.user_id.in_(set(people) - pushed_lately),
+                                            live_session(now))).all()
     by_user = {}
     for device in devices:
         by_user.setdefault(device.user_id, []).append(device)
-    db.session.add_all([Delivery(notification_id=note.id, device_id=device.id, token=device.token,
+    db.session.add_all([Delivery(notification=note, device_id=device.id, token=device.token,
                                  next_attempt_at=now, created_at=now)
                         for note in notes for device in by_user.get(note.user_id, ())])
 

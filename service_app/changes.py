@@ -163,9 +163,12 @@ def _after_flush(session, _flush_context):
 
 
 def _forget(session, transaction):
-    # Any end, a savepoint's too: a rolled-back savepoint took its rows with it, and
-    # logging a request twice in one transaction costs a row, never a missed change.
-    session.info.pop(_INFO_KEY, None)
+    # The end of the transaction or of a savepoint (a rolled-back savepoint took its rows
+    # with it; logging a request twice in one transaction costs a row, never a missed
+    # change). Not the end of a flush's own subtransaction: the rows it wrote stay, so
+    # a request flushed twice in one transaction is logged once.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_INFO_KEY, None)
 
 
 def log_notifications(user_id, notification_ids):

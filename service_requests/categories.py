@@ -47,6 +47,20 @@ def update_category(category, data):
 def active_category(code):
     """The active category with this code, or a 422 naming the field ``category``."""
     category = db.session.get(Category, code.upper()) if isinstance(code, str) else None
+    return _checked(category, code)
+
+
+def active_category_and_department(code):
+    """``(category, department)``: ``active_category`` with its department read in the same query."""
+    row = None
+    if isinstance(code, str):
+        row = db.session.execute(sa.select(Category, Department)
+                                 .outerjoin(Department, Department.code == Category.department_code)
+                                 .where(Category.code == code.upper())).first()
+    return _checked(row[0] if row else None, code), (row[1] if row else None)
+
+
+def _checked(category, code):
     if category is None or not category.is_active:
         raise ApiError(422, "validation_error", f"category: unknown or inactive category {code!r}",
                        {"category": ["unknown or inactive category"]})

@@ -6,14 +6,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from offices.models import Office
 from offices.service import route_request
 from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
 from . import history, sla
-from .categories import active_category
+from .categories import active_category_and_department
 from .models import IdempotencyKey, ServiceRequest
 
 
@@ -44,18 +43,26 @@ def create_request(user, data, idempotency_key=None):
         if existing is not None:
             return existing, True
     req = _build(user, data)
+    session = db.session()
     try:
-        db.session.add(req)
-        db.session.flush()
-        if idempotency_key:
-            db.session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
-                                          request_id=req.id))
-            db.session.flush()
-        office = db.session.get(Office, req.office_id)
-        history.record(req, "created", user, {"status": "new"})
-        history.record(req, "routed", user, {"office": {"id": office.id, "code": office.code},
-                                             "routed_by": req.routed_by})
-        db.session.commit()
+        session.add(req)
+        session.flush()  # the request's id: its number goes into the history and the notifications
+        # The rest is added unflushed (the reads the notifications make do not depend on it), so
+        # the commit writes the key, the history, the feed and the outbox in one multi-row INSERT each.
+        with session.no_autoflush:
+            if idempotency_key:
+                session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
+                                           request_id=req.id))
+            office = req.office
+            history.record(req, "created", user, {"status": "new"})
+            history.record(req, "routed", user, {"office": {"id": office.id, "code": office.code},
+                                                 "routed_by": req.routed_by})
+        # What the answer shows is all in memory: keep it rather than read the request back.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its request.
         db.session.rollback()
@@ -67,10 +74,10 @@ def create_request(user, data, idempotency_key=None):
 
 
 def _build(user, data):
-    category = active_category(data["category"])
+    category, department = active_category_and_department(data["category"])
     location = data.get("location")
     lat, lon = (location["lat"], location["lon"]) if location else (None, None)
-    routed = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
+    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
     digits = current_app.config["LOCATION_PRECISION_DECIMALS"]
     now = utcnow()
     req = ServiceRequest(
@@ -80,7 +87,8 @@ def _build(user, data):
         # The precise point was needed only for routing; only a coarse copy is kept (P7).
         location_lat=round(lat, digits) if lat is not None else None,
         location_lon=round(lon, digits) if lon is not None else None,
-        created_at=now, updated_at=now)
-    req.office = db.session.get(Office, routed.office_id)
+        created_at=now, updated_at=now, attachments=[])
+    req.office = office
+    req.department = department  # read with the category: the answer shows it
     sla.set_due_times(req)
     return req

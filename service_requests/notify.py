@@ -12,16 +12,16 @@ from notifications.messages import COMMENT_EXCERPT_CHARS
 from notifications.outbox import notify
 from service_app.extensions import db
 from service_app.users.models import User
-from service_app.vocabulary import STAFF_ROLES
 
-from .access import covers, may_read
+from .access import covers_condition, may_read
 from .models import Comment
 
 
 def office_staff(req):
-    """Active administrators and managers whose scope covers the request."""
-    staff = db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True)))
-    return [u for u in staff if covers(u, req.office_id, req.department_code)]
+    """Active administrators and managers whose scope covers the request (one query: ``covers_condition``)."""
+    dialect = db.session.get_bind().dialect.name
+    return list(db.session.scalars(sa.select(User).where(covers_condition(req.office_id, req.department_code, dialect))
+                                   .order_by(User.id)))
 
 
 def _params(req, **extra):
@@ -35,7 +35,8 @@ def _readers(req, people):
 def on_history_event(req, event, actor, data, internal):
     actor_id = actor.id if actor else None
     send = lambda name, people, **extra: notify(name, _readers(req, people), request_id=req.id,  # noqa: E731
-                                                params=_params(req, **extra), actor_id=actor_id)
+                                                params=_params(req, **extra), actor_id=actor_id,
+                                                new_request=event == "created")
     if event == "created":
         send("request_created", office_staff(req))
     elif event == "status_changed":
