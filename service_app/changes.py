@@ -179,6 +179,25 @@ def log_notifications(user_id, notification_ids):
             {**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for i in notification_ids])
 
 
+def log_request(session, request_id, internal=False):
+    """Log a change of a request made by a bulk statement (which the session hook does not see),
+    unless this transaction logged the request already."""
+    key = ("r", request_id, False, internal)
+    logged = _logged(session)
+    if key not in logged:
+        logged.add(key)
+        session.execute(sa.insert(SyncChange.__table__),
+                        [{**_EMPTY_ROW, "request_id": request_id, "internal": internal, "created_at": utcnow()}])
+
+
+def log_new_notifications(pairs):
+    """Log notifications inserted by a bulk statement, ``(user_id, notification_id)`` pairs, in one INSERT."""
+    now = utcnow()
+    rows = [{**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for user_id, i in pairs]
+    if rows:
+        db.session.execute(sa.insert(SyncChange.__table__), rows)
+
+
 def purge(before):
     """Delete rows older than ``before``; returns the count (no cursor can still need them)."""
     return db.session.execute(sa.delete(SyncChange).where(SyncChange.created_at < before)).rowcount

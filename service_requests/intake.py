@@ -13,7 +13,7 @@ from service_app.extensions import db
 
 from . import history, sla
 from .categories import active_category_and_department
-from .models import IdempotencyKey, ServiceRequest
+from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
 
 
 def body_hash(data):
@@ -54,9 +54,9 @@ def create_request(user, data, idempotency_key=None):
                 session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
                                            request_id=req.id))
             office = req.office
-            history.record(req, "created", user, {"status": "new"})
-            history.record(req, "routed", user, {"office": {"id": office.id, "code": office.code},
-                                                 "routed_by": req.routed_by})
+            history.record_all(req, [("created", {"status": "new"}),
+                                     ("routed", {"office": {"id": office.id, "code": office.code},
+                                                 "routed_by": req.routed_by})], user)
         # What the answer shows is all in memory: keep it rather than read the request back.
         session.expire_on_commit = False
         try:
@@ -74,7 +74,10 @@ def create_request(user, data, idempotency_key=None):
 
 
 def _build(user, data):
-    category, department = active_category_and_department(data["category"])
+    priority = data.get("priority", "normal")
+    # The category, its department and the SLA policies that may apply, in one query.
+    category, department, policies = active_category_and_department(
+        data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code))
     location = data.get("location")
     lat, lon = (location["lat"], location["lon"]) if location else (None, None)
     routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
@@ -82,7 +85,7 @@ def _build(user, data):
     now = utcnow()
     req = ServiceRequest(
         title=data["title"], description=data.get("description") or "", category_code=category.code,
-        department_code=category.department_code, priority=data.get("priority", "normal"), status="new",
+        department_code=category.department_code, priority=priority, status="new",
         office_id=routed.office_id, routed_by=routed.matched_by, author_id=user.id,
         # The precise point was needed only for routing; only a coarse copy is kept (P7).
         location_lat=round(lat, digits) if lat is not None else None,
@@ -90,5 +93,5 @@ def _build(user, data):
         created_at=now, updated_at=now, attachments=[])
     req.office = office
     req.department = department  # read with the category: the answer shows it
-    sla.set_due_times(req)
+    sla.set_due_times(req, policies)
     return req
