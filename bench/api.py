@@ -411,7 +411,7 @@ def run():
     servers = []
     try:
         Path(tmp, "bench_bare_app.py").write_text(BARE_APP, encoding="utf-8")
-        bare_env = dict(env, BARE_DSN=libpq_url, PYTHONPATH=tmp)
+        bare_env = dict(env, BARE_DSN=libpq_url, PYTHONPATH=os.pathsep.join((tmp, str(ROOT))))  # gunicorn.conf.py imports service_app
 
         def start_servers():
             servers.append(Gunicorn("api", "wsgi:app", ROOT, env, tmp))
