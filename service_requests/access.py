@@ -80,7 +80,9 @@ def covers_condition(office_id, department_code, dialect):
     ``dialect`` is the database's dialect name: the scopes are JSON lists, which PostgreSQL
     searches with ``jsonb`` containment and SQLite with ``json_each``.
     """
-    return sa.and_(User.role.in_(STAFF_ROLES), User.is_active.is_(True),
+    # The roles as literals, as in the partial index of active staff (``ix_users_active_staff``).
+    staff_roles = sa.bindparam("staff_roles", STAFF_ROLES, expanding=True, literal_execute=True)
+    return sa.and_(User.role.in_(staff_roles), User.is_active.is_(True),
                    _json_list_allows(User.office_ids, office_id, dialect),
                    _json_list_allows(User.department_codes, department_code, dialect))
 
