@@ -35,7 +35,7 @@ from .models import Delivery, Device, Notification, live_session
 
 
 def users_with_devices(condition):
-    """The active users matching ``condition`` (an SQL condition on ``User``) and the devices that
+    """The users matching ``condition`` (an SQL condition on ``User``) and the devices that
     would get their pushes, read in one query: ``(users, devices)`` for :func:`notify`.
 
     ``devices`` are rows with ``id``, ``user_id`` and ``token``, only those of live sessions.
@@ -60,7 +60,7 @@ class _DeviceRow(NamedTuple):
 
 
 def notify(event, recipients, *, request_id, params, actor_id=None, new_request=False, devices=None):
-    """Queue ``event`` for each recipient but the actor (caller commits, which writes the rows).
+    """Queue ``event`` for each recipient but the actor (caller commits).
 
     ``recipients`` are users (anything with ``id``, ``language`` and
     ``is_active``); ``params`` fills the message catalogue (number, title,
