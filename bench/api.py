@@ -6,7 +6,7 @@ the same gunicorn config and worker count, hit by the same load generator at
 the same concurrency, in the same run (the two alternate level by level, so
 other load on the machine affects both alike).
 
-Database ``santrade_bench_api`` on ``BENCH_PG_URL``'s server, created if missing
+Database ``santrade_bench_api`` (``BENCH_API_DATABASE`` names another) on ``BENCH_PG_URL``'s server, created if missing
 and emptied each run (``flask db upgrade``, ``flask seed-demo``, ``flask users
 create``). ``BENCH_API_SECONDS`` (10) is the measured time per level and
 server, ``BENCH_API_CLIENTS`` (8,32,64) the levels, ``BENCH_API_EMPLOYEES`` (8)
@@ -38,7 +38,7 @@ import sqlalchemy as sa
 from bench.common import pg_database, report
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "santrade_bench_api"
+DATABASE = os.environ.get("BENCH_API_DATABASE", "santrade_bench_api")
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "10"))
 LEVELS = [int(n) for n in os.environ.get("BENCH_API_CLIENTS", "8,32,64").split(",")]
 # The create-only level: every client only files requests (the busiest write path).

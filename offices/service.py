@@ -134,23 +134,28 @@ def _finds_office(router, lat, lon):
 
 
 def route_request(lat, lon, *, office_id=None, home_office_id=None):
-    """Route a new request (API.md rules 1-5); 422 ``office_required`` when nothing matches."""
+    """Route a new request (API.md rules 1-5); 422 ``office_required`` when nothing matches.
+
+    Returns ``(result, office)``: the routing result and the office it chose. The home
+    office is read only when the request falls back to it (rule 5), and must be active then.
+    """
     if office_id is not None:
         office = db.session.get(Office, office_id)
         if office is None or not office.is_active:
             raise invalid("office_id", f"no active office with id {office_id}")
-    if home_office_id is not None:
-        home = db.session.get(Office, home_office_id)
-        home_office_id = home_office_id if home is not None and home.is_active else None
     if lat is None or lon is None:
         try:
-            return get_router().route(None, None, office_id=office_id, home_office_id=home_office_id)
+            result = get_router().route(None, None, office_id=office_id, home_office_id=home_office_id)
         except OfficeRequired:
             raise _office_required() from None
-    result = route_point(lat, lon, office_id=office_id, home_office_id=home_office_id)
-    if result is None:
+    else:
+        result = route_point(lat, lon, office_id=office_id, home_office_id=home_office_id)
+        if result is None:
+            raise _office_required()
+    office = db.session.get(Office, result.office_id)
+    if result.matched_by == "home_office" and (office is None or not office.is_active):
         raise _office_required()
-    return result
+    return result, office
 
 
 def _office_required():

@@ -163,9 +163,12 @@ def _after_flush(session, _flush_context):
 
 
 def _forget(session, transaction):
-    # Any end, a savepoint's too: a rolled-back savepoint took its rows with it, and
-    # logging a request twice in one transaction costs a row, never a missed change.
-    session.info.pop(_INFO_KEY, None)
+    # The end of the transaction or of a savepoint (a rolled-back savepoint took its rows
+    # with it; logging a request twice in one transaction costs a row, never a missed
+    # change). Not the end of a flush's own subtransaction: the rows it wrote stay, so
+    # a request flushed twice in one transaction is logged once.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_INFO_KEY, None)
 
 
 def log_notifications(user_id, notification_ids):
@@ -174,6 +177,25 @@ def log_notifications(user_id, notification_ids):
         now = utcnow()
         db.session.execute(sa.insert(SyncChange.__table__), [
             {**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for i in notification_ids])
+
+
+def log_request(session, request_id, internal=False):
+    """Log a change of a request made by a bulk statement (which the session hook does not see),
+    unless this transaction logged the request already."""
+    key = ("r", request_id, False, internal)
+    logged = _logged(session)
+    if key not in logged:
+        logged.add(key)
+        session.execute(sa.insert(SyncChange.__table__),
+                        [{**_EMPTY_ROW, "request_id": request_id, "internal": internal, "created_at": utcnow()}])
+
+
+def log_new_notifications(pairs):
+    """Log notifications inserted by a bulk statement, ``(user_id, notification_id)`` pairs, in one INSERT."""
+    now = utcnow()
+    rows = [{**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for user_id, i in pairs]
+    if rows:
+        db.session.execute(sa.insert(SyncChange.__table__), rows)
 
 
 def purge(before):

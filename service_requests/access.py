@@ -15,9 +15,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects.postgresql import JSONB
 
 from service_app.errors import ApiError
 from service_app.extensions import db
+from service_app.users.models import User
+from service_app.vocabulary import STAFF_ROLES
 
 from .models import Attachment, ServiceRequest
 
@@ -68,6 +71,39 @@ def covers(user, office_id, department_code):
     return (user.is_staff and user.is_active
             and (not user.office_ids or office_id in user.office_ids)
             and (not user.department_codes or department_code in user.department_codes))
+
+
+def covers_condition(office_id, department_code, dialect):
+    """SQL condition on ``User``, the twin of :func:`covers`: active staff whose scope covers this
+    office and department (an empty scope means all), so the staff to notify are found by one query.
+
+    ``dialect`` is the database's dialect name: the scopes are JSON lists, which PostgreSQL
+    searches with ``jsonb`` containment and SQLite with ``json_each``.
+    """
+    # The roles as literals, as in the partial index of active staff (``ix_users_active_staff``).
+    staff_roles = sa.bindparam("staff_roles", STAFF_ROLES, expanding=True, literal_execute=True)
+    return sa.and_(User.role.in_(staff_roles), User.is_active.is_(True),
+                   _json_list_allows(User.office_ids, office_id, dialect),
+                   _json_list_allows(User.department_codes, department_code, dialect))
+
+
+def _json_list_allows(column, value, dialect):
+    """``not column or value in column`` for a JSON list column (``null`` counts as empty, as in Python)."""
+    if dialect == "postgresql":
+        as_jsonb = sa.cast(column, JSONB)
+        array = sa.case((sa.func.jsonb_typeof(as_jsonb) == "array", as_jsonb))
+        empty = sa.func.coalesce(sa.func.jsonb_array_length(array), 0) == 0
+        if value is None:
+            return empty
+        return sa.or_(empty, as_jsonb.contains([value]))
+    empty = sa.func.coalesce(sa.func.json_array_length(column), 0) == 0
+    if value is None:
+        return empty
+    items = sa.func.json_each(column).table_valued("value", "type")
+    # json_each types a JSON number integer/real and a string text: match the Python value's kind only.
+    kind = ("text",) if isinstance(value, str) else ("integer", "real")
+    return sa.or_(empty, sa.exists(sa.select(1).select_from(items)
+                                   .where(items.c.value == value, items.c.type.in_(kind))))
 
 
 def is_staff_for(user, req):

@@ -47,6 +47,26 @@ def update_category(category, data):
 def active_category(code):
     """The active category with this code, or a 422 naming the field ``category``."""
     category = db.session.get(Category, code.upper()) if isinstance(code, str) else None
+    return check_active(category, code)
+
+
+def active_category_and_department(code, also=None, on=None):
+    """``(category, department, others)``: ``active_category`` with its department read in the
+    same query, and the rows of the model ``also`` joined ``on`` a condition (``others``, a list)."""
+    rows = []
+    if isinstance(code, str):
+        stmt = (sa.select(Category, Department, *([also] if also is not None else []))
+                .outerjoin(Department, Department.code == Category.department_code)
+                .where(Category.code == code.upper()))
+        if also is not None:
+            stmt = stmt.outerjoin(also, on)
+        rows = db.session.execute(stmt).all()
+    category = check_active(rows[0][0] if rows else None, code)
+    others = [row[2] for row in rows if also is not None and row[2] is not None]
+    return category, rows[0][1], others
+
+
+def check_active(category, code):
     if category is None or not category.is_active:
         raise ApiError(422, "validation_error", f"category: unknown or inactive category {code!r}",
                        {"category": ["unknown or inactive category"]})

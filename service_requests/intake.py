@@ -6,15 +6,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from offices.models import Office
 from offices.service import route_request
 from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
 from . import history, sla
-from .categories import active_category
-from .models import IdempotencyKey, ServiceRequest
+from .categories import active_category_and_department
+from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
 
 
 def body_hash(data):
@@ -44,18 +43,26 @@ def create_request(user, data, idempotency_key=None):
         if existing is not None:
             return existing, True
     req = _build(user, data)
+    session = db.session()
     try:
-        db.session.add(req)
-        db.session.flush()
-        if idempotency_key:
-            db.session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
-                                          request_id=req.id))
-            db.session.flush()
-        office = db.session.get(Office, req.office_id)
-        history.record(req, "created", user, {"status": "new"})
-        history.record(req, "routed", user, {"office": {"id": office.id, "code": office.code},
-                                             "routed_by": req.routed_by})
-        db.session.commit()
+        session.add(req)
+        session.flush()  # the request's id: its number goes into the history and the notifications
+        # The rest is added unflushed (the reads the notifications make do not depend on it), so
+        # the commit writes the key, the history, the feed and the outbox in one multi-row INSERT each.
+        with session.no_autoflush:
+            if idempotency_key:
+                session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
+                                           request_id=req.id))
+            office = req.office
+            history.record_all(req, [("created", {"status": "new"}),
+                                     ("routed", {"office": {"id": office.id, "code": office.code},
+                                                 "routed_by": req.routed_by})], user)
+        # What the answer shows is all in memory: keep it rather than read the request back.
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its request.
         db.session.rollback()
@@ -67,20 +74,24 @@ def create_request(user, data, idempotency_key=None):
 
 
 def _build(user, data):
-    category = active_category(data["category"])
+    priority = data.get("priority", "normal")
+    # The category, its department and the SLA policies that may apply, in one query.
+    category, department, policies = active_category_and_department(
+        data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code))
     location = data.get("location")
     lat, lon = (location["lat"], location["lon"]) if location else (None, None)
-    routed = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
+    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
     digits = current_app.config["LOCATION_PRECISION_DECIMALS"]
     now = utcnow()
     req = ServiceRequest(
         title=data["title"], description=data.get("description") or "", category_code=category.code,
-        department_code=category.department_code, priority=data.get("priority", "normal"), status="new",
+        department_code=category.department_code, priority=priority, status="new",
         office_id=routed.office_id, routed_by=routed.matched_by, author_id=user.id,
         # The precise point was needed only for routing; only a coarse copy is kept (P7).
         location_lat=round(lat, digits) if lat is not None else None,
         location_lon=round(lon, digits) if lon is not None else None,
-        created_at=now, updated_at=now)
-    req.office = db.session.get(Office, routed.office_id)
-    sla.set_due_times(req)
+        created_at=now, updated_at=now, attachments=[])
+    req.office = office
+    req.department = department  # read with the category: the answer shows it
+    sla.set_due_times(req, policies)
     return req

@@ -9,19 +9,22 @@ gets 404 on the request) must not keep receiving them.
 import sqlalchemy as sa
 
 from notifications.messages import COMMENT_EXCERPT_CHARS
-from notifications.outbox import notify
+from notifications.outbox import notify, users_with_devices
 from service_app.extensions import db
 from service_app.users.models import User
-from service_app.vocabulary import STAFF_ROLES
 
-from .access import covers, may_read
+from .access import covers_condition, may_read
 from .models import Comment
 
 
+def _covering(req):
+    """SQL condition on ``User``: active staff whose scope covers the request (``access.covers_condition``)."""
+    return covers_condition(req.office_id, req.department_code, db.session.get_bind().dialect.name)
+
+
 def office_staff(req):
-    """Active administrators and managers whose scope covers the request."""
-    staff = db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True)))
-    return [u for u in staff if covers(u, req.office_id, req.department_code)]
+    """Active administrators and managers whose scope covers the request, found by one query."""
+    return list(db.session.scalars(sa.select(User).where(_covering(req)).order_by(User.id)))
 
 
 def _params(req, **extra):
@@ -37,7 +40,10 @@ def on_history_event(req, event, actor, data, internal):
     send = lambda name, people, **extra: notify(name, _readers(req, people), request_id=req.id,  # noqa: E731
                                                 params=_params(req, **extra), actor_id=actor_id)
     if event == "created":
-        send("request_created", office_staff(req))
+        # The staff and their devices in one query; nobody can have had a push about a new request.
+        staff, devices = users_with_devices(_covering(req))
+        notify("request_created", _readers(req, staff), request_id=req.id, params=_params(req),
+               actor_id=actor_id, new_request=True, devices=devices)
     elif event == "status_changed":
         send("status_changed", [req.author, req.assignee], status=data["to"])
     elif event == "assigned" and data.get("assignee"):

@@ -23,22 +23,32 @@ DEFAULT_TARGETS = {  # priority: (response, resolution) in business minutes (API
 RISK_SHARE = 0.8
 
 
-def targets(priority, category_code=None):
-    """``(response_minutes, resolution_minutes)`` for a priority (and category override)."""
-    rows = db.session.scalars(sa.select(SlaPolicy).where(
-        SlaPolicy.priority == priority,
-        sa.or_(SlaPolicy.category_code.is_(None), SlaPolicy.category_code == category_code)))
+def applies(priority, category_code=None):
+    """SQL condition on ``SlaPolicy``: the policies that may apply to a priority and category
+    (``category_code`` a value, or a column when the policies are read joined to categories)."""
+    return sa.and_(SlaPolicy.priority == priority,
+                   sa.or_(SlaPolicy.category_code.is_(None), SlaPolicy.category_code == category_code))
+
+
+def targets(priority, category_code=None, policies=None):
+    """``(response_minutes, resolution_minutes)`` for a priority (and category override).
+
+    ``policies``: the rows ``applies`` selects, when the caller read them already.
+    """
+    if policies is None:
+        policies = db.session.scalars(sa.select(SlaPolicy).where(applies(priority, category_code)))
     best = None
-    for row in rows:
+    for row in policies:
         if best is None or row.category_code is not None:
             best = row
     return (best.response_minutes, best.resolution_minutes) if best else DEFAULT_TARGETS[priority]
 
 
-def set_due_times(req):
-    """(Re)compute the deadlines and warning times of ``req`` from its office, priority and pauses."""
+def set_due_times(req, policies=None):
+    """(Re)compute the deadlines and warning times of ``req`` from its office, priority and pauses
+    (``policies`` as for ``targets``)."""
     calendar = calendar_for(req.office)
-    response, resolution = targets(req.priority, req.category_code)
+    response, resolution = targets(req.priority, req.category_code, policies)
     start, paused = req.created_at, req.paused_minutes or 0.0
     req.response_due_at = _due(calendar, start, response + paused)
     req.resolution_due_at = _due(calendar, start, resolution + paused)
