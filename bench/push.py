@@ -3,6 +3,8 @@ record) to a local FCM stub, against the bare firebase-admin ``send_each`` loop
 over the same messages and the same stub in the same run.
 
 Database: a throwaway SQLite file, or ``BENCH_DATABASE_URL`` (PostgreSQL).
+The worker's sender has a connection pool sized for its
+``PUSH_BATCHES_IN_FLIGHT``; the baseline's is the default, for one batch at a time.
 """
 import os
 import tempfile
@@ -62,14 +64,16 @@ def run():
     messages = _fill_outbox(app)
     stub = FcmStub().start()
     try:
-        sender = stub_sender(stub)
-        app.extensions["push_sender"] = sender
+        app.extensions["push_sender"] = stub_sender(stub, concurrent_sends=app.config["PUSH_BATCHES_IN_FLIGHT"])
         start = time.perf_counter()
         with app.app_context():
-            while worker.run_once():
+            while worker.run_batches():  # what Worker.run does each round
                 pass
         through_worker = PUSHES / (time.perf_counter() - start)
         assert len(stub.requests) == PUSHES, len(stub.requests)
+        app.extensions["push_sender"].close()
+
+        sender = stub_sender(stub)  # the bare loop's own sender, as any send_each caller would build it
 
         bare = [PushMessage(token=t, title=ti, body=b, data=d) for t, ti, b, d in messages]
         start = time.perf_counter()
