@@ -29,12 +29,14 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from flask import current_app
 
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 
+from .messages import DEEP_LINK, render_or
 from .models import Delivery, Device, Notification, receiving_device
 from .senders import PushMessage, get_push_sender
 
@@ -126,27 +128,14 @@ def claim(limit):
                       for row in taken)
 
 
-class Reader(NamedTuple):
-    """What a push needs of its recipient at send time."""
+def _message(delivery, note):
+    """The push of one delivery (API.md, "Devices and push"), rendered for its recipient.
 
-    language: str | None
-    unread: int
-
-
-def readers(user_ids):
-    """``{user id: Reader}``: language and unread count of each recipient, in one query."""
-    unread = (sa.select(sa.func.count(Notification.id))
-              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-              .correlate(User).scalar_subquery())
-    rows = db.session.execute(sa.select(User.id, User.language, unread.label("unread"))
-                              .where(User.id.in_(set(user_ids))))
-    return {row.id: Reader(row.language, row.unread) for row in rows}
-
-
-def _message(delivery, note, reader):
-    """The push of one delivery (API.md, "Devices and push"), rendered for ``reader``."""
-    title, body = note.texts(reader.language)
+    ``note`` is a row of ``prepare``'s query: the notification's columns, and the
+    recipient's ``language`` and ``unread`` count now.
+    """
     params = note.data or {}
+    title, body = render_or(note.event, note.language, params, (note.title, note.body))
     request_id = "" if note.request_id is None else str(note.request_id)
     data = {
         "notification_id": str(note.id),
@@ -154,11 +143,11 @@ def _message(delivery, note, reader):
         "number": str(params.get("number") or ""),
         "event": note.event,
         "status": str(params.get("status") or ""),
-        "deep_link": note.deep_link or "",
+        "deep_link": DEEP_LINK.format(note.request_id) if note.request_id is not None else "",
     }
     group = f"request-{note.request_id}" if note.request_id is not None else None
     return PushMessage(token=delivery.token, title=title, body=body, data=data,
-                       collapse_id=group, badge=reader.unread)
+                       collapse_id=group, badge=note.unread)
 
 
 def record(deliveries, outcomes):
@@ -229,15 +218,18 @@ def record(deliveries, outcomes):
 
 
 def prepare(claimed):
-    """The push of each claimed delivery, in order: two queries (notifications, recipients)."""
-    notes = {note.id: note for note in db.session.scalars(
-        sa.select(Notification).where(Notification.id.in_({d.notification_id for d in claimed})))}
-    people = readers(note.user_id for note in notes.values())
-    messages = []
-    for delivery in claimed:
-        note = notes[delivery.notification_id]
-        messages.append(_message(delivery, note, people.get(note.user_id, Reader(None, 0))))
-    return messages
+    """The push of each claimed delivery, in order, from one query of the batch's
+    notifications with their recipients' language and unread count."""
+    unread_of = aliased(Notification)
+    unread = (sa.select(sa.func.count(unread_of.id))
+              .where(unread_of.user_id == Notification.user_id, unread_of.read_at.is_(None))
+              .correlate(Notification).scalar_subquery())
+    notes = {row.id: row for row in db.session.execute(
+        sa.select(Notification.id, Notification.event, Notification.title, Notification.body,
+                  Notification.data, Notification.request_id, User.language, unread.label("unread"))
+        .outerjoin(User, User.id == Notification.user_id)
+        .where(Notification.id.in_({d.notification_id for d in claimed})))}
+    return [_message(delivery, notes[delivery.notification_id]) for delivery in claimed]
 
 
 def _claim_batch(limit):
