@@ -84,12 +84,9 @@ class _Segments:
     def of(cls, geometry) -> _Segments:
         """The segments of every ring (shells and holes) of a Polygon or MultiPolygon."""
         rings = shapely.get_rings(shapely.get_parts(geometry))
-        starts, ends = [], []
-        for ring in rings:
-            coords = shapely.get_coordinates(ring)
-            starts.append(coords[:-1])
-            ends.append(coords[1:])
-        a, b = np.concatenate(starts), np.concatenate(ends)
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        within = ring[:-1] == ring[1:]  # consecutive coordinates of the same ring
+        a, b = coords[:-1][within], coords[1:][within]
         return cls(a[:, 0].copy(), a[:, 1].copy(), b[:, 0] - a[:, 0], b[:, 1] - a[:, 1])
 
 
