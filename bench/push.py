@@ -1,8 +1,10 @@
 """Push throughput: 10,000 outbox deliveries through the worker (claim, send,
 record) to a local FCM stub, against the bare firebase-admin ``send_each`` loop
-over the same messages and the same stub in the same run.
+(``FcmSender.send`` of 100 at a time) over the same messages and the same stub in the same run.
 
 Database: a throwaway SQLite file, or ``BENCH_DATABASE_URL`` (PostgreSQL).
+The worker's sender has a connection pool sized for its
+``PUSH_BATCHES_IN_FLIGHT``; the baseline's is the default, for one batch at a time.
 """
 import os
 import tempfile
@@ -15,7 +17,6 @@ import sqlalchemy as sa
 from bench.common import migrated_app, report
 from notifications import worker
 from notifications.models import Delivery, Device, Notification
-from notifications.senders import PushMessage
 from service_app.auth.models import AuthSession
 from service_app.database import utcnow
 from service_app.extensions import db
@@ -50,8 +51,18 @@ def _fill_outbox(app):
             {"notification_id": n.id, "device_id": d.id, "token": d.token, "status": "pending", "attempts": 0,
              "next_attempt_at": now, "created_at": now} for n in notes for d in devices])
         db.session.commit()
-        return [(d.token, n.title, n.body, {"number": n.data["number"], "event": n.event, "status": "in_progress"})
-                for n in notes for d in devices]
+
+
+def _worker_messages(app):
+    """The pushes the worker will send, in its order, built by its own code (same payload, badge
+    and all), for the bare loop to send too."""
+    with app.app_context():
+        rows = db.session.execute(sa.select(Delivery.id, Delivery.device_id, Delivery.token,
+                                            Delivery.notification_id).order_by(Delivery.id)).all()
+        messages = worker.prepare([worker.Claimed(r.id, "", 0, r.device_id, r.token, r.notification_id)
+                                   for r in rows])
+        db.session.rollback()
+        return messages
 
 
 def run():
@@ -59,19 +70,21 @@ def run():
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp.name}/push.db"
     app = migrated_app(url)
     app.config["PUSH_BATCH_SIZE"] = 100
-    messages = _fill_outbox(app)
+    _fill_outbox(app)
+    bare = _worker_messages(app)
     stub = FcmStub().start()
     try:
-        sender = stub_sender(stub)
-        app.extensions["push_sender"] = sender
+        app.extensions["push_sender"] = stub_sender(stub, concurrent_sends=app.config["PUSH_BATCHES_IN_FLIGHT"])
         start = time.perf_counter()
         with app.app_context():
-            while worker.run_once():
+            while worker.run_batches():  # what Worker.run does each round
                 pass
         through_worker = PUSHES / (time.perf_counter() - start)
         assert len(stub.requests) == PUSHES, len(stub.requests)
+        app.extensions["push_sender"].close()
 
-        bare = [PushMessage(token=t, title=ti, body=b, data=d) for t, ti, b, d in messages]
+        sender = stub_sender(stub)  # the bare loop's own sender, as any send_each caller would build it
+
         start = time.perf_counter()
         for i in range(0, len(bare), 100):
             sender.send(bare[i:i + 100])

@@ -1,4 +1,4 @@
-"""Benchmark office routing: STRtree Router against the loop over every geofence."""
+"""Benchmark office routing: the grid-indexed Router against the loop over every geofence."""
 from __future__ import annotations
 
 import itertools
@@ -59,7 +59,7 @@ def lookups_per_second(router, points, min_seconds: float) -> float:
 
 
 def run() -> None:
-    """Report STRtree lookups/s per office count, with the loop over covers as baseline."""
+    """Report Router lookups/s per office count, with the loop over covers as baseline."""
     for n in SIZES:
         rng = np.random.default_rng(SEED + n)
         areas = synthetic_offices(rng, n)

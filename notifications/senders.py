@@ -158,7 +158,7 @@ class FcmSender(PushSender):
 
     def __init__(self, credentials: str | dict | fb_credentials.Base, *,
                  app_name: str = "santrade-fcm", http_timeout: float = 10,
-                 chunk_size: int = 100, project_id: str | None = None):
+                 chunk_size: int = 100, project_id: str | None = None, concurrent_sends: int = 1):
         if not 1 <= chunk_size <= MAX_CHUNK:
             raise ValueError(f"chunk_size must be within 1..{MAX_CHUNK}")
         self._credential = _load_credential(credentials)
@@ -168,6 +168,8 @@ class FcmSender(PushSender):
         self._app_name = app_name
         self._http_timeout = http_timeout
         self._chunk_size = chunk_size
+        # One connection per message of every chunk in flight (send_each threads each message).
+        self._connections = chunk_size * max(1, concurrent_sends)
         self._app: firebase_admin.App | None = None
         self._lock = threading.Lock()
 
@@ -181,7 +183,7 @@ class FcmSender(PushSender):
                     self._app = firebase_admin.initialize_app(self._credential, options, self._app_name)
                 except ValueError:  # already initialised in this process: reuse it
                     self._app = firebase_admin.get_app(self._app_name)
-                _mount_fcm_retry(self._app)
+                _mount_fcm_retry(self._app, self._connections)
             return self._app
 
     def max_blocking_seconds(self, count: int) -> float:
@@ -255,7 +257,8 @@ def build_push_sender(config: Mapping) -> PushSender:
     if kind == "fcm":
         if not config.get("FIREBASE_CREDENTIALS"):
             raise ValueError("the fcm push sender needs FIREBASE_CREDENTIALS")
-        return FcmSender(config["FIREBASE_CREDENTIALS"], http_timeout=config["FCM_HTTP_TIMEOUT"])
+        return FcmSender(config["FIREBASE_CREDENTIALS"], http_timeout=config["FCM_HTTP_TIMEOUT"],
+                         concurrent_sends=config.get("PUSH_BATCHES_IN_FLIGHT", 1))
     raise ValueError(f"unknown PUSH_SENDER {kind!r}: expected 'log' or 'fcm'")
 
 
@@ -268,12 +271,12 @@ def get_push_sender() -> PushSender:
     return adapters.get(EXTENSION)
 
 
-def _mount_fcm_retry(app: firebase_admin.App) -> None:
+def _mount_fcm_retry(app: firebase_admin.App, connections: int = 100) -> None:
     """Give the messaging service's session ``FCM_RETRY`` for the FCM origin.
 
     firebase-admin 7.x keeps the session at ``_MessagingService._client.session``
     (private; the version is pinned) and mounts its own adapter for the FCM
-    origin there; this one replaces it with the same pool size. If the SDK
+    origin there; this one replaces it, with a pool of ``connections``. If the SDK
     ever moves it, failing here is better than sleeping on Retry-After.
     """
     service = messaging._get_messaging_service(app)
@@ -281,7 +284,7 @@ def _mount_fcm_retry(app: firebase_admin.App) -> None:
     if not isinstance(session, requests.Session):
         raise RuntimeError("firebase-admin's messaging session moved: cannot disable its Retry-After sleeps")
     session.mount(FCM_ORIGIN, requests.adapters.HTTPAdapter(
-        pool_connections=100, pool_maxsize=100, max_retries=FCM_RETRY))
+        pool_connections=connections, pool_maxsize=connections, max_retries=FCM_RETRY))
 
 
 def _load_credential(value) -> fb_credentials.Base:

@@ -24,16 +24,19 @@ import random
 import signal
 import threading
 import uuid
-from datetime import timedelta
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from flask import current_app
 
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 
+from .messages import DEEP_LINK, render_or
 from .models import Delivery, Device, Notification, receiving_device
 from .senders import PushMessage, get_push_sender
 
@@ -64,8 +67,20 @@ def lease_seconds(limit):
     return max(configured, math.ceil(blocking) + LEASE_MARGIN_SECONDS)
 
 
+class Claimed(NamedTuple):
+    """A claimed delivery: what sending and ``record`` need, kept outside the session."""
+
+    id: int
+    claim_token: str
+    attempts: int
+    device_id: int | None
+    token: str = ""
+    notification_id: int | None = None
+    claimed_until: datetime | None = None
+
+
 def claim(limit):
-    """Take up to ``limit`` due deliveries for this worker; returns them.
+    """Take up to ``limit`` due deliveries for this worker; returns them as ``Claimed``, by id.
 
     Every row of one claim carries the same fresh ``claim_token``. Due rows
     whose device no longer receives are marked ``dropped`` instead."""
@@ -73,11 +88,19 @@ def claim(limit):
         now = utcnow()
         due = sa.or_(sa.and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
                      sa.and_(Delivery.status == "sending", Delivery.claimed_until < now))
-        pick = (sa.select(Delivery.id, receiving_device(Delivery.device_id, now).label("receiving"))
-                .where(due).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
-        if db.engine.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True, of=Delivery)
-        picked = db.session.execute(pick).all()
+        # The first ``limit`` due rows by (next_attempt_at, id): taken from the first ``limit``
+        # of each kind of due row, so each query walks ix_deliveries_due in order (one query
+        # over the OR would gather and sort every due row on every claim).
+        picked = []
+        for kind in (sa.and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
+                     sa.and_(Delivery.status == "sending", Delivery.claimed_until < now)):
+            pick = (sa.select(Delivery.id, Delivery.next_attempt_at,
+                              receiving_device(Delivery.device_id, now).label("receiving"))
+                    .where(kind).order_by(Delivery.next_attempt_at, Delivery.id).limit(limit))
+            if db.engine.dialect.name == "postgresql":
+                pick = pick.with_for_update(skip_locked=True, of=Delivery)
+            picked.extend(db.session.execute(pick).all())
+        picked = sorted(picked, key=lambda row: (row.next_attempt_at, row.id))[:limit]
         if not picked:
             db.session.rollback()
             return []
@@ -94,36 +117,25 @@ def claim(limit):
         lease = now + timedelta(seconds=lease_seconds(limit))
         token = str(uuid.uuid4())
         # The condition is repeated so that a row another worker claimed meanwhile is not taken.
-        db.session.execute(sa.update(Delivery).where(Delivery.id.in_(ids), due)
-                           .values(status="sending", claim_token=token, claimed_until=lease,
-                                   attempts=Delivery.attempts + 1))
+        taken = db.session.execute(
+            sa.update(Delivery).where(Delivery.id.in_(ids), due)
+            .values(status="sending", claim_token=token, claimed_until=lease, attempts=Delivery.attempts + 1)
+            .returning(Delivery.id, Delivery.attempts, Delivery.device_id, Delivery.token,
+                       Delivery.notification_id)
+            .execution_options(synchronize_session=False)).all()
         db.session.commit()
-        return list(db.session.scalars(sa.select(Delivery).where(Delivery.claim_token == token)
-                                       .order_by(Delivery.id)))
+        return sorted(Claimed(row.id, token, row.attempts, row.device_id, row.token, row.notification_id, lease)
+                      for row in taken)
 
 
-class Reader(NamedTuple):
-    """What a push needs of its recipient at send time."""
+def _message(delivery, note):
+    """The push of one delivery (API.md, "Devices and push"), rendered for its recipient.
 
-    language: str | None
-    unread: int
-
-
-def readers(user_ids):
-    """``{user id: Reader}``: language and unread count of each recipient, in one query."""
-    unread = (sa.select(sa.func.count(Notification.id))
-              .where(Notification.user_id == User.id, Notification.read_at.is_(None))
-              .correlate(User).scalar_subquery())
-    rows = db.session.execute(sa.select(User.id, User.language, unread.label("unread"))
-                              .where(User.id.in_(set(user_ids))))
-    return {row.id: Reader(row.language, row.unread) for row in rows}
-
-
-def _message(delivery, reader):
-    """The push of one delivery (API.md, "Devices and push"), rendered for ``reader``."""
-    note = delivery.notification
-    title, body = note.texts(reader.language)
+    ``note`` is a row of ``prepare``'s query: the notification's columns, and the
+    recipient's ``language`` and ``unread`` count now.
+    """
     params = note.data or {}
+    title, body = render_or(note.event, note.language, params, (note.title, note.body))
     request_id = "" if note.request_id is None else str(note.request_id)
     data = {
         "notification_id": str(note.id),
@@ -131,11 +143,11 @@ def _message(delivery, reader):
         "number": str(params.get("number") or ""),
         "event": note.event,
         "status": str(params.get("status") or ""),
-        "deep_link": note.deep_link or "",
+        "deep_link": DEEP_LINK.format(note.request_id) if note.request_id is not None else "",
     }
     group = f"request-{note.request_id}" if note.request_id is not None else None
     return PushMessage(token=delivery.token, title=title, body=body, data=data,
-                       collapse_id=group, badge=reader.unread)
+                       collapse_id=group, badge=note.unread)
 
 
 def record(deliveries, outcomes):
@@ -144,39 +156,56 @@ def record(deliveries, outcomes):
     Each row is updated only while it is still ``sending`` under the claim
     token it was claimed with: if its lease ran out and another worker claimed
     it, that worker's result stands and this one is dropped (and logged).
-    Returns how many outcomes were stored.
+    Returns how many outcomes were stored. The rows still held are read (and
+    locked, on PostgreSQL) in one query, then written with one executemany per
+    kind of outcome.
     """
     now = utcnow()
     max_attempts = current_app.config["PUSH_MAX_ATTEMPTS"]
+    deliveries = list(deliveries)
+    if not deliveries:
+        return 0
+    held = sa.select(Delivery.id, Delivery.claim_token).where(
+        Delivery.id.in_([d.id for d in deliveries]), Delivery.status == "sending")
+    if db.engine.dialect.name == "postgresql":
+        held = held.with_for_update()
+    holders = dict(db.session.execute(held).all())
+    table = Delivery.__table__
+    groups = {}  # status -> parameter rows of one executemany
     dropped_devices = set()
     stored = 0
     for delivery, outcome in zip(deliveries, outcomes, strict=True):
-        values = {"claim_token": None, "claimed_until": None,  # nosec B105  # releases the claim; no secret
-                  "last_error": (outcome.error or "")[:500] or None}
-        if outcome.status == "sent":
-            values.update(status="sent", sent_at=now, message_id=outcome.message_id)
-        elif outcome.status == "retry" and delivery.attempts < max_attempts:
-            values.update(status="pending", next_attempt_at=now + timedelta(
-                seconds=retry_delay(delivery.attempts, outcome.retry_after)))
-        elif outcome.status == "drop_device":
-            values.update(status="dropped")
-        else:
-            values.update(status="failed")
-        mine = db.session.execute(
-            sa.update(Delivery)
-            .where(Delivery.id == delivery.id, Delivery.status == "sending",
-                   Delivery.claim_token == delivery.claim_token)
-            .values(**values).execution_options(synchronize_session=False))
-        if mine.rowcount != 1:
+        if holders.get(delivery.id) != delivery.claim_token:
             log.warning("push delivery %s was claimed again before its outcome (%s) was recorded; "
                         "keeping the newer claim's", delivery.id, outcome.status)
             continue
+        row = {"b_id": delivery.id, "b_token": delivery.claim_token,
+               "last_error": (outcome.error or "")[:500] or None}
+        if outcome.status == "sent":
+            status = "sent"
+            row.update(sent_at=now, message_id=outcome.message_id)
+        elif outcome.status == "retry" and delivery.attempts < max_attempts:
+            status = "pending"
+            row["next_attempt_at"] = now + timedelta(seconds=retry_delay(delivery.attempts, outcome.retry_after))
+        elif outcome.status == "drop_device":
+            status = "dropped"
+        else:
+            status = "failed"
+        groups.setdefault(status, []).append(row)
         stored += 1
-        if values["status"] == "dropped" and delivery.device_id is not None:
+        if status == "dropped" and delivery.device_id is not None:
             dropped_devices.add(delivery.device_id)
-        elif values["status"] == "failed":
+        elif status == "failed":
             log.warning("push delivery %s failed after %s attempts: %s", delivery.id, delivery.attempts,
-                        values["last_error"])
+                        row["last_error"])
+    for status, rows in groups.items():
+        columns = {name: sa.bindparam(name) for name in rows[0] if not name.startswith("b_")}
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"), table.c.status == "sending",
+                   table.c.claim_token == sa.bindparam("b_token"))
+            .values(status=status, claim_token=None, claimed_until=None, **columns),  # nosec B105  # releases the claim
+            rows)
     if dropped_devices:
         db.session.execute(sa.update(Delivery).where(Delivery.device_id.in_(dropped_devices),
                                                      Delivery.status == "pending").values(status="dropped")
@@ -188,13 +217,26 @@ def record(deliveries, outcomes):
     return stored
 
 
-class Claimed(NamedTuple):
-    """What ``record`` needs of a claimed delivery, kept outside the session while FCM is called."""
+def prepare(claimed):
+    """The push of each claimed delivery, in order, from one query of the batch's
+    notifications with their recipients' language and unread count."""
+    unread_of = aliased(Notification)
+    unread = (sa.select(sa.func.count(unread_of.id))
+              .where(unread_of.user_id == Notification.user_id, unread_of.read_at.is_(None))
+              .correlate(Notification).scalar_subquery())
+    notes = {row.id: row for row in db.session.execute(
+        sa.select(Notification.id, Notification.event, Notification.title, Notification.body,
+                  Notification.data, Notification.request_id, User.language, unread.label("unread"))
+        .outerjoin(User, User.id == Notification.user_id)
+        .where(Notification.id.in_({d.notification_id for d in claimed})))}
+    return [_message(delivery, notes[delivery.notification_id]) for delivery in claimed]
 
-    id: int
-    claim_token: str
-    attempts: int
-    device_id: int | None
+
+def _claim_batch(limit):
+    claimed = claim(limit)
+    messages = prepare(claimed) if claimed else []
+    db.session.commit()  # no transaction stays open while FCM is called
+    return claimed, messages
 
 
 def run_once(limit=None):
@@ -204,20 +246,64 @@ def run_once(limit=None):
     than PostgreSQL's ``idle_in_transaction_session_timeout``, which would end
     the session and lose every outcome (and send the batch again).
     """
-    deliveries = claim(limit or current_app.config["PUSH_BATCH_SIZE"])
-    if not deliveries:
+    claimed, messages = _claim_batch(limit or current_app.config["PUSH_BATCH_SIZE"])
+    if not claimed:
         return 0
-    people = readers(d.notification.user_id for d in deliveries)
-    messages = [_message(d, people.get(d.notification.user_id, Reader(None, 0))) for d in deliveries]
-    claimed = [Claimed(d.id, d.claim_token, d.attempts, d.device_id) for d in deliveries]
-    db.session.commit()
-    outcomes = get_push_sender().send(messages)
-    record(claimed, outcomes)
+    record(claimed, get_push_sender().send(messages))
     return len(claimed)
 
 
+def run_batches(max_batches=None, stop=None):
+    """Claim, send and record batches until none is due; returns how many deliveries were handled.
+
+    Up to ``PUSH_BATCHES_IN_FLIGHT`` batches are sent at once, each from its own
+    thread (``send_each`` threads each message of a batch in turn); this thread
+    keeps the database work: it claims the next batch while others are in
+    flight and records each as it comes back. Every batch is claimed just
+    before it is sent, so its lease covers only its own send. A send that
+    raises leaves its batch leased (claimed again when the lease runs out);
+    the error is raised once the other batches are recorded.
+    """
+    limit = current_app.config["PUSH_BATCH_SIZE"]
+    in_flight = max(1, current_app.config.get("PUSH_BATCHES_IN_FLIGHT", 1))
+    sender = get_push_sender()
+    handled = batches = 0
+    failure = None
+    flying = {}
+    with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="push-send") as pool:
+        due = True
+        while True:
+            while (due and failure is None and len(flying) < in_flight
+                   and (max_batches is None or batches < max_batches)
+                   and (stop is None or not stop.is_set())):
+                claimed, messages = _claim_batch(limit)
+                if not claimed:
+                    due = False
+                    break
+                batches += 1
+                flying[pool.submit(sender.send, messages)] = claimed
+            if not flying:
+                break
+            done, _ = wait(flying, return_when=FIRST_COMPLETED)
+            for future in done:
+                claimed = flying.pop(future)
+                try:
+                    outcomes = future.result()
+                except Exception as error:  # noqa: BLE001 - raised below, after the others are recorded
+                    failure = failure or error
+                    continue
+                record(claimed, outcomes)
+                handled += len(claimed)
+    if failure is not None:
+        raise failure
+    return handled
+
+
 class Worker:
-    """Runs batches until stopped; SIGTERM and SIGINT finish the batch in hand, then stop."""
+    """Runs batches until stopped; SIGTERM and SIGINT finish the batches in flight, then stop.
+
+    ``max_batches`` (tests) bounds the rounds: each round sends every due batch.
+    """
 
     def __init__(self, poll_seconds=1.0):
         self.poll_seconds = poll_seconds
@@ -237,7 +323,7 @@ class Worker:
                         "(FCM_HTTP_TIMEOUT and retries); claims are held %s s instead", configured, lease)
         while not self.stopping.is_set() and (max_batches is None or batches < max_batches):
             try:
-                handled = run_once()
+                handled = run_batches(stop=self.stopping)
             except sa.exc.OperationalError:
                 db.session.rollback()
                 log.exception("database unavailable; retrying shortly")

@@ -1,6 +1,6 @@
 """The per-process router over the active offices, kept fresh.
 
-Each process builds the STRtree router once and rebuilds it only when the
+Each process builds the router once and rebuilds it only when the
 ``offices`` change counter moves. The counter is read at most every
 ``ROUTER_REFRESH_SECONDS`` (default 2), so an office edit reaches every worker
 within that time (API.md promises 5 s) at the cost of one primary-key read.

@@ -61,18 +61,64 @@ def distance_m(lat: float, lon: float, geometry) -> float:
     """
     if shapely.covers(geometry, shapely.Point(lon, lat)):
         return 0.0
+    return _outside_distance_m(lat, lon, _Segments.of(geometry))
+
+
+# Rings with more segments than this are searched with numpy; shorter ones in plain
+# Python, which is faster for a handful of segments. Both do the same float arithmetic.
+_NUMPY_SEGMENTS = 24
+
+
+class _Segments:
+    """A geometry's ring segments (lon, lat), kept for nearest-point searches."""
+
+    __slots__ = ("ax", "ay", "dx", "dy", "rows")
+
+    def __init__(self, ax, ay, dx, dy):
+        self.ax, self.ay, self.dx, self.dy = ax, ay, dx, dy
+        # Short geometries are searched row by row in Python.
+        self.rows = (list(zip(ax.tolist(), ay.tolist(), dx.tolist(), dy.tolist(), strict=True))
+                     if len(ax) <= _NUMPY_SEGMENTS else None)
+
+    @classmethod
+    def of(cls, geometry) -> _Segments:
+        """The segments of every ring (shells and holes) of a Polygon or MultiPolygon."""
+        rings = shapely.get_rings(shapely.get_parts(geometry))
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        within = ring[:-1] == ring[1:]  # consecutive coordinates of the same ring
+        a, b = coords[:-1][within], coords[1:][within]
+        return cls(a[:, 0].copy(), a[:, 1].copy(), b[:, 0] - a[:, 0], b[:, 1] - a[:, 1])
+
+
+def _outside_distance_m(lat: float, lon: float, segments: _Segments) -> float:
+    """Geodesic metres from (lat, lon) to the nearest point of the segments.
+
+    The nearest point is found in the plane centred on the point with longitude
+    scaled by cos(lat), then measured on the WGS84 ellipsoid.
+    """
     # Near a pole the scale tends to 0; clamping keeps the division finite.
     k = max(math.cos(math.radians(lat)), 1e-9)
-    origin = np.array([lon, lat])
-
-    def to_local(coords: np.ndarray) -> np.ndarray:
-        local = coords - origin
-        local[:, 0] *= k
-        return local
-
-    local = shapely.transform(geometry, to_local)
-    near_x, near_y = shapely.get_coordinates(shapely.shortest_line(shapely.Point(0.0, 0.0), local))[1]
-    _, _, metres = _GEOD.inv(lon, lat, lon + near_x / k, lat + near_y)
+    if segments.rows is not None:
+        best, near_lon, near_lat = math.inf, lon, lat
+        for ax, ay, dx, dy in segments.rows:
+            x0, y0, sx = (ax - lon) * k, ay - lat, dx * k
+            length2 = sx * sx + dy * dy
+            t = 0.0 if length2 == 0.0 else min(1.0, max(0.0, -(x0 * sx + y0 * dy) / length2))
+            px, py = x0 + t * sx, y0 + t * dy
+            d2 = px * px + py * py
+            if d2 < best:
+                best, near_lon, near_lat = d2, ax + t * dx, ay + t * dy
+    else:
+        x0, y0, sx, dy = (segments.ax - lon) * k, segments.ay - lat, segments.dx * k, segments.dy
+        length2 = sx * sx + dy * dy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(length2 == 0.0, 0.0,
+                         np.minimum(1.0, np.maximum(0.0, -(x0 * sx + y0 * dy) / length2)))
+        px, py = x0 + t * sx, y0 + t * dy
+        j = int(np.argmin(px * px + py * py))
+        near_lon = float(segments.ax[j] + t[j] * segments.dx[j])
+        near_lat = float(segments.ay[j] + t[j] * segments.dy[j])
+    _, _, metres = _GEOD.inv(lon, lat, near_lon, near_lat)
     return float(metres)
 
 
@@ -133,6 +179,8 @@ class _BaseRouter:
         self._ids = np.array([area.id for area in active], dtype=np.int64)
         self._geoms = _as_object_array([area.geometry for area in active])
         self._areas = ranking_areas(self._geoms)
+        # Ring segments for the distance of rule 3, extracted once per office.
+        self._segments = [_Segments.of(geom) for geom in self._geoms]
 
     def __len__(self) -> int:
         """Number of active offices the router knows."""
@@ -153,8 +201,9 @@ class _BaseRouter:
             raise GeometryError("lat and lon must be given together")
         if lat is not None:
             lat, lon = check_point(lat, lon)
-            point = shapely.Point(lon, lat)  # shapely x is longitude
-            inside = self._covering(point)
+            inside = self._covering(lat, lon)
+            if len(inside) == 1:
+                return RouteResult(int(self._ids[inside[0]]), "geofence", 0.0)
             if len(inside):
                 return RouteResult(_smallest(self._ids[inside], self._areas[inside]), "geofence", 0.0)
             near = self._near(lat, lon)
@@ -164,28 +213,80 @@ class _BaseRouter:
             return RouteResult(home_office_id, "home_office", None)
         raise OfficeRequired("no office geofence near this location and no home office; send office_id")
 
-    def _covering(self, point) -> np.ndarray:
+    def _covering(self, lat: float, lon: float):
+        """Indexes of the offices whose geofence covers the point (boundary included)."""
         raise NotImplementedError
 
     def _near(self, lat: float, lon: float) -> tuple[int, float] | None:
         raise NotImplementedError
 
 
+# An office whose reach spans more grid cells than this is checked on every lookup instead.
+_MAX_CELLS_PER_OFFICE = 4096
+
+
 class Router(_BaseRouter):
-    """Routes points to offices with one shapely STRtree built at construction."""
+    """Routes points to offices with a grid built at construction.
+
+    The plane is cut into square cells of about ``max_distance_m``; each cell
+    lists the offices that may cover, or lie within ``max_distance_m`` of, a
+    point in it (their bounding box grown by the distance). A lookup reads one
+    cell, so its cost does not grow with the number of offices; only the few
+    offices listed there are tested, with prepared geometries (cover) and ring
+    segments extracted once (distance).
+    """
 
     def __init__(self, areas: Iterable[OfficeArea], max_distance_m: float = 2000.0):
         super().__init__(areas, max_distance_m)
-        self._tree = shapely.STRtree(self._geoms)
+        # Copies, so that preparing them leaves the callers' geometries as they were.
+        self._prepared = [shapely.from_wkb(shapely.to_wkb(geom)) for geom in self._geoms]
+        shapely.prepare(self._prepared)
+        self._bounds = [tuple(geom.bounds) for geom in self._geoms]
+        dlat = self.max_distance_m / _MIN_M_PER_DEG_LAT
+        self._cell = max(dlat, 0.005)
+        cells: dict[tuple[int, int], list[int]] = {}
+        everywhere: list[int] = []
+        for i, (x0, y0, x1, y1) in enumerate(self._bounds):
+            # Any point whose search box (search_box) meets this bounding box lies in the
+            # box grown by dlat and by the widest dlon such a point can use: it is at most
+            # dlat more poleward than the office, so its search reaches 2 * dlat further.
+            farthest = max(abs(y0), abs(y1)) + 2 * dlat
+            if farthest >= 89.9:
+                everywhere.append(i)
+                continue
+            dlon = self.max_distance_m / (_M_PER_DEG_LON_AT_EQUATOR * math.cos(math.radians(farthest)))
+            cx0, cx1 = math.floor((x0 - dlon) / self._cell), math.floor((x1 + dlon) / self._cell)
+            cy0, cy1 = math.floor((y0 - dlat) / self._cell), math.floor((y1 + dlat) / self._cell)
+            if (cx1 - cx0 + 1) * (cy1 - cy0 + 1) > _MAX_CELLS_PER_OFFICE:
+                everywhere.append(i)
+                continue
+            for cx in range(cx0, cx1 + 1):
+                for cy in range(cy0, cy1 + 1):
+                    cells.setdefault((cx, cy), []).append(i)
+        self._everywhere = tuple(everywhere)
+        self._cells = {key: tuple(sorted(members + everywhere)) for key, members in cells.items()}
 
-    def _covering(self, point) -> np.ndarray:
-        # The predicate reads predicate(point, tree_geometry): "covered_by" keeps boundary points.
-        return self._tree.query(point, predicate="covered_by")
+    def _candidates(self, lat, lon) -> tuple[int, ...]:
+        key = (math.floor(lon / self._cell), math.floor(lat / self._cell))
+        return self._cells.get(key, self._everywhere)
+
+    def _covering(self, lat, lon):
+        bounds, prepared = self._bounds, self._prepared
+        # For a point, "intersects" is "covered by": inside or on the boundary.
+        return [i for i in self._candidates(lat, lon)
+                if bounds[i][0] <= lon <= bounds[i][2] and bounds[i][1] <= lat <= bounds[i][3]
+                and shapely.intersects_xy(prepared[i], lon, lat)]
 
     def _near(self, lat, lon):
-        candidates = self._tree.query(shapely.box(*search_box(lat, lon, self.max_distance_m)))
-        distances = [distance_m(lat, lon, self._geoms[i]) for i in candidates]
-        return _nearest(self._ids[candidates], distances, self.max_distance_m)
+        min_lon, min_lat, max_lon, max_lat = search_box(lat, lon, self.max_distance_m)
+        ids, distances = [], []
+        for i in self._candidates(lat, lon):
+            x0, y0, x1, y1 = self._bounds[i]
+            if x0 <= max_lon and x1 >= min_lon and y0 <= max_lat and y1 >= min_lat:
+                ids.append(self._ids[i])
+                # No office covers the point (rule 2 came first): no cover test needed.
+                distances.append(_outside_distance_m(lat, lon, self._segments[i]))
+        return _nearest(ids, distances, self.max_distance_m)
 
 
 class LoopRouter(_BaseRouter):
@@ -195,7 +296,8 @@ class LoopRouter(_BaseRouter):
         super().__init__(areas, max_distance_m)
         self._bounds = [geom.bounds for geom in self._geoms]
 
-    def _covering(self, point) -> np.ndarray:
+    def _covering(self, lat, lon):
+        point = shapely.Point(lon, lat)  # shapely x is longitude
         return np.array([i for i, geom in enumerate(self._geoms) if geom.covers(point)], dtype=np.int64)
 
     def _near(self, lat, lon):
@@ -205,5 +307,6 @@ class LoopRouter(_BaseRouter):
             # Exact distances for all offices would take seconds; bbox overlap is a safe filter.
             if x0 <= max_lon and x1 >= min_lon and y0 <= max_lat and y1 >= min_lat:
                 ids.append(self._ids[i])
-                distances.append(distance_m(lat, lon, self._geoms[i]))
+                # No office covers the point (rule 2 came first): distance_m without its cover test.
+                distances.append(_outside_distance_m(lat, lon, self._segments[i]))
         return _nearest(ids, distances, self.max_distance_m)

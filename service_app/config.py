@@ -181,6 +181,7 @@ SETTINGS = (
     Setting("FIREBASE_CREDENTIALS", text, ""),
     Setting("FCM_HTTP_TIMEOUT", integer, "10"),
     Setting("PUSH_BATCH_SIZE", integer, "100"),
+    Setting("PUSH_BATCHES_IN_FLIGHT", integer, "2"),
     Setting("PUSH_MAX_ATTEMPTS", integer, "8"),
     Setting("PUSH_RETRY_BASE_SECONDS", integer, "15"),
     Setting("PUSH_RETRY_MAX_SECONDS", integer, "3600"),

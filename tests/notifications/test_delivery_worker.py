@@ -279,3 +279,68 @@ def test_no_database_transaction_is_open_while_fcm_is_called(app, queued):
     assert run(app) == 3
     assert seen == [False]
     assert set(deliveries(app).values()) == {("sent", 1)}
+
+
+class GatedSender:
+    """Holds every send until ``release_at`` sends are in flight (or 5 s); one chosen batch raises."""
+
+    def __init__(self, fail_token=None, release_at=1):
+        self.fail_token = fail_token
+        self.release_at = release_at
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.in_flight = self.most_in_flight = 0
+        self.batches = []
+
+    def send(self, messages):
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.batches.append([m.token for m in messages])
+            if self.in_flight >= self.release_at:
+                self.release.set()
+        try:
+            self.release.wait(5)
+            if any(m.token == self.fail_token for m in messages):
+                raise RuntimeError("transport broke")
+            return [PushOutcome("sent", message_id=f"id-{m.token}") for m in messages]
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def test_run_batches_sends_several_batches_at_once_and_records_each(app, queued):
+    sender = GatedSender(release_at=3)  # one batch at a time would wait out the 5 s, then fail below
+    app.extensions["push_sender"] = sender
+    app.config.update(PUSH_BATCH_SIZE=1, PUSH_BATCHES_IN_FLIGHT=3)
+    with app.app_context():
+        assert worker.run_batches() == 3
+    assert sender.most_in_flight == 3 and sorted(sender.batches) == [["tok-a"], ["tok-b"], ["tok-c"]]
+    assert set(deliveries(app).values()) == {("sent", 1)}
+    with app.app_context():
+        assert worker.run_batches() == 0  # nothing due: no batch is sent
+
+
+def test_run_batches_records_the_others_when_one_send_raises(app, queued):
+    sender = GatedSender(fail_token="tok-b", release_at=3)  # all three in flight before any returns
+    app.extensions["push_sender"] = sender
+    app.config.update(PUSH_BATCH_SIZE=1, PUSH_BATCHES_IN_FLIGHT=3)
+    with app.app_context(), pytest.raises(RuntimeError, match="transport broke"):
+        worker.run_batches()
+    state = deliveries(app)
+    assert state["tok-a"] == ("sent", 1) and state["tok-c"] == ("sent", 1)
+    with app.app_context():  # the failed batch stays leased: claimed again once the lease runs out
+        row = db.session.scalars(sa.select(Delivery).where(Delivery.token == "tok-b")).one()
+        assert (row.status, row.claim_token is not None, row.claimed_until > utcnow()) == ("sending", True, True)
+
+
+def test_run_batches_stops_claiming_when_asked(app, queued):
+    sender = GatedSender()
+    app.extensions["push_sender"] = sender
+    app.config.update(PUSH_BATCH_SIZE=1, PUSH_BATCHES_IN_FLIGHT=1)
+    with app.app_context():
+        assert worker.run_batches(max_batches=2) == 2
+        stop = threading.Event()
+        stop.set()
+        assert worker.run_batches(stop=stop) == 0
+        assert worker.run_batches() == 1

@@ -8,7 +8,7 @@ from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, box
 
 from offices.geometry import GeometryError, LikelySwappedError
-from offices.routing import (LoopRouter, OfficeArea, OfficeRequired, RouteResult, Router, distance_m,
+from offices.routing import (LoopRouter, OfficeArea, OfficeRequired, RouteResult, Router, distance_m, ranking_areas,
                              search_box)
 
 GEOD = Geod(ellps="WGS84")
@@ -286,3 +286,114 @@ def test_strtree_router_agrees_with_the_loop_on_random_offices():
             assert (got.office_id, got.distance_m) == (best[1], pytest.approx(best[0]))
         else:
             assert got.matched_by == "home_office"
+
+
+def tricky_offices(rng, n):
+    """Offices with holes, many-vertex rings, two-part shapes and mirrored twins near Astana."""
+    areas = []
+    for office_id in range(1, n + 1):
+        lat, lon = rng.uniform(51.0, 51.3), rng.uniform(71.2, 71.7)
+        kind = rng.random()
+        if kind < 0.2:
+            outer = square(lat, lon, rng.uniform(300, 900))
+            geom = outer.difference(square(lat, lon, rng.uniform(50, 250)))   # a courtyard hole
+        elif kind < 0.4:
+            # A round yard: ring of more than 24 segments (the numpy search).
+            geom = Point(lon, lat).buffer(rng.uniform(0.002, 0.01), quad_segs=int(rng.integers(8, 40)))
+        elif kind < 0.55:
+            geom = MultiPolygon([square(lat, lon, 120), square(*moved(lat, lon, rng.uniform(0, 360), 900), 200)])
+        elif kind < 0.7 and areas:
+            # The previous office mirrored across a meridian: points on that meridian are equidistant.
+            previous = areas[-1].geometry
+            axis = previous.bounds[2] + rng.uniform(0.002, 0.02)
+            geom = shapely.transform(previous, lambda c, a=axis: np.column_stack([2 * a - c[:, 0], c[:, 1]]))
+            geom = shapely.make_valid(shapely.orient_polygons(geom)) if not geom.is_valid else geom
+        else:
+            geom = shapely.affinity.rotate(square(lat, lon, rng.uniform(60, 600)), rng.uniform(0, 90))
+        if geom.geom_type in ("Polygon", "MultiPolygon") and not geom.is_empty:
+            areas.append(OfficeArea(office_id, geom, is_active=bool(rng.random() > 0.05)))
+    return areas
+
+
+def border_points(rng, areas):
+    """Vertices, points on edges, a hair inside and outside them, inside holes, and on mirror axes."""
+    points = []
+    for area in areas:
+        geom = area.geometry
+        coords = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(geom)))
+        for x, y in coords[rng.choice(len(coords), 3)]:
+            points.append((y, x))
+        for ring in shapely.get_rings(shapely.get_parts(geom)):
+            line = shapely.get_coordinates(ring)
+            j = int(rng.integers(len(line) - 1))
+            t = rng.random()
+            x, y = line[j] + t * (line[j + 1] - line[j])
+            for eps in (0.0, 1e-9, -1e-9, 1e-6, -1e-6, 0.003):
+                points.append((y + eps, x + eps))
+    for left, right in zip(areas, areas[1:], strict=False):
+        # Midway between neighbours' centres and the mirror axis of mirrored twins.
+        a, b = left.geometry.centroid, right.geometry.centroid
+        points.append(((a.y + b.y) / 2, (a.x + b.x) / 2))
+        axis = (left.geometry.bounds[2] + right.geometry.bounds[0]) / 2
+        points.append((a.y, axis))
+    return points
+
+
+def brute_force(areas, lat, lon, max_distance_m=2000.0):
+    """The routing rules straight from their definition, against every active office."""
+    active = [a for a in areas if a.is_active]
+    here = Point(lon, lat)
+    inside = [a for a in active if a.geometry.covers(here)]
+    if inside:
+        sizes = dict(zip([a.id for a in inside], ranking_areas([a.geometry for a in inside]), strict=True))
+        least = min(sizes.values())
+        return min(i for i, s in sizes.items() if s <= least * (1 + 1e-9)), "geofence"
+    near = [(distance_m(lat, lon, a.geometry), a.id) for a in active]
+    near = [(d, i) for d, i in near if d <= max_distance_m]
+    if not near:
+        return -1, "home_office"
+    best = min(d for d, _ in near)
+    return min(i for d, i in near if d <= best + 1e-3), "nearest"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_routers_agree_with_brute_force_at_borders_holes_and_ties(seed):
+    rng = np.random.default_rng(seed)
+    areas = tricky_offices(rng, 120)
+    fast, slow = Router(areas), LoopRouter(areas)
+    points = border_points(rng, areas) + [(rng.uniform(50.95, 51.35), rng.uniform(71.1, 71.8))
+                                          for _ in range(300)]
+    seen = {}
+    for lat, lon in points:
+        expected = slow.route(lat, lon, home_office_id=-1)
+        got = fast.route(lat, lon, home_office_id=-1)
+        assert got == expected, (lat, lon)
+        assert (got.office_id, got.matched_by) == brute_force(areas, lat, lon), (lat, lon)
+        if got.matched_by == "nearest":
+            assert got.distance_m == distance_m(lat, lon, next(a.geometry for a in areas if a.id == got.office_id))
+        seen[got.matched_by] = seen.get(got.matched_by, 0) + 1
+    assert min(seen.get(k, 0) for k in ("geofence", "nearest", "home_office")) > 20, seen
+
+
+def test_equidistant_offices_go_to_the_lowest_id(router_class):
+    west, east = square(*ASTANA, 100), square(*ASTANA, 100)
+    lat, lon = ASTANA
+    shift = 0.01   # degrees of longitude: the two squares mirror each other across lon + shift / 2
+    east = shapely.transform(east, lambda c: c + [shift, 0.0])
+    for west_id, east_id in ((4, 9), (9, 4)):
+        router = router_class([OfficeArea(west_id, west), OfficeArea(east_id, east)])
+        got = router.route(lat, lon + shift / 2)
+        assert got.matched_by == "nearest" and got.office_id == 4
+
+
+def test_distance_to_a_many_sided_ring_matches_a_geodesic_brute_force():
+    # More than 24 segments: the numpy search; it must agree with the plain one.
+    yard = Point(71.43, 51.13).buffer(0.01, quad_segs=32)
+    dense = shapely.get_coordinates(shapely.segmentize(yard.exterior, 0.00001))
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        lat, lon = rng.uniform(51.11, 51.15), rng.uniform(71.40, 71.46)
+        if yard.covers(Point(lon, lat)):
+            continue
+        _, _, d = GEOD.inv(np.full(len(dense), lon), np.full(len(dense), lat), dense[:, 0], dense[:, 1])
+        assert distance_m(lat, lon, yard) == pytest.approx(d.min(), rel=0.002, abs=1.0)

@@ -219,8 +219,9 @@ def attach(sender_or_app, stub: FcmStub):
     session.trust_env = False
     production = session.adapters.get("https://fcm.googleapis.com")
     retries = production.max_retries if production is not None else _http_client.DEFAULT_RETRY_CONFIG
+    pool = getattr(production, "_pool_maxsize", 100)  # the production pool's size, as FcmSender chose it
     session.mount(stub.url, requests.adapters.HTTPAdapter(
-        pool_connections=100, pool_maxsize=100, max_retries=retries))
+        pool_connections=pool, pool_maxsize=pool, max_retries=retries))
     return service
 
 
