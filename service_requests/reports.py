@@ -15,10 +15,12 @@ primary database, or the read replica named by ``REPORTS_DATABASE_URL``.
 import csv
 import io
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql
 
 from offices.models import Department, Office
 from service_app.database import reports_session, utcnow
@@ -26,7 +28,7 @@ from service_app.errors import ApiError
 from service_app.users.models import User
 
 from .access import scope_condition
-from .models import OPEN_STATUSES, Category, ServiceRequest
+from .models import OPEN_STATUSES, Category, RequestEvent, ServiceRequest
 
 R = ServiceRequest
 COLUMNS = ["key", "label", "total", "open", "resolved", "response_met_pct", "resolution_met_pct",
@@ -260,3 +262,180 @@ def _backlog_report(session, user, args):
               "by_age": {label: sum(e["by_age"][label] for e in statuses.values()) for label, _ in BUCKETS}}
     return {"generated_at": now, "office_id": args.get("office_id"), "statuses": list(statuses.values()),
             "totals": totals}
+
+
+# --- the dashboard ---------------------------------------------------------
+#
+# Every figure but ``open_now`` counts the requests created in the period (or that day), as the
+# SLA report does: ``resolved`` is how many of them are resolved now, ``avg_rating`` their ratings.
+# On PostgreSQL it is five short passes, each over the created_at range (or the open requests):
+# per-day counts grouped in the database, a histogram of resolution minutes per window, the open
+# requests now and at the period's start, the reopened ones, and the hotspots.
+
+CARDS = (("created", "down"), ("resolved", "up"), ("open_now", "down"), ("response_met_pct", "up"),
+         ("resolution_met_pct", "up"), ("median_resolution_minutes", "down"), ("avg_rating", "up"),
+         ("reopened_pct", "down"))
+DAY_FIELDS = ("created", "resolved", "response_decided", "response_met", "resolution_decided", "resolution_met",
+              "rated", "rating_sum")
+
+
+def _day_aggregates():
+    responded = sa.or_(R.first_response_at.is_not(None), R.response_breached)
+    resolved_or_late = sa.or_(R.resolved_at.is_not(None), R.resolution_breached)
+    return [
+        sa.func.count(R.id).label("created"),
+        _count_if(R.resolved_at.is_not(None)).label("resolved"),
+        _count_if(responded).label("response_decided"),
+        _count_if(sa.and_(R.first_response_at.is_not(None), sa.not_(R.response_breached))).label("response_met"),
+        _count_if(resolved_or_late).label("resolution_decided"),
+        _count_if(sa.and_(R.resolved_at.is_not(None), sa.not_(R.resolution_breached))).label("resolution_met"),
+        sa.func.count(R.rating).label("rated"),
+        sa.func.sum(R.rating).label("rating_sum"),
+    ]
+
+
+def _per_day(session, condition, tz, first, last):
+    """``{local date: {field: count}}`` for the days ``first`` to ``last``.
+
+    PostgreSQL puts each request in its day with ``width_bucket`` over the days' local midnights
+    (a binary search; converting every timestamp to the local date costs twice the scan). SQLite
+    (no time zones) groups by the stored instant and the dates are taken here."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        midnights = [datetime.combine(first + timedelta(days=n), time(), tz) for n in range((last - first).days + 2)]
+        day = sa.func.width_bucket(R.created_at, sa.cast(
+            sa.bindparam("midnights", midnights, type_=postgresql.ARRAY(sa.DateTime(timezone=True))),
+            postgresql.ARRAY(sa.DateTime(timezone=True))))
+    else:
+        day = R.created_at
+    out = {}
+    for row in session.execute(sa.select(day.label("day"), *_day_aggregates()).where(condition).group_by(day)):
+        date = first + timedelta(days=row.day - 1) if postgres else row.day.astimezone(tz).date()
+        entry = out.setdefault(date, dict.fromkeys(DAY_FIELDS, 0))
+        for field in DAY_FIELDS:
+            entry[field] += getattr(row, field) or 0
+    return out
+
+
+def _sum_days(per_day, first, last):
+    total = dict.fromkeys(DAY_FIELDS, 0)
+    for date, entry in per_day.items():
+        if first <= date <= last:
+            for field in DAY_FIELDS:
+                total[field] += entry[field]
+    return total
+
+
+def _avg_rating(entry):
+    return round(entry["rating_sum"] / entry["rated"], 2) if entry["rated"] else None
+
+
+def _reopened(session, condition, since):
+    """How many requests of each window (``True``: the period) were reopened at least once."""
+    current = (R.created_at >= since).label("current")
+    reopen = sa.and_(RequestEvent.event == "status_changed", RequestEvent.data["from"].as_string() == "resolved",
+                     RequestEvent.data["to"].as_string() == "in_progress")
+    rows = session.execute(sa.select(current, sa.func.count(sa.distinct(R.id)))
+                           .select_from(RequestEvent).join(R, R.id == RequestEvent.request_id)
+                           .where(condition, reopen).group_by(current))
+    return {bool(flag): count for flag, count in rows}
+
+
+def _open_counts(session, scope, since):
+    """Open requests now, and (approximately: a reopen erases the earlier resolution) at ``since``.
+
+    Two counts, not one scan with an OR: each can use its index (status; created_at)."""
+    count = sa.select(sa.func.count()).select_from(R)
+    now = session.scalar(count.where(scope, R.status.in_(OPEN_STATUSES)))
+    then = session.scalar(count.where(scope, R.created_at < since,
+                                      sa.or_(R.resolved_at.is_(None), R.resolved_at >= since),
+                                      sa.or_(R.closed_at.is_(None), R.closed_at >= since)))
+    return now, then
+
+
+def _hotspots(session, scope, end, until, tz, language):
+    days, minimum = current_app.config["HOTSPOT_DAYS"], current_app.config["HOTSPOT_MIN"]
+    hot_since = datetime.combine(end - timedelta(days=days - 1), time(), tz)
+    count = sa.func.count(R.id)
+    rows = session.execute(sa.select(R.office_id, R.category_code, count)
+                           .where(scope, R.created_at >= hot_since, R.created_at < until)
+                           .group_by(R.office_id, R.category_code).having(count >= minimum)).all()
+    offices = _labels(session, "office", {r[0] for r in rows}, language)
+    categories = _labels(session, "category", {r[1] for r in rows}, language)
+    spots = [{"office": {"id": office_id, "name": offices.get(office_id)}, "room": None,
+              "category": {"code": code, "name": categories.get(code, code)}, "count": n}
+             for office_id, code, n in rows]
+    spots.sort(key=lambda s: (-s["count"], s["office"]["id"], s["category"]["code"]))
+    return spots
+
+
+def _drilldown(**query):
+    return urlencode({k: v for k, v in query.items() if v is not None}, doseq=True)
+
+
+def _card(key, better, value, previous, drilldown):
+    delta = round(value - previous, 2) if value is not None and previous is not None else None
+    return {"key": key, "value": value, "previous": previous, "delta": delta, "better": better,
+            "drilldown": drilldown}
+
+
+def dashboard_report(user, args):
+    with reports_session() as session:
+        return _dashboard(session, user, args)
+
+
+def _dashboard(session, user, args):
+    start, end, since, until = _period(args)
+    tz = ZoneInfo(current_app.config["REPORT_TIMEZONE"])
+    length = (end - start).days + 1
+    previous_start, previous_end = start - timedelta(days=length), start - timedelta(days=1)
+    previous_since = datetime.combine(previous_start, time(), tz)
+    office_id = args.get("office_id")
+    scope = _scope(session, user, office_id)
+    _tune(session)
+    both = sa.and_(scope, R.created_at >= previous_since, R.created_at < until)
+
+    per_day = _per_day(session, both, tz, previous_start, end)
+    now, before = _sum_days(per_day, start, end), _sum_days(per_day, previous_start, previous_end)
+    histograms = {True: {}, False: {}}
+    current = (R.created_at >= since).label("current")
+    for flag, minutes, n in session.execute(
+            sa.select(current, R.resolution_minutes, sa.func.count()).where(both, R.resolution_minutes.is_not(None))
+            .group_by(current, R.resolution_minutes)):
+        histograms[bool(flag)][minutes] = n
+    medians = {flag: percentile_cont(h, 0.5) for flag, h in histograms.items()}
+    open_now, open_before = _open_counts(session, scope, since)
+    reopened = _reopened(session, both, since)
+
+    def figures(entry, flag):
+        median = medians[flag]
+        return {"created": entry["created"], "resolved": entry["resolved"],
+                "response_met_pct": _pct(entry["response_met"], entry["response_decided"]),
+                "resolution_met_pct": _pct(entry["resolution_met"], entry["resolution_decided"]),
+                "median_resolution_minutes": round(median, 1) if median is not None else None,
+                "avg_rating": _avg_rating(entry), "reopened_pct": _pct(reopened.get(flag, 0), entry["created"])}
+
+    value, previous = figures(now, True), figures(before, False)
+    value["open_now"], previous["open_now"] = open_now, open_before
+    period = {"created_from": since.isoformat(), "created_to": until.isoformat(), "office_id": office_id}
+    drilldowns = {
+        "created": _drilldown(**period),
+        "resolved": _drilldown(**period, resolved="true"),
+        "open_now": _drilldown(status=list(OPEN_STATUSES), office_id=office_id),
+        "response_met_pct": _drilldown(**period),
+        "resolution_met_pct": _drilldown(**period),
+        "median_resolution_minutes": _drilldown(**period, resolved="true"),
+        "avg_rating": _drilldown(**period, status="closed"),
+        "reopened_pct": _drilldown(**period),
+    }
+    trend = []
+    for offset in range(length):
+        date = start + timedelta(days=offset)
+        entry = per_day.get(date, dict.fromkeys(DAY_FIELDS, 0))
+        trend.append({"date": date, "created": entry["created"], "resolved": entry["resolved"],
+                      "response_met_pct": _pct(entry["response_met"], entry["response_decided"]),
+                      "resolution_met_pct": _pct(entry["resolution_met"], entry["resolution_decided"]),
+                      "avg_rating": _avg_rating(entry)})
+    return {"from": start, "to": end, "previous": {"from": previous_start, "to": previous_end},
+            "cards": [_card(key, better, value[key], previous[key], drilldowns[key]) for key, better in CARDS],
+            "trend": trend, "hotspots": _hotspots(session, scope, end, until, tz, user.language)}
