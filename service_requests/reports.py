@@ -98,21 +98,6 @@ def _aggregates():
     ]
 
 
-def _histograms(session, key, condition):
-    """``{group: (response minutes histogram, resolution minutes histogram)}``: ``{minutes: count}`` each.
-
-    Business minutes are stored to a tenth of a minute, so a group's distinct values are far fewer
-    than its requests; counting them is a hash aggregate PostgreSQL runs in parallel workers,
-    where ``percentile_cont`` would sort every value of every group (and again for the totals)
-    in one process. The quantiles read from the counted values are exactly percentile_cont's."""
-    out = {}
-    for column, index in ((R.response_minutes, 0), (R.resolution_minutes, 1)):
-        for group, minutes, count in session.execute(
-                sa.select(key, column, sa.func.count()).where(condition, column.is_not(None)).group_by(key, column)):
-            out.setdefault(group, ({}, {}))[index][minutes] = count
-    return out
-
-
 def percentile_cont(histogram, fraction):
     """PostgreSQL's ``percentile_cont(fraction)`` over the values a ``{value: count}`` histogram holds."""
     total = sum(histogram.values())
@@ -176,30 +161,58 @@ def _labels(session, group_by, keys, language):
     return {k: k for k in keys}
 
 
-class _Totals:
-    """The totals row: the sum of the group rows (an average is a sum over a count)."""
+SUMMED = ("total", "open", "resolved", "response_decided", "response_met", "resolution_decided", "resolution_met",
+          "response_breached", "resolution_breached", "rated", "rating_sum")
 
-    def __init__(self, grouped):
-        for name in ("total", "open", "resolved", "response_decided", "response_met", "resolution_decided",
-                     "resolution_met", "response_breached", "resolution_breached", "rated", "rating_sum"):
-            setattr(self, name, sum(getattr(g, name) or 0 for g in grouped))
-        self.avg_rating = self.rating_sum / self.rated if self.rated else None
+
+class _Sums:
+    """A report row's counts summed over finer groups (an average is a sum over a count)."""
+
+    def __init__(self, key):
+        self.key = key
+        for name in SUMMED:
+            setattr(self, name, 0)
+
+    def add(self, row):
+        for name in SUMMED:
+            setattr(self, name, getattr(self, name) + (getattr(row, name) or 0))
+
+    @property
+    def avg_rating(self):
+        return self.rating_sum / self.rated if self.rated else None
 
 
 def _sla_figures(session, key, condition):
-    """``(grouped rows, totals row, quantiles)``: two grouped passes on either database.
+    """``(group rows, totals row, quantiles)`` in two grouped passes, on either database.
 
-    The counts are grouped by the report's key (the totals are their sums, not another scan);
-    the medians and 90th percentiles come from per-group histograms of the minutes (``_histograms``),
-    merged for the totals."""
+    Medians and 90th percentiles are read from histograms of the minutes: business minutes
+    are stored to a tenth of a minute, so a group holds far fewer distinct values than
+    requests. The first pass groups the counts by the report's key *and* the response
+    minutes, which gives the response histograms with the counts; the second counts the
+    resolution minutes. Both are hash aggregates PostgreSQL runs in parallel workers,
+    where ``percentile_cont`` would sort every value of every group, and again for the
+    totals, in one process. The totals are the groups' sums; the quantiles read from the
+    histograms are exactly percentile_cont's."""
     _tune(session)
-    grouped = session.execute(sa.select(key.label("key"), *_aggregates(),
-                                        sa.func.sum(R.rating).label("rating_sum"))
-                              .where(condition).group_by(key)).all()
-    histograms = _histograms(session, key, condition)
-    quantiles = {group: _quantile_pairs(pair) for group, pair in histograms.items()}
-    quantiles[None, "all"] = _quantile_pairs([_merge(h[i] for h in histograms.values()) for i in (0, 1)])
-    return grouped, _Totals(grouped), quantiles
+    groups, response, resolution = {}, {}, {}
+    counts = [column for column in _aggregates() if column.name != "avg_rating"]
+    for row in session.execute(
+            sa.select(key.label("key"), R.response_minutes.label("minutes"), *counts,
+                      sa.func.sum(R.rating).label("rating_sum"))
+            .where(condition).group_by(key, R.response_minutes)):
+        groups.setdefault(row.key, _Sums(row.key)).add(row)
+        if row.minutes is not None:
+            response.setdefault(row.key, {})[row.minutes] = row.total
+    for group, minutes, count in session.execute(
+            sa.select(key, R.resolution_minutes, sa.func.count()).where(condition, R.resolution_minutes.is_not(None))
+            .group_by(key, R.resolution_minutes)):
+        resolution.setdefault(group, {})[minutes] = count
+    totals = _Sums("total")
+    for group in groups.values():
+        totals.add(group)
+    quantiles = {g: _quantile_pairs([response.get(g, {}), resolution.get(g, {})]) for g in groups}
+    quantiles[None, "all"] = _quantile_pairs([_merge(response.values()), _merge(resolution.values())])
+    return list(groups.values()), totals, quantiles
 
 
 def sla_report(user, args):
