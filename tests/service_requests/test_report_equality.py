@@ -1,5 +1,6 @@
-"""The SLA report's one-pass figures equal PostgreSQL's own ``percentile_cont`` and grouped counts
-(the report's former four-query form) on a random set of requests."""
+"""The SLA report's figures equal PostgreSQL's own ``percentile_cont`` and grouped counts (the
+report's former four-query form) on a random set of requests, by either of its ways: histograms
+of the minutes, or percentile_cont over ROLLUP when the minutes take many distinct values."""
 import random
 from datetime import date, datetime, timedelta, timezone
 
@@ -35,8 +36,10 @@ def former_report(user, args):
 
 
 @pytest.mark.postgres_only
-@pytest.mark.parametrize("seed", [1, 2])
-def test_one_pass_report_equals_percentile_cont(app, seed):
+@pytest.mark.parametrize("seed, histograms", [(1, True), (2, True), (1, False), (2, False)])
+def test_report_equals_percentile_cont(app, monkeypatch, seed, histograms):
+    chosen = []
+    monkeypatch.setattr(reports, "_few_distinct_minutes", lambda session: chosen.append(histograms) or histograms)
     rnd = random.Random(seed)
     start = datetime(2026, 3, 1, tzinfo=timezone.utc)
     with app.app_context():
@@ -72,3 +75,4 @@ def test_one_pass_report_equals_percentile_cont(app, seed):
             assert new["totals"] == totals
             got = {g["key"]: {**g, "label": None} for g in new["groups"]}
             assert got == rows and (len(rows) > 1 or group_by == "category"), group_by
+        assert chosen and set(chosen) == {histograms}
