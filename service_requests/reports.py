@@ -1,13 +1,13 @@
 """SLA and backlog reports and the dashboard, for administrators and managers, within their scope.
 
-On PostgreSQL the SLA report is one pass: ``GROUP BY ROLLUP(key)`` gives each
-group and the totals from the same scan, counts and ``percentile_cont`` (one
-sort per minutes column serves both the median and the 90th percentile)
-alike. SQLite has neither grouping sets nor a percentile function: there the
-counts are one grouped query plus a totals query, and the quantiles are
-computed from the per-group minute values (a narrow third query), with the
-same interpolation. Business minutes are stored on each request when it is
-first answered and when it is resolved.
+The SLA report reads the period in two grouped passes (``_sla_figures``): the counts grouped
+by the report's key and the response minutes, then the resolution minutes counted per group.
+The totals are the groups' sums, and medians and 90th percentiles are read off these
+histograms with ``percentile_cont``'s interpolation, on SQLite too (it has no percentile
+function). On PostgreSQL, when the planner's statistics say the minutes take many distinct
+values, the histograms would be long, and ``percentile_cont`` over ``ROLLUP(key)`` sorts
+instead. Business minutes are stored on each request when it is first answered and when it
+is resolved.
 
 Reports read through ``reports_session()`` (``service_app.database``): the
 primary database, or the read replica named by ``REPORTS_DATABASE_URL``.
