@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from offices.models import Department, Office
+from service_app.database import reports_session
 from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Category, ServiceRequest
@@ -64,3 +65,13 @@ def report_total(client, who, name):
     response = client.get(f"/api/v1/reports/{name}?{PERIOD}", headers=who.headers)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["totals"]["total"]
+
+
+@pytest.mark.postgres_only
+def test_a_postgresql_replica_is_read_only(make_app, database_url):
+    """On PostgreSQL the reports' transactions are READ ONLY: a report could never write there."""
+    replica_app = make_app(REPORTS_DATABASE_URL=database_url)
+    with replica_app.app_context(), reports_session() as session:
+        assert session.scalar(sa.text("SHOW transaction_read_only")) == "on"
+        with pytest.raises(sa.exc.InternalError, match="read-only transaction"):
+            session.execute(sa.text("UPDATE users SET full_name = full_name"))
