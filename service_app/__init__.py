@@ -1,6 +1,7 @@
 """Santrade Service: the backend of the employees' service-request app."""
 import os
 
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -59,6 +60,7 @@ def load_config(app, test_config, env):
 def register_extensions(app):
     from . import app_versions, observability, security
     from .auth import sms, throttling, tokens
+    from .database import use_reports_engine
     from .db_timeouts import install_round_trip_deadline
     from .openapi import MarshmallowPlugin
     from .sqlite import enable_sqlite_foreign_keys
@@ -69,6 +71,13 @@ def register_extensions(app):
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine, durable=not app.config["TESTING"])
         install_round_trip_deadline(db.engine, app.config["DB_STATEMENT_TIMEOUT"])
+    reports_url = app.config["REPORTS_DATABASE_URL"]
+    if reports_url:  # reports read from a replica (service_app.database.reports_session)
+        options = config_module.engine_options({**app.config, "SQLALCHEMY_DATABASE_URI": reports_url,
+                                                "SQLALCHEMY_ENGINE_OPTIONS": {}})
+        reports_engine = sa.create_engine(reports_url, **options)
+        install_round_trip_deadline(reports_engine, app.config["DB_STATEMENT_TIMEOUT"])
+        use_reports_engine(app, reports_engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)

@@ -113,6 +113,8 @@ SETTINGS = (
     Setting("ENV_NAME", text, "development", variable="APP_ENV"),
     # Unset: SQLite under the instance folder (create_app knows where that is).
     Setting("SQLALCHEMY_DATABASE_URI", database_url, "", variable="DATABASE_URL"),
+    # Unset: reports read the primary; set: a read replica for reports, the dashboard and the CSV report.
+    Setting("REPORTS_DATABASE_URL", database_url, ""),
     Setting("SECRET_KEY", text, DEV_SECRET, secret=True),
     Setting("JWT_SECRET_KEY", text, DEV_SECRET, secret=True),
     Setting("JWT_ACCESS_TOKEN_EXPIRES", minutes, "15", variable="JWT_ACCESS_TOKEN_MINUTES"),
@@ -158,6 +160,8 @@ SETTINGS = (
     Setting("SYNC_CURSOR_DAYS", integer, "30"),
     Setting("PRIVACY_POLICY_DIR", text, ""),  # unset: the policy shipped in service_app/privacy
     Setting("REPORT_TIMEZONE", text, DEFAULT_TIMEZONE),
+    Setting("HOTSPOT_MIN", integer, "3"),
+    Setting("HOTSPOT_DAYS", integer, "30"),
     Setting("STORAGE_BACKEND", text, "local"),
     Setting("STORAGE_LOCAL_ROOT", text, ""),  # unset: instance/attachments
     Setting("S3_BUCKET", text, ""),

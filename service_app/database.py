@@ -1,10 +1,11 @@
 """The declarative base every model uses, the UTC timestamp type, and the small helpers
 models and services share (CHECK constraints from a tuple, load-or-404)."""
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from .errors import ApiError
 
@@ -78,3 +79,32 @@ def assign(obj, data):
     for field, value in data.items():
         setattr(obj, field, value)
     return obj
+
+
+REPORTS_ENGINE = "reports_engine"
+
+
+def use_reports_engine(app, engine):
+    """Make reports read from ``engine`` (``REPORTS_DATABASE_URL``: a read replica).
+
+    Web instances stay stateless either way: the replica is only another connection pool.
+    On PostgreSQL its transactions are ``READ ONLY``, so a report can never write there.
+    """
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(postgresql_readonly=True)
+    app.extensions[REPORTS_ENGINE] = engine
+
+
+@contextmanager
+def reports_session():
+    """The session reports read through: the app's own (the primary database) unless
+    ``REPORTS_DATABASE_URL`` names a replica, then a short read-only session on it."""
+    engine = current_app.extensions.get(REPORTS_ENGINE)
+    if engine is None:
+        yield current_app.extensions["sqlalchemy"].session
+        return
+    with Session(engine, autoflush=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

@@ -87,6 +87,7 @@ class ServiceRequest(db.Model):
         sa.Index("ix_service_requests_created_at_id", "created_at", "id"),
         sa.Index("ix_service_requests_author_created", "author_id", "created_at", "id"),
         sa.Index("ix_service_requests_office_status", "office_id", "status"),
+        sa.Index("ix_service_requests_office_created", "office_id", "created_at", "id"),
         sa.Index("ix_service_requests_status_resolution_due", "status", "resolution_due_at"),
     )
 

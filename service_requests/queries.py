@@ -21,6 +21,9 @@ def list_requests(user, args):
         stmt = stmt.where(ServiceRequest.created_at >= args["created_from"])
     if "created_to" in args:
         stmt = stmt.where(ServiceRequest.created_at < args["created_to"])
+    if "resolved" in args:
+        resolved = ServiceRequest.resolved_at.is_not(None)
+        stmt = stmt.where(resolved if args["resolved"] else sa.not_(resolved))
     if args.get("q"):
         q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
         stmt = stmt.where(sa.or_(ServiceRequest.title.icontains(q, autoescape=True),

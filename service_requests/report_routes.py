@@ -1,11 +1,12 @@
-"""SLA policies and the SLA / backlog reports."""
+"""SLA policies, the SLA / backlog reports and the dashboard."""
 from flask import Response, request
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
 
 from . import policies, reports
-from .schemas import (BacklogArgsSchema, BacklogReportSchema, PolicyArgsSchema, PolicyListSchema, PolicySchema,
+from .schemas import (BacklogArgsSchema, BacklogReportSchema, DashboardArgsSchema, DashboardSchema,
+                      PolicyArgsSchema, PolicyListSchema, PolicySchema,
                       PolicyUpdateSchema, SlaReportArgsSchema, SlaReportCsvArgsSchema, SlaReportSchema)
 
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="SLA policies and reports")
@@ -87,3 +88,23 @@ def sla_report_csv(args):
 def backlog_report(args):
     """Open requests by status and age (<1d, 1-3d, 3-7d, >7d), with breached counts"""
     return reports.backlog_report(current_user, args)
+
+
+@blp.route("/reports/dashboard", methods=["GET"])
+@blp.doc(operationId="getDashboard")
+@blp.login_required(*STAFF)
+@blp.arguments(DashboardArgsSchema, location="query")
+@blp.response(200, DashboardSchema)
+@blp.errors(404)
+def dashboard(args):
+    """Cards (with the previous window of equal length), a daily trend and hotspots for a period
+
+    Figures count the requests created in the period (calendar days in REPORT_TIMEZONE), as the SLA
+    report does; `open_now` counts open requests now (its `previous`: open at the period's start).
+    A card's `drilldown` lists its requests through GET /requests: exact for `created`, `resolved`,
+    `open_now` and `median_resolution_minutes`; for the percentages and `reopened_pct` it lists the
+    period's requests they are a share of, for `avg_rating` the closed ones (rated or not). The
+    list also shows a manager the requests they wrote or are assigned outside their scope.
+    A hotspot is an office x category with at least HOTSPOT_MIN requests in the HOTSPOT_DAYS
+    ending with `to` (`room` is null)."""
+    return reports.dashboard_report(current_user, args)

@@ -163,6 +163,7 @@ class RequestListArgsSchema(PageArgsSchema):
     category = Code()
     created_from = BoundedDateTime()
     created_to = BoundedDateTime()
+    resolved = ma.fields.Boolean(metadata={"description": "true: requests resolved (now); false: not resolved"})
     q = Text(validate=ma.validate.Length(min=1, max=100))
 
 
@@ -268,6 +269,63 @@ class SlaReportSchema(Output):
     group_by = Text()
     groups = ma.fields.List(ma.fields.Nested(ReportRowSchema))
     totals = ma.fields.Nested(ReportRowSchema)
+
+
+class DashboardArgsSchema(Schema):
+    from_ = BoundedDate(data_key="from", attribute="from")
+    to = BoundedDate()
+    office_id = Id()
+
+
+class DashboardPeriodSchema(Output):
+    from_ = ma.fields.Date(data_key="from", attribute="from")
+    to = ma.fields.Date()
+
+
+class CardSchema(Output):
+    key = Text(metadata={"description": "created, resolved, open_now, response_met_pct, resolution_met_pct, "
+                                        "median_resolution_minutes, avg_rating or reopened_pct"})
+    value = Measure()
+    previous = Measure(metadata={"description": "the same figure over the window of equal length just before "
+                                                "(open_now: open at the period's start)"})
+    delta = Measure(metadata={"description": "value - previous; null when either is null"})
+    better = Text(metadata={"enum": ["up", "down"], "description": "which way of delta is good"})
+    drilldown = Text(metadata={"description": "the query for GET /requests that lists what the card counts"})
+
+
+class TrendDaySchema(Output):
+    date = ma.fields.Date()
+    created = ma.fields.Integer()
+    resolved = ma.fields.Integer()
+    response_met_pct = Measure()
+    resolution_met_pct = Measure()
+    avg_rating = Measure()
+
+
+class HotspotOfficeSchema(Output):
+    id = ma.fields.Integer()
+    name = Text(allow_none=True)
+
+
+class HotspotCategorySchema(Output):
+    code = Text()
+    name = Text()
+
+
+class HotspotSchema(Output):
+    office = ma.fields.Nested(HotspotOfficeSchema)
+    room = ma.fields.Dict(allow_none=True, metadata={"description": "null until requests have rooms"})
+    category = ma.fields.Nested(HotspotCategorySchema)
+    count = ma.fields.Integer()
+
+
+class DashboardSchema(Output):
+    from_ = ma.fields.Date(data_key="from", attribute="from")
+    to = ma.fields.Date()
+    previous = ma.fields.Nested(DashboardPeriodSchema)
+    cards = ma.fields.List(ma.fields.Nested(CardSchema))
+    trend = ma.fields.List(ma.fields.Nested(TrendDaySchema))
+    hotspots = ma.fields.List(ma.fields.Nested(HotspotSchema))
 
 
 class BacklogArgsSchema(Schema):

@@ -165,6 +165,7 @@ ACCESS = {
     "sla.sla_report": {"GET": Access(STAFF)},
     "sla.sla_report_csv": {"GET": Access(STAFF)},
     "sla.backlog_report": {"GET": Access(STAFF)},
+    "sla.dashboard": {"GET": Access(STAFF)},
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
