@@ -1,7 +1,7 @@
 """reports: an index on (office_id, created_at, id)
 
-Revision ID: 0012_reports_office_created
-Revises: 0011_sync_changes
+Revision ID: 0013_reports_office_created
+Revises: 0012_users_active_staff_index
 Create Date: 2026-12-04 21:30:00.000000
 
 Reports, the dashboard and the request list filtered by office read the requests
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_reports_office_created'
-down_revision = '0011_sync_changes'
+revision = '0013_reports_office_created'
+down_revision = '0012_users_active_staff_index'
 branch_labels = None
 depends_on = None
 
