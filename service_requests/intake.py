@@ -75,12 +75,21 @@ def create_request(user, data, idempotency_key=None):
 
 def _build(user, data):
     priority = data.get("priority", "normal")
-    # The category, its department and the SLA policies that may apply, in one query.
-    category, department, policies = active_category_and_department(
-        data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code))
     location = data.get("location")
     lat, lon = (location["lat"], location["lon"]) if location else (None, None)
-    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
+    found = {}
+
+    def read(office_id):
+        # The category, its department, the SLA policies that may apply and the routed office,
+        # in one query; an unknown or inactive category is refused first, as before routing.
+        category, department, policies, office = active_category_and_department(
+            data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code), office_id=office_id)
+        found.update(category=category, department=department, policies=policies)
+        return office
+
+    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id,
+                                   read_office=read)
+    category, department, policies = found["category"], found["department"], found["policies"]
     digits = current_app.config["LOCATION_PRECISION_DECIMALS"]
     now = utcnow()
     req = ServiceRequest(
