@@ -22,14 +22,14 @@ from tests.support.places import ALA_POINT, box
 
 # The statements of one create (the last line counts them):
 #   auth: the sign-in session with its user                                      1
-#   the Idempotency-Key (a retry answers with the request it made)               1
 #   the category, its department, the SLA policies that may apply and the
 #   office chosen by the geofence, in one query                                  1
 #   INSERT the request                                                           1
+#   INSERT the Idempotency-Key, ON CONFLICT DO NOTHING (a retry's key is there)  1
 #   the staff in scope with their live devices                                   1
-#   INSERT the feed rows, the key, the two history rows, the outbox rows         4
+#   INSERT the two history rows, the feed rows, the outbox rows                  3
 #   INSERT the sync-log rows of the request and the feed (at commit)             1
-STATEMENTS_PER_CREATE = 10
+STATEMENTS_PER_CREATE = 9
 
 
 @pytest.fixture
