@@ -26,10 +26,11 @@ from tests.support.places import ALA_POINT, box
 #   office chosen by the geofence, in one query                                  1
 #   INSERT the request                                                           1
 #   INSERT the Idempotency-Key, ON CONFLICT DO NOTHING (a retry's key is there)  1
-#   the staff in scope with their live devices                                   1
-#   INSERT the two history rows, the feed rows, the outbox rows                  3
+#   INSERT the two history rows                                                  1
+#   INSERT ... SELECT the feed rows of the staff in scope (RETURNING their ids)  1
+#   INSERT ... SELECT the outbox rows from those staff's live devices            1
 #   INSERT the sync-log rows of the request and the feed (at commit)             1
-STATEMENTS_PER_CREATE = 9
+STATEMENTS_PER_CREATE = 8
 
 
 @pytest.fixture
