@@ -29,6 +29,7 @@ from service_app.auth.models import AuthSession
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
+from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 from .messages import PARAMS, render
 from .models import Delivery, Device, Notification, live_session
@@ -101,6 +102,49 @@ def notify(event, recipients, *, request_id, params, actor_id=None, new_request=
               for device in devices if device.user_id in pushed_to]
     if queued:
         db.session.execute(Delivery.__table__.insert(), queued)
+
+
+def notify_new_request(event, condition, *, request_id, params, actor_id=None):
+    """:func:`notify` about a request made in this transaction, to the users matching ``condition``
+    (an SQL condition on ``User`` that admits only people who may read the request) but the actor.
+
+    The database picks the recipients as it writes: the feed rows are one INSERT ... SELECT from
+    ``users`` (the text in each reader's language chosen by a CASE over ``users.language``),
+    RETURNING their ids; the outbox rows one INSERT ... SELECT from the live devices of those
+    recipients. Nobody can have had a push about a new request, so none is coalesced. The sync log
+    of the feed rows is written at commit (``changes``). Two statements, whatever the recipients.
+    """
+    now = utcnow()
+    notes = Notification.__table__
+    data = {key: params[key] for key in PARAMS if params.get(key) is not None}
+    texts = {language: render(event, language, params) for language in LANGUAGES}
+
+    def text(part):  # render() falls back to the default language for any other value
+        return sa.case(*[(User.language == language, sa.literal(texts[language][part]))
+                         for language in LANGUAGES if language != DEFAULT_LANGUAGE],
+                       else_=sa.literal(texts[DEFAULT_LANGUAGE][part]))
+
+    data_value = sa.literal(data, notes.c.data.type)
+    if db.session.get_bind().dialect.name == "postgresql":
+        data_value = sa.cast(data_value, notes.c.data.type)  # a bare parameter would be text
+    when = sa.literal(now, notes.c.created_at.type)
+    if actor_id is not None:
+        condition = sa.and_(condition, User.id != actor_id)
+    recipients = sa.select(User.id, sa.literal(event), sa.literal(request_id), text(0), text(1), data_value, when
+                           ).where(condition)
+    note_of = db.session.execute(
+        notes.insert().from_select(["user_id", "event", "request_id", "title", "body", "data", "created_at"],
+                                   recipients).returning(notes.c.user_id, notes.c.id)).all()
+    if not note_of:
+        return
+    changes.log_new_notifications(note_of)
+    outbox = Delivery.__table__
+    devices = (sa.select(notes.c.id, Device.id, Device.token, sa.literal("pending"), sa.literal(0), when, when)
+               .select_from(notes).join(Device, Device.user_id == notes.c.user_id)
+               .join(AuthSession, AuthSession.id == Device.session_id)
+               .where(notes.c.id.in_([note_id for _, note_id in note_of]), live_session(now)))
+    db.session.execute(outbox.insert().from_select(
+        ["notification_id", "device_id", "token", "status", "attempts", "next_attempt_at", "created_at"], devices))
 
 
 def _pushed_lately(user_ids, request_id, now):

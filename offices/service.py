@@ -133,29 +133,43 @@ def _finds_office(router, lat, lon):
         return False
 
 
-def route_request(lat, lon, *, office_id=None, home_office_id=None):
+def route_request(lat, lon, *, office_id=None, home_office_id=None, read_office=None):
     """Route a new request (API.md rules 1-5); 422 ``office_required`` when nothing matches.
 
     Returns ``(result, office)``: the routing result and the office it chose. The home
     office is read only when the request falls back to it (rule 5), and must be active then.
+
+    The point is routed in memory first; then the office is read once, by
+    ``read_office(office_id)`` (``db.session.get`` unless the caller reads it together with
+    its own rows; the id is None when nothing was routed), before any routing error is
+    raised, so a caller's own checks in that read come first, as when the office was read after them.
     """
-    if office_id is not None:
-        office = db.session.get(Office, office_id)
-        if office is None or not office.is_active:
-            raise invalid("office_id", f"no active office with id {office_id}")
-    if lat is None or lon is None:
-        try:
-            result = get_router().route(None, None, office_id=office_id, home_office_id=home_office_id)
-        except OfficeRequired:
-            raise _office_required() from None
-    else:
-        result = route_point(lat, lon, office_id=office_id, home_office_id=home_office_id)
-        if result is None:
-            raise _office_required()
-    office = db.session.get(Office, result.office_id)
+    try:
+        if lat is None or lon is None:
+            try:
+                result = get_router().route(None, None, office_id=office_id, home_office_id=home_office_id)
+            except OfficeRequired:
+                raise _office_required() from None
+        else:
+            result = route_point(lat, lon, office_id=office_id, home_office_id=home_office_id)
+            if result is None:
+                raise _office_required()
+        error = None
+    except ApiError as exc:
+        result, error = None, exc
+    chosen = office_id if office_id is not None else result.office_id if result is not None else None
+    office = (read_office or _get_office)(chosen)
+    if office_id is not None and (office is None or not office.is_active):
+        raise invalid("office_id", f"no active office with id {office_id}")
+    if error is not None:
+        raise error
     if result.matched_by == "home_office" and (office is None or not office.is_active):
         raise _office_required()
     return result, office
+
+
+def _get_office(office_id):
+    return db.session.get(Office, office_id) if office_id is not None else None
 
 
 def _office_required():

@@ -1,9 +1,13 @@
 """The change log behind ``GET /sync``: one row per request or notification a
 transaction touched, written in that transaction.
 
-Rows are written by a session hook (``after_flush``), so every ORM change to a
+Rows are collected by a session hook (``after_flush``), so every ORM change to a
 tracked model is logged whatever service made it; the few bulk statements on
-tracked tables log through :func:`log_notifications` themselves. A row that
+tracked tables log through :func:`log_notifications` themselves. The rows a
+transaction collects are kept on the session and written in one multi-row
+INSERT when it commits (``before_commit``, after a last flush, so a flush made
+by the commit itself is logged too); a rollback drops them with the rest of
+its work, a rolled-back savepoint the rows collected inside it. A row that
 changes who may see a request (author, assignee, office, department) keeps
 the values from before the change (``before_*``), so a sync can tell a phone
 that a request left its view.
@@ -30,6 +34,8 @@ from .extensions import db
 VISIBILITY_FIELDS = ("author_id", "assignee_id", "office_id", "department_code")
 
 _INFO_KEY = "sync_changes_logged"
+_PENDING_KEY = "sync_changes_pending"
+_MARKS_KEY = "sync_changes_savepoints"
 
 
 class SyncChange(db.Model):
@@ -94,6 +100,16 @@ def _logged(session):
     return session.info.setdefault(_INFO_KEY, set())
 
 
+def _pending(session):
+    return session.info.setdefault(_PENDING_KEY, [])
+
+
+def _add(session, rows, now=None):
+    """Keep ``rows`` for the commit's INSERT (filled up to full rows, so one statement takes them all)."""
+    now = now or utcnow()
+    _pending(session).extend({**_EMPTY_ROW, **row, "created_at": now} for row in rows)
+
+
 def _visibility_before(obj):
     """``{field: value before this flush}`` when a visibility field changed, else None."""
     state = sa.inspect(obj)
@@ -153,30 +169,54 @@ def _renamed(session):
 def _after_flush(session, _flush_context):
     rows = _rows_for_flush(session)
     now = utcnow()
-    connection = session.connection() if rows or session.dirty else None
     if rows:
-        connection.execute(sa.insert(SyncChange.__table__), [{**_EMPTY_ROW, **row, "created_at": now} for row in rows])
-    for model, ids in _renamed(session).items():
+        _add(session, rows, now)
+    renamed = _renamed(session) if session.dirty else {}
+    for model, ids in renamed.items():
         affected = _NAMED[model][1](ids).subquery()
-        connection.execute(sa.insert(SyncChange.__table__).from_select(
+        session.connection().execute(sa.insert(SyncChange.__table__).from_select(
             ["request_id", "created_at"], sa.select(affected.c[0], sa.literal(now, UTCDateTime))))
+
+
+def _write_pending(session):
+    """At a commit: flush what is left (``_after_flush`` collects its rows), then write every
+    collected row in one INSERT. A savepoint's release keeps its rows for the commit."""
+    transaction = session._transaction
+    if transaction is not None and transaction.nested:
+        session.info.get(_MARKS_KEY, {}).pop(transaction, None)  # released: its rows are the outer's now
+        return
+    session.flush()
+    rows = session.info.pop(_PENDING_KEY, None)
+    if rows:
+        session.connection().execute(sa.insert(SyncChange.__table__), rows)
+
+
+def _mark_savepoint(session, transaction):
+    # The rows collected before a savepoint survive its rollback; those collected inside it do not.
+    if transaction.nested:
+        session.info.setdefault(_MARKS_KEY, {})[transaction] = len(_pending(session))
 
 
 def _forget(session, transaction):
     # The end of the transaction or of a savepoint (a rolled-back savepoint took its rows
     # with it; logging a request twice in one transaction costs a row, never a missed
-    # change). Not the end of a flush's own subtransaction: the rows it wrote stay, so
+    # change). Not the end of a flush's own subtransaction: the rows it collected stay, so
     # a request flushed twice in one transaction is logged once.
-    if transaction.parent is None or transaction.nested:
+    if transaction.parent is None:
         session.info.pop(_INFO_KEY, None)
+        session.info.pop(_PENDING_KEY, None)  # written by the commit; dropped by a rollback
+        session.info.pop(_MARKS_KEY, None)
+    elif transaction.nested:
+        session.info.pop(_INFO_KEY, None)
+        mark = session.info.get(_MARKS_KEY, {}).pop(transaction, None)
+        if mark is not None:  # rolled back (a release removed the mark)
+            del _pending(session)[mark:]
 
 
 def log_notifications(user_id, notification_ids):
     """Log notifications changed by a bulk statement (which the session hook does not see)."""
     if notification_ids:
-        now = utcnow()
-        db.session.execute(sa.insert(SyncChange.__table__), [
-            {**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for i in notification_ids])
+        _add(db.session(), [{"user_id": user_id, "notification_id": i} for i in notification_ids])
 
 
 def log_request(session, request_id, internal=False):
@@ -186,16 +226,12 @@ def log_request(session, request_id, internal=False):
     logged = _logged(session)
     if key not in logged:
         logged.add(key)
-        session.execute(sa.insert(SyncChange.__table__),
-                        [{**_EMPTY_ROW, "request_id": request_id, "internal": internal, "created_at": utcnow()}])
+        _add(session, [{"request_id": request_id, "internal": internal}])
 
 
 def log_new_notifications(pairs):
-    """Log notifications inserted by a bulk statement, ``(user_id, notification_id)`` pairs, in one INSERT."""
-    now = utcnow()
-    rows = [{**_EMPTY_ROW, "user_id": user_id, "notification_id": i, "created_at": now} for user_id, i in pairs]
-    if rows:
-        db.session.execute(sa.insert(SyncChange.__table__), rows)
+    """Log notifications inserted by a bulk statement, ``(user_id, notification_id)`` pairs (written at commit)."""
+    _add(db.session(), [{"user_id": user_id, "notification_id": i} for user_id, i in pairs])
 
 
 def purge(before):
@@ -205,4 +241,6 @@ def purge(before):
 
 # Every session of the process, the app's scoped one and any a job opens itself.
 sa.event.listen(Session, "after_flush", _after_flush)
+sa.event.listen(Session, "before_commit", _write_pending)
+sa.event.listen(Session, "after_transaction_create", _mark_savepoint)
 sa.event.listen(Session, "after_transaction_end", _forget)

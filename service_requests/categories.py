@@ -1,7 +1,7 @@
 """Request categories, configured by administrators."""
 import sqlalchemy as sa
 
-from offices.models import Department
+from offices.models import Department, Office
 from service_app.database import assign, get_or_404
 from service_app.errors import ApiError, invalid
 from service_app.extensions import db
@@ -50,20 +50,22 @@ def active_category(code):
     return check_active(category, code)
 
 
-def active_category_and_department(code, also=None, on=None):
-    """``(category, department, others)``: ``active_category`` with its department read in the
-    same query, and the rows of the model ``also`` joined ``on`` a condition (``others``, a list)."""
+def active_category_and_department(code, also=None, on=None, office_id=None):
+    """``(category, department, others, office)``: ``active_category`` with its department read in
+    the same query, the rows of the model ``also`` joined ``on`` a condition (``others``, a list),
+    and the office ``office_id`` (None when there is none, or no id)."""
     rows = []
     if isinstance(code, str):
-        stmt = (sa.select(Category, Department, *([also] if also is not None else []))
+        stmt = (sa.select(Category, Department, Office, *([also] if also is not None else []))
                 .outerjoin(Department, Department.code == Category.department_code)
+                .outerjoin(Office, Office.id == office_id if office_id is not None else sa.false())
                 .where(Category.code == code.upper()))
         if also is not None:
             stmt = stmt.outerjoin(also, on)
         rows = db.session.execute(stmt).all()
     category = check_active(rows[0][0] if rows else None, code)
-    others = [row[2] for row in rows if also is not None and row[2] is not None]
-    return category, rows[0][1], others
+    others = [row[3] for row in rows if also is not None and row[3] is not None]
+    return category, rows[0][1], others, rows[0][2]
 
 
 def check_active(category, code):

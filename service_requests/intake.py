@@ -4,6 +4,7 @@ import json
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from offices.service import route_request
@@ -21,8 +22,8 @@ def body_hash(data):
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _replay(user, key, digest):
-    entry = db.session.scalar(sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user.id,
+def _replay(user_id, key, digest):
+    entry = db.session.scalar(sa.select(IdempotencyKey).where(IdempotencyKey.user_id == user_id,
                                                               IdempotencyKey.key == key))
     if entry is None:
         return None
@@ -32,27 +33,54 @@ def _replay(user, key, digest):
     return db.session.get(ServiceRequest, entry.request_id)
 
 
-def create_request(user, data, idempotency_key=None):
+def _claim_key(session, user_id, key, digest, request_id):
+    """Store the key for the request just made, unless it is stored already: True when this
+    transaction holds it. One INSERT ... ON CONFLICT DO NOTHING RETURNING; on PostgreSQL it waits
+    for a concurrent transaction inserting the same key and sees its row once it commits."""
+    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)
+    stmt = (insert(IdempotencyKey.__table__)
+            .values(user_id=user_id, key=key, body_hash=digest, request_id=request_id, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(IdempotencyKey.id))
+    return session.execute(stmt).first() is not None
+
+
+def create_request(user, data, idempotency_key=None, _again=True):
     """Create a request (201) or, for a retried Idempotency-Key, return the one it made.
 
     Returns ``(request, replayed)``.
+
+    A new key costs no read: the request is inserted, then the key row with ON CONFLICT DO
+    NOTHING. When the key was stored already (a retry, or a concurrent try that committed
+    first), the transaction is rolled back and the answer is the one a retry gets: the request
+    the key made (201, replayed) or 409 when the body differs. A retry therefore costs the
+    rolled-back INSERT too, and, as any rolled-back insert on PostgreSQL, leaves a gap in the
+    sequence of request ids (numbers are unique and increasing, not gapless). A retry whose body
+    no longer passes the checks (a category switched off since) still gets the request it made.
     """
     digest = body_hash(data)
-    if idempotency_key:
-        existing = _replay(user, idempotency_key, digest)
-        if existing is not None:
-            return existing, True
-    req = _build(user, data)
+    user_id = user.id  # a rollback expires the user: keep its id
+    try:
+        req = _build(user, data)
+    except ApiError:
+        existing = _replay(user_id, idempotency_key, digest) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, True
     session = db.session()
     try:
         session.add(req)
-        session.flush()  # the request's id: its number goes into the history and the notifications
+        session.flush()  # the request's id: its number goes into the key, the history and the notifications
+        if idempotency_key and not _claim_key(session, user_id, idempotency_key, digest, req.id):
+            session.rollback()
+            existing = _replay(user_id, idempotency_key, digest)
+            if existing is None and _again:  # the key was purged meanwhile: as a fresh key would be
+                return create_request(user, data, idempotency_key, _again=False)
+            if existing is None:
+                raise ApiError(503, "unavailable", "the database is busy, retry later")
+            return existing, True
         # The rest is added unflushed (the reads the notifications make do not depend on it), so
-        # the commit writes the key, the history, the feed and the outbox in one multi-row INSERT each.
+        # the commit writes the history, the feed and the outbox in one multi-row INSERT each.
         with session.no_autoflush:
-            if idempotency_key:
-                session.add(IdempotencyKey(user_id=user.id, key=idempotency_key, body_hash=digest,
-                                           request_id=req.id))
             office = req.office
             history.record_all(req, [("created", {"status": "new"}),
                                      ("routed", {"office": {"id": office.id, "code": office.code},
@@ -66,7 +94,7 @@ def create_request(user, data, idempotency_key=None):
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its request.
         db.session.rollback()
-        existing = _replay(user, idempotency_key, digest) if idempotency_key else None
+        existing = _replay(user_id, idempotency_key, digest) if idempotency_key else None
         if existing is None:
             raise
         return existing, True
@@ -75,12 +103,21 @@ def create_request(user, data, idempotency_key=None):
 
 def _build(user, data):
     priority = data.get("priority", "normal")
-    # The category, its department and the SLA policies that may apply, in one query.
-    category, department, policies = active_category_and_department(
-        data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code))
     location = data.get("location")
     lat, lon = (location["lat"], location["lon"]) if location else (None, None)
-    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id)
+    found = {}
+
+    def read(office_id):
+        # The category, its department, the SLA policies that may apply and the routed office,
+        # in one query; an unknown or inactive category is refused first, as before routing.
+        category, department, policies, office = active_category_and_department(
+            data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code), office_id=office_id)
+        found.update(category=category, department=department, policies=policies)
+        return office
+
+    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id,
+                                   read_office=read)
+    category, department, policies = found["category"], found["department"], found["policies"]
     digits = current_app.config["LOCATION_PRECISION_DECIMALS"]
     now = utcnow()
     req = ServiceRequest(

@@ -9,7 +9,7 @@ gets 404 on the request) must not keep receiving them.
 import sqlalchemy as sa
 
 from notifications.messages import COMMENT_EXCERPT_CHARS
-from notifications.outbox import notify, users_with_devices
+from notifications.outbox import notify, notify_new_request
 from service_app.extensions import db
 from service_app.users.models import User
 
@@ -40,10 +40,10 @@ def on_history_event(req, event, actor, data, internal):
     send = lambda name, people, **extra: notify(name, _readers(req, people), request_id=req.id,  # noqa: E731
                                                 params=_params(req, **extra), actor_id=actor_id)
     if event == "created":
-        # The staff and their devices in one query; nobody can have had a push about a new request.
-        staff, devices = users_with_devices(_covering(req))
-        notify("request_created", _readers(req, staff), request_id=req.id, params=_params(req),
-               actor_id=actor_id, new_request=True, devices=devices)
+        # The staff whose scope covers the request (``covers_condition`` admits only active staff
+        # who may read it), chosen and written by the database as it inserts their feed rows.
+        notify_new_request("request_created", _covering(req), request_id=req.id, params=_params(req),
+                           actor_id=actor_id)
     elif event == "status_changed":
         send("status_changed", [req.author, req.assignee], status=data["to"])
     elif event == "assigned" and data.get("assignee"):

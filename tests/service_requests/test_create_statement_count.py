@@ -21,15 +21,16 @@ from service_requests.models import Category, RequestEvent
 from tests.support.places import ALA_POINT, box
 
 # The statements of one create (the last line counts them):
-#   auth: the sign-in session, the user                                          2
-#   the Idempotency-Key (a retry answers with the request it made)               1
-#   the category, its department and the SLA policies that may apply             1
-#   the office chosen by the geofence                                            1
-#   INSERT the request; INSERT its sync-log row                                  2
-#   the staff in scope with their live devices                                   1
-#   INSERT the feed rows, the key, the two history rows, the outbox rows         4
-#   INSERT the sync-log rows of the feed                                         1
-STATEMENTS_PER_CREATE = 13
+#   auth: the sign-in session with its user                                      1
+#   the category, its department, the SLA policies that may apply and the
+#   office chosen by the geofence, in one query                                  1
+#   INSERT the request                                                           1
+#   INSERT the Idempotency-Key, ON CONFLICT DO NOTHING (a retry's key is there)  1
+#   INSERT the two history rows                                                  1
+#   INSERT ... SELECT the feed rows of the staff in scope (RETURNING their ids)  1
+#   INSERT ... SELECT the outbox rows from those staff's live devices            1
+#   INSERT the sync-log rows of the request and the feed (at commit)             1
+STATEMENTS_PER_CREATE = 8
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ from datetime import timedelta
 
 import pytest
 
+from offices.directory import bump_version
+from offices.models import Office
 from service_app.extensions import db
 from service_requests.lifecycle import TRANSITIONS
 from service_requests.models import ServiceRequest
@@ -160,3 +162,32 @@ def test_comments_on_final_requests_are_refused(client, submit, world):
     move(client, world.employee, rid, "cancelled")
     response = client.post(f"/api/v1/requests/{rid}/comments", json={"body": "hello?"}, headers=world.employee.headers)
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("body, field", [
+    # An unknown or inactive category is named first, whatever is wrong with the office.
+    ({"category": "NOPE", "office_id": 999999}, "category"),
+    ({"category": "OLD", "location": NOWHERE}, "category"),
+    ({"category": "NOPE", "location": {"lat": 76.91, "lon": 43.21}}, "category"),
+    # Then an explicit office that is not there, before a bad point.
+    ({"office_id": 999999, "location": {"lat": 76.91, "lon": 43.21}}, "office_id"),
+    ({"office_id": 999999}, "office_id"),
+    # Then the point itself (lat and lon swapped).
+    ({"location": {"lat": 76.91, "lon": 43.21}}, "lat"),
+])
+def test_create_names_the_first_wrong_field(client, world, auth, body, field):
+    homeless = auth("employee")
+    payload = {"title": "AC is broken", "category": "FAC-AC", "location": ALA_POINT, **body}
+    response = client.post("/api/v1/requests", json=payload, headers=homeless.headers)
+    assert response.status_code == 422, response.get_json()
+    assert list(response.get_json()["error"]["details"]) == [field], response.get_json()
+
+
+def test_create_with_an_inactive_office_named(app, client, world):
+    with app.app_context():
+        db.session.get(Office, world.ast).is_active = False
+        bump_version()
+        db.session.commit()
+    response = client.post("/api/v1/requests", json={"title": "AC is broken", "category": "FAC-AC", "office_id": world.ast},
+                           headers=world.employee.headers)
+    assert response.status_code == 422 and list(response.get_json()["error"]["details"]) == ["office_id"]
