@@ -19,7 +19,6 @@ The feed row keeps the message parameters in ``data`` (``number``, ``title``,
 read or pushed; ``title`` and ``body`` keep the first rendering as a fallback.
 """
 from datetime import timedelta
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -35,40 +34,13 @@ from .messages import PARAMS, render
 from .models import Delivery, Device, Notification, live_session
 
 
-def users_with_devices(condition):
-    """The users matching ``condition`` (an SQL condition on ``User``) and the devices that
-    would get their pushes, read in one query: ``(users, devices)`` for :func:`notify`.
-
-    ``devices`` are rows with ``id``, ``user_id`` and ``token``, only those of live sessions.
-    """
-    now = utcnow()
-    live = sa.join(Device, AuthSession, AuthSession.id == Device.session_id)
-    rows = db.session.execute(sa.select(User, Device.id.label("device_id"), Device.token)
-                              .outerjoin(live, sa.and_(Device.user_id == User.id, live_session(now)))
-                              .where(condition).order_by(User.id, Device.id)).all()
-    users, devices = {}, []
-    for user, device_id, token in rows:
-        users.setdefault(user.id, user)
-        if device_id is not None:
-            devices.append(_DeviceRow(device_id, user.id, token))
-    return list(users.values()), devices
-
-
-class _DeviceRow(NamedTuple):
-    id: int
-    user_id: int
-    token: str
-
-
-def notify(event, recipients, *, request_id, params, actor_id=None, new_request=False, devices=None):
+def notify(event, recipients, *, request_id, params, actor_id=None, new_request=False):
     """Queue ``event`` for each recipient but the actor (caller commits).
 
     ``recipients`` are users (anything with ``id``, ``language`` and
     ``is_active``); ``params`` fills the message catalogue (number, title,
     status, comment). ``new_request``: the request was made in this
-    transaction, so nobody can have had a push about it yet. ``devices``:
-    the live devices of the recipients when the caller read them with the
-    recipients (:func:`users_with_devices`), so they are not read again.
+    transaction, so nobody can have had a push about it yet.
 
     The feed rows, their sync log rows and the outbox rows are written at
     once, one multi-row INSERT each, whatever the number of recipients.
@@ -88,10 +60,9 @@ def notify(event, recipients, *, request_id, params, actor_id=None, new_request=
                      "data": dict(data), "created_at": now, "read_at": None})
     pushed_lately = set() if new_request else _pushed_lately(people, request_id, now)
     pushed_to = set(people) - pushed_lately
-    if devices is None:
-        devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
-                                     .join(AuthSession, AuthSession.id == Device.session_id)
-                                     .where(Device.user_id.in_(pushed_to), live_session(now))).all()
+    devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
+                                 .join(AuthSession, AuthSession.id == Device.session_id)
+                                 .where(Device.user_id.in_(pushed_to), live_session(now))).all()
     # One multi-row INSERT each for the feed rows (each person gets one, so the returned
     # ids are told apart by user), the sync log of them, and the outbox rows.
     notes = Notification.__table__
