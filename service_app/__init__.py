@@ -73,8 +73,10 @@ def register_extensions(app):
         install_round_trip_deadline(db.engine, app.config["DB_STATEMENT_TIMEOUT"])
     reports_url = app.config["REPORTS_DATABASE_URL"]
     if reports_url:  # reports read from a replica (service_app.database.reports_session)
+        # The primary's fixed options (pool_pre_ping: a replica that restarted or failed over costs
+        # a reconnect, not a 500), then the replica URL's own connect arguments and timeouts.
         options = config_module.engine_options({**app.config, "SQLALCHEMY_DATABASE_URI": reports_url,
-                                                "SQLALCHEMY_ENGINE_OPTIONS": {}})
+                                                "SQLALCHEMY_ENGINE_OPTIONS": dict(config_module.FIXED["SQLALCHEMY_ENGINE_OPTIONS"])})
         reports_engine = sa.create_engine(reports_url, **options)
         install_round_trip_deadline(reports_engine, app.config["DB_STATEMENT_TIMEOUT"])
         use_reports_engine(app, reports_engine)

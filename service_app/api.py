@@ -61,10 +61,13 @@ def _depth_exceeds(value, limit):
 class JSONProvider(DefaultJSONProvider):
     """Flask's JSON, written by orjson; :func:`loads_bounded` for ``request.get_json``.
 
-    orjson writes the bytes the standard library wrote for every answer we give
-    (compact, keys in the order given, UTF-8 as it is, a final newline), so bodies and
-    the ETags derived from them are unchanged; it is several times faster on a list
-    page. Dates, Decimals and the rest go through Flask's ``default`` as before
+    orjson writes answers the way the standard library wrote them (compact, keys in
+    the order given, UTF-8 as it is, a final newline); it is several times faster on a
+    list page. Two differences, both in floats and both still valid JSON: a float may be
+    spelled otherwise (``0.00001`` for ``1e-05``), and NaN or an infinity is ``null``
+    (the standard library wrote ``NaN``, which JSON parsers refuse). Our answers' floats
+    (percentages, minutes, ratings) are finite and rounded, so bodies, and the weak ETags
+    hashed from them, are the same as before. Dates, Decimals and the rest go through Flask's ``default`` as before
     (datetimes too: ``OPT_PASSTHROUGH_DATETIME``). What orjson refuses and the
     standard library accepts (integers over 64 bits, non-string keys, lone
     surrogates) is written by the standard library, so nothing that worked fails.

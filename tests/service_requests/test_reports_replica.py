@@ -75,3 +75,10 @@ def test_a_postgresql_replica_is_read_only(make_app, database_url):
         assert session.scalar(sa.text("SHOW transaction_read_only")) == "on"
         with pytest.raises(sa.exc.InternalError, match="read-only transaction"):
             session.execute(sa.text("UPDATE users SET full_name = full_name"))
+
+
+def test_the_replica_pool_checks_its_connections_like_the_primary(app):
+    """A replica that restarted or failed over costs a reconnect, not a 500: its pool pings before use."""
+    with app.app_context():
+        assert db.engine.pool._pre_ping is True
+        assert app.extensions["reports_engine"].pool._pre_ping is True
