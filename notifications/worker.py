@@ -14,7 +14,8 @@ never sleeps on FCM's ``Retry-After``: the row is scheduled for then.
 
 A due row whose device no longer receives (its sign-in session ended, or the
 device is gone) is dropped when claimed, so nothing queued before a logout,
-password reset or deactivation reaches the phone afterwards. The text is
+password reset or deactivation reaches the phone afterwards; so is a claimed
+row whose notification was deleted before its batch was prepared. The text is
 rendered when sent, in the recipient's language then, and the badge is their
 unread count then: one query per batch.
 """
