@@ -14,7 +14,8 @@ never sleeps on FCM's ``Retry-After``: the row is scheduled for then.
 
 A due row whose device no longer receives (its sign-in session ended, or the
 device is gone) is dropped when claimed, so nothing queued before a logout,
-password reset or deactivation reaches the phone afterwards. The text is
+password reset or deactivation reaches the phone afterwards; so is a claimed
+row whose notification was deleted before its batch was prepared. The text is
 rendered when sent, in the recipient's language then, and the badge is their
 unread count then: one query per batch.
 """
@@ -220,6 +221,13 @@ def record(deliveries, outcomes):
 def prepare(claimed):
     """The push of each claimed delivery, in order, from one query of the batch's
     notifications with their recipients' language and unread count."""
+    return _prepare(claimed)[1]
+
+
+def _prepare(claimed):
+    """``(the deliveries still to send, their pushes)``: a delivery whose notification was
+    deleted after it was claimed (an account's deletion, the retention purge) is finished
+    as ``dropped`` instead, if its row is still there."""
     unread_of = aliased(Notification)
     unread = (sa.select(sa.func.count(unread_of.id))
               .where(unread_of.user_id == Notification.user_id, unread_of.read_at.is_(None))
@@ -229,14 +237,30 @@ def prepare(claimed):
                   Notification.data, Notification.request_id, User.language, unread.label("unread"))
         .outerjoin(User, User.id == Notification.user_id)
         .where(Notification.id.in_({d.notification_id for d in claimed})))}
-    return [_message(delivery, notes[delivery.notification_id]) for delivery in claimed]
+    kept = [delivery for delivery in claimed if delivery.notification_id in notes]
+    gone = [delivery for delivery in claimed if delivery.notification_id not in notes]
+    if gone:
+        table = Delivery.__table__
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"), table.c.status == "sending",
+                   table.c.claim_token == sa.bindparam("b_token"))
+            .values(status="dropped", claim_token=None, claimed_until=None,  # nosec B105  # releases the claim
+                    last_error="its notification was deleted"),
+            [{"b_id": delivery.id, "b_token": delivery.claim_token} for delivery in gone])
+        log.info("dropped %s claimed deliveries whose notification was deleted", len(gone))
+    return kept, [_message(delivery, notes[delivery.notification_id]) for delivery in kept]
 
 
 def _claim_batch(limit):
+    """A claimed batch and its pushes; a batch may come back empty while rows are still due
+    (every one's notification was deleted)."""
     claimed = claim(limit)
-    messages = prepare(claimed) if claimed else []
+    if not claimed:
+        return [], [], False
+    claimed, messages = _prepare(claimed)
     db.session.commit()  # no transaction stays open while FCM is called
-    return claimed, messages
+    return claimed, messages, True
 
 
 def run_once(limit=None):
@@ -246,7 +270,7 @@ def run_once(limit=None):
     than PostgreSQL's ``idle_in_transaction_session_timeout``, which would end
     the session and lose every outcome (and send the batch again).
     """
-    claimed, messages = _claim_batch(limit or current_app.config["PUSH_BATCH_SIZE"])
+    claimed, messages, _ = _claim_batch(limit or current_app.config["PUSH_BATCH_SIZE"])
     if not claimed:
         return 0
     record(claimed, get_push_sender().send(messages))
@@ -263,25 +287,47 @@ def run_batches(max_batches=None, stop=None):
     before it is sent, so its lease covers only its own send. A send that
     raises leaves its batch leased (claimed again when the lease runs out);
     the error is raised once the other batches are recorded.
+
+    A claim or a record that raises (the database went away) stops the
+    claiming; the batches in flight are still waited for and each recorded in
+    a fresh transaction (a batch whose record fails again stays leased, as
+    does the one whose record raised first if it fails once more), so what
+    was pushed is not pushed again; then that first error is raised.
     """
     limit = current_app.config["PUSH_BATCH_SIZE"]
     in_flight = max(1, current_app.config.get("PUSH_BATCHES_IN_FLIGHT", 1))
     sender = get_push_sender()
     handled = batches = 0
-    failure = None
+    failure = None  # the first send's error
+    broken = None  # the first claim's or record's error
+    unrecorded = []  # the batch whose record raised first, with its outcomes: tried again at the end
     flying = {}
+
+    def stored(claimed, outcomes):
+        """Record one batch after the database failed once: False (logged) if it fails again."""
+        try:
+            record(claimed, outcomes)
+        except Exception:  # noqa: BLE001 - the batch stays leased; the first error is raised below
+            db.session.rollback()
+            log.exception("could not record a batch of %s push deliveries; they stay leased", len(claimed))
+            return False
+        return True
+
     with ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="push-send") as pool:
         due = True
         while True:
-            while (due and failure is None and len(flying) < in_flight
+            while (due and failure is None and broken is None and len(flying) < in_flight
                    and (max_batches is None or batches < max_batches)
                    and (stop is None or not stop.is_set())):
-                claimed, messages = _claim_batch(limit)
-                if not claimed:
-                    due = False
+                try:
+                    claimed, messages, due = _claim_batch(limit)
+                except Exception as error:  # noqa: BLE001 - raised below, after the batches in flight are recorded
+                    broken = error
+                    db.session.rollback()
                     break
-                batches += 1
-                flying[pool.submit(sender.send, messages)] = claimed
+                if claimed:
+                    batches += 1
+                    flying[pool.submit(sender.send, messages)] = claimed
             if not flying:
                 break
             done, _ = wait(flying, return_when=FIRST_COMPLETED)
@@ -292,8 +338,23 @@ def run_batches(max_batches=None, stop=None):
                 except Exception as error:  # noqa: BLE001 - raised below, after the others are recorded
                     failure = failure or error
                     continue
-                record(claimed, outcomes)
+                if broken is not None:
+                    if stored(claimed, outcomes):
+                        handled += len(claimed)
+                    continue
+                try:
+                    record(claimed, outcomes)
+                except Exception as error:  # noqa: BLE001 - raised below, after the batches in flight are recorded
+                    broken = error
+                    db.session.rollback()
+                    unrecorded.append((claimed, outcomes))
+                    continue
                 handled += len(claimed)
+    for claimed, outcomes in unrecorded:
+        if stored(claimed, outcomes):
+            handled += len(claimed)
+    if broken is not None:
+        raise broken
     if failure is not None:
         raise failure
     return handled

@@ -182,10 +182,12 @@ def _write_pending(session):
     """At a commit: flush what is left (``_after_flush`` collects its rows), then write every
     collected row in one INSERT. A savepoint's release keeps its rows for the commit."""
     transaction = session._transaction
-    if transaction is not None and transaction.nested:
-        session.info.get(_MARKS_KEY, {}).pop(transaction, None)  # released: its rows are the outer's now
-        return
     session.flush()
+    if transaction is not None and transaction.nested:
+        # Released: its rows are the outer's now. Only once its last flush went through: a flush
+        # that fails rolls the savepoint back, and its mark drops the rows collected inside it.
+        session.info.get(_MARKS_KEY, {}).pop(transaction, None)
+        return
     rows = session.info.pop(_PENDING_KEY, None)
     if rows:
         session.connection().execute(sa.insert(SyncChange.__table__), rows)

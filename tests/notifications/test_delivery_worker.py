@@ -344,3 +344,108 @@ def test_run_batches_stops_claiming_when_asked(app, queued):
         stop.set()
         assert worker.run_batches(stop=stop) == 0
         assert worker.run_batches() == 1
+
+
+class HeldSender:
+    """Returns the batch of ``first`` at once and holds every other until ``release`` is set (or 5 s)."""
+
+    def __init__(self, first="tok-a"):
+        self.first = first
+        self.release = threading.Event()
+
+    def send(self, messages):
+        if not any(m.token == self.first for m in messages):
+            self.release.wait(5)
+        return [PushOutcome("sent", message_id=f"id-{m.token}") for m in messages]
+
+
+def database_blip():
+    return sa.exc.OperationalError("UPDATE deliveries ...", {}, Exception("server closed the connection"))
+
+
+def test_run_batches_records_the_batches_in_flight_when_a_record_raises(app, queued, monkeypatch):
+    sender = HeldSender()
+    app.extensions["push_sender"] = sender
+    app.config.update(PUSH_BATCH_SIZE=1, PUSH_BATCHES_IN_FLIGHT=3)
+    real_record, calls = worker.record, []
+
+    def record(claimed, outcomes):
+        calls.append([d.token for d in claimed])
+        if len(calls) == 1:  # tok-a's batch came back while tok-b's and tok-c's are still in flight
+            sender.release.set()
+            raise database_blip()
+        return real_record(claimed, outcomes)
+
+    monkeypatch.setattr(worker, "record", record)
+    with app.app_context(), pytest.raises(sa.exc.OperationalError):
+        worker.run_batches()
+    assert calls[0] == ["tok-a"] and sorted(calls[1:3]) == [["tok-b"], ["tok-c"]]
+    # The batches in flight are recorded, not left leased to be pushed again; tok-a's is tried again.
+    assert deliveries(app) == {t: ("sent", 1) for t in ("tok-a", "tok-b", "tok-c")}
+
+
+def test_run_batches_records_the_batch_in_flight_when_a_claim_raises(app, queued, monkeypatch):
+    sender = HeldSender()
+    app.extensions["push_sender"] = sender
+    app.config.update(PUSH_BATCH_SIZE=1, PUSH_BATCHES_IN_FLIGHT=3)
+    real_claim, claims = worker.claim, []
+
+    def claim(limit):
+        claims.append(limit)
+        if len(claims) == 2:  # tok-a's batch is in flight
+            sender.release.set()
+            raise database_blip()
+        return real_claim(limit)
+
+    monkeypatch.setattr(worker, "claim", claim)
+    with app.app_context(), pytest.raises(sa.exc.OperationalError):
+        worker.run_batches()
+    assert len(claims) == 2  # no claim after the error
+    assert deliveries(app) == {"tok-a": ("sent", 1), "tok-b": ("pending", 0), "tok-c": ("pending", 0)}
+
+
+def test_a_delivery_whose_notification_was_deleted_after_its_claim_is_not_sent(app, client, world, queued, submit,
+                                                                             monkeypatch):
+    sender = GatedSender()
+    app.extensions["push_sender"] = sender
+    other = submit()["id"]
+    client.post(f"/api/v1/requests/{other}/status", json={"status": "in_progress"}, headers=world.admin.headers)
+    real_claim = worker.claim
+
+    def claim(limit):
+        claimed = real_claim(limit)
+        # Between the claim's commit and the batch's query: an account deletion or the retention purge.
+        db.session.execute(sa.delete(Notification).where(Notification.request_id == queued))
+        db.session.commit()
+        return claimed
+
+    monkeypatch.setattr(worker, "claim", claim)
+    with app.app_context():
+        assert worker.run_once(limit=10) == 3  # no KeyError: the other notification's three are sent
+        rows = db.session.execute(sa.select(Delivery.status, Notification.request_id)
+                                  .join(Notification, Notification.id == Delivery.notification_id)).all()
+    assert sorted(rows) == [("sent", other)] * 3
+    assert sorted(sender.batches) == [["tok-a", "tok-b", "tok-c"]]
+    monkeypatch.setattr(worker, "claim", real_claim)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)
+                                 .where(Delivery.status == "sending")) == 0
+        assert worker.run_batches() == 0  # nothing left leased or due
+
+
+def test_a_batch_whose_notifications_were_all_deleted_does_not_stop_run_batches(app, queued, monkeypatch):
+    sender = GatedSender()
+    app.extensions["push_sender"] = sender
+    real_claim = worker.claim
+
+    def claim(limit):
+        claimed = real_claim(limit)
+        db.session.execute(sa.delete(Notification).where(Notification.request_id == queued))
+        db.session.commit()
+        return claimed
+
+    monkeypatch.setattr(worker, "claim", claim)
+    with app.app_context():
+        assert worker.run_batches() == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
+    assert sender.batches == []

@@ -332,3 +332,25 @@ def test_a_move_made_without_reading_the_old_office_is_still_a_removal(app, clie
         db.session.commit()
     requests, removed, _, _ = sync_all(client, world.admin_ala, cursor)
     assert removed == [rid] and requests == []
+
+
+def test_a_savepoint_whose_release_flush_fails_logs_nothing_of_its_changes(app, world, submit):
+    """The release's own flush fails (and rolls the savepoint back): the rows collected inside the
+    savepoint go with it, so the commit writes no sync row for a change that never happened."""
+    from service_app.changes import SyncChange
+
+    first, second = submit()["id"], submit()["id"]
+
+    def rows_of(rid):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(SyncChange)
+                                 .where(SyncChange.request_id == rid))
+
+    with app.app_context():
+        before = rows_of(first)
+        with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+            db.session.get(ServiceRequest, first).description = "changed inside the savepoint"
+            db.session.flush()
+            db.session.get(ServiceRequest, second).title = None  # NOT NULL: the release's flush fails
+        db.session.commit()
+        assert rows_of(first) == before
+        assert db.session.get(ServiceRequest, first).description != "changed inside the savepoint"
