@@ -34,13 +34,13 @@ from .messages import PARAMS, render
 from .models import Delivery, Device, Notification, live_session
 
 
-def notify(event, recipients, *, request_id, params, actor_id=None, new_request=False):
+def notify(event, recipients, *, request_id, params, actor_id=None):
     """Queue ``event`` for each recipient but the actor (caller commits).
 
     ``recipients`` are users (anything with ``id``, ``language`` and
     ``is_active``); ``params`` fills the message catalogue (number, title,
-    status, comment). ``new_request``: the request was made in this
-    transaction, so nobody can have had a push about it yet.
+    status, comment). A request made in this transaction goes through
+    :func:`notify_new_request` instead.
 
     The feed rows, their sync log rows and the outbox rows are written at
     once, one multi-row INSERT each, whatever the number of recipients.
@@ -58,7 +58,7 @@ def notify(event, recipients, *, request_id, params, actor_id=None, new_request=
         title, body = render(event, user.language, params)
         rows.append({"user_id": user.id, "event": event, "request_id": request_id, "title": title, "body": body,
                      "data": dict(data), "created_at": now, "read_at": None})
-    pushed_lately = set() if new_request else _pushed_lately(people, request_id, now)
+    pushed_lately = _pushed_lately(people, request_id, now)
     pushed_to = set(people) - pushed_lately
     devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
                                  .join(AuthSession, AuthSession.id == Device.session_id)

@@ -1,9 +1,8 @@
 """Devices and the notification feed."""
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service_app import changes
-from service_app.database import utcnow
+from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.pagination import paginate
@@ -25,7 +24,7 @@ def register_device(user, data, session_id):
     together answer 201 once and 200 for the rest, never a unique-key 409.
     """
     now = utcnow()
-    insert = _insert_for_dialect()(Device).values(
+    insert = dialect_insert(db.session)(Device).values(
         token=data["token"], user_id=user.id, platform=data["platform"], created_at=now,
         last_seen_at=now, session_id=session_id,
     ).on_conflict_do_nothing(index_elements=[Device.token]).returning(Device.id)
@@ -47,12 +46,6 @@ def register_device(user, data, session_id):
     device.last_seen_at = now
     db.session.commit()
     return device, created
-
-
-def _insert_for_dialect():
-    if db.engine.dialect.name == "postgresql":
-        return postgresql.insert
-    return sqlite.insert
 
 
 def remove_device(user, token):

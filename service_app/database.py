@@ -18,6 +18,14 @@ NAMING_CONVENTION = {
 }
 
 
+def dialect_insert(session):
+    """The INSERT construct of ``session``'s database (PostgreSQL's or SQLite's): both have
+    ``on_conflict_do_nothing`` / ``on_conflict_do_update``, which the generic one lacks."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 def utcnow():
     """The current instant, timezone-aware UTC (use as a callable default)."""
     return datetime.now(timezone.utc)

@@ -4,11 +4,10 @@ import json
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from offices.service import route_request
-from service_app.database import utcnow
+from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
@@ -37,8 +36,7 @@ def _claim_key(session, user_id, key, digest, request_id):
     """Store the key for the request just made, unless it is stored already: True when this
     transaction holds it. One INSERT ... ON CONFLICT DO NOTHING RETURNING; on PostgreSQL it waits
     for a concurrent transaction inserting the same key and sees its row once it commits."""
-    insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)
-    stmt = (insert(IdempotencyKey.__table__)
+    stmt = (dialect_insert(session)(IdempotencyKey.__table__)
             .values(user_id=user_id, key=key, body_hash=digest, request_id=request_id, created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(IdempotencyKey.id))
     return session.execute(stmt).first() is not None

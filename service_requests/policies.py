@@ -1,10 +1,9 @@
 """SLA policies: the default target per priority, and per-category overrides."""
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from offices.calendar import calendar_for, reach_problem
 from offices.models import Office
-from service_app.database import utcnow
+from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 
@@ -61,10 +60,8 @@ def _upsert(priority, code, response_minutes, resolution_minutes):
     conflict target is the partial unique index for defaults (no category) or
     the (priority, category) constraint for overrides.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     targets = {"response_minutes": response_minutes, "resolution_minutes": resolution_minutes}
-    stmt = insert(SlaPolicy).values(priority=priority, category_code=code, updated_at=utcnow(), **targets)
+    stmt = dialect_insert(db.session)(SlaPolicy).values(priority=priority, category_code=code, updated_at=utcnow(), **targets)
     if code is None:
         stmt = stmt.on_conflict_do_update(index_elements=[SlaPolicy.priority],
                                           index_where=SlaPolicy.category_code.is_(None),
