@@ -80,20 +80,29 @@ def _count_if(cond):
     return sa.func.sum(sa.case((cond, 1), else_=0))
 
 
-def _aggregates():
+def _sla_counts():
+    """What "met" means, counted once for the SLA report and the dashboard: a target is decided
+    when the request was answered (resolved) or the target breached; met when answered (resolved)
+    without a breach."""
     responded = sa.or_(R.first_response_at.is_not(None), R.response_breached)
     resolved_or_late = sa.or_(R.resolved_at.is_not(None), R.resolution_breached)
     return [
-        sa.func.count(R.id).label("total"),
-        _count_if(R.status.in_(OPEN_STATUSES)).label("open"),
         _count_if(R.resolved_at.is_not(None)).label("resolved"),
         _count_if(responded).label("response_decided"),
         _count_if(sa.and_(R.first_response_at.is_not(None), sa.not_(R.response_breached))).label("response_met"),
         _count_if(resolved_or_late).label("resolution_decided"),
         _count_if(sa.and_(R.resolved_at.is_not(None), sa.not_(R.resolution_breached))).label("resolution_met"),
+        sa.func.count(R.rating).label("rated"),
+    ]
+
+
+def _aggregates():
+    return [
+        sa.func.count(R.id).label("total"),
+        _count_if(R.status.in_(OPEN_STATUSES)).label("open"),
+        *_sla_counts(),
         _count_if(R.response_breached).label("response_breached"),
         _count_if(R.resolution_breached).label("resolution_breached"),
-        sa.func.count(R.rating).label("rated"),
         sa.func.avg(R.rating).label("avg_rating"),
     ]
 
@@ -350,18 +359,7 @@ DAY_FIELDS = ("created", "resolved", "response_decided", "response_met", "resolu
 
 
 def _day_aggregates():
-    responded = sa.or_(R.first_response_at.is_not(None), R.response_breached)
-    resolved_or_late = sa.or_(R.resolved_at.is_not(None), R.resolution_breached)
-    return [
-        sa.func.count(R.id).label("created"),
-        _count_if(R.resolved_at.is_not(None)).label("resolved"),
-        _count_if(responded).label("response_decided"),
-        _count_if(sa.and_(R.first_response_at.is_not(None), sa.not_(R.response_breached))).label("response_met"),
-        _count_if(resolved_or_late).label("resolution_decided"),
-        _count_if(sa.and_(R.resolved_at.is_not(None), sa.not_(R.resolution_breached))).label("resolution_met"),
-        sa.func.count(R.rating).label("rated"),
-        sa.func.sum(R.rating).label("rating_sum"),
-    ]
+    return [sa.func.count(R.id).label("created"), *_sla_counts(), sa.func.sum(R.rating).label("rating_sum")]
 
 
 def _per_day(session, condition, tz, first, last):
