@@ -24,11 +24,31 @@ def list_requests(user, args):
     if "resolved" in args:
         resolved = ServiceRequest.resolved_at.is_not(None)
         stmt = stmt.where(resolved if args["resolved"] else sa.not_(resolved))
+    for target in ("response", "resolution"):
+        if target in args:
+            stmt = stmt.where(sla_outcome(target, args[target]))
+    if "rated" in args:
+        rated = ServiceRequest.rating.is_not(None)
+        stmt = stmt.where(rated if args["rated"] else sa.not_(rated))
     if args.get("q"):
         q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
         stmt = stmt.where(sa.or_(ServiceRequest.title.icontains(q, autoescape=True),
                                  ServiceRequest.description.icontains(q, autoescape=True)))
     return paginate(db.session, stmt, ServiceRequest, args["limit"], args.get("cursor"))
+
+
+def sla_outcome(target, outcome):
+    """The requests whose ``target`` (response or resolution) is ``met``, ``missed`` or ``decided``.
+
+    The SLA report's and the dashboard's meaning (``reports._sla_counts``): a target is decided
+    when the request was answered (resolved) or the target breached, and met when answered
+    (resolved) without a breach; missed is breached, answered or not.
+    """
+    R = ServiceRequest
+    done = R.first_response_at if target == "response" else R.resolved_at
+    breached = R.response_breached if target == "response" else R.resolution_breached
+    met = sa.and_(done.is_not(None), sa.not_(breached))
+    return {"met": met, "missed": breached, "decided": sa.or_(met, breached)}[outcome]
 
 
 def requests_at_office(office_id):

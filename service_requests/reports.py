@@ -29,6 +29,7 @@ from service_app.users.models import User
 
 from .access import scope_condition
 from .models import OPEN_STATUSES, Category, RequestEvent, ServiceRequest
+from .queries import sla_outcome
 
 R = ServiceRequest
 COLUMNS = ["key", "label", "total", "open", "resolved", "response_met_pct", "resolution_met_pct",
@@ -81,17 +82,14 @@ def _count_if(cond):
 
 
 def _sla_counts():
-    """What "met" means, counted once for the SLA report and the dashboard: a target is decided
-    when the request was answered (resolved) or the target breached; met when answered (resolved)
-    without a breach."""
-    responded = sa.or_(R.first_response_at.is_not(None), R.response_breached)
-    resolved_or_late = sa.or_(R.resolved_at.is_not(None), R.resolution_breached)
+    """What "met" means, counted once for the SLA report and the dashboard, and listed by the
+    request list's ``response`` / ``resolution`` filters (``queries.sla_outcome``)."""
     return [
         _count_if(R.resolved_at.is_not(None)).label("resolved"),
-        _count_if(responded).label("response_decided"),
-        _count_if(sa.and_(R.first_response_at.is_not(None), sa.not_(R.response_breached))).label("response_met"),
-        _count_if(resolved_or_late).label("resolution_decided"),
-        _count_if(sa.and_(R.resolved_at.is_not(None), sa.not_(R.resolution_breached))).label("resolution_met"),
+        _count_if(sla_outcome("response", "decided")).label("response_decided"),
+        _count_if(sla_outcome("response", "met")).label("response_met"),
+        _count_if(sla_outcome("resolution", "decided")).label("resolution_decided"),
+        _count_if(sla_outcome("resolution", "met")).label("resolution_met"),
         sa.func.count(R.rating).label("rated"),
     ]
 
@@ -490,10 +488,10 @@ def _dashboard(session, user, args):
         "created": _drilldown(**period),
         "resolved": _drilldown(**period, resolved="true"),
         "open_now": _drilldown(status=list(OPEN_STATUSES), office_id=office_id),
-        "response_met_pct": _drilldown(**period),
-        "resolution_met_pct": _drilldown(**period),
+        "response_met_pct": _drilldown(**period, response="decided"),
+        "resolution_met_pct": _drilldown(**period, resolution="decided"),
         "median_resolution_minutes": _drilldown(**period, resolved="true"),
-        "avg_rating": _drilldown(**period, status="closed"),
+        "avg_rating": _drilldown(**period, rated="true"),
         "reopened_pct": _drilldown(**period),
     }
     trend = []

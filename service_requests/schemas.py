@@ -10,6 +10,8 @@ from service_app.pagination import PageArgsSchema, page_schema
 
 from .models import PRIORITIES, STATUSES
 
+SLA_OUTCOMES = ("met", "missed", "decided")
+
 
 class CategorySchema(Output):
     code = Code(required=True)
@@ -164,6 +166,12 @@ class RequestListArgsSchema(PageArgsSchema):
     created_from = BoundedDateTime()
     created_to = BoundedDateTime()
     resolved = ma.fields.Boolean(metadata={"description": "true: requests resolved (now); false: not resolved"})
+    response = Text(validate=ma.validate.OneOf(SLA_OUTCOMES), metadata={
+        "enum": list(SLA_OUTCOMES), "description": "the response target: `met` (answered in time), `missed` "
+        "(breached), `decided` (either; the population of the dashboard's response_met_pct)"})
+    resolution = Text(validate=ma.validate.OneOf(SLA_OUTCOMES), metadata={
+        "enum": list(SLA_OUTCOMES), "description": "the resolution target, as `response`"})
+    rated = ma.fields.Boolean(metadata={"description": "true: the author rated the request"})
     q = Text(validate=ma.validate.Length(min=1, max=100))
 
 

@@ -104,11 +104,27 @@ def test_drilldowns_list_what_the_cards_count(client, company, dataset):
     assert listed(client, manager, cards["open_now"]["drilldown"]) == sorted([r["r3"], r["r4"]])
     # The median is over the resolved requests' minutes: the same two.
     assert listed(client, manager, cards["median_resolution_minutes"]["drilldown"]) == sorted([r["r1"], r["r2"]])
-    # The rated requests are among the closed ones.
     assert listed(client, manager, cards["avg_rating"]["drilldown"]) == sorted([r["r1"], r["r2"]])
-    for card in cards.values():
-        assert len(listed(client, manager, card["drilldown"])) >= (card["value"] if card["key"] in (
-            "created", "resolved", "open_now") else 0)
+    # A percentage lists its population: the requests whose target is decided (r5, cancelled
+    # untouched, is not), of which 50 % met it.
+    assert listed(client, manager, cards["response_met_pct"]["drilldown"]) == sorted(
+        r[k] for k in ("r1", "r2", "r3", "r4"))
+    assert listed(client, manager, cards["reopened_pct"]["drilldown"]) == sorted(
+        r[k] for k in ("r1", "r2", "r3", "r4", "r5"))
+    # The population splits into the met and the missed, as the card's share says.
+    for key, target in (("response_met_pct", "response"), ("resolution_met_pct", "resolution")):
+        base = cards[key]["drilldown"].replace(f"{target}=decided", f"{target}=")
+        met, missed = (listed(client, manager, base.replace(f"{target}=", f"{target}={o}")) for o in ("met", "missed"))
+        assert sorted(met + missed) == listed(client, manager, cards[key]["drilldown"])
+        assert 100 * len(met) / (len(met) + len(missed)) == cards[key]["value"]
+
+
+def test_sla_outcome_and_rated_filters_refuse_other_values(client, company):
+    _, _, manager, _ = company
+    for query in ("response=late", "resolution=1", "rated=perhaps"):
+        bad = client.get(f"/api/v1/requests?{query}", headers=manager.headers)
+        assert bad.status_code == 422, query
+        assert query.split("=")[0] in bad.get_json()["error"]["details"]
 
 
 def test_the_list_filters_resolved(client, company, dataset):
