@@ -153,9 +153,7 @@ def choose(office_id, department_code, now=None):
         .execution_options(populate_existing=True))
     if rule is None:
         return None, None
-    members = list(db.session.scalars(
-        sa.select(AssignmentPoolMember).where(AssignmentPoolMember.rule_id == rule.id)
-        .order_by(AssignmentPoolMember.position).execution_options(populate_existing=True)))
+    members = rule.members  # read with the rule, after its lock (populate_existing: not an older copy)
     eligible = [m for m in members
                 if access.covers(m.user, office_id, department_code) and m.user.is_available(now)]
     if not eligible:
