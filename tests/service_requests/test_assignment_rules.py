@@ -199,7 +199,7 @@ def test_least_open_takes_the_fewest_open_then_the_longest_since_last_assigned(c
                                                                                 etag_of):
     # manager_fac_ala holds two open requests, fourth one resolved one (final ones do not count).
     held = [submit()["id"] for _ in range(3)]
-    for request_id, who in zip(held, (world.manager_fac_ala, world.manager_fac_ala, fourth)):
+    for request_id, who in zip(held, (world.manager_fac_ala, world.manager_fac_ala, fourth), strict=True):
         response = client.patch(f"/api/v1/requests/{request_id}", json={"assignee_id": who.id},
                                 headers={**world.admin.headers, "If-Match": etag_of(request_id)})
         assert response.status_code == 200, response.get_json()
