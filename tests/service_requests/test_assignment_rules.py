@@ -253,9 +253,10 @@ def test_until_is_shown_and_cleared(client, world):
 # --- concurrency ----------------------------------------------------------------------------------
 
 @pytest.mark.postgres_only
-def test_concurrent_creates_never_share_a_turn(client, app, world, fourth):
+@pytest.mark.parametrize("mode", ["round_robin", "least_open"])
+def test_concurrent_creates_never_share_a_turn(client, app, world, fourth, mode):
     pool = [world.manager_fac_ala, world.admin_ala, fourth, world.admin]
-    set_rule(client, world, "round_robin", pool)
+    set_rule(client, world, mode, pool)
     threads_count, per_thread = 8, 5
     barrier = threading.Barrier(threads_count)
     statuses = []
@@ -278,5 +279,22 @@ def test_concurrent_creates_never_share_a_turn(client, app, world, fourth):
         order = db.session.scalars(sa.select(ServiceRequest.assignee_id).order_by(ServiceRequest.id)).all()
     ids = [p.id for p in pool]
     assert {i: order.count(i) for i in ids} == dict.fromkeys(ids, 10)
-    # The turns were taken one after another: by request id, the pool's order, over and over.
-    assert order == ids * 10
+    if mode == "round_robin":
+        # The turns were taken one after another: by request id, the pool's order, over and over.
+        assert order == ids * 10
+
+
+# --- the demo ---------------------------------------------------------------------------------------
+
+def test_seed_demo_adds_one_round_robin_rule_for_the_headquarters_facilities(app, runner, client, login):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and "created assignment rule ALA-HQ/FAC" in first.output, first.output
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "exists  assignment rule ALA-HQ/FAC" in again.output
+    headers = {"Authorization": f"Bearer {login('demo-admin', 'demo12345')['access_token']}"}
+    rules = client.get("/api/v1/assignment-rules", headers=headers).get_json()["items"]
+    assert [(r["department"], r["mode"], len(r["pool"])) for r in rules] == [("FAC", "round_robin", 2)]
+    with app.app_context():
+        logins = db.session.scalars(sa.select(User.login).join(AssignmentPoolMember, AssignmentPoolMember.user_id == User.id)
+                                    .order_by(AssignmentPoolMember.position)).all()
+    assert logins == ["demo-admin", "demo-manager"]
