@@ -110,6 +110,20 @@ SERVICE = {
     "no such user": {"ru": "нет такого пользователя", "kk": "мұндай пайдаланушы жоқ"},
     "no such office": {"ru": "нет такого офиса", "kk": "мұндай кеңсе жоқ"},
     "no such department": {"ru": "нет такого отдела", "kk": "мұндай бөлім жоқ"},
+    # Assignment rules and availability.
+    "your scope does not cover this office and department": {
+        "ru": "ваша область не охватывает этот офис и отдел", "kk": "сіздің аймағыңыз бұл кеңсе мен бөлімді қамтымайды"},
+    "user {user_id} is listed twice": {
+        "ru": "пользователь {user_id} указан дважды", "kk": "{user_id} пайдаланушысы екі рет көрсетілген"},
+    "{mode} needs at least one member": {
+        "ru": "для {mode} нужен хотя бы один участник", "kk": "{mode} үшін кемінде бір қатысушы қажет"},
+    "{name} is not active staff covering this office and department": {
+        "ru": "{name}: не активный сотрудник, отвечающий за этот офис и отдел",
+        "kk": "{name}: бұл кеңсе мен бөлімге жауапты белсенді қызметкер емес"},
+    "only an absence (available: false) has an end": {
+        "ru": "окончание указывается только для отсутствия (available: false)",
+        "kk": "аяқталу уақыты тек болмау үшін көрсетіледі (available: false)"},
+    "must be in the future": {"ru": "должно быть в будущем", "kk": "болашақта болуы керек"},
     "no such category": {"ru": "нет такой категории", "kk": "мұндай санат жоқ"},
     "no such request": {"ru": "нет такой заявки", "kk": "мұндай өтінім жоқ"},
     "no such attachment": {"ru": "нет такого вложения", "kk": "мұндай тіркеме жоқ"},

@@ -7,6 +7,8 @@ from service_app.users.personal_data import Section
 
 from . import storage
 from .app_config import blp as app_config_blp
+from .assignment import drop_from_pools
+from .assignment_routes import blp as assignment_blp
 from .category_routes import blp as categories_blp
 from .cli import retention_cli, sla_cli, storage_cli
 from .notify import on_history_event
@@ -16,7 +18,7 @@ from .queries import requests_at_office
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
 from .sync_routes import blp as sync_blp
-from .seed import seed_categories, seed_requests
+from .seed import seed_assignment_rule, seed_categories, seed_requests
 from .sla import longest_target
 from .triage import release_assignments
 
@@ -29,6 +31,7 @@ def init_app(app):
     api.register_blueprint(sla_blp)
     api.register_blueprint(sync_blp)
     api.register_blueprint(app_config_blp)
+    api.register_blueprint(assignment_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)
@@ -38,7 +41,9 @@ def init_app(app):
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("attachments", query=attachment_rows, dump=dump_attachments))
     hooks.add(plugins.Hook.SEEDERS, seed_categories)
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
+    hooks.add(plugins.Hook.SEEDERS, seed_assignment_rule)
     hooks.add(plugins.Hook.HISTORY_SUBSCRIBERS, on_history_event)
     hooks.add(plugins.Hook.SCOPE_LOSS, release_assignments)
+    hooks.add(plugins.Hook.SCOPE_LOSS, drop_from_pools)
     hooks.add(plugins.Hook.DEADLINE_TARGETS, longest_target)
     hooks.add(plugins.Hook.OFFICE_USAGE_CHECKS, requests_at_office)

@@ -50,13 +50,15 @@ def active_category(code):
     return check_active(category, code)
 
 
-def active_category_and_department(code, also=None, on=None, office_id=None):
-    """``(category, department, others, office)``: ``active_category`` with its department read in
-    the same query, the rows of the model ``also`` joined ``on`` a condition (``others``, a list),
-    and the office ``office_id`` (None when there is none, or no id)."""
+def active_category_and_department(code, also=None, on=None, office_id=None, value=None):
+    """``(category, department, others, office, value)``: ``active_category`` with its department read
+    in the same query, the rows of the model ``also`` joined ``on`` a condition (``others``, a list),
+    the office ``office_id`` (None when there is none, or no id), and the scalar SQL expression
+    ``value`` (e.g. a correlated subquery over the category; None when not given)."""
     rows = []
+    value_column = (value if value is not None else sa.null()).label("value")
     if isinstance(code, str):
-        stmt = (sa.select(Category, Department, Office, *([also] if also is not None else []))
+        stmt = (sa.select(Category, Department, Office, value_column, *([also] if also is not None else []))
                 .outerjoin(Department, Department.code == Category.department_code)
                 .outerjoin(Office, Office.id == office_id if office_id is not None else sa.false())
                 .where(Category.code == code.upper()))
@@ -64,8 +66,8 @@ def active_category_and_department(code, also=None, on=None, office_id=None):
             stmt = stmt.outerjoin(also, on)
         rows = db.session.execute(stmt).all()
     category = check_active(rows[0][0] if rows else None, code)
-    others = [row[3] for row in rows if also is not None and row[3] is not None]
-    return category, rows[0][1], others, rows[0][2]
+    others = [row[4] for row in rows if also is not None and row[4] is not None]
+    return category, rows[0][1], others, rows[0][2], rows[0][3]
 
 
 def check_active(category, code):

@@ -11,7 +11,7 @@ from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from . import history, sla
+from . import assignment, history, sla
 from .categories import active_category_and_department
 from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
 
@@ -58,7 +58,7 @@ def create_request(user, data, idempotency_key=None, _again=True):
     digest = body_hash(data)
     user_id = user.id  # a rollback expires the user: keep its id
     try:
-        req = _build(user, data)
+        req, rule_mode = _build(user, data)
     except ApiError:
         existing = _replay(user_id, idempotency_key, digest) if idempotency_key else None
         if existing is None:
@@ -66,6 +66,13 @@ def create_request(user, data, idempotency_key=None, _again=True):
         return existing, True
     session = db.session()
     try:
+        assignee = None
+        if rule_mode is not None:
+            # An auto-assigning rule applies: take its turn (the rule stays locked until the commit),
+            # so the request is inserted with its assignee.
+            with session.no_autoflush:
+                assignee, rule_mode = assignment.choose(req.office_id, req.department_code, req.created_at)
+            req.assignee = assignee
         session.add(req)
         session.flush()  # the request's id: its number goes into the key, the history and the notifications
         if idempotency_key and not _claim_key(session, user_id, idempotency_key, digest, req.id):
@@ -83,6 +90,8 @@ def create_request(user, data, idempotency_key=None, _again=True):
             history.record_all(req, [("created", {"status": "new"}),
                                      ("routed", {"office": {"id": office.id, "code": office.code},
                                                  "routed_by": req.routed_by})], user)
+            if assignee is not None:
+                assignment.record(req, assignee, rule_mode)
         # What the answer shows is all in memory: keep it rather than read the request back.
         session.expire_on_commit = False
         try:
@@ -108,9 +117,11 @@ def _build(user, data):
     def read(office_id):
         # The category, its department, the SLA policies that may apply and the routed office,
         # in one query; an unknown or inactive category is refused first, as before routing.
-        category, department, policies, office = active_category_and_department(
-            data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code), office_id=office_id)
-        found.update(category=category, department=department, policies=policies)
+        # Whether an auto-assigning rule covers the office and the category's department rides along.
+        category, department, policies, office, rule_mode = active_category_and_department(
+            data["category"], also=SlaPolicy, on=sla.applies(priority, Category.code), office_id=office_id,
+            value=assignment.auto_mode(office_id))
+        found.update(category=category, department=department, policies=policies, rule_mode=rule_mode)
         return office
 
     routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id,
@@ -129,4 +140,4 @@ def _build(user, data):
     req.office = office
     req.department = department  # read with the category: the answer shows it
     sla.set_due_times(req, policies)
-    return req
+    return req, found["rule_mode"]

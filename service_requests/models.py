@@ -220,3 +220,49 @@ changes.track_names(Office, ("name", "code"), lambda ids: sa.select(ServiceReque
     ServiceRequest.office_id.in_(ids)))
 changes.track_names(Department, ("name",), lambda codes: sa.select(ServiceRequest.id).where(
     ServiceRequest.department_code.in_(codes)))
+
+
+ASSIGNMENT_MODES = ("manual", "round_robin", "least_open")
+AUTO_MODES = ("round_robin", "least_open")
+
+
+class AssignmentRule(db.Model):
+    """How new requests of one office and department are assigned as they are created.
+
+    ``manual`` assigns nothing (its pool is kept); ``round_robin`` takes the pool in turn,
+    after ``last_user_id``; ``least_open`` the member with the fewest open requests. The row is
+    locked while a create takes its turn, so concurrent creates never share one.
+    """
+
+    __tablename__ = "assignment_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id", ondelete="CASCADE"))
+    department_code: Mapped[str] = mapped_column(sa.ForeignKey("departments.code", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(sa.String(20))
+    last_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    turns: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    members = relationship("AssignmentPoolMember", lazy="selectin", order_by="AssignmentPoolMember.position",
+                           cascade="all, delete-orphan", back_populates="rule")
+
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "department_code", name="uq_assignment_rules_office_department"),
+        one_of("mode", ASSIGNMENT_MODES),
+    )
+
+
+class AssignmentPoolMember(db.Model):
+    """A staff member in a rule's pool, at ``position``; ``last_assigned_at`` breaks ``least_open`` ties."""
+
+    __tablename__ = "assignment_pool_members"
+
+    rule_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment_rules.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    position: Mapped[int] = mapped_column()
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    rule = relationship("AssignmentRule", back_populates="members")
+    user = relationship("User", lazy="joined", innerjoin=True)

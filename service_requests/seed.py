@@ -5,11 +5,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from offices.models import Office
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import attachments, intake, lifecycle, sla
-from .models import Attachment, Category, Comment, RequestEvent, ServiceRequest
+from . import access, attachments, intake, lifecycle, sla
+from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, RequestEvent,
+                     ServiceRequest)
 
 DEMO_CATEGORIES = [
     ("IT-PRINTER", "IT", {"ru": "Принтер, картридж", "kk": "Принтер, картридж", "en": "Printer, toner"}),
@@ -123,3 +125,27 @@ def seed_requests():
         db.session.commit()
         lines.append(f"created request {req.number} ({req.status}) {title}")
     return lines
+
+
+DEMO_RULE = ("ALA-HQ", "FAC", ("demo-admin", "demo-manager"))
+
+
+def seed_assignment_rule():
+    """A round-robin rule for the headquarters' facilities requests, between the demo staff who cover it (once)."""
+    code, department, logins = DEMO_RULE
+    office = db.session.scalar(sa.select(Office).where(Office.code == code))
+    if office is None:
+        return []
+    if db.session.scalar(sa.select(AssignmentRule.id).where(AssignmentRule.office_id == office.id,
+                                                            AssignmentRule.department_code == department)):
+        return [f"exists  assignment rule {code}/{department}"]
+    staff = [db.session.scalar(sa.select(User).where(User.login == login)) for login in logins]
+    staff = [user for user in staff if user is not None and access.covers(user, office.id, department)]
+    if not staff:
+        return []
+    db.session.add(AssignmentRule(office_id=office.id, department_code=department, mode="round_robin", turns=0,
+                                  members=[AssignmentPoolMember(user_id=user.id, position=n)
+                                           for n, user in enumerate(staff)]))
+    db.session.commit()
+    return [f"created assignment rule {code}/{department}: round_robin between "
+            f"{', '.join(user.login for user in staff)}"]

@@ -86,9 +86,15 @@ def _assign(user, req, assignee_id):
                            "assignee_id: must be an active administrator or manager whose scope covers "
                            "this request's office and department",
                            {"assignee_id": ["not staff responsible for this request"]})
-    req.assignee_id = assignee_id
-    history.record(req, "assigned", user, {
-        "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None})
+    assign_to(req, assignee, user)
+
+
+def assign_to(req, assignee, actor, **data):
+    """Set the assignee (None: unassign) and record the ``assigned`` event (its notification and sync
+    follow from it): the one path of a manual assignment and of an assignment rule's (actor None)."""
+    req.assignee_id = assignee.id if assignee is not None else None
+    history.record(req, "assigned", actor, {
+        "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None, **data})
 
 
 def _release_if_out_of_scope(user, req):

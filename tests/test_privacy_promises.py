@@ -43,9 +43,11 @@ def test_p1_no_outsiders_no_sign_up_and_deactivation_ends_every_session(app, cli
 
 def test_p2_accounts_hold_only_corporate_identity():
     columns = set(User.__table__.columns.keys())
+    # ``available`` / ``available_until``: a staff member's work status for auto-assignment (away or
+    # not, until when), never why.
     assert columns == {"id", "login", "full_name", "email", "phone", "role", "office_id", "office_ids",
-                       "department_codes", "language", "is_active", "password_hash", "password_changed_at",
-                       "created_at", "updated_at"}
+                       "department_codes", "language", "is_active", "available", "available_until",
+                       "password_hash", "password_changed_at", "created_at", "updated_at"}
 
 
 def test_p3_sms_codes_random_hashed_short_lived_limited_single_use(app, client, make_user):

@@ -32,6 +32,10 @@ class User(db.Model):
     department_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
     language: Mapped[str] = mapped_column(sa.String(2), default=DEFAULT_LANGUAGE)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Staff availability for auto-assignment: ``available`` false with ``available_until`` set is
+    # "away until then" (available again from that moment on), without it "away until changed".
+    available: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    available_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -49,6 +53,10 @@ class User(db.Model):
     @property
     def is_staff(self):
         return self.role in STAFF_ROLES
+
+    def is_available(self, now):
+        """Whether auto-assignment may choose this staff member at ``now``."""
+        return self.available or (self.available_until is not None and self.available_until <= now)
 
     @property
     def is_company_wide(self):

@@ -1,6 +1,7 @@
 import marshmallow as ma
 
 from ..api import Output, Schema
+from ..database import utcnow
 from ..fields import Code, Email, Id, Login, Password, Phone, Text, TrimmedString
 from ..pagination import DEFAULT_LIMIT, MAX_LIMIT, PageArgsSchema, page_schema
 from ..vocabulary import LANGUAGES, ROLES
@@ -18,6 +19,10 @@ class UserSchema(Output):
     department_codes = ma.fields.List(Text())
     language = Text(metadata={"enum": list(LANGUAGES)})
     is_active = ma.fields.Boolean()
+    available = ma.fields.Function(lambda user: user.is_available(utcnow()), metadata={
+        "type": "boolean", "description": "false while away: auto-assignment skips them"})
+    available_until = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "the end of the latest absence: available again from then on (null: until changed)"})
     created_at = ma.fields.AwareDateTime()
 
 

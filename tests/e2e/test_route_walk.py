@@ -166,6 +166,10 @@ ACCESS = {
     "sla.sla_report_csv": {"GET": Access(STAFF)},
     "sla.backlog_report": {"GET": Access(STAFF)},
     "sla.dashboard": {"GET": Access(STAFF)},
+    # auto-assignment: rules read by staff, set by administrators; availability is staff's own
+    "assignment.list_rules": {"GET": Access(STAFF)},
+    "assignment.put_rule": {"PUT": Access(ADMIN, json={"mode": "manual", "pool": []})},
+    "assignment.put_availability": {"PUT": Access(STAFF, json={"available": False})},
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -228,6 +232,7 @@ def estate(app, client, world, submit, auth, tmp_path):
         "name": "swagger-ui.css",
         "filename": "nothing.txt",
         "section": "requests",
+        "department": "FAC",
         ("categories.CategoryItem", "code"): "FAC-AC",
         ("offices.DepartmentItem", "code"): "FAC",
     }

@@ -50,7 +50,7 @@ def test_created_user_can_sign_in_and_has_normalised_fields(client, auth, login)
     assert user["login"] == "new.person" and user["phone"] == "+77015551234"
     assert user["office_ids"] == [] and user["department_codes"] == [] and user["is_active"] is True
     assert set(user) == {"id", "login", "full_name", "email", "phone", "role", "office_id", "office_ids",
-                         "department_codes", "language", "is_active", "created_at"}
+                         "department_codes", "language", "is_active", "available", "available_until", "created_at"}
     assert user["created_at"].endswith("+00:00")
     login("new.person", "initial-pass-1")
 

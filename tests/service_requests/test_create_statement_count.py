@@ -22,8 +22,9 @@ from tests.support.places import ALA_POINT, box
 
 # The statements of one create (the last line counts them):
 #   auth: the sign-in session with its user                                      1
-#   the category, its department, the SLA policies that may apply and the
-#   office chosen by the geofence, in one query                                  1
+#   the category, its department, the SLA policies that may apply, the
+#   office chosen by the geofence and whether an auto-assigning rule applies
+#   (none here), in one query                                                    1
 #   INSERT the request                                                           1
 #   INSERT the Idempotency-Key, ON CONFLICT DO NOTHING (a retry's key is there)  1
 #   INSERT the two history rows                                                  1
@@ -114,3 +115,35 @@ def test_one_create_costs_the_same_statements_whatever_the_staff(app, client, au
         assert db.session.get(User, employee.id) is not None
     assert created["office"]["code"] == "ALA" and created["department"]["code"] == "FAC"
     assert created["attachments"] == [] and created["number"] == f"SR-{created['id']:06d}"
+
+
+# With an auto-assigning rule for the office and department (the reference-data query above tells),
+# the create also takes its turn; a ``manual`` rule costs nothing more:
+#   the 8 above, plus
+#   SELECT the rule FOR UPDATE (its row stays locked until the commit)                1
+#   SELECT its pool members with their accounts, in turn order                        1
+#   UPDATE the rule's turn, UPDATE the member's last assignment                       2
+#   INSERT the ``assigned`` history row                                               1
+#   the assignee's notification: is a push already queued for them in this request,
+#   their live devices, INSERT the feed row                                           3
+STATEMENTS_PER_CREATE_WITH_RULE = STATEMENTS_PER_CREATE + 8
+
+
+@pytest.mark.parametrize("mode", ["manual", "round_robin"])
+def test_a_rule_costs_statements_only_when_it_assigns(app, client, auth, make_user, office, mode):
+    ala, _ = office
+    employee = auth("employee", office_id=ala)
+    admin = auth("administrator")
+    staff = _staff_with_devices(app, make_user, 2, office_ids=[ala])
+    response = client.put(f"/api/v1/assignment-rules/{ala}/FAC", json={"mode": mode, "pool": staff},
+                          headers=admin.headers)
+    assert response.status_code == 200, response.get_json()
+
+    created, statements = _count_create(app, client, employee.headers)
+
+    if mode == "manual":
+        assert len(statements) == STATEMENTS_PER_CREATE, "\n".join(statements)
+        assert created["assignee"] is None
+    else:
+        assert len(statements) == STATEMENTS_PER_CREATE_WITH_RULE, "\n".join(statements)
+        assert created["assignee"]["id"] == staff[1]  # the warm-up create took the first turn
