@@ -16,9 +16,10 @@ from .queries import requests_at_office
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
 from .sync_routes import blp as sync_blp
-from .seed import seed_categories, seed_requests
+from .seed import seed_categories, seed_requests, seed_views
 from .sla import longest_target
 from .triage import release_assignments
+from .view_routes import blp as views_blp
 
 
 def init_app(app):
@@ -29,6 +30,7 @@ def init_app(app):
     api.register_blueprint(sla_blp)
     api.register_blueprint(sync_blp)
     api.register_blueprint(app_config_blp)
+    api.register_blueprint(views_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)
@@ -38,6 +40,7 @@ def init_app(app):
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("attachments", query=attachment_rows, dump=dump_attachments))
     hooks.add(plugins.Hook.SEEDERS, seed_categories)
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
+    hooks.add(plugins.Hook.SEEDERS, seed_views)
     hooks.add(plugins.Hook.HISTORY_SUBSCRIBERS, on_history_event)
     hooks.add(plugins.Hook.SCOPE_LOSS, release_assignments)
     hooks.add(plugins.Hook.DEADLINE_TARGETS, longest_target)

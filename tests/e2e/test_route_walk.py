@@ -166,6 +166,11 @@ ACCESS = {
     "sla.sla_report_csv": {"GET": Access(STAFF)},
     "sla.backlog_report": {"GET": Access(STAFF)},
     "sla.dashboard": {"GET": Access(STAFF)},
+    # saved views: staff (another person's view is a 404 for staff: tests/service_requests/test_saved_views.py)
+    "views.Views": {"GET": Access(STAFF), "POST": Access(STAFF, json={"name": "Mine", "filters": {"status": "new"}})},
+    "views.view_counts": {"GET": Access(STAFF)},
+    "views.ViewItem": {"PATCH": Access(STAFF, json={"name": "Renamed"}), "DELETE": Access(STAFF)},
+    "views.view_requests": {"GET": Access(STAFF)},
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -228,6 +233,7 @@ def estate(app, client, world, submit, auth, tmp_path):
         "name": "swagger-ui.css",
         "filename": "nothing.txt",
         "section": "requests",
+        "view_id": 1,
         ("categories.CategoryItem", "code"): "FAC-AC",
         ("offices.DepartmentItem", "code"): "FAC",
     }
