@@ -26,14 +26,16 @@ RUNS = 5
 TIMES = ("SELECT g, :start + (g % 360) * interval '1 day' + (g % 600) * interval '1 minute' AS t "
          "FROM generate_series(1, :n) g")
 
-# Ten views a desk keeps: broad ones that reach the cap at once, narrow ones that do not.
+# Ten views a desk keeps: broad ones that reach the cap at once, narrow ones that do not. In the
+# synthetic rows every new request has priority low, so "New urgent" is empty: the worst case, a
+# count that reads every candidate row; "Title search" is the list's unindexed ILIKE over a million titles.
 VIEWS = [
     ("Everything", {}),
     ("Open", {"status": ["new", "in_progress", "waiting"]}),
     ("New urgent", {"status": "new", "priority": "urgent"}),
-    ("Office 3, new", {"office_id": "3", "status": "new"}),
+    ("Office 3, waiting", {"office_id": "3", "status": "waiting"}),
+    ("Office 1, new, by user 2", {"office_id": "1", "status": "new", "author_id": "2"}),
     ("Assigned to user 9, waiting", {"assignee_id": "9", "status": "waiting"}),
-    ("Written by user 7", {"author_id": "7"}),
     ("IT, not resolved", {"category": "IT-PC", "resolved": "false"}),
     ("Created in a week", {"created_from": "2026-06-01T00:00:00Z", "created_to": "2026-06-08T00:00:00Z"}),
     ("Office 5, urgent, in progress", {"office_id": "5", "priority": "urgent", "status": "in_progress"}),
