@@ -355,3 +355,12 @@ def test_a_view_of_a_request_the_caller_lost_sight_of(client, world, submit):
     assert ids_of(client.get(f"{VIEWS}/{view['id']}/requests", headers=world.admin.headers)) == {rid}
     assert ids_of(client.get(f"{VIEWS}/{view['id']}/requests", headers=world.manager_fac_ala.headers)) == set()
     assert_error(client.get(f"/api/v1/requests/{rid}", headers=world.manager_fac_ala.headers), 404)
+
+
+def test_my_data_lists_the_views_i_made_and_no_one_elses(client, world):
+    mine = make_view(client, world.admin, name="Mine", filters={"status": "new"}, shared=True)
+    make_view(client, world.admin_ala, name="Theirs", shared=True)
+    data = client.get("/api/v1/me/data", headers=world.admin.headers).get_json()
+    assert [(v["id"], v["name"], v["filters"], v["shared"]) for v in data["views"]] == [
+        (mine["id"], "Mine", {"status": "new"}, True)]
+    assert client.get("/api/v1/me/data", headers=world.manager_it.headers).get_json()["views"] == []
