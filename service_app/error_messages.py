@@ -423,6 +423,36 @@ SERVICE = {
     "must map dates to lists of [start, end]": {
         "ru": "должно сопоставлять датам списки [начало, конец]",
         "kk": "күндерге [басы, соңы] тізімдерін сәйкестендіруі керек"},
+    # Saved views of the request list.
+    "no such view": {"ru": "нет такого представления", "kk": "мұндай көрініс жоқ"},
+    "only administrators may share views": {
+        "ru": "общими представления делают только администраторы",
+        "kk": "көріністерді тек әкімшілер ортақ ете алады"},
+    "only administrators may change shared views": {
+        "ru": "общие представления меняют только администраторы",
+        "kk": "ортақ көріністерді тек әкімшілер өзгерте алады"},
+    "at most {limit} saved views each: delete one first": {
+        "ru": "не более {limit} сохранённых представлений на человека: сначала удалите одно",
+        "kk": "әр адамға ең көбі {limit} сақталған көрініс: алдымен біреуін жойыңыз"},
+    "the page, not a filter: a view's requests take limit and cursor when read": {
+        "ru": "это страница, а не фильтр: limit и cursor передаются при чтении заявок представления",
+        "kk": "бұл сүзгі емес, бет: limit пен cursor көріністің өтінімдерін оқығанда беріледі"},
+    "a view's order is its own sort field": {
+        "ru": "порядок представления задаётся его полем sort",
+        "kk": "көріністің реті оның sort өрісімен беріледі"},
+    "not a filter of the request list": {
+        "ru": "у списка заявок нет такого фильтра", "kk": "өтінімдер тізімінде мұндай сүзгі жоқ"},
+    "the request list has no sort": {
+        "ru": "у списка заявок нет сортировки", "kk": "өтінімдер тізімінде сұрыптау жоқ"},
+    "an object of the request list's query names and values": {
+        "ru": "объект из имён и значений параметров списка заявок",
+        "kk": "өтінімдер тізімі параметрлерінің атаулары мен мәндерінің объектісі"},
+    "at most {count} filters": {"ru": "не более {count} фильтров", "kk": "ең көбі {count} сүзгі"},
+    "1-50 characters": {"ru": "1–50 символов", "kk": "1–50 таңба"},
+    "a list of 1-{count} values": {"ru": "список из 1–{count} значений", "kk": "1–{count} мәннен тұратын тізім"},
+    "at most {count} characters": {"ru": "не более {count} символов", "kk": "ең көбі {count} таңба"},
+    "a string or a number, or a list of them": {
+        "ru": "строка или число либо их список", "kk": "жол немесе сан, не олардың тізімі"},
 }
 
 # --- marshmallow's and webargs' own messages (every default of marshmallow 4's fields

@@ -106,6 +106,12 @@ def _flatten_messages(messages):
     return flat
 
 
+def validation_error(details):
+    """A 422 ``validation_error`` with ``details`` by field, summed up as webargs' refusals are
+    (so a check done again outside a view's arguments answers exactly like them)."""
+    return ApiError(422, "validation_error", _first_message(details), details)
+
+
 def _first_message(details):
     """A one-line summary such as ``title: shorter than 3 characters``."""
     for field, value in details.items():

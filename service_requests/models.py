@@ -266,3 +266,23 @@ class AssignmentPoolMember(db.Model):
 
     rule = relationship("AssignmentRule", back_populates="members")
     user = relationship("User", lazy="joined", innerjoin=True)
+class SavedView(db.Model):
+    """A staff member's saved filters of the request list (API.md "Staff work").
+
+    ``filters`` holds the list's query names and values as given (normalised: strings, keys in
+    order); they are loaded through the list's own schema each time the view is read, so a view
+    always shows its reader's own scope. ``shared`` views are shown to all staff.
+    """
+
+    __tablename__ = "saved_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    filters: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    sort: Mapped[str | None] = mapped_column(sa.String(32))
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner = relationship("User", lazy="joined", innerjoin=True)

@@ -6,7 +6,7 @@ at a time however busy the account.
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
-from .models import Attachment, Comment, ServiceRequest
+from .models import Attachment, Comment, SavedView, ServiceRequest
 
 
 def request_rows(user):
@@ -43,3 +43,13 @@ def dump_attachments(rows):
     return [{"id": a.id, "request_id": a.request_id, "content_type": a.content_type, "size": a.size,
              "width": a.width, "height": a.height, "sha256": a.sha256, "created_at": a.created_at.isoformat(),
              "url": f"/api/v1/attachments/{a.id}"} for a in rows]
+
+
+def view_rows(user):
+    """The saved views I made (shared ones too: they carry my name)."""
+    return sa.select(SavedView).where(SavedView.owner_id == user.id)
+
+
+def dump_views(rows):
+    return [{"id": v.id, "name": v.name, "filters": v.filters, "sort": v.sort, "shared": v.shared,
+             "created_at": v.created_at.isoformat()} for v in rows]

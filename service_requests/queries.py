@@ -9,6 +9,13 @@ from .models import ServiceRequest
 
 
 def list_requests(user, args):
+    """One page of the requests ``user`` may see that match the list's filters in ``args``."""
+    return paginate(db.session, select_requests(user, args), ServiceRequest, args["limit"], args.get("cursor"))
+
+
+def select_requests(user, args):
+    """The list's query without its order and page: the requests ``user`` may see that match ``args``
+    (loaded by ``RequestListArgsSchema``). Saved views count their requests by wrapping it."""
     stmt = sa.select(ServiceRequest).where(visible_condition(user))
     if args.get("status"):
         stmt = stmt.where(ServiceRequest.status.in_(args["status"]))
@@ -34,7 +41,7 @@ def list_requests(user, args):
         q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
         stmt = stmt.where(sa.or_(ServiceRequest.title.icontains(q, autoescape=True),
                                  ServiceRequest.description.icontains(q, autoescape=True)))
-    return paginate(db.session, stmt, ServiceRequest, args["limit"], args.get("cursor"))
+    return stmt
 
 
 def sla_outcome(target, outcome):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from offices.models import Office
+from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
@@ -149,3 +150,44 @@ def seed_assignment_rule():
     db.session.commit()
     return [f"created assignment rule {code}/{department}: round_robin between "
             f"{', '.join(user.login for user in staff)}"]
+# --- demo saved views -------------------------------------------------------
+
+# (owner, name, filters, sort, shared); offices by code, turned into ids when seeded.
+DEMO_VIEWS = [
+    ("admin", "Мои открытые", {"assignee_id": "me", "status": ["new", "in_progress", "waiting"]}, None, False),
+    ("admin", "Срочные", {"priority": ["urgent", "high"], "resolved": "false"}, None, False),
+    ("admin", "Новые в Алматы", {"status": "new", "office_id": ["ALA-HQ", "ALA-4B"]}, None, True),
+    ("manager", "Open in my departments", {"status": ["new", "in_progress", "waiting"]}, None, False),
+    ("manager", "Мои открытые", {"assignee_id": "me", "status": ["new", "in_progress", "waiting"]}, None, False),
+]
+
+
+def seed_views():
+    """A few saved views of demo-admin (one shared) and demo-manager, once each (by owner and name).
+    A view whose filters the request list does not take is left out, with a line saying so."""
+    from offices.models import Office
+
+    from .models import SavedView
+    from .views import load_args
+
+    offices = dict(db.session.execute(sa.select(Office.code, Office.id)).all())
+    lines = []
+    for who, name, filters, sort, shared in DEMO_VIEWS:
+        owner = db.session.scalar(sa.select(User).where(User.login == f"demo-{who}"))
+        if owner is None:
+            continue
+        if db.session.scalar(sa.select(SavedView.id).where(SavedView.owner_id == owner.id,
+                                                           SavedView.name == name)) is not None:
+            lines.append(f"exists  view {name!r} of demo-{who}")
+            continue
+        if "office_id" in filters:
+            filters = {**filters, "office_id": [str(offices[code]) for code in filters["office_id"] if code in offices]}
+        try:
+            load_args(filters, sort)
+        except ApiError as exc:
+            lines.append(f"skipped view {name!r}: {exc.message}")
+            continue
+        db.session.add(SavedView(owner=owner, name=name, filters=filters, sort=sort, shared=shared))
+        lines.append(f"created view {name!r} of demo-{who}{' (shared)' if shared else ''}")
+    db.session.commit()
+    return lines

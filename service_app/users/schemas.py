@@ -84,6 +84,7 @@ class MyDataSchema(Output):
     attachments = ma.fields.List(ma.fields.Dict(), metadata={"description": "photos on your requests (metadata)"})
     devices = ma.fields.List(ma.fields.Dict(), metadata={"description": "your registered phones"})
     notifications = ma.fields.List(ma.fields.Dict(), metadata={"description": "your notification feed"})
+    views = ma.fields.List(ma.fields.Dict(), metadata={"description": "saved views of the request list you made (staff)"})
     next_cursors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(allow_none=True), required=True,
                                   metadata={"description": "per section: the cursor of its next page, null when "
                                                            "this answer holds all of it"})

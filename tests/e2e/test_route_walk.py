@@ -170,6 +170,11 @@ ACCESS = {
     "assignment.list_rules": {"GET": Access(STAFF)},
     "assignment.put_rule": {"PUT": Access(ADMIN, json={"mode": "manual", "pool": []})},
     "assignment.put_availability": {"PUT": Access(STAFF, json={"available": False})},
+    # saved views: staff (another person's view is a 404 for staff: tests/service_requests/test_saved_views.py)
+    "views.Views": {"GET": Access(STAFF), "POST": Access(STAFF, json={"name": "Mine", "filters": {"status": "new"}})},
+    "views.view_counts": {"GET": Access(STAFF)},
+    "views.ViewItem": {"PATCH": Access(STAFF, json={"name": "Renamed"}), "DELETE": Access(STAFF)},
+    "views.view_requests": {"GET": Access(STAFF)},
 }
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -233,6 +238,7 @@ def estate(app, client, world, submit, auth, tmp_path):
         "filename": "nothing.txt",
         "section": "requests",
         "department": "FAC",
+        "view_id": 1,
         ("categories.CategoryItem", "code"): "FAC-AC",
         ("offices.DepartmentItem", "code"): "FAC",
     }
