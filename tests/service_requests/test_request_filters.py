@@ -226,3 +226,23 @@ def test_a_managers_assignee_filter_stays_in_scope(client, world, submit, edit):
         edit(rid, assignee_id=world.admin.id)
     assert ids(client, world.manager_it, f"assignee_id={world.admin.id}") == [in_scope]
     assert ids(client, world.admin, f"assignee_id={world.admin.id}&sort=due") != []
+
+
+def test_the_due_order_reads_its_index(app):
+    """The list's due key is the migrated index's expression, word for word, on this database."""
+    import sqlalchemy as sa
+
+    from service_requests.queries import order_by
+
+    with app.app_context():
+        stmt = sa.select(ServiceRequest.id).order_by(*order_by("due")).limit(5)
+        sql = str(stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+        conn = db.session.connection()
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            conn.exec_driver_sql("SET LOCAL enable_sort = off")
+            plan = " ".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql))
+        else:
+            plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+        db.session.rollback()
+    assert "ix_service_requests_due_id" in plan, plan
