@@ -93,10 +93,6 @@ class ServiceRequest(db.Model):
         # The request list: "assigned to me / to nobody" newest first, "updated since" and sort=updated.
         sa.Index("ix_service_requests_assignee_created", "assignee_id", "created_at", "id"),
         sa.Index("ix_service_requests_updated_id", "updated_at", "id"),
-        # The few requests with a breached flag, newest first (sla=breached).
-        sa.Index("ix_service_requests_breached_created", "created_at", "id",
-                 sqlite_where=sa.text("response_breached OR resolution_breached"),
-                 postgresql_where=sa.text("response_breached OR resolution_breached")),
     )
 
     @property
