@@ -238,6 +238,7 @@ class Never(sa.sql.expression.ColumnElement):
     """
 
     type = UTCDateTime()
+    _traverse_internals = []  # nothing varies: the statement cache keys it by its class alone
     inherit_cache = True
     VALUE = datetime(9999, 12, 31, tzinfo=UTC)
 
