@@ -21,7 +21,9 @@ def list_requests(user, args):
 
     ``sort``: ``created`` newest first; ``updated`` last changed first; ``due`` nearest running
     SLA deadline first (``models.due_key``), requests whose clocks are paused or stopped last,
-    oldest first among themselves (by id). Each order has its own cursor.
+    oldest first among themselves (by id). Each order has its own cursor. Under ``updated`` and
+    ``due`` a request whose key changes while someone pages moves within the order: it is shown
+    where it now belongs, never twice on the pages that follow.
     """
     stmt = sa.select(ServiceRequest).where(visible_condition(user), *filter_conditions(user, args))
     if args.get("q"):
