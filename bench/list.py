@@ -16,6 +16,13 @@ which PostgreSQL turns into an index bound. The app's ``created_at < :c OR
 (created_at = :c AND id < :id)`` is only a filter on the index scan, so its
 cost still grows with the depth (less steeply than OFFSET, which also joins
 every skipped row).
+
+Then the staff orders and filters over ``BENCH_LIST_STAFF_ROWS`` (100000) requests
+in ``santrade_bench_list_staff``: a page of ``sort=due`` and of ``sla=breached`` (first
+page and 50 pages deep) as an administrator, each against the plain created-order
+list in the same run; and the ``EXPLAIN (ANALYZE, BUFFERS)`` essentials of every
+filter and sort as a manager with an office and department scope and as an
+employee (docs/list-plans.md keeps a run's findings).
 """
 import os
 import statistics
@@ -34,6 +41,9 @@ RUNS = 7
 INDEX = "ix_service_requests_created_at_id"
 
 
+STAFF_DATABASE = os.environ.get("BENCH_LIST_STAFF_DATABASE", "santrade_bench_list_staff")
+STAFF_ROWS = int(os.environ.get("BENCH_LIST_STAFF_ROWS", "100000"))
+STAFF_DEPTH = 50  # pages
 TIMES = "SELECT g, now() - (:n - g) * interval '30 seconds' AS t FROM generate_series(1, :n) g"
 
 
@@ -204,3 +214,104 @@ def run():
                    f"{row_value_ms:.2f} ms); {ROWS:,} rows, administrator (sees all), page of {PAGE}, "
                    f"median of {RUNS}; ratio = OFFSET/keyset")
     print(f"# list: done in {time.perf_counter() - started:.1f} s", flush=True)
+    run_staff()
+
+
+# The plan lines worth keeping: the nodes and how they find and order rows.
+ESSENTIAL = ("Scan", "Sort", "Index Cond", "Sort Key", "Rows Removed", "Execution Time", "Limit", "Append",
+             "BitmapOr", "Merge")
+
+
+def _essentials(plan):
+    return [line.rstrip() for line in plan if any(word in line for word in ESSENTIAL)
+            and not line.strip().startswith(("Buffers", "Planning"))]
+
+
+def _staff_filters(now):
+    from datetime import timedelta
+
+    return [
+        ("created (default)", {}),
+        ("office_id=1&office_id=2", {"office_id": [1, 2]}),
+        ("category=IT-PC", {"category": ["IT-PC"]}),
+        ("priority=urgent&priority=high", {"priority": ["urgent", "high"]}),
+        ("status=new&status=in_progress", {"status": ["new", "in_progress"]}),
+        ("assignee_id=me", {"assignee_id": ["me"]}),
+        ("assignee_id=none", {"assignee_id": ["none"]}),
+        ("sla=breached", {"sla": "breached"}),
+        ("sla=at_risk", {"sla": "at_risk"}),
+        ("updated_since=1 day ago", {"updated_since": now - timedelta(days=1)}),
+        ("sort=updated", {"sort": "updated"}),
+        ("sort=due", {"sort": "due"}),
+    ]
+
+
+def run_staff():
+    from service_app.database import utcnow
+    from service_app.extensions import db
+    from service_app.users.models import User
+    from service_requests.queries import list_requests
+
+    started = time.perf_counter()
+    app = migrated_app(pg_database(STAFF_DATABASE))
+    with app.app_context():
+        load_company(db.session, "administrator", "employee")
+        db.session.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        db.session.execute(sa.text(REQUESTS.format(times=TIMES)), {"n": STAFF_ROWS})
+        # 80 % marks as the SLA code sets them (8 h / 40 h targets), for sla=at_risk.
+        db.session.execute(sa.text("UPDATE service_requests SET response_risk_at = created_at + interval '384 minutes', "
+                                   "resolution_risk_at = created_at + interval '32 hours'"))
+        # A manager of offices 1-3 and facilities (u2), and an employee (u3).
+        db.session.execute(sa.text("""UPDATE users SET role = 'manager', office_ids = '[1, 2, 3]',
+                                      department_codes = '["FAC"]' WHERE login = 'u2'"""))
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+        print(f"# list (staff): {STAFF_ROWS:,} requests loaded in {time.perf_counter() - started:.1f} s", flush=True)
+        users = {}
+        for login in ("u1", "u2", "u3"):
+            users[login] = db.session.scalar(sa.select(User).where(User.login == login))
+            db.session.expunge(users[login])
+        db.session.rollback()
+
+        def cleanup():
+            db.session.rollback()
+            db.session.expunge_all()
+
+        def page(user, args, cursor=None):
+            return list_requests(user, {"limit": PAGE, "cursor": cursor, **args})
+
+        def cursor_at(user, args, depth):
+            cursor = None
+            for _ in range(depth):
+                cursor = page(user, args, cursor)["next_cursor"]
+            cleanup()
+            return cursor
+
+        admin = users["u1"]
+        timings = {}
+        for label, args in (("created", {}), ("sort=due", {"sort": "due"}), ("sla=breached", {"sla": "breached"})):
+            deep = cursor_at(admin, args, STAFF_DEPTH)
+            timings[label] = (_median_ms(lambda a=args: page(admin, a), cleanup),
+                              _median_ms(lambda a=args, c=deep: page(admin, a, c), cleanup))
+        base_first, base_deep = timings["created"]
+        for label in ("sort=due", "sla=breached"):
+            first, deep = timings[label]
+            name = label.replace("sort=", "").replace("sla=", "sla-")
+            report(f"list/{name}/first", first, "ms", base_first, first / base_first,
+                   f"{label} first page {first:.2f} ms vs created order {base_first:.2f} ms; {STAFF_ROWS:,} rows, "
+                   f"administrator, page of {PAGE}, median of {RUNS}; ratio = {label}/created")
+            report(f"list/{name}/deep-{STAFF_DEPTH}", deep, "ms", base_deep, deep / base_deep,
+                   f"{label} page {STAFF_DEPTH + 1} {deep:.2f} ms vs created order {base_deep:.2f} ms; same")
+
+        now = utcnow()
+        for who, login in (("manager (offices 1-3, FAC)", "u2"), ("employee", "u3")):
+            for label, args in _staff_filters(now):
+                with _Capture(db.engine) as cap:
+                    page(users[login], args)
+                cleanup()
+                sql, params = cap.statements[0]
+                print(f"--- EXPLAIN, {who}: {label}", flush=True)
+                for line in _essentials(_explain(db, sql, params)):
+                    print("    " + line, flush=True)
+    print(f"# list (staff): done in {time.perf_counter() - started:.1f} s", flush=True)

@@ -12,8 +12,6 @@ is resolved.
 Reports read through ``reports_session()`` (``service_app.database``): the
 primary database, or the read replica named by ``REPORTS_DATABASE_URL``.
 """
-import csv
-import io
 from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -28,6 +26,7 @@ from service_app.errors import ApiError
 from service_app.users.models import User
 
 from .access import scope_condition
+from .csvfile import Lines
 from .models import OPEN_STATUSES, Category, RequestEvent, ServiceRequest
 from .queries import sla_outcome
 
@@ -149,7 +148,8 @@ def _row(key, label, agg, quantiles):
             "rated": agg.rated, "avg_rating": round(float(agg.avg_rating), 2) if agg.avg_rating is not None else None}
 
 
-def _pick(name, language):
+def localized(name, language):
+    """A name stored as one string or as {ru, kk, en}, in ``language`` (else the first one given)."""
     return name if isinstance(name, str) else name.get(language) or next(iter(name.values()))
 
 
@@ -158,10 +158,10 @@ def _labels(session, group_by, keys, language):
     if group_by == "office":
         return {o.id: o.name for o in session.scalars(sa.select(Office).where(Office.id.in_(keys)))}
     if group_by == "department":
-        return {d.code: _pick(d.name, language)
+        return {d.code: localized(d.name, language)
                 for d in session.scalars(sa.select(Department).where(Department.code.in_(keys)))}
     if group_by == "category":
-        return {c.code: _pick(c.name, language)
+        return {c.code: localized(c.name, language)
                 for c in session.scalars(sa.select(Category).where(Category.code.in_(keys)))}
     if group_by == "assignee":
         return {u.id: u.full_name for u in session.scalars(sa.select(User).where(User.id.in_(keys)))}
@@ -300,14 +300,9 @@ def _sla_report(session, user, args):
 
 
 def to_csv(report):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in [*report["groups"], report["totals"]]:
-        writer.writerow({k: "" if row[k] is None else row[k] for k in COLUMNS})
-    # A name stored before text was checked may hold a lone surrogate, which
-    # UTF-8 cannot encode: it becomes "?" rather than failing everyone's report.
-    return out.getvalue().encode("utf-8", "replace").decode("utf-8")
+    line = Lines()
+    rows = [*report["groups"], report["totals"]]
+    return line(COLUMNS) + "".join(line([row[k] for k in COLUMNS]) for row in rows)
 
 
 BUCKETS = [("<1d", 1), ("1-3d", 3), ("3-7d", 7), (">7d", None)]

@@ -1,6 +1,6 @@
 """Requests, their status, comments and history. Views parse, authorise, call a
 service function and serialise; the rules live in the service modules."""
-from flask import after_this_request, current_app, request
+from flask import Response, after_this_request, current_app, request, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -9,11 +9,11 @@ from service_app.errors import ApiError, ErrorSchema
 from service_app.extensions import limiter, user_key
 from service_app.pagination import PageArgsSchema
 
-from . import comments, intake, queries, triage
+from . import comments, export, intake, queries, triage
 from .access import get_visible_request
 from .attachment_routes import add_photo_views
 from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
-                      RequestCreateSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
+                      RequestCreateSchema, RequestFilterSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
                       RequestUpdateSchema, StatusChangeSchema)
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1", description="Service requests")
@@ -51,7 +51,7 @@ class Requests(MethodView):
     @blp.arguments(RequestListArgsSchema, location="query")
     @blp.response(200, RequestPageSchema)
     def get(self, args):
-        """List the requests you may see, newest first"""
+        """List the requests you may see, newest first (or as `sort` says), narrowed by the filters"""
         return queries.list_requests(current_user, args)
 
     @blp.doc(operationId="createRequest")
@@ -68,6 +68,32 @@ class Requests(MethodView):
         """Submit a request (send Idempotency-Key so a retry makes no duplicate)"""
         req, replayed = intake.create_request(current_user, data, _idempotency_key())
         return _with_etag(req, 201, {"Idempotent-Replayed": "true" if replayed else "false"})
+
+
+REQUESTS_CSV_ANSWER = ("the matching requests as CSV (UTF-8 with BOM, titles in the caller's language), "
+                       "at most EXPORT_MAX_ROWS rows")
+
+
+@blp.route("/requests.csv", methods=["GET"])
+@blp.doc(operationId="exportRequestsCsv")
+@blp.login_required("administrator", "manager")
+@blp.arguments(RequestFilterSchema, location="query")
+@blp.response(200, description=REQUESTS_CSV_ANSWER)
+# The override replaces the whole answer object, so it repeats the description OpenAPI requires.
+@blp.doc(responses={"200": {"description": REQUESTS_CSV_ANSWER,
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                            "headers": {"X-Export-Truncated": {
+                                "schema": {"type": "string", "enum": ["true", "false"]},
+                                "description": "true: more requests matched; the file stops at EXPORT_MAX_ROWS"}}}})
+def export_requests_csv(args):
+    """The requests the list would show with these filters (and sort), as a CSV file
+
+    Streamed; a cell starting with =, +, - or @ gets a leading apostrophe (no formulas run
+    when the file is opened). Takes the list's filters and sort, but not its `q` search."""
+    lines, truncated = export.requests_csv(current_user, args)
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="requests.csv"',
+                             "X-Export-Truncated": "true" if truncated else "false"})
 
 
 @blp.route("/requests/<int:request_id>")

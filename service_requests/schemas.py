@@ -7,10 +7,13 @@ from flask_jwt_extended import current_user
 from service_app.api import Output, Schema
 from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, LocalizedText, Text, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
+from service_app.vocabulary import MAX_ID
 
 from .models import PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
+SLA_FILTERS = ("at_risk", "breached")
+SORTS = ("created", "updated", "due")
 
 
 class CategorySchema(Output):
@@ -156,15 +159,38 @@ class StatusChangeSchema(Schema):
     rating = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 5))
 
 
-class RequestListArgsSchema(PageArgsSchema):
-    status = ma.fields.List(Text(validate=ma.validate.OneOf(STATUSES)))
-    office_id = Id()
-    assignee_id = Id()
+class AssigneeRef(ma.fields.Field):
+    """``me`` (the caller), ``none`` (nobody) or a user id."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value in ("me", "none"):
+            return value
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+            number = int(value)
+            if 1 <= number <= MAX_ID:
+                return number
+        raise ma.ValidationError("a user id, me or none")
+
+
+MAX_LIST_VALUES = 50
+
+
+def _repeatable(field, **kwargs):
+    return ma.fields.List(field, validate=ma.validate.Length(min=1, max=MAX_LIST_VALUES), **kwargs)
+
+
+class RequestFilterSchema(Schema):
+    """The request list's filters and order (``GET /requests`` and ``GET /requests.csv``)."""
+
+    status = _repeatable(Text(validate=ma.validate.OneOf(STATUSES)))
+    office_id = _repeatable(Id())
+    assignee_id = _repeatable(AssigneeRef(), metadata={"description": "a user id, `me` or `none` (unassigned)"})
     author_id = Id()
-    priority = Text(validate=ma.validate.OneOf(PRIORITIES))
-    category = Code()
+    priority = _repeatable(Text(validate=ma.validate.OneOf(PRIORITIES)))
+    category = _repeatable(Code())
     created_from = BoundedDateTime()
     created_to = BoundedDateTime()
+    updated_since = BoundedDateTime(metadata={"description": "requests changed at or after this time"})
     resolved = ma.fields.Boolean(metadata={"description": "true: requests resolved (now); false: not resolved"})
     response = Text(validate=ma.validate.OneOf(SLA_OUTCOMES), metadata={
         "enum": list(SLA_OUTCOMES), "description": "the response target: `met` (answered in time), `missed` "
@@ -172,6 +198,14 @@ class RequestListArgsSchema(PageArgsSchema):
     resolution = Text(validate=ma.validate.OneOf(SLA_OUTCOMES), metadata={
         "enum": list(SLA_OUTCOMES), "description": "the resolution target, as `response`"})
     rated = ma.fields.Boolean(metadata={"description": "true: the author rated the request"})
+    sla = Text(validate=ma.validate.OneOf(SLA_FILTERS),
+               metadata={"description": "breached: a deadline passed; at_risk: 80 % of a target used, none passed"})
+    sort = Text(load_default="created", validate=ma.validate.OneOf(SORTS),
+                metadata={"description": "created: newest first; updated: last changed first; "
+                                         "due: nearest running SLA deadline first, requests without one last"})
+
+
+class RequestListArgsSchema(PageArgsSchema, RequestFilterSchema):
     q = Text(validate=ma.validate.Length(min=1, max=100))
 
 

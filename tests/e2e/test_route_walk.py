@@ -142,6 +142,7 @@ ACCESS = {
     "requests.Requests": {"GET": Access(ANY_USER, check=_no_owner_request_in_list),
                           "POST": Access(ANY_USER, json={"title": "My own request", "category": "FAC-AC",
                                                          "location": ALA_POINT})},
+    "requests.export_requests_csv": {"GET": Access(STAFF)},
     "requests.RequestItem": {"GET": Access(OTHERS),
                              "PATCH": Access(OTHERS, json={"title": "Hijacked title"}, if_match=True)},
     "requests.change_status": {"POST": Access(OTHERS, json={"status": "cancelled"}, if_match=True)},

@@ -77,8 +77,17 @@ def test_seed_demo_refuses_in_production(make_app, monkeypatch):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+# Expression indexes autogenerate cannot compare (PostgreSQL rewrites the expression); each has
+# a test that the query it serves uses it (the list's due order: test_the_due_order_reads_its_index).
+EXPRESSION_INDEXES = {"ix_service_requests_due_id"}
+
+
+def _compared(obj, name, type_, reflected, compare_to):
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+
+
 def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": _compared})
         diff = compare_metadata(context, db.metadata)
     assert diff == []

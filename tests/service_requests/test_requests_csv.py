@@ -1,0 +1,102 @@
+"""GET /requests.csv: the list's filters as a CSV file for staff (API.md "Staff work")."""
+import csv
+import io
+
+import pytest
+
+from service_app.extensions import db
+from service_requests.models import Category, ServiceRequest
+from tests.support.api import assert_error
+from tests.support.places import AST_POINT
+
+CSV = "/api/v1/requests.csv"
+BOM = "\ufeff"
+
+
+def rows_of(response):
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    text = response.get_data().decode("utf-8")
+    assert text.startswith(BOM)
+    return list(csv.reader(io.StringIO(text[len(BOM):])))
+
+
+@pytest.fixture
+def named_category(app, world):
+    with app.app_context():
+        db.session.get(Category, "FAC-AC").name = {"ru": "Кондиционер", "kk": "Кондиционер (kk)", "en": "Air conditioning"}
+        db.session.commit()
+
+
+def test_bom_and_titles_in_the_callers_language(client, auth, world, submit, named_category):
+    rid = submit(title="Не работает кондиционер")["id"]
+    ru = auth("administrator", language="ru")
+    rows = rows_of(client.get(CSV, headers=ru.headers))
+    assert rows[0][:5] == ["Номер", "Тема", "Статус", "Приоритет", "Категория"]
+    assert rows[1][:5] == [f"SR-{rid:06d}", "Не работает кондиционер", "new", "normal", "Кондиционер"]
+    assert rows[1][rows[0].index("Офис")] == "Almaty"
+    assert rows[1][rows[0].index("Автор")] == "Aigerim"
+    en = rows_of(client.get(CSV, headers=auth("administrator", language="en").headers))
+    assert en[0][0] == "Number" and en[0][-1] == "Rating"
+    assert en[1][4] == "Air conditioning"
+    kk = rows_of(client.get(CSV, headers=auth("manager", language="kk").headers))
+    assert kk[0][0] == "Нөмір"
+    assert len(en[0]) == 18
+
+
+def test_cells_that_would_be_formulas_get_an_apostrophe(client, world, submit):
+    for title in ("=HYPERLINK(\"http://x\")", "+1 plus", "-minus", "@SUM(A1)", "plain = text"):
+        submit(title=title)
+    titles = {row[1] for row in rows_of(client.get(CSV, headers=world.admin.headers))[1:]}
+    assert titles == {"'=HYPERLINK(\"http://x\")", "'+1 plus", "'-minus", "'@SUM(A1)", "plain = text"}
+
+
+def test_the_list_filters_and_scope_apply(client, world, submit):
+    ala = submit()["id"]
+    ast = submit(location=AST_POINT)["id"]
+    it = submit(category="IT-PC")["id"]
+
+    def numbers(who, query=""):
+        return {row[0] for row in rows_of(client.get(f"{CSV}?{query}", headers=who.headers))[1:]}
+
+    assert numbers(world.admin, f"office_id={world.ast}") == {f"SR-{ast:06d}"}
+    assert numbers(world.admin, "category=IT-PC&category=FAC-AC&assignee_id=none") == {
+        f"SR-{n:06d}" for n in (ala, ast, it)}
+    assert numbers(world.manager_it) == {f"SR-{it:06d}"}
+    assert numbers(world.admin, "sla=breached") == set()
+
+
+def test_the_order_follows_sort(client, app, world, submit):
+    made = [submit()["id"] for _ in range(3)]
+    with app.app_context():
+        db.session.get(ServiceRequest, made[0]).status = "waiting"
+        db.session.commit()
+    created = [row[0] for row in rows_of(client.get(CSV, headers=world.admin.headers))[1:]]
+    assert created == [f"SR-{n:06d}" for n in reversed(made)]
+    due = [row[0] for row in rows_of(client.get(f"{CSV}?sort=due", headers=world.admin.headers))[1:]]
+    assert due[-1] == f"SR-{made[0]:06d}"
+
+
+def test_at_most_export_max_rows_and_the_header_says_so(client, app, world, submit):
+    for _ in range(3):
+        submit()
+    app.config["EXPORT_MAX_ROWS"] = 2
+    response = client.get(CSV, headers=world.admin.headers)
+    assert response.headers["X-Export-Truncated"] == "true"
+    assert len(rows_of(response)) == 1 + 2
+    app.config["EXPORT_MAX_ROWS"] = 3
+    response = client.get(CSV, headers=world.admin.headers)
+    assert response.headers["X-Export-Truncated"] == "false"
+    assert len(rows_of(response)) == 1 + 3
+
+
+def test_it_is_streamed(client, world, submit):
+    submit()
+    response = client.get(CSV, headers=world.admin.headers)
+    assert response.is_streamed
+
+
+def test_employees_may_not_export(client, world, submit):
+    submit()
+    assert_error(client.get(CSV, headers=world.employee.headers), 403, "forbidden")
+
