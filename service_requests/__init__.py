@@ -13,10 +13,11 @@ from .notify import on_history_event
 from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
                             request_rows)
 from .queries import requests_at_office
+from .reply_routes import blp as replies_blp
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
 from .sync_routes import blp as sync_blp
-from .seed import seed_categories, seed_requests
+from .seed import seed_categories, seed_replies, seed_requests
 from .sla import longest_target
 from .triage import release_assignments
 
@@ -27,6 +28,7 @@ def init_app(app):
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)
+    api.register_blueprint(replies_blp)
     api.register_blueprint(sync_blp)
     api.register_blueprint(app_config_blp)
     app.cli.add_command(sla_cli)
@@ -38,6 +40,7 @@ def init_app(app):
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("attachments", query=attachment_rows, dump=dump_attachments))
     hooks.add(plugins.Hook.SEEDERS, seed_categories)
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
+    hooks.add(plugins.Hook.SEEDERS, seed_replies)
     hooks.add(plugins.Hook.HISTORY_SUBSCRIBERS, on_history_event)
     hooks.add(plugins.Hook.SCOPE_LOSS, release_assignments)
     hooks.add(plugins.Hook.DEADLINE_TARGETS, longest_target)

@@ -220,3 +220,33 @@ changes.track_names(Office, ("name", "code"), lambda ids: sa.select(ServiceReque
     ServiceRequest.office_id.in_(ids)))
 changes.track_names(Department, ("name",), lambda codes: sa.select(ServiceRequest.id).where(
     ServiceRequest.department_code.in_(codes)))
+
+
+class Reply(db.Model):
+    """A canned reply: a text staff post on a request in one step, with optional actions.
+
+    ``title`` and ``body`` are one string or ``{ru, kk, en}``; the body is posted in the
+    language of the request's author, who reads it. ``actions`` may hold ``status``,
+    ``priority`` and ``assign_to_me``. A ``shared`` reply is offered to all staff and
+    managed by administrators; any other is its owner's own.
+    """
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[dict | str] = mapped_column(sa.JSON)
+    body: Mapped[dict | str] = mapped_column(sa.JSON)
+    internal: Mapped[bool] = mapped_column(default=False)
+    actions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner = relationship(User)
+
+    @property
+    def all_actions(self):
+        """Every action named, ``None`` (``False``) for those the reply does not take."""
+        actions = self.actions or {}
+        return {"status": actions.get("status"), "priority": actions.get("priority"),
+                "assign_to_me": bool(actions.get("assign_to_me"))}

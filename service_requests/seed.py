@@ -9,7 +9,7 @@ from service_app.extensions import db
 from service_app.users.models import User
 
 from . import attachments, intake, lifecycle, sla
-from .models import Attachment, Category, Comment, RequestEvent, ServiceRequest
+from .models import Attachment, Category, Comment, Reply, RequestEvent, ServiceRequest
 
 DEMO_CATEGORIES = [
     ("IT-PRINTER", "IT", {"ru": "Принтер, картридж", "kk": "Принтер, картридж", "en": "Printer, toner"}),
@@ -122,4 +122,42 @@ def seed_requests():
                 row.created_at -= shift
         db.session.commit()
         lines.append(f"created request {req.number} ({req.status}) {title}")
+    return lines
+
+
+# --- demo canned replies ----------------------------------------------------
+
+DEMO_REPLIES = [
+    # (title, body, internal, actions, shared)
+    ({"ru": "Взяли в работу", "kk": "Жұмысқа алынды", "en": "Taken on"},
+     {"ru": "{author_name}, здравствуйте! Заявка {number} «{title}» взята в работу, офис {office}.",
+      "kk": "{author_name}, сәлеметсіз бе! {number} «{title}» өтінімі жұмысқа алынды, {office} кеңсесі.",
+      "en": "Hello {author_name}, request {number} “{title}” is being worked on at the {office} office."},
+     False, {"status": "in_progress", "assign_to_me": True}, True),
+    ({"ru": "Выполнено", "kk": "Орындалды", "en": "Resolved"},
+     {"ru": "Заявка {number} выполнена. Проверьте, пожалуйста, и закройте её.",
+      "kk": "{number} өтінімі орындалды. Тексеріп, жабыңыз.",
+      "en": "Request {number} is resolved. Please check and close it."},
+     False, {"status": "resolved"}, True),
+    ({"ru": "Нужны подробности", "kk": "Толығырақ керек", "en": "Need details"},
+     {"ru": "Уточните, пожалуйста, где именно и с какого времени это происходит.",
+      "kk": "Нақты қай жерде және қашаннан бері болып жатқанын нақтылаңызшы.",
+      "en": "Please tell us where exactly this happens and since when."},
+     False, {"status": "waiting"}, False),
+]
+
+
+def seed_replies():
+    """A few canned replies of the demo administrator, two of them shared (once)."""
+    if db.session.scalar(sa.select(Reply.id).limit(1)) is not None:
+        return ["exists  demo replies"]
+    admin = db.session.scalar(sa.select(User).where(User.login == "demo-admin"))
+    if admin is None:
+        return []
+    lines = []
+    for title, body, internal, actions, shared in DEMO_REPLIES:
+        db.session.add(Reply(owner_id=admin.id, title=title, body=body, internal=internal, actions=actions,
+                             shared=shared))
+        lines.append(f"created reply {title['en']}")
+    db.session.commit()
     return lines
