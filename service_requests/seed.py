@@ -148,14 +148,16 @@ DEMO_REPLIES = [
 
 
 def seed_replies():
-    """A few canned replies of the demo administrator, two of them shared (once)."""
-    if db.session.scalar(sa.select(Reply.id).limit(1)) is not None:
-        return ["exists  demo replies"]
+    """A few canned replies of the demo administrator, two of them shared (each once, by its title)."""
     admin = db.session.scalar(sa.select(User).where(User.login == "demo-admin"))
     if admin is None:
         return []
+    have = [reply.title for reply in db.session.scalars(sa.select(Reply).where(Reply.owner_id == admin.id))]
     lines = []
     for title, body, internal, actions, shared in DEMO_REPLIES:
+        if title in have:
+            lines.append(f"exists  reply {title['en']}")
+            continue
         db.session.add(Reply(owner_id=admin.id, title=title, body=body, internal=internal, actions=actions,
                              shared=shared))
         lines.append(f"created reply {title['en']}")
