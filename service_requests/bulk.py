@@ -5,7 +5,8 @@ uses (``triage``, ``lifecycle``, ``comments``, ``replies``): it succeeds or fail
 alone, with the error it would get alone (404 for a request the caller may not see,
 409 for a move the status machine refuses, ...), and writes its own history events.
 A failed item's savepoint is rolled back, so it writes nothing (no event, no sync log
-row, no notification). One commit at the end.
+row, no notification). One commit at the end. The ``reply`` action's reply is the same
+for every item, so a reply the caller may not use refuses the whole call (404).
 
 Each person notified gets one push per device for the whole call
 (``notifications.outbox.one_push_each``); their feed lists every change.
@@ -14,6 +15,8 @@ The audit log gets one entry per call (``request.bulk``) naming the action, the
 requests changed and those refused with their error codes; what changed on each
 request is in its history.
 """
+import sqlalchemy as sa
+
 from notifications.outbox import one_push_each
 from service_app import audit, i18n
 from service_app.errors import ApiError
@@ -21,6 +24,7 @@ from service_app.extensions import db
 
 from . import comments, replies, triage
 from .access import get_visible_request
+from .models import ServiceRequest
 
 MAX_ITEMS = 100
 
@@ -61,4 +65,6 @@ def run(user, data):
             done.append(request_id)
         audit.record(user, "request.bulk", "request", None, {"action": action, "ok": done, "refused": refused})
     db.session.commit()
+    if done:  # the changed requests, read back in one query rather than one each as they are written out
+        db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.id.in_(done))).all()
     return {"results": results}

@@ -47,7 +47,7 @@ def fill(text, req, language):
 
 
 def list_replies(user):
-    """The caller's own replies and the shared ones, shared first, then by title order of creation."""
+    """The caller's own replies and the shared ones: shared first, each group in the order made."""
     stmt = (sa.select(Reply).where(sa.or_(Reply.shared.is_(True), Reply.owner_id == user.id))
             .order_by(Reply.shared.desc(), Reply.id))
     return list(db.session.scalars(stmt))

@@ -188,6 +188,8 @@ def test_one_push_per_device_of_each_recipient_per_call(app, client, world, subm
     with app.app_context():  # the feed still lists each assignment
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
             Notification.user_id == world.manager_fac_ala.id, Notification.event == "assigned")) == 3
+    feed = client.get("/api/v1/notifications", headers=world.manager_fac_ala.headers).get_json()["items"]
+    assert feed[0]["title"] == "3 requests changed" and feed[0]["request_id"] is None
     results_of(bulk(client, world.admin, ids=ids, action="status", status="in_progress"))
     author_pushes = deliveries_of(app, world.employee.id)
     assert sorted(token for token, _, _ in author_pushes) == ["author-phone", "author-tablet"]
