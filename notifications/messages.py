@@ -6,7 +6,7 @@ from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 COMMENT_EXCERPT_CHARS = 200
 
 # The parameters a feed entry keeps (``Notification.data``) to render its text when read.
-PARAMS = ("number", "title", "status", "comment")
+PARAMS = ("number", "title", "status", "comment", "count")
 
 STATUS_WORDS = {
     "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
@@ -38,6 +38,12 @@ CATALOGUE = {
         "ru": ("Новый комментарий к {number}", "{comment}"),
         "kk": ("{number} өтініміне жаңа пікір", "{comment}"),
         "en": ("New comment on {number}", "{comment}"),
+    },
+    # One push for many changes made in one bulk call (``outbox.one_push_each``).
+    "bulk_updated": {
+        "ru": ("Изменено заявок: {count}", "Откройте уведомления, чтобы увидеть изменения"),
+        "kk": ("Өзгерген өтінімдер: {count}", "Өзгерістерді көру үшін хабарламаларды ашыңыз"),
+        "en": ("{count} requests changed", "Open your notifications to see what changed"),
     },
     "sla_at_risk": {
         "ru": ("Срок по заявке {number} скоро истечёт", "{title}"),

@@ -14,14 +14,21 @@ cannot both see an empty window.
 Only devices whose sign-in session is live get outbox rows (``models.Device``);
 the feed row is written whatever the devices.
 
+Inside :func:`one_push_each` (a bulk call) the feed rows are written as usual
+but the pushes wait for the end of the batch: then each recipient gets the
+push of their one feed row, or, when the batch gave them several, one summary
+feed row (``bulk_updated``, "N requests changed") and its push. The summary is
+a feed row of its own so that the push, the badge and the feed agree.
+
 The feed row keeps the message parameters in ``data`` (``number``, ``title``,
 ``status``, ``comment``) so its text is rendered in the reader's language when
 read or pushed; ``title`` and ``body`` keep the first rendering as a fallback.
 """
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 
 from service_app import changes
 from service_app.auth.models import AuthSession
@@ -60,19 +67,90 @@ def notify(event, recipients, *, request_id, params, actor_id=None):
                      "data": dict(data), "created_at": now, "read_at": None})
     pushed_lately = _pushed_lately(people, request_id, now)
     pushed_to = set(people) - pushed_lately
-    devices = db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
-                                 .join(AuthSession, AuthSession.id == Device.session_id)
-                                 .where(Device.user_id.in_(pushed_to), live_session(now))).all()
     # One multi-row INSERT each for the feed rows (each person gets one, so the returned
     # ids are told apart by user), the sync log of them, and the outbox rows.
     notes = Notification.__table__
     note_of = dict(db.session.execute(notes.insert().returning(notes.c.user_id, notes.c.id), rows).all())
     changes.log_new_notifications(note_of.items())
+    batch = g.get(_BATCH_KEY)
+    if batch is not None:
+        for user_id in pushed_to:
+            batch.held.append((people[user_id], note_of[user_id], request_id))
+        return
+    _queue(_live_devices(pushed_to, now), {user_id: note_of[user_id] for user_id in pushed_to}, now)
+
+
+def _live_devices(user_ids, now):
+    """``(id, user_id, token)`` of the devices of ``user_ids`` whose sign-in session is live."""
+    return db.session.execute(sa.select(Device.id, Device.user_id, Device.token)
+                              .join(AuthSession, AuthSession.id == Device.session_id)
+                              .where(Device.user_id.in_(user_ids), live_session(now))).all()
+
+
+def _queue(devices, note_of, now):
+    """One outbox row per device, for the feed row ``note_of[device.user_id]``."""
     queued = [{"notification_id": note_of[device.user_id], "device_id": device.id, "token": device.token,
                "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-              for device in devices if device.user_id in pushed_to]
+              for device in devices if device.user_id in note_of]
     if queued:
         db.session.execute(Delivery.__table__.insert(), queued)
+
+
+_BATCH_KEY = "_notifications_push_batch"
+
+
+class PushBatch:
+    """The pushes held back during :func:`one_push_each`: ``(user, feed row id, request id)``."""
+
+    def __init__(self):
+        self.held = []
+
+    def mark(self):
+        """Where the batch is now; :meth:`rollback_to` forgets what was held after it (a rolled-back savepoint)."""
+        return len(self.held)
+
+    def rollback_to(self, mark):
+        del self.held[mark:]
+
+    def write(self):
+        """One push per device of each recipient: their one feed row's, or a ``bulk_updated`` summary's."""
+        if not self.held:
+            return
+        now = utcnow()
+        people, rows_of = {}, {}
+        for user, note_id, request_id in self.held:
+            people[user.id] = user
+            rows_of.setdefault(user.id, []).append((note_id, request_id))
+        note_of = {user_id: rows[0][0] for user_id, rows in rows_of.items() if len(rows) == 1}
+        summaries = []
+        for user_id, rows in rows_of.items():
+            if len(rows) > 1:
+                params = {"count": len({request_id for _, request_id in rows})}
+                title, body = render("bulk_updated", people[user_id].language, params)
+                summaries.append({"user_id": user_id, "event": "bulk_updated", "request_id": None, "title": title,
+                                  "body": body, "data": params, "created_at": now, "read_at": None})
+        if summaries:
+            notes = Notification.__table__
+            written = dict(db.session.execute(notes.insert().returning(notes.c.user_id, notes.c.id), summaries).all())
+            changes.log_new_notifications(written.items())
+            note_of.update(written)
+        _queue(_live_devices(note_of, now), note_of, now)
+
+
+@contextmanager
+def one_push_each():
+    """While active, :func:`notify` writes feed rows but holds their pushes; at the end (unless an
+    error escapes) each recipient gets one push per device for the whole batch. The caller commits."""
+    if g.get(_BATCH_KEY) is not None:  # already batching: the outer batch writes
+        yield g.get(_BATCH_KEY)
+        return
+    batch = PushBatch()
+    setattr(g, _BATCH_KEY, batch)
+    try:
+        yield batch
+        batch.write()
+    finally:
+        g.pop(_BATCH_KEY, None)
 
 
 def notify_new_request(event, condition, *, request_id, params, actor_id=None):

@@ -113,24 +113,30 @@ class LocalizedText(ma.fields.Field):
 
     Answers always give the object (``LocalizedText`` in the OpenAPI document), so a generated
     client has one type for it: a name stored as one string is that string in every language.
+    ``max_length`` (200 unless told) bounds each text.
     """
 
+    def __init__(self, *, max_length=200, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
     def _deserialize(self, value, attr, data, **kwargs):
+        limit = self.max_length
         if isinstance(value, str):
             value = value.strip()
-            if not 1 <= len(value) <= 200:
-                raise ma.ValidationError("1-200 characters")
+            if not 1 <= len(value) <= limit:
+                raise ma.ValidationError(f"1-{limit} characters")
             problem = text_problem(value)
             if problem:
                 raise ma.ValidationError(problem)
             return value
         if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
-            if all(isinstance(v, str) and 1 <= len(v.strip()) <= 200 for v in value.values()):
+            if all(isinstance(v, str) and 1 <= len(v.strip()) <= limit for v in value.values()):
                 problem = json_text_problem(value)
                 if problem:
                     raise ma.ValidationError(problem)
                 return {k: v.strip() for k, v in value.items()}
-        raise ma.ValidationError("a string, or an object with ru, kk and/or en strings (1-200 characters)")
+        raise ma.ValidationError(f"a string, or an object with ru, kk and/or en strings (1-{limit} characters)")
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):

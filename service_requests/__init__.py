@@ -15,10 +15,11 @@ from .notify import on_history_event
 from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
                             dump_views, request_rows, view_rows)
 from .queries import requests_at_office
+from .reply_routes import blp as replies_blp
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
 from .sync_routes import blp as sync_blp
-from .seed import seed_assignment_rule, seed_categories, seed_requests, seed_views
+from .seed import seed_assignment_rule, seed_categories, seed_replies, seed_requests, seed_views
 from .sla import longest_target
 from .triage import release_assignments
 from .view_routes import blp as views_blp
@@ -30,6 +31,7 @@ def init_app(app):
     api.register_blueprint(categories_blp)
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)
+    api.register_blueprint(replies_blp)
     api.register_blueprint(sync_blp)
     api.register_blueprint(app_config_blp)
     api.register_blueprint(assignment_blp)
@@ -46,6 +48,7 @@ def init_app(app):
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
     hooks.add(plugins.Hook.SEEDERS, seed_assignment_rule)
     hooks.add(plugins.Hook.SEEDERS, seed_views)
+    hooks.add(plugins.Hook.SEEDERS, seed_replies)
     hooks.add(plugins.Hook.HISTORY_SUBSCRIBERS, on_history_event)
     hooks.add(plugins.Hook.SCOPE_LOSS, release_assignments)
     hooks.add(plugins.Hook.SCOPE_LOSS, drop_from_pools)

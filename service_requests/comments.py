@@ -15,19 +15,23 @@ from .history import add_comment
 from .models import Comment, RequestEvent
 
 
-def post_comment(user, req, body, internal):
+def post_comment(user, req, body, internal, *, commit=True, part_of=None):
     """A comment from the API: employees cannot write internal notes; an author's
-    comment on a ``waiting`` request puts it back ``in_progress``."""
+    comment on a ``waiting`` request puts it back ``in_progress``.
+
+    ``commit=False`` leaves the commit to the caller (a bulk call, a canned reply);
+    ``part_of`` names the event the comment belongs to (``history.add_comment``)."""
     if internal:
         access.require_may_write_internal(user, req)
     if req.is_final:
         raise ApiError(409, "conflict", f"the request is {req.status}; comments are closed")
-    comment = add_comment(user, req, body, internal)
+    comment = add_comment(user, req, body, internal, part_of=part_of)
     if not internal and access.is_staff_for(user, req) and not access.is_author(user, req):
         lifecycle.mark_first_response(req, comment.created_at)
     if access.is_author(user, req) and req.status == "waiting" and not internal:
         lifecycle.change_status(user, req, "in_progress", automatic=True)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return comment
 
 

@@ -16,10 +16,11 @@ def allowed_moves(user, req, now=None):
     return [to for (frm, to) in TRANSITIONS if frm == req.status and access.may_move(user, req, to, now)]
 
 
-def change_status(user, req, target, comment=None, rating=None, *, automatic=False):
+def change_status(user, req, target, comment=None, rating=None, *, automatic=False, posted=None):
     """Move ``req`` to ``target`` or raise 409 ``invalid_transition`` listing the allowed moves.
 
-    Records the history event and the timestamps; the caller commits.
+    Records the history event and the timestamps; the caller commits. ``posted`` is a
+    comment already written as this move's reason (a canned reply's), in place of ``comment``.
     """
     now = utcnow()
     if not automatic and not access.may_move(user, req, target, now):
@@ -27,7 +28,7 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
         raise ApiError(409, "invalid_transition",
                        f"cannot move from {req.status} to {target}; allowed: {', '.join(allowed) or 'none'}",
                        {"from": req.status, "to": target, "allowed": allowed})
-    if target == "rejected" and not comment:
+    if target == "rejected" and not (comment or posted):
         raise ApiError(422, "validation_error", "comment: a rejection needs a comment",
                        {"comment": ["required when rejecting"]})
     if rating is not None and (req.status, target) != ("resolved", "closed"):
@@ -51,7 +52,9 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
         req.rating = rating
     if previous == "new" and access.is_staff_for(user, req) and not access.is_author(user, req):
         mark_first_response(req, now)
-    comment_row = history.add_comment(user, req, comment, part_of="status_changed") if comment else None
+    comment_row = posted
+    if comment_row is None and comment:
+        comment_row = history.add_comment(user, req, comment, part_of="status_changed")
     data = {"from": previous, "to": target}
     if comment_row is not None:
         data["comment_id"] = comment_row.id

@@ -349,3 +349,33 @@ def due_key(c=ServiceRequest.__table__.c):
 # Autogenerate cannot compare an expression index with PostgreSQL's rewritten form of it, so the
 # migration check leaves this one out; a test of the list checks that its query uses it instead.
 sa.Index("ix_service_requests_due_id", due_key(), ServiceRequest.__table__.c.id)
+
+
+class Reply(db.Model):
+    """A canned reply: a text staff post on a request in one step, with optional actions.
+
+    ``title`` and ``body`` are one string or ``{ru, kk, en}``; the body is posted in the
+    language of the request's author, who reads it. ``actions`` may hold ``status``,
+    ``priority`` and ``assign_to_me``. A ``shared`` reply is offered to all staff and
+    managed by administrators; any other is its owner's own.
+    """
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[dict | str] = mapped_column(sa.JSON)
+    body: Mapped[dict | str] = mapped_column(sa.JSON)
+    internal: Mapped[bool] = mapped_column(default=False)
+    actions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    shared: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner = relationship(User)
+
+    @property
+    def all_actions(self):
+        """Every action named, ``None`` (``False``) for those the reply does not take."""
+        actions = self.actions or {}
+        return {"status": actions.get("status"), "priority": actions.get("priority"),
+                "assign_to_me": bool(actions.get("assign_to_me"))}

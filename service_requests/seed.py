@@ -11,7 +11,7 @@ from service_app.extensions import db
 from service_app.users.models import User
 
 from . import access, attachments, intake, lifecycle, sla
-from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, RequestEvent,
+from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, Reply, RequestEvent,
                      ServiceRequest)
 
 DEMO_CATEGORIES = [
@@ -150,6 +150,8 @@ def seed_assignment_rule():
     db.session.commit()
     return [f"created assignment rule {code}/{department}: round_robin between "
             f"{', '.join(user.login for user in staff)}"]
+
+
 # --- demo saved views -------------------------------------------------------
 
 # (owner, name, filters, sort, shared); offices by code, turned into ids when seeded.
@@ -189,5 +191,45 @@ def seed_views():
             continue
         db.session.add(SavedView(owner=owner, name=name, filters=filters, sort=sort, shared=shared))
         lines.append(f"created view {name!r} of demo-{who}{' (shared)' if shared else ''}")
+    db.session.commit()
+    return lines
+
+
+# --- demo canned replies ----------------------------------------------------
+
+DEMO_REPLIES = [
+    # (title, body, internal, actions, shared)
+    ({"ru": "Взяли в работу", "kk": "Жұмысқа алынды", "en": "Taken on"},
+     {"ru": "{author_name}, здравствуйте! Заявка {number} «{title}» взята в работу, офис {office}.",
+      "kk": "{author_name}, сәлеметсіз бе! {number} «{title}» өтінімі жұмысқа алынды, {office} кеңсесі.",
+      "en": "Hello {author_name}, request {number} “{title}” is being worked on at the {office} office."},
+     False, {"status": "in_progress", "assign_to_me": True}, True),
+    ({"ru": "Выполнено", "kk": "Орындалды", "en": "Resolved"},
+     {"ru": "Заявка {number} выполнена. Проверьте, пожалуйста, и закройте её.",
+      "kk": "{number} өтінімі орындалды. Тексеріп, жабыңыз.",
+      "en": "Request {number} is resolved. Please check and close it."},
+     False, {"status": "resolved"}, True),
+    ({"ru": "Нужны подробности", "kk": "Толығырақ керек", "en": "Need details"},
+     {"ru": "Уточните, пожалуйста, где именно и с какого времени это происходит.",
+      "kk": "Нақты қай жерде және қашаннан бері болып жатқанын нақтылаңызшы.",
+      "en": "Please tell us where exactly this happens and since when."},
+     False, {"status": "waiting"}, False),
+]
+
+
+def seed_replies():
+    """A few canned replies of the demo administrator, two of them shared (each once, by its title)."""
+    admin = db.session.scalar(sa.select(User).where(User.login == "demo-admin"))
+    if admin is None:
+        return []
+    have = [reply.title for reply in db.session.scalars(sa.select(Reply).where(Reply.owner_id == admin.id))]
+    lines = []
+    for title, body, internal, actions, shared in DEMO_REPLIES:
+        if title in have:
+            lines.append(f"exists  reply {title['en']}")
+            continue
+        db.session.add(Reply(owner_id=admin.id, title=title, body=body, internal=internal, actions=actions,
+                             shared=shared))
+        lines.append(f"created reply {title['en']}")
     db.session.commit()
     return lines

@@ -28,7 +28,15 @@ def check_etag(req, if_match, required=True):
 
 
 def update_request(user, req, data, if_match):
+    """An edit from the API: If-Match required, then :func:`apply_update`, then one commit."""
     check_etag(req, if_match)
+    apply_update(user, req, data)
+    db.session.commit()
+    return req
+
+
+def apply_update(user, req, data):
+    """The rules of an edit and its history events (the caller commits): also a bulk item's edit."""
     fields = set(data)
     access.require_may_edit(user, req, fields)
     if fields & access.AUTHOR_FIELDS and req.status != "new":
@@ -52,7 +60,6 @@ def update_request(user, req, data, if_match):
         sla.set_due_times(req)
     if changes:
         history.record(req, "updated", user, changes)
-    db.session.commit()
     return req
 
 
@@ -75,6 +82,11 @@ def _reroute(user, req, office_id):
     req.office, req.routed_by = office, "manual"
     history.record(req, "rerouted", user, {"from": {"id": previous.id, "code": previous.code},
                                            "to": {"id": office.id, "code": office.code}, "routed_by": "manual"})
+
+
+def assign(user, req, assignee_id):
+    """Assign ``req`` (caller commits); nothing happens when it already has that assignee."""
+    return apply_update(user, req, {"assignee_id": assignee_id})
 
 
 def _assign(user, req, assignee_id):
@@ -125,9 +137,11 @@ def release_assignments(user, actor):
                                                     "previous": {"id": user.id}})
 
 
-def move(user, req, data, if_match):
-    """A status change from the API: If-Match optional, then the status machine, then one commit."""
+def move(user, req, data, if_match, *, commit=True):
+    """A status change from the API: If-Match optional, then the status machine, then one commit
+    (``commit=False``: the caller commits, as a bulk call does once for all its items)."""
     check_etag(req, if_match, required=False)
     lifecycle.change_status(user, req, data["status"], data.get("comment"), data.get("rating"))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return req

@@ -1,7 +1,7 @@
 """assignment rules and staff availability
 
 Revision ID: 0018_assignment_rules
-Revises: 0016_saved_views
+Revises: 0017_canned_replies
 Create Date: 2026-12-05 00:18:40.868502
 
 One rule per office and department says how its new requests are assigned
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018_assignment_rules'
-down_revision = '0016_saved_views'
+down_revision = '0017_canned_replies'
 branch_labels = None
 depends_on = None
 

@@ -151,6 +151,11 @@ ACCESS = {
     "requests.upload_attachment": {"POST": Access(OTHERS, upload=True)},
     "requests.AttachmentFile": {"GET": Access(OTHERS), "DELETE": Access(OTHERS)},
     "requests.AttachmentThumbnail": {"GET": Access(OTHERS)},
+    # bulk actions and canned replies: staff; shared replies are changed by administrators
+    "replies.bulk_update": {"POST": Access(STAFF, json={"ids": [1], "action": "priority", "priority": "high"})},
+    "replies.Replies": {"GET": Access(STAFF), "POST": Access(STAFF, json={"title": "Thanks", "body": "On it"})},
+    "replies.ReplyItem": {"PATCH": Access(STAFF, json={"title": "Renamed"}), "DELETE": Access(STAFF)},
+    "replies.apply_reply": {"POST": Access(STAFF)},
     # sync: personal
     "sync.Sync": {"GET": Access(ANY_USER, check=_no_owner_data_in_sync)},
     # devices and notifications: personal
@@ -231,6 +236,7 @@ def estate(app, client, world, submit, auth, tmp_path):
         "request_id": request_id,
         "attachment_id": e.attachment_id,
         "notification_id": notification_ids[0],
+        "reply_id": 1,
         "user_id": world.admin.id,
         "office_id": world.ast,
         "priority": "high",
