@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from service_app.extensions import db
 from service_app.pagination import paginate
 
+from . import search
 from .access import visible_condition
 from .models import ServiceRequest
 
@@ -25,9 +26,7 @@ def list_requests(user, args):
         resolved = ServiceRequest.resolved_at.is_not(None)
         stmt = stmt.where(resolved if args["resolved"] else sa.not_(resolved))
     if args.get("q"):
-        q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
-        stmt = stmt.where(sa.or_(ServiceRequest.title.icontains(q, autoescape=True),
-                                 ServiceRequest.description.icontains(q, autoescape=True)))
+        stmt = stmt.where(search.condition(user, args["q"]))
     return paginate(db.session, stmt, ServiceRequest, args["limit"], args.get("cursor"))
 
 
