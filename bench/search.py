@@ -160,8 +160,8 @@ def run():
         for label, q in QUERIES:
             found, baseline_found = len(searched(q)), len(ilike(q))
             cleanup()
-            value = _median_ms(lambda: searched(q), cleanup)
-            baseline = _median_ms(lambda: ilike(q), cleanup)
+            value = _median_ms(lambda q=q: searched(q), cleanup)
+            baseline = _median_ms(lambda q=q: ilike(q), cleanup)
             report(f"search/{label}/{ROWS}", value, "ms", baseline, value / baseline,
                    f"q={q}: first page {found} requests (ILIKE: {baseline_found}); "
                    "baseline = the list with an unindexed ILIKE over title, description")
