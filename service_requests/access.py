@@ -66,6 +66,16 @@ def visible_condition(user, author_id=ServiceRequest.author_id, assignee_id=Serv
     return sa.or_(own, assignee_id == user.id, scope_condition(user, office_id, department_code))
 
 
+def staff_condition(user, assignee_id=ServiceRequest.assignee_id, office_id=ServiceRequest.office_id,
+                    department_code=ServiceRequest.department_code):
+    """SQL condition, the twin of :func:`is_staff_for` (and so of ``may_read_internal``): the requests
+    ``user`` processes as staff, those in their scope and those assigned to them."""
+    if not user.is_staff:
+        return sa.false()
+    in_scope = scope_condition(user, office_id, department_code) if user.is_active else sa.false()
+    return sa.or_(assignee_id == user.id, in_scope)
+
+
 def covers(user, office_id, department_code):
     """Whether a staff member's scope covers this office and department."""
     return (user.is_staff and user.is_active

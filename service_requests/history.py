@@ -9,6 +9,7 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.plugins import Hook, hooks
 
+from . import search
 from .models import Comment, RequestEvent
 
 
@@ -47,6 +48,7 @@ def add_comment(user, req, body, internal=False, part_of=None):
     comment = Comment(request_id=req.id, author_id=user.id, body=body, internal=internal, created_at=utcnow())
     db.session.add(comment)
     db.session.flush()
+    search.add_comment_text(req.id, body, internal)
     data = {"comment_id": comment.id, "internal": internal}
     if part_of:
         data["part_of"] = part_of

@@ -11,7 +11,7 @@ from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from . import assignment, history, sla
+from . import assignment, history, search, sla
 from .categories import active_category_and_department
 from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
 
@@ -136,7 +136,8 @@ def _build(user, data):
         # The precise point was needed only for routing; only a coarse copy is kept (P7).
         location_lat=round(lat, digits) if lat is not None else None,
         location_lon=round(lon, digits) if lon is not None else None,
-        created_at=now, updated_at=now, attachments=[])
+        created_at=now, updated_at=now, attachments=[],
+        search_text=search.document(data["title"], data.get("description")))
     req.office = office
     req.department = department  # read with the category: the answer shows it
     sla.set_due_times(req, policies)

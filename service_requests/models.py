@@ -28,6 +28,20 @@ class Category(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+def _search_indexes():
+    """PostgreSQL's indexes of the search documents (service_requests.search): per document its
+    Russian text-search vector and its trigrams (the migration also keeps larger statistics of the
+    vectors); SQLite has none (its search is a LIKE)."""
+    for column in ("search_text", "search_internal"):
+        where = sa.text(f"{column} <> ''") if column == "search_internal" else None  # few requests have notes
+        yield sa.Index(f"ix_service_requests_{column}_russian", sa.text(f"to_tsvector('russian'::regconfig, {column})"),
+                       postgresql_using="gin", postgresql_where=where).ddl_if(dialect="postgresql")
+        # An expression (not the column), as SQLite can reflect no such index: its comparison skips it.
+        yield sa.Index(f"ix_service_requests_{column}_trigrams", sa.literal_column(column).label(column),
+                       postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"},
+                       postgresql_where=where).ddl_if(dialect="postgresql")
+
+
 class ServiceRequest(db.Model):
     """An employee's request. ``version`` guards concurrent edits (the ETag).
 
@@ -72,6 +86,10 @@ class ServiceRequest(db.Model):
     response_minutes: Mapped[float | None] = mapped_column(sa.Float)
     resolution_minutes: Mapped[float | None] = mapped_column(sa.Float)
     version: Mapped[int] = mapped_column(default=1)
+    # What ``q`` searches (service_requests.search): normalised words of the title, description and
+    # public comments, and of the internal notes. Not loaded with the request: only SQL reads them.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
+    search_internal: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
 
     office = relationship("Office", lazy="joined", innerjoin=True)
     author = relationship("User", foreign_keys=[author_id], lazy="joined", innerjoin=True)
@@ -93,6 +111,7 @@ class ServiceRequest(db.Model):
         # The request list: "assigned to me / to nobody" newest first, "updated since" and sort=updated.
         sa.Index("ix_service_requests_assignee_created", "assignee_id", "created_at", "id"),
         sa.Index("ix_service_requests_updated_id", "updated_at", "id"),
+        *_search_indexes(),
     )
 
     @property

@@ -5,6 +5,7 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.pagination import SortKey, paginate
 
+from . import search
 from .access import visible_condition
 from .models import (Never, ServiceRequest, due_key, open_deadline, resolution_clock_open,
                      response_clock_open)
@@ -34,9 +35,7 @@ def select_requests(user, args):
     (loaded by ``RequestListArgsSchema``). Saved views count their requests by wrapping it."""
     stmt = sa.select(ServiceRequest).where(visible_condition(user), *filter_conditions(user, args))
     if args.get("q"):
-        q = args["q"].lower()  # also in Python: SQLite's lower() folds ASCII letters only
-        stmt = stmt.where(sa.or_(ServiceRequest.title.icontains(q, autoescape=True),
-                                 ServiceRequest.description.icontains(q, autoescape=True)))
+        stmt = stmt.where(search.condition(user, args["q"]))
     return stmt
 
 

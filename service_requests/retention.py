@@ -5,7 +5,7 @@ the company's rules say.
   ``ATTACHMENT_RETENTION_DAYS`` are deleted from the database and their objects
   from storage (through the deletion outbox, so a store outage only delays them).
 - Requests final for more than ``REQUEST_RETENTION_DAYS`` are anonymised: the
-  wording, comments and location go; office, category, priority and timings
+  wording, comments, location and search words go; office, category, priority and timings
   stay, so reports over old periods still add up. Other packages erase what
   they hold about those requests at ``Hook.ERASE_REQUESTS`` (notifications:
   the feed entries).
@@ -85,6 +85,7 @@ def anonymise_old_requests(now):
     ids = [r.id for r in rows]
     for req in rows:
         req.title, req.description, req.author_id = REMOVED, "", nobody.id
+        req.search_text = req.search_internal = ""  # the words searched go with the wording
         req.location_lat = req.location_lon = None
     db.session.execute(sa.update(Comment).where(Comment.request_id.in_(ids)).values(body=REMOVED))
     for erase in hooks().get(Hook.ERASE_REQUESTS):

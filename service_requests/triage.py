@@ -7,7 +7,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, history, lifecycle, sla
+from . import access, history, lifecycle, search, sla
 from .categories import active_category
 from .models import FINAL_STATUSES, ServiceRequest
 
@@ -48,6 +48,8 @@ def apply_update(user, req, data):
         if field in data and data[field] != getattr(req, field):
             changes[field] = {"from": getattr(req, field), "to": data[field]}
             setattr(req, field, data[field])
+    if {"title", "description"} & set(changes):
+        req.search_text = search.public_document(req)
     if "category" in data:
         _recategorise(req, data["category"], changes)
     if "office_id" in data and data["office_id"] != req.office_id:

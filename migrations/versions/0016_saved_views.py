@@ -1,7 +1,7 @@
 """saved views of the request list
 
 Revision ID: 0016_saved_views
-Revises: 0014_request_list_indexes
+Revises: 0015_request_search
 Create Date: 2026-12-05 00:30:00.000000
 
 ``saved_views`` holds staff members' saved filters of the request list (own, or
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_saved_views'
-down_revision = '0014_request_list_indexes'
+down_revision = '0015_request_search'
 branch_labels = None
 depends_on = None
 

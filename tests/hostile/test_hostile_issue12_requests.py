@@ -134,13 +134,18 @@ def test_item09_a_current_or_star_if_match_is_accepted_and_the_new_etag_comes_ba
 WILD = "100% broken / C_ is down \\ again"
 
 
-@pytest.mark.parametrize(("q", "found"), [
-    ("%", [WILD]), ("_", [WILD]), ("\\", [WILD]), ("/", [WILD]), ("C_ is", [WILD]), ("c_ IS", [WILD]),
-    ("%_%", []), ("A_ is", []), ("%broken", []),
+# Found on SQLite (a LIKE over the text) and on PostgreSQL, which searches words (service_requests.search):
+# there punctuation alone finds nothing, and "%broken" is the word "broken". Neither treats % or _ as a wildcard.
+@pytest.mark.parametrize(("q", "found", "found_on_postgresql"), [
+    ("%", [WILD], []), ("_", [WILD], []), ("\\", [WILD], []), ("/", [WILD], []),
+    ("C_ is", [WILD], [WILD]), ("c_ IS", [WILD], [WILD]),
+    ("%_%", [], []), ("A_ is", [], []), ("%broken", [], [WILD, "AC is broken"]),
 ])
-def test_item09_like_wildcards_in_q_are_searched_literally(client, world, submit, q, found):
+def test_item09_like_wildcards_in_q_are_searched_literally(app, client, world, submit, q, found, found_on_postgresql):
     submit(title="AC is broken")
     submit(title=WILD)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        found = found_on_postgresql
     for url, who in (("/api/v1/requests", world.employee), ("/api/v1/users", world.admin)):
         response = client.get(url, headers=who.headers, query_string={"q": q})
         assert response.status_code == 200, response.get_json()
