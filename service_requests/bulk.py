@@ -11,10 +11,13 @@ for every item, so a reply the caller may not use refuses the whole call (404).
 Each person notified gets one push per device for the whole call
 (``notifications.outbox.one_push_each``); their feed lists every change.
 
-The audit log gets one entry per call (``request.bulk``) naming the action, the
-requests changed and those refused with their error codes; what changed on each
+The audit log gets one ``request.bulk`` entry per item, on that request: the
+action, whether it was applied, the error code when it was not, and the call's
+``batch`` id that ties the entries of one call together. What changed on each
 request is in its history.
 """
+import uuid
+
 import sqlalchemy as sa
 
 from notifications.outbox import one_push_each
@@ -47,7 +50,7 @@ def run(user, data):
     action = data["action"]
     reply = replies.get_usable_reply(user, data["reply_id"]) if action == "reply" else None
     language = i18n.caller_language()
-    results, done, refused = [], [], {}
+    results, done, batch_id = [], [], uuid.uuid4().hex
     with one_push_each() as batch:
         for request_id in data["ids"]:
             mark = batch.mark()
@@ -59,11 +62,13 @@ def run(user, data):
                 batch.rollback_to(mark)
                 message, _ = i18n.localize(error.message, error.details, language)
                 results.append({"id": request_id, "ok": False, "error": {"code": error.code, "message": message}})
-                refused[str(request_id)] = error.code
+                audit.record(user, "request.bulk", "request", request_id,
+                             {"action": action, "ok": False, "error": error.code, "batch": batch_id})
                 continue
             results.append({"id": request_id, "ok": True, "request": req})
             done.append(request_id)
-        audit.record(user, "request.bulk", "request", None, {"action": action, "ok": done, "refused": refused})
+            audit.record(user, "request.bulk", "request", request_id,
+                         {"action": action, "ok": True, "batch": batch_id})
     db.session.commit()
     if done:  # the changed requests, read back in one query rather than one each as they are written out
         db.session.scalars(sa.select(ServiceRequest).where(ServiceRequest.id.in_(done))).all()

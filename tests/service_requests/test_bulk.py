@@ -203,14 +203,19 @@ def test_a_single_change_in_a_bulk_call_pushes_its_own_notification(app, client,
     assert [event for _, event, _ in deliveries_of(app, world.manager_fac_ala.id)] == ["assigned"]
 
 
-def test_the_call_is_audited_once_with_its_items(app, client, world, submit):
+def test_each_item_is_audited_on_its_request_with_the_call_s_batch(app, client, world, submit):
     ok, done = submit()["id"], submit()["id"]
     move(client, world.employee, done, "cancelled")
     results_of(bulk(client, world.admin, ids=[ok, done], action="priority", priority="low"))
     with app.app_context():
-        entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "request.bulk")).all()
-        assert len(entries) == 1 and entries[0].actor_id == world.admin.id
-        assert entries[0].details == {"action": "priority", "ok": [ok], "refused": {str(done): "conflict"}}
+        entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "request.bulk")
+                                     .order_by(AuditEntry.id)).all()
+        assert [(e.actor_id, e.target_type, e.target_id) for e in entries] == [
+            (world.admin.id, "request", ok), (world.admin.id, "request", done)]
+        batch = entries[0].details["batch"]
+        assert len(batch) == 32 and entries[1].details["batch"] == batch
+        assert [e.details for e in entries] == [{"action": "priority", "ok": True, "batch": batch},
+                                                {"action": "priority", "ok": False, "error": "conflict", "batch": batch}]
 
 
 def test_bulk_reply_applies_to_each(app, client, world, submit):
