@@ -28,7 +28,7 @@ PostgreSQL. A request matches when
   ``кондиционеры`` finds ``кондиционер``; the ``russian`` configuration stems
   Latin words as English, so ``printers`` finds ``printer``; quotes and ``-word``
   work as in a web search), or
-- every word of ``q`` of three or more letters is like a word of the document
+- every word of ``q`` of three or more letters (digits are not fuzzy) is like a word of the document
   (pg_trgm's ``word <% document``, word similarity at least
   ``pg_trgm.word_similarity_threshold``, default 0.6, not changed): this
   carries typos (``кондиционр``) and the Kazakh forms no PostgreSQL stemmer
@@ -124,7 +124,9 @@ def condition(user, q):
 
 def _postgres_match(column, text):
     stemmed = sa.func.to_tsvector(CONFIG, column).op("@@")(sa.func.websearch_to_tsquery(CONFIG, text))
-    words = [word for word in _WORD.findall(text) if len(word) >= MIN_FUZZY_LETTERS]
+    # Letters only: a number (a request's, a room's) is looked up exactly, never as a near miss
+    # (``sr-000003`` is not ``sr-000010``, room 305 is not room 306).
+    words = [word for word in _WORD.findall(text) if word.isalpha() and len(word) >= MIN_FUZZY_LETTERS]
     if not words:
         return stemmed
     # ``column %> word`` is ``word <% column`` written as the index condition is, so that PostgreSQL

@@ -48,6 +48,14 @@ def test_title_and_description_words_are_found_whatever_their_case(submit, found
     assert found("холодильник") == set()
 
 
+def test_a_number_is_not_matched_by_a_similar_number(client, world, submit, found):
+    """A number written in another request's conversation differs in a digit or two: not a typo."""
+    first, second = submit(title="Течёт кран")["id"], submit(title="Кондиционер шумит")["id"]
+    comment(client, world.admin, second, f"См. заявку SR-{second + 7:06d} и комнату 305")
+    assert found(f"SR-{first:06d}") == {first}
+    assert found("306") == set() and found("305") == {second}
+
+
 def test_the_number_finds_its_request(submit, found):
     first = submit(title="Кондиционер не работает")["id"]
     second = submit(title="Printer is jammed")["id"]
