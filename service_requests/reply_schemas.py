@@ -74,7 +74,9 @@ class BulkSchema(Schema):
     priority = Text(validate=ma.validate.OneOf(PRIORITIES))
     body = TrimmedString(validate=ma.validate.Length(min=1, max=BODY_CHARS),
                          metadata={"description": "comment: the text; status: the move's reason"})
-    internal = ma.fields.Boolean(load_default=False)
+    internal = ma.fields.Boolean(load_default=False, metadata={
+        "description": "comment: an internal note; refused with the other actions (a status move's reason is "
+                       "public, and a reply says itself whether it is internal)"})
     reply_id = Id(strict=True)
 
     @ma.validates("ids")
@@ -87,6 +89,8 @@ class BulkSchema(Schema):
         need = BULK_NEEDS.get(data.get("action"))
         if need is not None and need not in data:
             raise ma.ValidationError(f"required for the action {data['action']}", need)
+        if data.get("internal") and data.get("action") != "comment":
+            raise ma.ValidationError("only for the action comment", "internal")
 
 
 class BulkErrorSchema(Output):
