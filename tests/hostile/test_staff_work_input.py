@@ -149,6 +149,18 @@ def test_a_reply_with_braces_is_posted_as_written_apart_from_its_placeholders(cl
     assert [c["body"] for c in comments] == [expected]
 
 
+def test_placeholders_in_the_filled_values_are_not_filled_again(client, world, submit):
+    """The author writes the title: a placeholder in it is text, not a second placeholder."""
+    request = submit(title="{author_name} in {office}, see {number}")
+    reply = client.post("/api/v1/replies", json={"title": "t", "body": "Re: {title} ({number})"},
+                        headers=world.admin.headers).get_json()
+    applied = client.post(f"/api/v1/requests/{request['id']}/replies/{reply['id']}", headers=world.admin.headers)
+    assert applied.status_code == 200, applied.get_json()
+    comments = client.get(f"/api/v1/requests/{request['id']}/comments", headers=world.admin.headers).get_json()
+    assert [c["body"] for c in comments["items"]] == [
+        f"Re: {{author_name}} in {{office}}, see {{number}} ({request['number']})"]
+
+
 def test_an_internal_reply_tells_the_author_nothing(client, world, submit):
     rid = submit()["id"]
     reply = client.post("/api/v1/replies", json={"title": "t", "body": "note for {author_name}", "internal": True,
