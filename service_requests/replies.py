@@ -51,6 +51,7 @@ def fill(text, req, language):
 def list_replies(user):
     """The caller's own replies and the shared ones: shared first, each group in the order made."""
     stmt = (sa.select(Reply).where(sa.or_(Reply.shared.is_(True), Reply.owner_id == user.id))
+            .options(sa.orm.joinedload(Reply.owner))  # each owner with its reply, not one query per owner
             .order_by(Reply.shared.desc(), Reply.id))
     return list(db.session.scalars(stmt))
 

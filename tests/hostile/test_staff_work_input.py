@@ -4,7 +4,9 @@ error that leaves every table as it was, and what is accepted does only what it 
 import json
 
 import pytest
+import sqlalchemy as sa
 
+from service_app.extensions import db
 from tests.support.api import all_rows as snapshot
 from tests.support.api import assert_error
 
@@ -172,6 +174,36 @@ def test_an_internal_reply_tells_the_author_nothing(client, world, submit):
     assert _bulk(client, world.admin, ids=[rid], action="reply", reply_id=reply["id"]).status_code == 200
     assert _bulk(client, world.admin, ids=[rid], action="comment", body="secret", internal=True).status_code == 200
     assert _feed(client, world.employee) == before
+
+
+def _count_statements(app, call):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.get_json()
+    return len(statements)
+
+
+def test_listing_replies_costs_the_same_statements_whatever_the_number_of_owners(client, app, world, auth):
+    reader = world.manager_it
+    client.post("/api/v1/replies", json={"title": "t", "body": "b", "shared": True}, headers=world.admin.headers)
+    client.get("/api/v1/replies", headers=reader.headers)  # warm caches
+    one = _count_statements(app, lambda: client.get("/api/v1/replies", headers=reader.headers))
+    for _ in range(4):
+        other = auth("administrator")
+        assert client.post("/api/v1/replies", json={"title": "t", "body": "b", "shared": True},
+                           headers=other.headers).status_code == 201
+    many = _count_statements(app, lambda: client.get("/api/v1/replies", headers=reader.headers))
+    assert many == one
 
 
 # --- assignment rules and availability --------------------------------------------------------
