@@ -9,7 +9,8 @@ so) and its actions (``assign_to_me``, ``priority``, ``status``) are written in 
 transaction by the same service functions a single call uses, or nothing is. The
 body is posted in the language of the request's author, who reads it (a language
 the reply lacks falls back to ru, then en, then kk), with ``{number}``, ``{title}``,
-``{author_name}`` and ``{office}`` filled in. A public reply that moves the status is
+``{author_name}`` and ``{office}`` filled in; a reply that its values fill past the
+longest comment (``COMMENT_CHARS``) is refused (422) rather than posted. A public reply that moves the status is
 that move's reason, so its readers get one notification, not two.
 """
 import re
@@ -21,7 +22,7 @@ from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 from . import comments, lifecycle, triage
-from .models import Reply
+from .models import COMMENT_CHARS, Reply
 
 NOT_FOUND = "reply not found"
 PLACEHOLDERS = ("number", "title", "author_name", "office")
@@ -114,6 +115,9 @@ def apply_reply(user, req, reply, if_match=None, *, commit=True):
     language = req.author.language if req.author is not None else DEFAULT_LANGUAGE
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     body = fill(in_language(reply.body, language), req, language)
+    if len(body) > COMMENT_CHARS:
+        raise ApiError(422, "validation_error", f"body: longer than {COMMENT_CHARS} characters once filled in",
+                       {"body": [f"longer than {COMMENT_CHARS} characters once filled in"]})
     moves = actions.get("status") is not None
     comment = comments.post_comment(user, req, body, reply.internal, commit=False,
                                     part_of="status_changed" if moves and not reply.internal else None)

@@ -5,7 +5,7 @@ from service_app.api import Output, Schema
 from service_app.fields import Id, LocalizedText, Text, TrimmedString
 
 from .bulk import MAX_ITEMS
-from .models import PRIORITIES, STATUSES
+from .models import COMMENT_CHARS, PRIORITIES, STATUSES
 from .schemas import PersonSchema, RequestSchema
 
 # "new" is where a request starts; no move leads back to it.
@@ -14,7 +14,7 @@ BULK_ACTIONS = ("assign", "status", "priority", "comment", "reply")
 # What each bulk action needs besides the ids.
 BULK_NEEDS = {"assign": "assignee_id", "status": "status", "priority": "priority", "comment": "body",
               "reply": "reply_id"}
-BODY_CHARS = 5000
+BODY_CHARS = COMMENT_CHARS
 
 
 class ReplyActionsSchema(Schema):

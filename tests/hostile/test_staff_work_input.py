@@ -163,6 +163,25 @@ def test_placeholders_in_the_filled_values_are_not_filled_again(client, world, s
         f"Re: {{author_name}} in {{office}}, see {{number}} ({request['number']})"]
 
 
+def test_a_reply_whose_placeholders_fill_it_past_the_comment_limit_is_a_422_and_posts_nothing(
+        client, app, world, submit):
+    """A 5,000-character body of ``{title}`` would post a comment of 140,000 characters on each request
+    (and so on every request of a bulk call), past the limit of any comment."""
+    rid = submit(title="x" * 200)["id"]
+    reply = client.post("/api/v1/replies", json={"title": "t", "body": "{title}" * 700},
+                        headers=world.admin.headers)
+    assert reply.status_code == 201, reply.get_json()
+    error = assert_error(client.post(f"/api/v1/requests/{rid}/replies/{reply.get_json()['id']}",
+                                     headers=world.admin.headers), 422, "validation_error")
+    assert "body" in error["details"]
+    results = _bulk(client, world.admin, ids=[rid], action="reply", reply_id=reply.get_json()["id"]).get_json()
+    assert results["results"][0]["ok"] is False
+    assert results["results"][0]["error"]["code"] == "validation_error"
+    with app.app_context():
+        from service_requests.models import Comment
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+
 def test_an_internal_reply_tells_the_author_nothing(client, world, submit):
     rid = submit()["id"]
     reply = client.post("/api/v1/replies", json={"title": "t", "body": "note for {author_name}", "internal": True,
