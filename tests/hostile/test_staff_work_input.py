@@ -125,6 +125,17 @@ def test_bulk_changes_reach_the_authors_sync(client, world, submit):
     assert [(r["id"], r["priority"]) for r in page["requests"]] == [(rid, "urgent")]
 
 
+def test_a_bulk_calls_summary_notification_reaches_the_authors_sync(client, world, submit):
+    first, second = submit()["id"], submit()["id"]
+    cursor = client.get("/api/v1/sync", headers=world.employee.headers).get_json()["cursor"]
+    assert _bulk(client, world.admin, ids=[first, second], action="comment", body="On it").status_code == 200
+    page = client.get("/api/v1/sync", query_string={"cursor": cursor}, headers=world.employee.headers)
+    assert page.status_code == 200, page.get_json()
+    events = sorted(n["event"] for n in page.get_json()["notifications"])
+    assert events == ["bulk_updated", "comment_added", "comment_added"]
+    assert sorted(r["id"] for r in page.get_json()["requests"]) == [first, second]
+
+
 # --- canned replies ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("body", [{"ru": "x", "de": "y"}, {"xx": "y"}, {"ru": ""}, {"ru": 5}, {"ru": "\x00"},
