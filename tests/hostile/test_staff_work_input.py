@@ -42,6 +42,18 @@ def test_a_view_with_an_odd_filter_is_a_422_and_saves_nothing(client, app, world
     assert snapshot(app) == before
 
 
+@pytest.mark.parametrize("filters", [{"sla": ["breached", "at_risk"]}, {"resolved": [True, False]},
+                                     {"author_id": [1, 2]}, {"q": ["a", "b"]}])
+def test_several_values_of_a_filter_that_takes_one_are_a_422_not_a_view_that_applies_the_first(
+        client, app, world, filters):
+    """The list reads one value of these names; a view saying two would show the first one's requests only."""
+    before = snapshot(app)
+    error = assert_error(_post(client, "/api/v1/views", {"name": "n", "filters": filters}, world.admin),
+                         422, "validation_error")
+    assert set(error["details"]["filters"]) == set(filters)
+    assert snapshot(app) == before
+
+
 @pytest.mark.parametrize("body", [None, [], "x", 5, {"name": [1], "filters": {}}, {"name": "n", "filters": []},
                                   {"name": "n"}, {"name": "n", "filters": {}, "sort": "DUE"},
                                   {"name": "n", "filters": {}, "sort": ["due"]}, {"name": "\x00", "filters": {}}])
