@@ -276,6 +276,10 @@ SERVICE = {
     "each id at most once": {"ru": "каждый id не более одного раза", "kk": "әр id бір реттен артық емес"},
     "required for the action {action}": {"ru": "обязательно для действия {action}",
                                          "kk": "{action} әрекеті үшін міндетті"},
+    "longer than {limit} characters once filled in": {
+        "ru": "длиннее {limit} символов после подстановки", "kk": "толтырылғаннан кейін {limit} таңбадан ұзын"},
+    "this filter takes one value": {"ru": "этот фильтр принимает одно значение", "kk": "бұл сүзгі бір мән қабылдайды"},
+    "only for the action comment": {"ru": "только для действия comment", "kk": "тек comment әрекеті үшін"},
     "1-200 printable ASCII characters": {
         "ru": "1–200 печатных символов ASCII", "kk": "1–200 басылатын ASCII таңбасы"},
     "nothing to change": {"ru": "нечего менять", "kk": "өзгертетін ештеңе жоқ"},

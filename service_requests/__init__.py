@@ -12,8 +12,8 @@ from .assignment_routes import blp as assignment_blp
 from .category_routes import blp as categories_blp
 from .cli import retention_cli, sla_cli, storage_cli
 from .notify import on_history_event
-from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_requests,
-                            dump_views, request_rows, view_rows)
+from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_replies,
+                            dump_requests, dump_views, reply_rows, request_rows, view_rows)
 from .queries import requests_at_office
 from .reply_routes import blp as replies_blp
 from .report_routes import blp as sla_blp
@@ -44,6 +44,7 @@ def init_app(app):
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("comments", query=comment_rows, dump=dump_comments))
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("attachments", query=attachment_rows, dump=dump_attachments))
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("views", query=view_rows, dump=dump_views))
+    hooks.add(plugins.Hook.PERSONAL_DATA, Section("replies", query=reply_rows, dump=dump_replies))
     hooks.add(plugins.Hook.SEEDERS, seed_categories)
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
     hooks.add(plugins.Hook.SEEDERS, seed_assignment_rule)

@@ -162,6 +162,9 @@ class RequestEvent(db.Model):
 
     actor = relationship("User", lazy="joined")
 
+# The longest comment (or status move's reason) the API posts: a canned reply's too, once filled in.
+COMMENT_CHARS = 5000
+
 
 class Comment(db.Model):
     __tablename__ = "comments"

@@ -6,7 +6,7 @@ at a time however busy the account.
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
-from .models import Attachment, Comment, SavedView, ServiceRequest
+from .models import Attachment, Comment, Reply, SavedView, ServiceRequest
 
 
 def request_rows(user):
@@ -53,3 +53,13 @@ def view_rows(user):
 def dump_views(rows):
     return [{"id": v.id, "name": v.name, "filters": v.filters, "sort": v.sort, "shared": v.shared,
              "created_at": v.created_at.isoformat()} for v in rows]
+
+
+def reply_rows(user):
+    """The canned replies I made (shared ones too: they carry my name)."""
+    return sa.select(Reply).where(Reply.owner_id == user.id)
+
+
+def dump_replies(rows):
+    return [{"id": r.id, "title": r.title, "body": r.body, "internal": r.internal, "actions": r.actions or {},
+             "shared": r.shared, "created_at": r.created_at.isoformat()} for r in rows]

@@ -9,9 +9,12 @@ so) and its actions (``assign_to_me``, ``priority``, ``status``) are written in 
 transaction by the same service functions a single call uses, or nothing is. The
 body is posted in the language of the request's author, who reads it (a language
 the reply lacks falls back to ru, then en, then kk), with ``{number}``, ``{title}``,
-``{author_name}`` and ``{office}`` filled in. A public reply that moves the status is
+``{author_name}`` and ``{office}`` filled in; a reply that its values fill past the
+longest comment (``COMMENT_CHARS``) is refused (422) rather than posted. A public reply that moves the status is
 that move's reason, so its readers get one notification, not two.
 """
+import re
+
 import sqlalchemy as sa
 
 from service_app.errors import ApiError
@@ -19,10 +22,11 @@ from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 from . import comments, lifecycle, triage
-from .models import Reply
+from .models import COMMENT_CHARS, Reply
 
 NOT_FOUND = "reply not found"
 PLACEHOLDERS = ("number", "title", "author_name", "office")
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 # A language a text lacks: the reader's, else ru, else en, else kk (LocalizedTextSchema).
 FALLBACK = (DEFAULT_LANGUAGE, "en", "kk")
 
@@ -38,17 +42,17 @@ def in_language(text, language):
 
 
 def fill(text, req, language):
-    """The placeholders of ``text`` filled from ``req`` (other braces stay as written)."""
+    """The placeholders of ``text`` filled from ``req`` in one pass (other braces stay as written): a
+    placeholder inside a filled value, such as a title reading ``{author_name}``, stays as written."""
     values = {"number": req.number, "title": req.title, "author_name": req.author.full_name,
               "office": in_language(req.office.name, language)}
-    for name in PLACEHOLDERS:
-        text = text.replace("{" + name + "}", values[name] or "")
-    return text
+    return _PLACEHOLDER.sub(lambda found: values[found.group(1)] or "", text)
 
 
 def list_replies(user):
     """The caller's own replies and the shared ones: shared first, each group in the order made."""
     stmt = (sa.select(Reply).where(sa.or_(Reply.shared.is_(True), Reply.owner_id == user.id))
+            .options(sa.orm.joinedload(Reply.owner))  # each owner with its reply, not one query per owner
             .order_by(Reply.shared.desc(), Reply.id))
     return list(db.session.scalars(stmt))
 
@@ -111,6 +115,9 @@ def apply_reply(user, req, reply, if_match=None, *, commit=True):
     language = req.author.language if req.author is not None else DEFAULT_LANGUAGE
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     body = fill(in_language(reply.body, language), req, language)
+    if len(body) > COMMENT_CHARS:
+        raise ApiError(422, "validation_error", f"body: longer than {COMMENT_CHARS} characters once filled in",
+                       {"body": [f"longer than {COMMENT_CHARS} characters once filled in"]})
     moves = actions.get("status") is not None
     comment = comments.post_comment(user, req, body, reply.internal, commit=False,
                                     part_of="status_changed" if moves and not reply.internal else None)

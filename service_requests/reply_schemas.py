@@ -5,7 +5,7 @@ from service_app.api import Output, Schema
 from service_app.fields import Id, LocalizedText, Text, TrimmedString
 
 from .bulk import MAX_ITEMS
-from .models import PRIORITIES, STATUSES
+from .models import COMMENT_CHARS, PRIORITIES, STATUSES
 from .schemas import PersonSchema, RequestSchema
 
 # "new" is where a request starts; no move leads back to it.
@@ -14,7 +14,7 @@ BULK_ACTIONS = ("assign", "status", "priority", "comment", "reply")
 # What each bulk action needs besides the ids.
 BULK_NEEDS = {"assign": "assignee_id", "status": "status", "priority": "priority", "comment": "body",
               "reply": "reply_id"}
-BODY_CHARS = 5000
+BODY_CHARS = COMMENT_CHARS
 
 
 class ReplyActionsSchema(Schema):
@@ -74,7 +74,9 @@ class BulkSchema(Schema):
     priority = Text(validate=ma.validate.OneOf(PRIORITIES))
     body = TrimmedString(validate=ma.validate.Length(min=1, max=BODY_CHARS),
                          metadata={"description": "comment: the text; status: the move's reason"})
-    internal = ma.fields.Boolean(load_default=False)
+    internal = ma.fields.Boolean(load_default=False, metadata={
+        "description": "comment: an internal note; refused with the other actions (a status move's reason is "
+                       "public, and a reply says itself whether it is internal)"})
     reply_id = Id(strict=True)
 
     @ma.validates("ids")
@@ -87,6 +89,8 @@ class BulkSchema(Schema):
         need = BULK_NEEDS.get(data.get("action"))
         if need is not None and need not in data:
             raise ma.ValidationError(f"required for the action {data['action']}", need)
+        if data.get("internal") and data.get("action") != "comment":
+            raise ma.ValidationError("only for the action comment", "internal")
 
 
 class BulkErrorSchema(Output):

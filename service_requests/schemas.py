@@ -9,7 +9,7 @@ from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, Localized
 from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
-from .models import PRIORITIES, STATUSES
+from .models import COMMENT_CHARS, PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
 SLA_FILTERS = ("at_risk", "breached")
@@ -155,7 +155,7 @@ class RequestUpdateSchema(Schema):
 
 class StatusChangeSchema(Schema):
     status = Text(required=True, validate=ma.validate.OneOf(STATUSES))
-    comment = TrimmedString(validate=ma.validate.Length(min=1, max=5000))
+    comment = TrimmedString(validate=ma.validate.Length(min=1, max=COMMENT_CHARS))
     rating = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 5))
 
 
@@ -221,7 +221,7 @@ class CommentSchema(Output):
 
 
 class CommentCreateSchema(Schema):
-    body = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=5000))
+    body = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=COMMENT_CHARS))
     internal = ma.fields.Boolean(load_default=False)
 
 

@@ -7,8 +7,8 @@ loaded through it again each time the view is read; the requests then come from
 own scope, whoever made it, and relative values are the reader's: ``assignee_id=me`` means the
 person reading the view, not its owner. A filter the list would refuse is refused with the same
 details the list gives (``details.status``, as for ``GET /requests?status=...``); names the list
-does not know, and ``limit``/``cursor`` (the page, not a filter), are refused under
-``details.filters``.
+does not know, ``limit``/``cursor`` (the page, not a filter), and several values of a name the
+list reads once (``sla``, ``author_id``, ...), are refused under ``details.filters``.
 
 Who may do what: administrators and managers have views; only administrators share them (a
 manager asking for ``shared`` gets 403) and only administrators change or delete shared ones; a
@@ -50,6 +50,7 @@ def load_args(filters, sort=None):
     query string (repeated names for lists); refusals are the list's own 422, details and all."""
     schema = _list_schema()
     names = _query_names(schema)
+    repeatable = {field.data_key or name for name, field in schema.fields.items() if isinstance(field, ma.fields.List)}
     unknown = {}
     for key in filters:
         if key in PAGE_ARGS:
@@ -58,6 +59,9 @@ def load_args(filters, sort=None):
             unknown[key] = ["a view's order is its own sort field"]
         elif key not in names:
             unknown[key] = ["not a filter of the request list"]
+        elif isinstance(filters[key], list) and len(filters[key]) > 1 and key not in repeatable:
+            # The list reads one value of such a name: a view saying several would apply the first alone.
+            unknown[key] = ["this filter takes one value"]
     if unknown:
         raise validation_error({"filters": unknown})
     if sort is not None and "sort" not in names:

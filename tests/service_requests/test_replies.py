@@ -221,3 +221,17 @@ def test_seed_demo_adds_canned_replies_once(app, runner):
         assert {r.actions.get("status") for r in shared} == {"in_progress", "resolved"}
         assert any(r.actions.get("assign_to_me") for r in shared)
         assert all(set(r.body) == {"ru", "kk", "en"} for r in replies)
+
+
+def test_my_data_lists_the_replies_i_made_and_no_one_elses(client, world):
+    """PRIVACY.md P16: a canned reply is text its owner wrote, kept under their name (shared ones too)."""
+    mine = created(client, world.admin, title={"ru": "Спасибо", "en": "Thanks"}, body="On it, {author_name}",
+                   internal=True, actions={"priority": "high"}, shared=True)
+    created(client, world.admin_ala, title="Theirs", shared=True)
+    data = client.get("/api/v1/me/data", headers=world.admin.headers).get_json()
+    assert [(r["id"], r["title"], r["body"], r["internal"], r["actions"], r["shared"]) for r in data["replies"]] == [
+        (mine["id"], {"ru": "Спасибо", "en": "Thanks"}, "On it, {author_name}", True, {"priority": "high"}, True)]
+    assert client.get("/api/v1/me/data", headers=world.manager_it.headers).get_json()["replies"] == []
+    page = client.get("/api/v1/me/data/replies", headers=world.admin.headers)
+    assert page.status_code == 200, page.get_json()
+    assert [r["id"] for r in page.get_json()["items"]] == [mine["id"]]
