@@ -33,10 +33,7 @@ def list_requests(user, args):
 def select_requests(user, args):
     """The list's query without its order and page: the requests ``user`` may see that match ``args``
     (loaded by ``RequestListArgsSchema``). Saved views count their requests by wrapping it."""
-    stmt = sa.select(ServiceRequest).where(visible_condition(user), *filter_conditions(user, args))
-    if args.get("q"):
-        stmt = stmt.where(search.condition(user, args["q"]))
-    return stmt
+    return sa.select(ServiceRequest).where(visible_condition(user), *filter_conditions(user, args))
 
 
 SORT_KEYS = {
@@ -55,7 +52,7 @@ def order_by(sort):
 
 
 def filter_conditions(user, args):
-    """SQL conditions of the list's filters (all but ``q``), shared by the list and its CSV."""
+    """SQL conditions of the list's filters, ``q`` included, shared by the list, its CSV and saved views."""
     R = ServiceRequest
     conditions = []
     for name, column in (("status", R.status), ("office_id", R.office_id), ("priority", R.priority)):
@@ -82,6 +79,8 @@ def filter_conditions(user, args):
     if "rated" in args:
         rated = R.rating.is_not(None)
         conditions.append(rated if args["rated"] else sa.not_(rated))
+    if args.get("q"):
+        conditions.append(search.condition(user, args["q"]))
     if args.get("sla"):
         now = utcnow()
         conditions.append(breached_condition(now) if args["sla"] == "breached" else at_risk_condition(now))

@@ -198,6 +198,8 @@ class RequestFilterSchema(Schema):
     resolution = Text(validate=ma.validate.OneOf(SLA_OUTCOMES), metadata={
         "enum": list(SLA_OUTCOMES), "description": "the resolution target, as `response`"})
     rated = ma.fields.Boolean(metadata={"description": "true: the author rated the request"})
+    q = Text(validate=ma.validate.Length(min=1, max=100),
+             metadata={"description": "search: number, title, description, public comments (service_requests.search)"})
     sla = Text(validate=ma.validate.OneOf(SLA_FILTERS),
                metadata={"description": "breached: a deadline passed; at_risk: 80 % of a target used, none passed"})
     sort = Text(load_default="created", validate=ma.validate.OneOf(SORTS),
@@ -206,7 +208,7 @@ class RequestFilterSchema(Schema):
 
 
 class RequestListArgsSchema(PageArgsSchema, RequestFilterSchema):
-    q = Text(validate=ma.validate.Length(min=1, max=100))
+    """The list's filters with its page (``limit``, ``cursor``)."""
 
 
 RequestPageSchema = page_schema(RequestSchema)

@@ -66,6 +66,14 @@ def test_the_list_filters_and_scope_apply(client, world, submit):
     assert numbers(world.admin, "sla=breached") == set()
 
 
+def test_the_search_applies_as_in_the_list(client, world, submit):
+    leak = submit(title="Течёт кран на кухне")["id"]
+    submit(title="Printer is jammed")
+    rows = rows_of(client.get(f"{CSV}?q=кран", headers=world.admin.headers))[1:]
+    assert [row[0] for row in rows] == [f"SR-{leak:06d}"]
+    assert_error(client.get(f"{CSV}?q=", headers=world.admin.headers), 422, "validation_error")
+
+
 def test_the_order_follows_sort(client, app, world, submit):
     made = [submit()["id"] for _ in range(3)]
     with app.app_context():
