@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from notifications import worker
 from notifications.models import Delivery, Notification
+from notifications.senders import LogSender
 from service_app.database import utcnow
 from service_app.extensions import db
-from service_requests.notices import Notice, NoticeFollow, active_notices
 from service_app.users.models import User
+from service_requests.notices import Notice, active_notices
 from tests.support.api import all_rows, assert_error
 from tests.support.places import AST_POINT, NOWHERE
 
@@ -238,19 +240,46 @@ def test_active_notices_serves_other_answers_with_counts_in_a_fixed_number_of_qu
 
 # --- personal data ------------------------------------------------------------------------------
 
-def test_me_data_lists_the_notices_i_follow_and_retention_erases_the_follows(app, client, world, runner,
-                                                                              post_notice):
+def test_me_data_lists_the_notices_i_follow(client, world, post_notice):
+    """(That an anonymised account's follows go is a privacy promise: tests/test_privacy_promises.py.)"""
     notice = post_notice()
-    for who in (world.employee, world.other_employee):
-        client.post(f"/api/v1/notices/{notice['id']}/follow", headers=who.headers)
+    other = post_notice(title="Water is off")
+    client.post(f"/api/v1/notices/{notice['id']}/follow", headers=world.employee.headers)
+    client.post(f"/api/v1/notices/{other['id']}/follow", headers=world.other_employee.headers)
     data = client.get("/api/v1/me/data", headers=world.employee.headers).get_json()
-    assert [(f["notice_id"], f["title"]) for f in data["followed_notices"]] == [(notice["id"], LIFT)]
+    assert [(f["notice_id"], f["office_id"], f["title"]) for f in data["followed_notices"]] == [
+        (notice["id"], world.ala, LIFT)]
     assert client.get("/api/v1/me/data", headers=world.admin.headers).get_json()["followed_notices"] == []
-    client.patch(f"/api/v1/users/{world.other_employee.id}", json={"is_active": False}, headers=world.admin.headers)
+
+
+def test_the_push_of_a_resolved_notice_opens_the_notice(app, client, world, post_notice):
+    notice = post_notice()
+    client.patch("/api/v1/me", json={"language": "en"}, headers=world.employee.headers)
+    client.post(f"/api/v1/notices/{notice['id']}/follow", headers=world.employee.headers)
+    client.post("/api/v1/devices", json={"token": "tok-notice", "platform": "ios"}, headers=world.employee.headers)
+    client.patch(f"/api/v1/notices/{notice['id']}", json={"resolved": True}, headers=world.admin.headers)
+    pushed = []
+
+    class Capture:
+        def send(self, messages):
+            pushed.extend(messages)
+            return LogSender().send(messages)
+
+    app.extensions["push_sender"] = Capture()
     with app.app_context():
-        db.session.get(User, world.other_employee.id).updated_at = utcnow() - timedelta(days=1900)
-        db.session.commit()
-    assert "accounts anonymised: 1" in runner.invoke(args=["retention", "run"]).output
-    with app.app_context():
-        followers = db.session.scalars(sa.select(NoticeFollow.user_id)).all()
-    assert followers == [world.employee.id]
+        assert worker.run_once() == 1
+    [push] = pushed
+    assert push.title == f"Resolved: {LIFT['en']}" and push.collapse_id is None
+    assert push.data == {"notification_id": push.data["notification_id"], "request_id": "", "number": "",
+                         "event": "notice_resolved", "status": "", "deep_link": f"santrade://notices/{notice['id']}"}
+
+
+def test_seed_demo_adds_an_active_notice_followed_by_demo_employee_once(runner, client, login):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and "created notice" in first.output, first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "created notice" not in second.output
+    employee = {"Authorization": f"Bearer {login('demo-employee', 'demo12345')['access_token']}"}
+    [notice] = client.get("/api/v1/notices", headers=employee).get_json()["items"]
+    assert notice["title"]["ru"] == "Не работает лифт в блоке Б" and notice["following"] is True
+    assert notice["until"] is not None and notice["followers_count"] == 1
