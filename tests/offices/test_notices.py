@@ -230,8 +230,14 @@ def test_active_notices_serves_other_answers_with_counts_in_a_fixed_number_of_qu
     statements = []
     with app.app_context():
         user = db.session.get(User, world.employee.id)
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        found = active_notices([world.ala, world.ala, None], user)
+        def count(*args):
+            statements.append(args[2])
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            found = active_notices([world.ala, world.ala, None], user)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
     assert [n["id"] for n in found] == ids[::-1]
     assert [n["following"] for n in found] == [False, False, True, True, True]
     assert {n["followers_count"] for n in found} == {0, 1}
