@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
 
 from notifications import worker
 from notifications.models import Delivery, Notification
@@ -289,3 +290,22 @@ def test_seed_demo_adds_an_active_notice_followed_by_demo_employee_once(runner, 
     [notice] = client.get("/api/v1/notices", headers=employee).get_json()["items"]
     assert notice["title"]["ru"] == "Не работает лифт в блоке Б" and notice["following"] is True
     assert notice["until"] is not None and notice["followers_count"] == 1
+
+
+def test_migration_0022_downgrades_and_upgrades_again(app, client, world, post_notice):
+    post_notice()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        downgrade(revision="0018_assignment_rules")
+        assert not {"notices", "notice_follows"} & set(sa.inspect(db.engine).get_table_names())
+        db.session.remove()
+        db.engine.dispose()
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+        tables = sa.inspect(db.engine)
+        assert {c["name"] for c in tables.get_columns("notices")} >= {"room_id", "until", "resolved_at"}
+        assert not [fk for fk in tables.get_foreign_keys("notices") if "room_id" in fk["constrained_columns"]]
+    assert listed(client, world.employee) == []
+    assert post_notice()["id"]
