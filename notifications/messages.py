@@ -6,7 +6,8 @@ from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 COMMENT_EXCERPT_CHARS = 200
 
 # The parameters a feed entry keeps (``Notification.data``) to render its text when read.
-PARAMS = ("number", "title", "status", "comment", "count")
+# ``notice_id`` is kept for the deep link of a notice's notification (which has no request).
+PARAMS = ("number", "title", "status", "comment", "count", "notice_id")
 
 STATUS_WORDS = {
     "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
@@ -55,18 +56,46 @@ CATALOGUE = {
         "kk": ("{number} өтінімінің мерзімі бұзылды", "{title}"),
         "en": ("Request {number} missed its deadline", "{title}"),
     },
+    # An office notice a person followed is resolved (the title is the notice's, string or {ru, kk, en}).
+    "notice_resolved": {
+        "ru": ("Решено: {title}", "Объявление офиса больше не действует"),
+        "kk": ("Шешілді: {title}", "Кеңсе хабарламасы енді күшінде емес"),
+        "en": ("Resolved: {title}", "The office notice is no longer in force"),
+    },
 }
 
 EVENTS = tuple(CATALOGUE)
 
 # The link a notification opens in the app (API.md, "Devices and push").
 DEEP_LINK = "santrade://requests/{}"
+# A notification about an office notice has no request: it opens the notice.
+NOTICE_DEEP_LINK = "santrade://notices/{}"
+
+
+def deep_link(request_id, data):
+    """What a notification opens: its request, else the notice named in its ``data``, else nothing."""
+    if request_id is not None:
+        return DEEP_LINK.format(request_id)
+    notice_id = (data or {}).get("notice_id")
+    return NOTICE_DEEP_LINK.format(notice_id) if notice_id is not None else None
+
+
+def _in_language(text, language):
+    """A text stored as one string or as ``{ru, kk, en}``, in ``language`` (else ru, en, kk)."""
+    if not isinstance(text, dict):
+        return text
+    for choice in (language, DEFAULT_LANGUAGE, "en", "kk"):
+        if text.get(choice):
+            return text[choice]
+    return next(iter(text.values()), "")
 
 
 def render(event, language, params):
     """``(title, body)`` of ``event`` in ``language`` (the default language when unknown)."""
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     values = dict(params)
+    if "title" in values:
+        values["title"] = _in_language(values["title"], language)
     if "status" in values:
         values["status"] = STATUS_WORDS.get(values["status"], {}).get(language, values["status"])
     title, body = CATALOGUE[event][language]

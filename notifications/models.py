@@ -8,7 +8,7 @@ from service_app.auth.models import AuthSession
 from service_app.database import UTCDateTime, one_of, utcnow
 from service_app.extensions import db
 
-from .messages import DEEP_LINK, render_or
+from .messages import deep_link, render_or
 
 PLATFORMS = ("android", "ios", "web")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dropped")
@@ -117,8 +117,8 @@ class Notification(db.Model):
 
     @property
     def deep_link(self):
-        """Where the app opens on a tap: the request."""
-        return DEEP_LINK.format(self.request_id) if self.request_id is not None else None
+        """Where the app opens on a tap: the request (or the office notice)."""
+        return deep_link(self.request_id, self.data)
 
 
 class Delivery(db.Model):

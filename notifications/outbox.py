@@ -47,7 +47,9 @@ def notify(event, recipients, *, request_id, params, actor_id=None):
     ``recipients`` are users (anything with ``id``, ``language`` and
     ``is_active``); ``params`` fills the message catalogue (number, title,
     status, comment). A request made in this transaction goes through
-    :func:`notify_new_request` instead.
+    :func:`notify_new_request` instead. ``request_id`` is None for news about
+    no request (a resolved office notice, whose ``notice_id`` in ``params``
+    makes the deep link); such pushes are never coalesced.
 
     The feed rows, their sync log rows and the outbox rows are written at
     once, one multi-row INSERT each, whatever the number of recipients.

@@ -46,7 +46,8 @@ class NotificationSchema(Output):
                 metadata={"description": "in the reader's language at the time it is read"})
     data = ma.fields.Nested(NotificationDataSchema, required=True, attribute="public_data")
     deep_link = Text(required=True, allow_none=True,
-                     metadata={"description": "what the app opens: santrade://requests/{request_id}"})
+                     metadata={"description": "what the app opens: santrade://requests/{request_id}, "
+                                                 "or santrade://notices/{id} for an office notice"})
     created_at = ma.fields.AwareDateTime(required=True)
     read_at = ma.fields.AwareDateTime(required=True, allow_none=True)
 

@@ -37,7 +37,7 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 
-from .messages import DEEP_LINK, render_or
+from .messages import deep_link, render_or
 from .models import Delivery, Device, Notification, receiving_device
 from .senders import PushMessage, get_push_sender
 
@@ -144,7 +144,7 @@ def _message(delivery, note):
         "number": str(params.get("number") or ""),
         "event": note.event,
         "status": str(params.get("status") or ""),
-        "deep_link": DEEP_LINK.format(note.request_id) if note.request_id is not None else "",
+        "deep_link": deep_link(note.request_id, params) or "",
     }
     group = f"request-{note.request_id}" if note.request_id is not None else None
     return PushMessage(token=delivery.token, title=title, body=body, data=data,

@@ -218,6 +218,10 @@ SERVICE = {
     "a string, or an object with ru, kk and/or en strings (1-200 characters)": {
         "ru": "строка или объект со строками ru, kk и/или en (1–200 символов)",
         "kk": "жол немесе ru, kk және/немесе en жолдары бар объект (1–200 таңба)"},
+    "{min}-{max} characters": {"ru": "{min}–{max} символов", "kk": "{min}–{max} таңба"},
+    "a string, or an object with ru, kk and/or en strings ({min}-{max} characters)": {
+        "ru": "строка или объект со строками ru, kk и/или en ({min}–{max} символов)",
+        "kk": "жол немесе ru, kk және/немесе en жолдары бар объект ({min}–{max} таңба)"},
     "must be between the years {min} and {max}": {
         "ru": "год должен быть от {min} до {max}", "kk": "жыл {min} мен {max} аралығында болуы керек"},
     "3-64 characters: letters, digits, '.', '_' or '-'": {
@@ -445,6 +449,14 @@ SERVICE = {
         "ru": "должно сопоставлять датам списки [начало, конец]",
         "kk": "күндерге [басы, соңы] тізімдерін сәйкестендіруі керек"},
     # Saved views of the request list.
+    # Office notices.
+    "no such notice": {"ru": "нет такого объявления", "kk": "мұндай хабарлама жоқ"},
+    "your scope does not cover this office": {
+        "ru": "ваша область не охватывает этот офис", "kk": "сіздің аймағыңыз бұл кеңсені қамтымайды"},
+    "the notice is no longer active": {
+        "ru": "объявление больше не действует", "kk": "хабарлама енді күшінде емес"},
+    "a resolved notice cannot be reopened": {
+        "ru": "решённое объявление нельзя открыть снова", "kk": "шешілген хабарламаны қайта ашуға болмайды"},
     "no such view": {"ru": "нет такого представления", "kk": "мұндай көрініс жоқ"},
     "only administrators may share views": {
         "ru": "общими представления делают только администраторы",

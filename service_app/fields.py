@@ -113,30 +113,31 @@ class LocalizedText(ma.fields.Field):
 
     Answers always give the object (``LocalizedText`` in the OpenAPI document), so a generated
     client has one type for it: a name stored as one string is that string in every language.
-    ``max_length`` (200 unless told) bounds each text.
+    ``max_length`` (200 unless told) and ``min_length`` (1 unless told) bound each text.
     """
 
-    def __init__(self, *, max_length=200, **kwargs):
+    def __init__(self, *, max_length=200, min_length=1, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
+        self.min_length = min_length
 
     def _deserialize(self, value, attr, data, **kwargs):
-        limit = self.max_length
+        limit, least = self.max_length, self.min_length
         if isinstance(value, str):
             value = value.strip()
-            if not 1 <= len(value) <= limit:
-                raise ma.ValidationError(f"1-{limit} characters")
+            if not least <= len(value) <= limit:
+                raise ma.ValidationError(f"{least}-{limit} characters")
             problem = text_problem(value)
             if problem:
                 raise ma.ValidationError(problem)
             return value
         if isinstance(value, dict) and value and set(value) <= set(LANGUAGES):
-            if all(isinstance(v, str) and 1 <= len(v.strip()) <= limit for v in value.values()):
+            if all(isinstance(v, str) and least <= len(v.strip()) <= limit for v in value.values()):
                 problem = json_text_problem(value)
                 if problem:
                     raise ma.ValidationError(problem)
                 return {k: v.strip() for k, v in value.items()}
-        raise ma.ValidationError(f"a string, or an object with ru, kk and/or en strings (1-{limit} characters)")
+        raise ma.ValidationError(f"a string, or an object with ru, kk and/or en strings ({least}-{limit} characters)")
 
     def _serialize(self, value, attr, obj, **kwargs):
         if isinstance(value, str):

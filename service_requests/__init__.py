@@ -11,6 +11,8 @@ from .assignment import drop_from_pools
 from .assignment_routes import blp as assignment_blp
 from .category_routes import blp as categories_blp
 from .cli import retention_cli, sla_cli, storage_cli
+from .notice_routes import blp as notices_blp
+from .notices import dump_follows, erase_account_follows, follow_rows
 from .notify import on_history_event
 from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_replies,
                             dump_requests, dump_views, reply_rows, request_rows, view_rows)
@@ -19,7 +21,7 @@ from .reply_routes import blp as replies_blp
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
 from .sync_routes import blp as sync_blp
-from .seed import seed_assignment_rule, seed_categories, seed_replies, seed_requests, seed_views
+from .seed import seed_assignment_rule, seed_categories, seed_notice, seed_replies, seed_requests, seed_views
 from .sla import longest_target
 from .triage import release_assignments
 from .view_routes import blp as views_blp
@@ -36,6 +38,7 @@ def init_app(app):
     api.register_blueprint(app_config_blp)
     api.register_blueprint(assignment_blp)
     api.register_blueprint(views_blp)
+    api.register_blueprint(notices_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)
@@ -45,11 +48,14 @@ def init_app(app):
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("attachments", query=attachment_rows, dump=dump_attachments))
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("views", query=view_rows, dump=dump_views))
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("replies", query=reply_rows, dump=dump_replies))
+    hooks.add(plugins.Hook.PERSONAL_DATA, Section("followed_notices", query=follow_rows, dump=dump_follows))
     hooks.add(plugins.Hook.SEEDERS, seed_categories)
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
     hooks.add(plugins.Hook.SEEDERS, seed_assignment_rule)
     hooks.add(plugins.Hook.SEEDERS, seed_views)
     hooks.add(plugins.Hook.SEEDERS, seed_replies)
+    hooks.add(plugins.Hook.SEEDERS, seed_notice)
+    hooks.add(plugins.Hook.ERASE_ACCOUNTS, erase_account_follows)
     hooks.add(plugins.Hook.HISTORY_SUBSCRIBERS, on_history_event)
     hooks.add(plugins.Hook.SCOPE_LOSS, release_assignments)
     hooks.add(plugins.Hook.SCOPE_LOSS, drop_from_pools)

@@ -11,7 +11,8 @@ the company's rules say.
   the feed entries).
 - Accounts deactivated (last changed) more than ``REQUEST_RETENTION_DAYS`` ago
   are anonymised: name, login, email, phone and sessions go; other packages
-  erase theirs at ``Hook.ERASE_ACCOUNTS`` (notifications: the devices).
+  erase theirs at ``Hook.ERASE_ACCOUNTS`` (notifications: the devices; notices: the
+  follows).
 - Housekeeping: expired sessions, used reset codes, idempotency keys older
   than ``IDEMPOTENCY_KEY_HOURS`` and sync change-log rows older than
   ``SYNC_CURSOR_DAYS`` (plus a day) are deleted.

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from offices.models import Office
+from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
@@ -13,6 +14,7 @@ from service_app.users.models import User
 from . import access, attachments, intake, lifecycle, sla
 from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, Reply, RequestEvent,
                      ServiceRequest)
+from .notices import Notice, NoticeFollow
 
 DEMO_CATEGORIES = [
     ("IT-PRINTER", "IT", {"ru": "Принтер, картридж", "kk": "Принтер, картридж", "en": "Printer, toner"}),
@@ -233,3 +235,32 @@ def seed_replies():
         lines.append(f"created reply {title['en']}")
     db.session.commit()
     return lines
+
+
+DEMO_NOTICE = ("ALA-HQ", {"ru": "Не работает лифт в блоке Б", "kk": "Б блогындағы лифт істемейді",
+                          "en": "The lift in block B is out of order"},
+               {"ru": "Мастер уже вызван. Пожалуйста, пользуйтесь лестницей или лифтом блока А.",
+                "kk": "Шебер шақырылды. Баспалдақты немесе А блогының лифтін пайдаланыңыз.",
+                "en": "A technician is on the way. Please use the stairs or the lift in block A."})
+
+
+def seed_notice():
+    """An active notice of the demo head office, for three days, followed by demo-employee (once, by its title)."""
+    code, title, body = DEMO_NOTICE
+    office = db.session.scalar(sa.select(Office).where(Office.code == code))
+    if office is None:
+        return []
+    notice = next((n for n in db.session.scalars(sa.select(Notice).where(Notice.office_id == office.id))
+                   if n.title == title), None)
+    if notice is not None:
+        return [f"exists  notice {title['en']!r}"]
+    admin = db.session.scalar(sa.select(User).where(User.login == "demo-admin"))
+    notice = Notice(office_id=office.id, title=title, body=body, created_by_id=admin.id if admin else None,
+                    until=utcnow() + timedelta(days=3))
+    db.session.add(notice)
+    db.session.flush()
+    employee = db.session.scalar(sa.select(User).where(User.login == "demo-employee"))
+    if employee is not None:
+        db.session.add(NoticeFollow(notice_id=notice.id, user_id=employee.id))
+    db.session.commit()
+    return [f"created notice {title['en']!r} of {code}, followed by demo-employee"]

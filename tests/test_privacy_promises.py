@@ -18,6 +18,7 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Attachment, Comment, ServiceRequest
+from service_requests.notices import NoticeFollow
 from service_requests.storage import S3Storage
 from tests.support.api import DEMO_PASSWORD, bearer, move
 from tests.support.places import NOWHERE
@@ -257,6 +258,24 @@ def test_p15_retention_deletes_old_photos_and_anonymises_old_requests_and_accoun
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Attachment)) == 0
     again = runner.invoke(args=["retention", "run"])
     assert "requests anonymised: 0" in again.output and "accounts anonymised: 0" in again.output
+
+
+def test_p15_p16_followed_office_notices_are_listed_and_go_with_the_account(app, client, world, runner):
+    """Whom a notice tells is personal data: the follower's export lists the follow, and an
+    anonymised account follows nothing."""
+    notice = client.post(f"/api/v1/offices/{world.ala}/notices", json={"title": "The lift is out"},
+                         headers=world.admin.headers).get_json()
+    for who in (world.employee, world.other_employee):
+        assert client.post(f"/api/v1/notices/{notice['id']}/follow", headers=who.headers).status_code == 204
+    assert [f["notice_id"] for f in all_my_data(client, world.other_employee.headers, 1)["followed_notices"]] == [
+        notice["id"]]
+    client.patch(f"/api/v1/users/{world.other_employee.id}", json={"is_active": False}, headers=world.admin.headers)
+    with app.app_context():
+        db.session.get(User, world.other_employee.id).updated_at = utcnow() - timedelta(days=1900)
+        db.session.commit()
+    assert "accounts anonymised: 1" in runner.invoke(args=["retention", "run"]).output
+    with app.app_context():
+        assert db.session.scalars(sa.select(NoticeFollow.user_id)).all() == [world.employee.id]
 
 
 def all_my_data(client, headers, limit):

@@ -94,7 +94,8 @@ def my_data(args):
     """Everything stored about you (PRIVACY.md P16): your profile and the first page of each section
 
     The export is paged so that no answer grows with the account: each section
-    (`requests`, `comments`, `attachments`, `devices`, `notifications`, `views`, `replies`) holds
+    (`requests`, `comments`, `attachments`, `devices`, `notifications`, `views`, `replies`,
+    `followed_notices`) holds
     at most `limit` items, in a stable order. `next_cursors` gives, per section, the
     cursor of its next page (null when this answer already holds all of it);
     read the rest with `GET /api/v1/me/data/{section}?cursor=`, following

@@ -135,6 +135,11 @@ ACCESS = {
     "offices.OfficeRoute": {"GET": Access(ANY_USER, query=dict(ALA_POINT))},
     "offices.Departments": {"GET": Access(ANY_USER), "POST": Access(ADMIN, json={"code": "EVIL", "name": "Evil"})},
     "offices.DepartmentItem": {"GET": Access(ANY_USER), "PATCH": Access(ADMIN, json={"name": "Renamed"})},
+    # office notices: posted and resolved by administrators of the office, read and followed by anyone
+    "notices.create_notice": {"POST": Access(ADMIN, json={"title": "The lift is out"})},
+    "notices.update_notice": {"PATCH": Access(ADMIN, json={"resolved": True})},
+    "notices.list_notices": {"GET": Access(ANY_USER, query=dict(ALA_POINT))},
+    "notices.NoticeFollow": {"POST": Access(ANY_USER), "DELETE": Access(ANY_USER)},
     "categories.Categories": {"GET": Access(ANY_USER),
                               "POST": Access(ADMIN, json={"code": "EVIL", "name": "Evil", "department": "FAC"})},
     "categories.CategoryItem": {"GET": Access(ANY_USER), "PATCH": Access(ADMIN, json={"name": "Renamed"})},
@@ -228,6 +233,9 @@ def estate(app, client, world, submit, auth, tmp_path):
         notification_ids = sorted(db.session.scalars(
             sa.select(Notification.id).where(Notification.user_id == owner.id)))
     assert notification_ids, "the owner should have been notified of the staff comment and status change"
+    notice = client.post(f"/api/v1/offices/{world.ala}/notices", headers=world.admin.headers,
+                         json={"title": "The lift is out"})
+    assert notice.status_code == 201, notice.get_json()
     stranger = auth("employee", office_id=world.ast, full_name="Stranger")
     e = Estate(app=app, world=world, owner=owner, stranger=stranger, request_id=request_id,
                attachment_id=upload.get_json()["id"], notification_ids=notification_ids,
@@ -246,6 +254,7 @@ def estate(app, client, world, submit, auth, tmp_path):
         "section": "requests",
         "department": "FAC",
         "view_id": 1,
+        "notice_id": notice.get_json()["id"],
         ("categories.CategoryItem", "code"): "FAC-AC",
         ("offices.DepartmentItem", "code"): "FAC",
     }

@@ -33,12 +33,13 @@ def test_every_built_app_gets_every_package_plugged_in_and_keeps_what_a_test_add
     for app in (first, second):
         registry = plugins.hooks(app)
         assert [s.name for s in registry.get(Hook.PERSONAL_DATA)] == [
-            "devices", "notifications", "requests", "comments", "attachments", "views", "replies"]
+            "devices", "notifications", "requests", "comments", "attachments", "views", "replies",
+            "followed_notices"]
         assert [f.__name__ for f in registry.get(Hook.SEEDERS)] == [
             "seed_offices", "seed_devices", "seed_categories", "seed_requests", "seed_assignment_rule",
-            "seed_views", "seed_replies"]
+            "seed_views", "seed_replies", "seed_notice"]
         assert registry.one(Hook.OFFICE_LOOKUP).__name__ == "office_id_by_code"
-        assert len(registry.get(Hook.HISTORY_SUBSCRIBERS)) == 1 and len(registry.get(Hook.ERASE_ACCOUNTS)) == 1
+        assert len(registry.get(Hook.HISTORY_SUBSCRIBERS)) == 1 and len(registry.get(Hook.ERASE_ACCOUNTS)) == 2
 
 
 def test_a_provider_added_twice_or_a_second_single_provider_is_refused():
