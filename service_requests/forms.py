@@ -10,7 +10,6 @@ A changed form never invalidates existing requests: their answers are kept as th
 key the form no longer has too, and are neither checked again nor dropped; new answers are checked
 against the form as it is now.
 """
-import json
 import math
 import re
 from datetime import date
@@ -221,7 +220,7 @@ def _matches(column, key, text, dialect):
     if dialect == "postgresql":
         value = sa.cast(column, JSONB)[key]
         # jsonb equality: numbers compare as numbers (5 matches 5.0), arrays by containment.
-        return sa.or_(*(value == sa.cast(json.dumps(candidate), JSONB) for candidate in _candidates(text)),
+        return sa.or_(*(value == sa.literal(candidate, JSONB) for candidate in _candidates(text)),
                       value.contains([text]))
     path = f'$."{key}"'
     kind = sa.func.json_type(column, path)

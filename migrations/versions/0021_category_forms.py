@@ -21,11 +21,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('categories', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('fields', sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
-    with op.batch_alter_table('service_requests', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('fields', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
-        batch_op.add_column(sa.Column('staff_fields', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+    # Added natively (SQLite adds a NOT NULL column with a constant default in place): a batch
+    # rebuild of service_requests would lose the expression indexes it cannot reflect.
+    op.add_column('categories', sa.Column('fields', sa.JSON(), server_default=sa.text("'[]'"), nullable=False))
+    op.add_column('service_requests', sa.Column('fields', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
+    op.add_column('service_requests',
+                  sa.Column('staff_fields', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
 
 
 def downgrade():
