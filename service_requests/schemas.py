@@ -255,6 +255,16 @@ def _repeatable(field, **kwargs):
     return ma.fields.List(field, validate=ma.validate.Length(min=1, max=MAX_LIST_VALUES), **kwargs)
 
 
+class FieldFilters(ma.fields.Field):
+    """The ``field.<key>=<value>`` query arguments, gathered as ``{key: value}`` (and checked) by
+    ``forms.collect_filters`` before the schema loads them; documented as one argument."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):  # only collect_filters puts anything here
+            raise ma.ValidationError(forms.KEY_RULE)
+        return value
+
+
 class RequestFilterSchema(Schema):
     """The request list's filters and order (``GET /requests`` and ``GET /requests.csv``)."""
 
@@ -276,7 +286,7 @@ class RequestFilterSchema(Schema):
     rated = ma.fields.Boolean(metadata={"description": "true: the author rated the request"})
     sla = Text(validate=ma.validate.OneOf(SLA_FILTERS),
                metadata={"description": "breached: a deadline passed; at_risk: 80 % of a target used, none passed"})
-    field_filters = ma.fields.Dict(keys=Text(), values=Text(), data_key=forms.FILTER_NAME, attribute="fields", metadata={
+    field_filters = FieldFilters(data_key=forms.FILTER_NAME, attribute="fields", metadata={
         "type": "string", "description": "`field.<key>=<value>`: the answer to the category form's field `key` is "
         "`value` (compared as text; numbers as numbers; booleans `true`/`false`; a multi_choice answer contains "
         "it); staff-only fields match for staff only"})

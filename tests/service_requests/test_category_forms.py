@@ -355,3 +355,29 @@ def test_a_repeated_filter_is_refused(client, world, answered):
     response = client.get("/api/v1/requests?field.symptom=noisy&field.symptom=leaking", headers=world.admin.headers)
     error = assert_error(response, 422, "validation_error")
     assert error["details"] == {"field.symptom": ["give one value"]}
+
+
+# --- the demo ----------------------------------------------------------------------------------------
+
+
+def test_seed_demo_gives_the_air_conditioning_category_a_form_and_its_requests_answers(runner, client, login):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    admin = {"Authorization": f"Bearer {login('demo-admin', 'demo12345')['access_token']}"}
+    employee = {"Authorization": f"Bearer {login('demo-employee', 'demo12345')['access_token']}"}
+    category = client.get("/api/v1/categories/FAC-AC", headers=employee).get_json()
+    assert [(f["key"], f["type"], f["required"], f["staff_only"]) for f in category["fields"]] == [
+        ("symptom", "choice", True, False), ("room_temperature", "number", False, False),
+        ("unit_id", "text", False, True)]
+    assert category["fields"][1]["label"]["ru"] == "Температура в помещении, °C"
+    assert [o["label"]["ru"] for o in category["fields"][0]["options"]] == [
+        "Не охлаждает", "Шумит", "Течёт", "Не включается"]
+    staff_view = client.get("/api/v1/requests", query_string={"field.symptom": "not_cooling", "limit": 100},
+                            headers=admin).get_json()["items"]
+    assert [r["fields"] for r in staff_view] == [{"symptom": "not_cooling", "room_temperature": 29,
+                                                  "unit_id": "AC-0305"}]
+    own = client.get(f"/api/v1/requests/{staff_view[0]['id']}", headers=employee).get_json()
+    assert own["fields"] == {"symptom": "not_cooling", "room_temperature": 29}
+    # Running it again changes nothing.
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert client.get("/api/v1/categories/FAC-AC", headers=employee).get_json() == category
