@@ -486,6 +486,39 @@ SERVICE = {
     "at most {count} characters": {"ru": "не более {count} символов", "kk": "ең көбі {count} таңба"},
     "a string or a number, or a list of them": {
         "ru": "строка или число либо их список", "kk": "жол немесе сан, не олардың тізімі"},
+    # Category forms: their definition, the answers, the list's field.<key> filter.
+    "a choice field needs options": {
+        "ru": "полю с выбором нужны варианты", "kk": "таңдау өрісіне нұсқалар қажет"},
+    "only choice and multi_choice fields have options": {
+        "ru": "варианты бывают только у полей choice и multi_choice",
+        "kk": "нұсқалар тек choice және multi_choice өрістерінде болады"},
+    "each option value at most once": {
+        "ru": "каждое значение варианта не более одного раза", "kk": "әр нұсқа мәні бір реттен артық емес"},
+    "each key at most once": {"ru": "каждый ключ не более одного раза", "kk": "әр кілт бір реттен артық емес"},
+    "must be a string": {"ru": "должно быть строкой", "kk": "жол болуы керек"},
+    "must be a number": {"ru": "должно быть числом", "kk": "сан болуы керек"},
+    "must be a number between -1e15 and 1e15": {
+        "ru": "должно быть числом от -1e15 до 1e15", "kk": "-1e15 пен 1e15 аралығындағы сан болуы керек"},
+    "must be true or false": {"ru": "должно быть true или false", "kk": "true немесе false болуы керек"},
+    "must be a date (YYYY-MM-DD)": {"ru": "должно быть датой (ГГГГ-ММ-ДД)", "kk": "күн болуы керек (ЖЖЖЖ-АА-КК)"},
+    "must be a date (YYYY-MM-DD) between the years 2000 and 2100": {
+        "ru": "должно быть датой (ГГГГ-ММ-ДД) между 2000 и 2100 годами",
+        "kk": "2000 және 2100 жылдар аралығындағы күн болуы керек (ЖЖЖЖ-АА-КК)"},
+    "not one of the options offered": {
+        "ru": "нет среди предложенных вариантов", "kk": "ұсынылған нұсқалардың ішінде жоқ"},
+    "must be a list of option values": {
+        "ru": "должно быть списком значений вариантов", "kk": "нұсқа мәндерінің тізімі болуы керек"},
+    "each option at most once": {
+        "ru": "каждый вариант не более одного раза", "kk": "әр нұсқа бір реттен артық емес"},
+    "no such field in this category's form": {
+        "ru": "в форме этой категории нет такого поля", "kk": "бұл санаттың нысанында мұндай өріс жоқ"},
+    "only staff fill this field": {
+        "ru": "это поле заполняют только сотрудники", "kk": "бұл өрісті тек қызметкерлер толтырады"},
+    "1-40 of a-z, 0-9 and _, starting with a letter": {
+        "ru": "1–40 символов из a-z, 0-9 и _, первым идёт буква",
+        "kk": "a-z, 0-9 және _ таңбаларынан 1–40, әріптен басталады"},
+    "give one value": {"ru": "укажите одно значение", "kk": "бір мән көрсетіңіз"},
+    "1-200 characters of text": {"ru": "1–200 символов текста", "kk": "1–200 таңба мәтін"},
 }
 
 # --- marshmallow's and webargs' own messages (every default of marshmallow 4's fields

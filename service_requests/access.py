@@ -28,7 +28,9 @@ NOT_FOUND = "no such request"
 ATTACHMENT_NOT_FOUND = "no such attachment"
 
 AUTHOR_FIELDS = {"title", "description"}
-STAFF_FIELDS = {"priority", "category", "assignee_id", "office_id"}
+# ``fields`` (the answers to the category's form) are staff's to edit: the author gives theirs when
+# submitting, and a request's answers are part of the record staff work from.
+STAFF_FIELDS = {"priority", "category", "assignee_id", "office_id", "fields"}
 
 # The status machine (API.md): (from, to) -> who may make the move, ``staff`` (an
 # administrator or manager with the request in scope, or its assignee) or ``author``.

@@ -11,7 +11,7 @@ from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from . import assignment, history, search, sla
+from . import access, assignment, forms, history, search, sla
 from .categories import active_category_and_department
 from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
 
@@ -127,6 +127,10 @@ def _build(user, data):
     routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id,
                                    read_office=read)
     category, department, policies = found["category"], found["department"], found["policies"]
+    # The form's answers are checked against the category as read: no query of their own. A staff
+    # member whose scope covers the request may fill staff-only fields already.
+    public, private = forms.check_new(category.fields, data.get("fields"),
+                                      access.covers(user, routed.office_id, category.department_code))
     digits = current_app.config["LOCATION_PRECISION_DECIMALS"]
     now = utcnow()
     req = ServiceRequest(
@@ -136,7 +140,7 @@ def _build(user, data):
         # The precise point was needed only for routing; only a coarse copy is kept (P7).
         location_lat=round(lat, digits) if lat is not None else None,
         location_lon=round(lon, digits) if lon is not None else None,
-        created_at=now, updated_at=now, attachments=[],
+        created_at=now, updated_at=now, attachments=[], fields=public, staff_fields=private,
         search_text=search.document(data["title"], data.get("description")))
     req.office = office
     req.department = department  # read with the category: the answer shows it

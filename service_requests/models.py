@@ -26,6 +26,8 @@ class Category(db.Model):
     department_code: Mapped[str | None] = mapped_column(sa.ForeignKey("departments.code"), index=True)
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The category's form (service_requests.forms): the fields a request of it asks for.
+    fields: Mapped[list] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
 
 
 def _search_indexes():
@@ -90,6 +92,10 @@ class ServiceRequest(db.Model):
     # public comments, and of the internal notes. Not loaded with the request: only SQL reads them.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
     search_internal: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
+    # The answers to the category's form (service_requests.forms), ``{key: value}``: those the author
+    # may see, and those of ``staff_only`` fields, which only staff responsible for the request see.
+    fields: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
+    staff_fields: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
 
     office = relationship("Office", lazy="joined", innerjoin=True)
     author = relationship("User", foreign_keys=[author_id], lazy="joined", innerjoin=True)

@@ -16,12 +16,14 @@ def request_rows(user):
 
 
 def dump_requests(rows):
+    # ``fields``: the answers to the category's form the author gave or may see; staff-only answers
+    # are staff's record of the work, which the author never sees (API.md).
     return [{"id": r.id, "number": r.number, "title": r.title, "description": r.description,
              "category": r.category_code, "priority": r.priority, "status": r.status,
              "office": {"id": r.office_id, "code": r.office.code}, "routed_by": r.routed_by,
              "location": ({"lat": r.location_lat, "lon": r.location_lon} if r.location_lat is not None else None),
              "created_at": r.created_at.isoformat(), "closed_at": r.closed_at.isoformat() if r.closed_at else None,
-             "rating": r.rating} for r in rows]
+             "rating": r.rating, "fields": dict(r.fields or {})} for r in rows]
 
 
 def comment_rows(user):

@@ -5,8 +5,8 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.pagination import SortKey, paginate
 
-from . import search
-from .access import visible_condition
+from . import forms, search
+from .access import staff_condition, visible_condition
 from .models import (Never, ServiceRequest, due_key, open_deadline, resolution_clock_open,
                      response_clock_open)
 
@@ -17,8 +17,8 @@ def list_requests(user, args):
     Every filter narrows the caller's own view (``visible_condition``): an employee's filters
     never reach others' requests, and a manager asking for someone's assignments outside the
     scope gets only those in scope (or assigned to the manager). Filtering by room
-    (``room_id``) and by a category form's field (``field.<key>``) is not offered yet: rooms
-    and forms do not exist.
+    (``room_id``) is not offered yet: rooms do not exist. ``field.<key>=<value>`` filters by a
+    category form's answer (``forms.filter_condition``).
 
     ``sort``: ``created`` newest first; ``updated`` last changed first; ``due`` nearest running
     SLA deadline first (``models.due_key``), requests whose clocks are paused or stopped last,
@@ -84,6 +84,10 @@ def filter_conditions(user, args):
     if args.get("sla"):
         now = utcnow()
         conditions.append(breached_condition(now) if args["sla"] == "breached" else at_risk_condition(now))
+    if args.get("fields"):
+        dialect = db.session.get_bind().dialect.name
+        for key, text in sorted(args["fields"].items()):
+            conditions.append(forms.filter_condition(key, text, staff_condition(user), dialect))
     return conditions
 
 

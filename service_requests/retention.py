@@ -88,6 +88,7 @@ def anonymise_old_requests(now):
         req.title, req.description, req.author_id = REMOVED, "", nobody.id
         req.search_text = req.search_internal = ""  # the words searched go with the wording
         req.location_lat = req.location_lon = None
+        req.fields, req.staff_fields = {}, {}  # the form's answers may hold free text about a person
     db.session.execute(sa.update(Comment).where(Comment.request_id.in_(ids)).values(body=REMOVED))
     for erase in hooks().get(Hook.ERASE_REQUESTS):
         erase(ids)

@@ -5,10 +5,11 @@ from flask import url_for
 from flask_jwt_extended import current_user
 
 from service_app.api import Output, Schema
-from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, LocalizedText, Text, TrimmedString
+from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, JsonObject, LocalizedText, Text, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
+from . import access, forms
 from .models import COMMENT_CHARS, PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
@@ -16,11 +17,68 @@ SLA_FILTERS = ("at_risk", "breached")
 SORTS = ("created", "updated", "due")
 
 
+class FormOptionSchema(Schema):
+    value = Text(required=True, validate=ma.validate.Length(min=1, max=100))
+    label = LocalizedText(required=True)
+
+
+class FormFieldSchema(Schema):
+    """One field of a category's form. Labels, help and option labels are a string or LocalizedText
+    and are answered as LocalizedText, as a category's name is."""
+
+    key = Text(required=True, validate=forms.key_pattern(), metadata={"example": "room_temperature"})
+    type = Text(required=True, validate=ma.validate.OneOf(forms.FIELD_TYPES), metadata={"enum": list(forms.FIELD_TYPES)})
+    label = LocalizedText(required=True)
+    help = LocalizedText(max_length=500)
+    required = ma.fields.Boolean(load_default=False)
+    options = ma.fields.List(ma.fields.Nested(FormOptionSchema), validate=ma.validate.Length(max=forms.MAX_OPTIONS),
+                             metadata={"description": "choice and multi_choice only: the values offered"})
+    staff_only = ma.fields.Boolean(load_default=False, metadata={
+        "description": "filled by staff (PATCH); the request's author never sees it"})
+
+    @ma.validates_schema
+    def options_fit_the_type(self, data, **kwargs):
+        problem = forms.definition_problem(data) if "type" in data else None
+        if problem:
+            raise ma.ValidationError(problem, "options")
+
+
+class FormFieldOutSchema(Output):
+    SOMETIMES_ABSENT = ("help", "options")
+
+    key = Text()
+    type = Text(metadata={"enum": list(forms.FIELD_TYPES)})
+    label = LocalizedText()
+    help = LocalizedText()
+    required = ma.fields.Boolean()
+    options = ma.fields.List(ma.fields.Nested(lambda: FormOptionOutSchema()))
+    staff_only = ma.fields.Boolean()
+
+
+class FormOptionOutSchema(Output):
+    value = Text()
+    label = LocalizedText()
+
+
+def _form(description="the category's form: the fields a request of it asks for"):
+    return ma.fields.List(ma.fields.Nested(FormFieldSchema), data_key="fields", attribute="fields",
+                          validate=[ma.validate.Length(max=forms.MAX_FIELDS), _unique_keys],
+                          metadata={"description": description})
+
+
+def _unique_keys(fields):
+    problem = forms.form_problem(fields)
+    if problem:
+        raise ma.ValidationError(problem)
+
+
 class CategorySchema(Output):
     code = Code(required=True)
     name = LocalizedText(required=True)
     department = Code(allow_none=True, attribute="department_code", data_key="department")
     is_active = ma.fields.Boolean()
+    form = ma.fields.List(ma.fields.Nested(FormFieldOutSchema), data_key="fields", attribute="fields",
+                          metadata={"description": "the category's form (empty: none)"})
 
 
 class CategoryCreateSchema(Schema):
@@ -28,12 +86,14 @@ class CategoryCreateSchema(Schema):
     name = LocalizedText(required=True)
     department = Code(allow_none=True)
     is_active = ma.fields.Boolean()
+    form = _form()
 
 
 class CategoryUpdateSchema(Schema):
     name = LocalizedText()
     department = Code(allow_none=True)
     is_active = ma.fields.Boolean()
+    form = _form("the whole new form; existing requests keep their answers")
 
 
 CategoryListSchema = page_schema(CategorySchema, "CategoryListSchema", complete=True)
@@ -96,6 +156,15 @@ class AuthorLocation(ma.fields.Nested):
         return _author_location(obj)
 
 
+class FieldValues(ma.fields.Dict):
+    """The request's answers to its category's form: staff responsible for the request see all of
+    them, anyone else (its author) those of fields that are not staff-only."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        staff = current_user is not None and access.is_staff_for(current_user, obj)
+        return forms.visible_values(obj, staff)
+
+
 class RequestSchema(Output):
     SOMETIMES_ABSENT = ("location",)
 
@@ -121,6 +190,8 @@ class RequestSchema(Output):
     attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
     version = ma.fields.Integer()
     location = AuthorLocation(PointSchema, metadata={"description": "coarsened {lat, lon}; present for the author only"})
+    form_values = FieldValues(data_key="fields", metadata={
+        "description": "answers to the category's form, {key: value}; staff-only ones for staff only"})
 
 
 class LocationInSchema(Schema):
@@ -137,6 +208,8 @@ class RequestCreateSchema(Schema):
     priority = Text(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
     location = ma.fields.Nested(LocationInSchema, allow_none=True)
     office_id = Id(allow_none=True, strict=True)
+    form_values = JsonObject(data_key="fields", attribute="fields", validate=ma.validate.Length(max=forms.MAX_FIELDS),
+                             metadata={"description": "answers to the category's form, {key: value}"})
 
 
 class RequestUpdateSchema(Schema):
@@ -146,6 +219,9 @@ class RequestUpdateSchema(Schema):
     category = Code()
     assignee_id = Id(allow_none=True, strict=True)
     office_id = Id(strict=True)
+    form_values = JsonObject(data_key="fields", attribute="fields", validate=ma.validate.Length(min=1, max=forms.MAX_FIELDS),
+                             metadata={"description": "staff: answers to set, {key: value} (null clears one); "
+                                                      "the others stay as they are"})
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):
@@ -179,6 +255,16 @@ def _repeatable(field, **kwargs):
     return ma.fields.List(field, validate=ma.validate.Length(min=1, max=MAX_LIST_VALUES), **kwargs)
 
 
+class FieldFilters(ma.fields.Field):
+    """The ``field.<key>=<value>`` query arguments, gathered as ``{key: value}`` (and checked) by
+    ``forms.collect_filters`` before the schema loads them; documented as one argument."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):  # only collect_filters puts anything here
+            raise ma.ValidationError(forms.KEY_RULE)
+        return value
+
+
 class RequestFilterSchema(Schema):
     """The request list's filters and order (``GET /requests`` and ``GET /requests.csv``)."""
 
@@ -202,9 +288,18 @@ class RequestFilterSchema(Schema):
              metadata={"description": "search: number, title, description, public comments (service_requests.search)"})
     sla = Text(validate=ma.validate.OneOf(SLA_FILTERS),
                metadata={"description": "breached: a deadline passed; at_risk: 80 % of a target used, none passed"})
+    field_filters = FieldFilters(data_key=forms.FILTER_NAME, attribute="fields", metadata={
+        "type": "string", "description": "`field.<key>=<value>`: the answer to the category form's field `key` is "
+        "`value` (compared as text; numbers as numbers; booleans `true`/`false`; a multi_choice answer contains "
+        "it); staff-only fields match for staff only"})
     sort = Text(load_default="created", validate=ma.validate.OneOf(SORTS),
                 metadata={"description": "created: newest first; updated: last changed first; "
                                          "due: nearest running SLA deadline first, requests without one last"})
+
+
+    @ma.pre_load
+    def gather_field_filters(self, data, **kwargs):
+        return forms.collect_filters(data)
 
 
 class RequestListArgsSchema(PageArgsSchema, RequestFilterSchema):

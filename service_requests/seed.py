@@ -11,7 +11,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, attachments, intake, lifecycle, sla
+from . import access, attachments, intake, lifecycle, sla, triage
 from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, Reply, RequestEvent,
                      ServiceRequest)
 from .notices import Notice, NoticeFollow
@@ -28,12 +28,39 @@ DEMO_CATEGORIES = [
 ]
 
 
+# The air-conditioning category's form: what the author tells, and the unit's inventory number,
+# which staff fill in (the author never sees it).
+DEMO_FORMS = {
+    "FAC-AC": [
+        {"key": "symptom", "type": "choice", "required": True, "staff_only": False,
+         "label": {"ru": "Что случилось", "kk": "Не болды", "en": "What is wrong"},
+         "options": [
+             {"value": "not_cooling", "label": {"ru": "Не охлаждает", "kk": "Салқындатпайды", "en": "Not cooling"}},
+             {"value": "noisy", "label": {"ru": "Шумит", "kk": "Шулайды", "en": "Noisy"}},
+             {"value": "leaking", "label": {"ru": "Течёт", "kk": "Ағып жатыр", "en": "Leaking"}},
+             {"value": "wont_start", "label": {"ru": "Не включается", "kk": "Қосылмайды", "en": "Does not start"}},
+         ]},
+        {"key": "room_temperature", "type": "number", "required": False, "staff_only": False,
+         "label": {"ru": "Температура в помещении, °C", "kk": "Бөлмедегі температура, °C",
+                   "en": "Room temperature, °C"},
+         "help": {"ru": "Если есть термометр", "kk": "Термометр болса", "en": "If there is a thermometer"}},
+        {"key": "unit_id", "type": "text", "required": False, "staff_only": True,
+         "label": {"ru": "Инвентарный номер", "kk": "Түгендеу нөмірі", "en": "Inventory number"}},
+    ],
+}
+
+
 def seed_categories():
     lines = []
     for code, department, name in DEMO_CATEGORIES:
-        if db.session.get(Category, code) is None:
-            db.session.add(Category(code=code, department_code=department, name=name))
+        category = db.session.get(Category, code)
+        if category is None:
+            db.session.add(Category(code=code, department_code=department, name=name,
+                                    fields=DEMO_FORMS.get(code, [])))
             lines.append(f"created category {code}")
+        elif code in DEMO_FORMS and not category.fields:
+            category.fields = DEMO_FORMS[code]  # a demo made before forms existed gets its form
+            lines.append(f"added the form of category {code}")
     db.session.commit()
     return lines
 
@@ -63,6 +90,14 @@ DEMO_REQUESTS = [
      [("employee", "cancelled")], None),
     ("Не работает розетка у окна", "FAC-AC", (43.2212, 76.9283), "urgent", 0, [], (240, 240, 240)),
 ]
+
+
+# The answers to the air-conditioning form, by title (staff add the inventory number afterwards).
+DEMO_ANSWERS = {
+    "Не работает кондиционер в 305": ({"symptom": "not_cooling", "room_temperature": 29}, "AC-0305"),
+    "Кондиционер шумит": ({"symptom": "noisy"}, None),
+    "Не работает розетка у окна": ({"symptom": "wont_start", "room_temperature": 26.5}, None),
+}
 
 
 def _demo_photo(colour, title):
@@ -98,7 +133,13 @@ def seed_requests():
     for title, category, (lat, lon), priority, days_ago, path, colour in DEMO_REQUESTS:
         body = {"title": title, "category": category, "priority": priority, "description": "",
                 "location": {"lat": lat, "lon": lon}}
+        answers, unit_id = DEMO_ANSWERS.get(title, (None, None))
+        if answers:
+            body["fields"] = answers
         req, _ = intake.create_request(people["employee"], body)
+        if unit_id:
+            triage.apply_update(people["admin"], req, {"fields": {"unit_id": unit_id}})
+            db.session.commit()
         if colour:
             attachments.upload(people["employee"], req.id, _demo_photo(colour, title))
         for who, status in path:

@@ -7,9 +7,9 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, history, lifecycle, search, sla
+from . import access, forms, history, lifecycle, search, sla
 from .categories import active_category
-from .models import FINAL_STATUSES, ServiceRequest
+from .models import FINAL_STATUSES, Category, ServiceRequest
 
 
 def check_etag(req, if_match, required=True):
@@ -52,6 +52,13 @@ def apply_update(user, req, data):
         req.search_text = search.public_document(req)
     if "category" in data:
         _recategorise(req, data["category"], changes)
+    staff_changes = {}
+    if "fields" in data:
+        # Checked against the form of the request's category as it is now (after a re-categorisation
+        # in the same edit): answers to keys the form no longer has are kept, unchecked.
+        public, staff_changes = forms.apply_changes(req, _current_form(req), data["fields"])
+        if public:
+            changes["fields"] = public
     if "office_id" in data and data["office_id"] != req.office_id:
         _reroute(user, req, data["office_id"])
     if "assignee_id" in data and data["assignee_id"] != req.assignee_id:
@@ -62,7 +69,15 @@ def apply_update(user, req, data):
         sla.set_due_times(req)
     if changes:
         history.record(req, "updated", user, changes)
+    if staff_changes:
+        # Staff-only answers never reach the author: their changes are an internal event.
+        history.record(req, "updated", user, {"fields": staff_changes}, internal=True)
     return req
+
+
+def _current_form(req):
+    category = db.session.get(Category, req.category_code)
+    return category.fields if category is not None else []
 
 
 def _recategorise(req, code, changes):

@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from service_app.errors import ApiError, validation_error
 from service_app.extensions import db
 
-from . import queries
+from . import forms, queries
 from .models import SavedView
 from .schemas import RequestListArgsSchema
 
@@ -57,7 +57,7 @@ def load_args(filters, sort=None):
             unknown[key] = ["the page, not a filter: a view's requests take limit and cursor when read"]
         elif key == "sort":
             unknown[key] = ["a view's order is its own sort field"]
-        elif key not in names:
+        elif key not in names and not key.startswith(forms.FILTER_PREFIX):
             unknown[key] = ["not a filter of the request list"]
         elif isinstance(filters[key], list) and len(filters[key]) > 1 and key not in repeatable:
             # The list reads one value of such a name: a view saying several would apply the first alone.

@@ -25,6 +25,10 @@ from tests.support.places import NOWHERE
 from tests.support.photos import gps_photo, upload
 
 
+# A category form's free-text answer: what an author writes there is theirs as a description is.
+NOTE_FORM = [{"key": "note", "type": "text", "label": "Note"}]
+
+
 @pytest.fixture
 def photo_store(app, tmp_path):
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "photos")
@@ -231,7 +235,8 @@ def test_p14_staff_views_of_photos_and_accounts_are_audited(app, client, world, 
 
 def test_p15_retention_deletes_old_photos_and_anonymises_old_requests_and_accounts(app, client, world, submit,
                                                                                      photo_store, runner):
-    rid = submit(description="My phone is +7 701 123 45 67")["id"]
+    client.patch("/api/v1/categories/FAC-AC", json={"fields": NOTE_FORM}, headers=world.admin.headers)
+    rid = submit(description="My phone is +7 701 123 45 67", fields={"note": "Ask for Dana"})["id"]
     upload(client, world.employee, rid, gps_photo())
     client.post(f"/api/v1/requests/{rid}/comments", json={"body": "Call me at home"}, headers=world.employee.headers)
     move(client, world.employee, rid, "cancelled")
@@ -251,7 +256,7 @@ def test_p15_retention_deletes_old_photos_and_anonymises_old_requests_and_accoun
     with app.app_context():
         req = db.session.get(ServiceRequest, rid)
         assert req.title == "[removed]" and req.description == "" and req.location_lat is None
-        assert req.author_id != world.employee.id
+        assert req.author_id != world.employee.id and req.fields == {} and req.staff_fields == {}
         assert {c.body for c in db.session.scalars(sa.select(Comment))} == {"[removed]"}
         gone = db.session.get(User, world.other_employee.id)
         assert gone.login.startswith("deleted-") and gone.phone is None and gone.email is None
@@ -292,7 +297,8 @@ def all_my_data(client, headers, limit):
 
 def test_p16_people_see_everything_held_about_them(client, world, submit, photo_store):
     client.post("/api/v1/devices", json={"token": "tok-p16", "platform": "android"}, headers=world.employee.headers)
-    rid = submit()["id"]
+    client.patch("/api/v1/categories/FAC-AC", json={"fields": NOTE_FORM}, headers=world.admin.headers)
+    rid = submit(fields={"note": "by the window"})["id"]
     upload(client, world.employee, rid, gps_photo())
     client.post(f"/api/v1/requests/{rid}/comments", json={"body": "Room 305"}, headers=world.employee.headers)
     move(client, world.admin, rid, "in_progress")
@@ -304,6 +310,7 @@ def test_p16_people_see_everything_held_about_them(client, world, submit, photo_
     assert set(data) >= {"profile", "requests", "comments", "attachments", "devices", "notifications"}
     by_id = {r["id"]: r for r in data["requests"]}
     assert set(by_id) == {rid, second} and by_id[rid]["location"] == {"lat": 43.21, "lon": 76.91}
+    assert by_id[rid]["fields"] == {"note": "by the window"} and by_id[second]["fields"] == {}
     assert {c["body"] for c in data["comments"]} == {"Room 305", "Door 12"}
     assert data["attachments"][0]["request_id"] == rid and data["devices"][0]["platform"] == "android"
     assert {n["request_id"] for n in data["notifications"]} == {rid, second}

@@ -297,7 +297,7 @@ def test_migration_0022_downgrades_and_upgrades_again(app, client, world, post_n
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-        downgrade(revision="0018_assignment_rules")
+        downgrade(revision="0021_category_forms")
         assert not {"notices", "notice_follows"} & set(sa.inspect(db.engine).get_table_names())
         db.session.remove()
         db.engine.dispose()
