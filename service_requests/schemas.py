@@ -115,8 +115,7 @@ class RequestSchema(Output):
     status = Text(metadata={"enum": list(STATUSES)})
     office = ma.fields.Nested(OfficeRefSchema)
     routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office", "qr"]})
-    room = ma.fields.Nested(RoomRefSchema, allow_none=True,
-                            metadata={"description": "the room of the QR tag it was filed through"})
+    room = ma.fields.Nested(RoomRefSchema, allow_none=True)  # the room of the QR tag it was filed through
     author = ma.fields.Nested(PersonSchema)
     assignee = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
@@ -143,8 +142,7 @@ class RequestCreateSchema(Schema):
     description = TrimmedString(validate=ma.validate.Length(max=5000), load_default="")
     category = Code(required=True)
     priority = Text(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
-    location = ma.fields.Nested(LocationInSchema, allow_none=True, metadata={
-        "description": "routes the request; with `qr_token` it is not needed, and not stored"})
+    location = ma.fields.Nested(LocationInSchema, allow_none=True)  # with `qr_token`: not needed, not stored
     office_id = Id(allow_none=True, strict=True)
     qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
         "description": "a room's QR tag: the office and room come from it (`routed_by: qr`)"})
@@ -369,10 +367,10 @@ class HotspotCategorySchema(Output):
 
 class HotspotSchema(Output):
     office = ma.fields.Nested(HotspotOfficeSchema)
-    room = ma.fields.Nested(RoomRefSchema, allow_none=True, metadata={
-        "description": "the room whose requests are counted; null for an office × category of requests without rooms"})
-    category = ma.fields.Nested(HotspotCategorySchema, allow_none=True, metadata={
-        "description": "the category counted; null for a room (all its requests count)"})
+    # A room (its requests of every category; `category` null), or, for requests filed
+    # without a room, an office × category (`room` null).
+    room = ma.fields.Nested(RoomRefSchema, allow_none=True)
+    category = ma.fields.Nested(HotspotCategorySchema, allow_none=True)
     count = ma.fields.Integer()
 
 

@@ -9,7 +9,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from offices.rooms import ROOMS_PER_PAGE
-from tests.company import world  # noqa: F401
 from tests.support.api import assert_error
 
 KAZAKH = ["Әкімшілік", "Ғимарат", "Қойма", "Аңшы", "Өндіріс", "Ұйым", "Үлкен зал", "Һ-блок", "Іскер"]

@@ -2,7 +2,6 @@
 rooms with requests kept, and QR tags replaced."""
 import pytest
 
-from tests.company import submit, world  # noqa: F401
 from tests.support.api import all_rows, assert_error
 
 ROOM = {"code": "305", "name": {"kk": "Өндіріс бөлімі", "ru": "Производственный отдел"}, "floor": 3}

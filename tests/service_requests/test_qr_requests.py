@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_requests.models import RequestEvent, ServiceRequest
-from tests.company import submit, world  # noqa: F401
 from tests.support.api import all_rows, assert_error, move
 from tests.support.places import ALA_POINT, AST_POINT
 
