@@ -154,7 +154,7 @@ def qr_sheet(office):
     margin = 10
     width = (pdf.w - 2 * margin) / COLUMNS
     height = (pdf.h - 2 * margin) / ROWS
-    qr_size = min(width, height) - 38
+    qr_size = min(width - 12, height - 40)  # the rest of the cell holds up to six lines of text
     if not rooms:
         pdf.add_page()
         pdf.set_font("DejaVu", "", 14)
