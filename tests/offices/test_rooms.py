@@ -110,3 +110,17 @@ def test_replacing_the_tag_retires_the_old_one_at_once(client, world, room):
     assert_error(client.get(f"/api/v1/qr/{old}", headers=world.employee.headers), 404, "not_found")
     assert client.get(f"/api/v1/qr/{new}", headers=world.employee.headers).get_json()["room"]["id"] == room["id"]
     assert_error(client.post("/api/v1/rooms/999999/qr-token", headers=world.admin.headers), 404)
+
+
+def test_deleting_an_office_takes_its_rooms_along(app, client, world, room):
+    assert client.delete(f"/api/v1/offices/{world.ala}", headers=world.admin.headers).status_code == 409  # its people
+    response = client.post("/api/v1/offices", json={"code": "TMP", "name": "Temporary",
+                                                    "geofence": {"type": "Polygon", "coordinates": [[
+                                                        [10, 10], [10.01, 10], [10.01, 10.01], [10, 10]]]}},
+                           headers=world.admin.headers)
+    office = response.get_json()["id"]
+    tmp_room = client.post(f"/api/v1/offices/{office}/rooms", json={"code": "1", "name": "One"},
+                           headers=world.admin.headers).get_json()
+    assert client.delete(f"/api/v1/offices/{office}", headers=world.admin.headers).status_code == 204
+    assert_error(client.patch(f"/api/v1/rooms/{tmp_room['id']}", json={"name": "x"}, headers=world.admin.headers), 404)
+    assert client.get(f"/api/v1/offices/{world.ala}/rooms", headers=world.admin.headers).get_json()["items"] == [room]

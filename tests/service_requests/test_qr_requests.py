@@ -187,3 +187,10 @@ def test_retention_anonymises_a_room_s_requests_like_others(app, client, world, 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RequestEvent)
                                  .where(RequestEvent.request_id == rid, RequestEvent.actor_id == world.employee.id)) == 0
     assert ALA_POINT  # the places module is shared with the other request tests
+
+
+def test_the_author_s_export_names_the_room(client, world, rooms):
+    rid = file_in(client, world, rooms, "a305", 1)[0]
+    data = client.get("/api/v1/me/data", headers=world.employee.headers).get_json()
+    mine = next(r for r in data["requests"] if r["id"] == rid)
+    assert mine["room"] == {"id": rooms["a305"][0]["id"], "code": "305"} and mine["location"] is None
