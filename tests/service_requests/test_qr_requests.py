@@ -194,3 +194,12 @@ def test_the_author_s_export_names_the_room(client, world, rooms):
     data = client.get("/api/v1/me/data", headers=world.employee.headers).get_json()
     mine = next(r for r in data["requests"] if r["id"] == rid)
     assert mine["room"] == {"id": rooms["a305"][0]["id"], "code": "305"} and mine["location"] is None
+
+
+def test_the_csv_names_the_room(client, world, rooms, submit):
+    file_in(client, world, rooms, "a305", 1)
+    submit()
+    text = client.get("/api/v1/requests.csv", headers=world.admin.headers).get_data(as_text=True).lstrip("\ufeff")
+    header, *rows = [line.split(",") for line in text.strip().splitlines()]
+    column = header.index("Room")
+    assert sorted(row[column] for row in rows) == ["", "305 Бөлме 305"]
