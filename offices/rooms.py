@@ -5,7 +5,6 @@ office or room) and unique. A room stores only its current tag, so replacing it 
 unknown at once. A tag of another shape is refused before any database read.
 """
 import io
-import math
 import re
 import secrets
 from pathlib import Path
@@ -20,7 +19,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.plugins import Hook, hooks
 
-from .models import Office, Room
+from .models import Room
 
 TOKEN_BYTES = 16
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -204,12 +203,3 @@ def _cut_lines(pdf, margin, width, height):
     for row in range(1, ROWS):
         pdf.line(margin, margin + row * height, pdf.w - margin, margin + row * height)
     pdf.set_dash_pattern()
-
-
-def pages_for(count):
-    """How many pages the sheet of ``count`` rooms has."""
-    return max(1, math.ceil(count / ROOMS_PER_PAGE))
-
-
-def office_of(office_id):
-    return get_or_404(Office, office_id, "no such office")
