@@ -5,7 +5,7 @@ from service_app.extensions import api
 
 from .hooks import check_user_references, office_id_by_code
 from .routes import blp
-from .seed import seed_offices
+from .seed import seed_offices, seed_rooms
 
 
 def init_app(app):
@@ -14,4 +14,5 @@ def init_app(app):
     hooks = plugins.hooks(app)
     hooks.add(plugins.Hook.REFERENCE_CHECKS, check_user_references)
     hooks.add(plugins.Hook.SEEDERS, seed_offices)
+    hooks.add(plugins.Hook.SEEDERS, seed_rooms)
     hooks.add(plugins.Hook.OFFICE_LOOKUP, office_id_by_code)

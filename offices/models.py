@@ -1,7 +1,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_app.database import UTCDateTime, utcnow
 from service_app.extensions import db
@@ -51,3 +51,26 @@ class ChangeCounter(db.Model):
 
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     version: Mapped[int] = mapped_column(default=0)
+
+
+class Room(db.Model):
+    """A room of an office, with the QR tag printed on its door.
+
+    ``name`` is a string or ``{ru, kk, en}`` (as department and category names). Only the
+    current tag is stored: replacing it makes the old one unknown at once, so a tag torn off a
+    door and scanned later answers 404 like one never issued.
+    """
+
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(sa.String(32))
+    name: Mapped[dict | str] = mapped_column(sa.JSON)
+    floor: Mapped[int | None] = mapped_column()
+    qr_token: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    office = relationship("Office", lazy="joined", innerjoin=True)
+
+    __table_args__ = (sa.UniqueConstraint("office_id", "code", name="uq_rooms_office_code"),)

@@ -1,12 +1,15 @@
 """Offices, departments and the routing preview."""
+from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
 
-from . import service
+from . import rooms, service
 from .schemas import (DepartmentCreateSchema, DepartmentListSchema, DepartmentSchema, DepartmentUpdateSchema,
-                      OfficeCreateSchema, OfficeListSchema, OfficeSchema, OfficeUpdateSchema, RouteArgsSchema, RouteResultSchema)
+                      OfficeCreateSchema, OfficeListSchema, OfficeSchema, OfficeUpdateSchema, QrTokenSchema,
+                      RoomCreateSchema, RoomListSchema, RoomSchema, RoomUpdateSchema, RouteArgsSchema,
+                      RouteResultSchema)
 
 blp = Blueprint("offices", __name__, url_prefix="/api/v1", description="Offices, geofences, departments")
 
@@ -108,3 +111,84 @@ class DepartmentItem(MethodView):
     def patch(self, data, code):
         """Rename or deactivate a department"""
         return service.update_department(service.get_department(code), data)
+
+
+@blp.route("/offices/<int:office_id>/rooms")
+class OfficeRooms(MethodView):
+    @blp.doc(operationId="listRooms")
+    @blp.login_required()
+    @blp.response(200, RoomListSchema)
+    @blp.errors(404)
+    def get(self, office_id):
+        """List an office's rooms (by floor, then code)"""
+        return rooms.list_rooms(service.get_office(office_id))
+
+    @blp.doc(operationId="createRoom")
+    @blp.login_required("administrator", company_wide=True)
+    @blp.arguments(RoomCreateSchema)
+    @blp.response(201, RoomSchema)
+    @blp.errors(404, 409)
+    def post(self, data, office_id):
+        """Add a room, with a new QR tag; room codes are unique within the office"""
+        return rooms.create_room(service.get_office(office_id), data)
+
+
+@blp.route("/rooms/<int:room_id>")
+class RoomItem(MethodView):
+    @blp.doc(operationId="updateRoom")
+    @blp.login_required("administrator", company_wide=True)
+    @blp.arguments(RoomUpdateSchema)
+    @blp.response(200, RoomSchema)
+    @blp.errors(404, 409)
+    def patch(self, data, room_id):
+        """Rename a room, or change its code or floor (its QR tag stays)"""
+        return rooms.update_room(rooms.get_room(room_id), data)
+
+    @blp.doc(operationId="deleteRoom")
+    @blp.login_required("administrator", company_wide=True)
+    @blp.response(204)
+    @blp.errors(404, 409)
+    def delete(self, room_id):
+        """Delete a room no request refers to"""
+        rooms.delete_room(rooms.get_room(room_id))
+
+
+@blp.route("/rooms/<int:room_id>/qr-token", methods=["POST"])
+@blp.doc(operationId="replaceRoomQrToken")
+@blp.login_required("administrator", company_wide=True)
+@blp.response(200, QrTokenSchema)
+@blp.errors(404)
+def replace_qr_token(room_id):
+    """Give the room a new random QR tag; the old one stops working at once"""
+    return rooms.replace_token(rooms.get_room(room_id))
+
+
+@blp.route("/rooms/<int:room_id>/qr.png", methods=["GET"])
+@blp.doc(operationId="getRoomQrCode")
+@blp.login_required("administrator", company_wide=True)
+@blp.response(200, description="the QR code of QR_BASE_URL/q/{token}")
+@blp.doc(responses={"200": {"description": "the QR code of QR_BASE_URL/q/{token}",
+                            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.errors(404)
+def room_qr_code(room_id):
+    """The room's QR code as a PNG image"""
+    room = rooms.get_room(room_id)
+    return Response(rooms.qr_png(room), mimetype="image/png",
+                    headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
+                             "Cache-Control": "no-store"})
+
+
+@blp.route("/offices/<int:office_id>/qr-sheet.pdf", methods=["GET"])
+@blp.doc(operationId="getOfficeQrSheet")
+@blp.login_required("administrator", company_wide=True)
+@blp.response(200, description="an A4 PDF of the office's rooms' QR codes")
+@blp.doc(responses={"200": {"description": "an A4 PDF of the office's rooms' QR codes, "
+                                           f"{rooms.ROOMS_PER_PAGE} to a page",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+@blp.errors(404)
+def office_qr_sheet(office_id):
+    """Every room's QR code with the office's and room's names, to print and cut"""
+    office = service.get_office(office_id)
+    return Response(rooms.qr_sheet(office), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',
+                             "Cache-Control": "no-store"})

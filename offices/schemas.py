@@ -71,3 +71,35 @@ class DepartmentUpdateSchema(Schema):
 
 
 DepartmentListSchema = page_schema(DepartmentSchema, "DepartmentListSchema", complete=True)
+
+
+class RoomSchema(Output):
+    id = ma.fields.Integer()
+    office_id = ma.fields.Integer()
+    code = Text()
+    name = LocalizedText()
+    floor = ma.fields.Integer(allow_none=True)
+
+
+class RoomCreateSchema(Schema):
+    code = Code(required=True)
+    name = LocalizedText(required=True)
+    floor = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(-20, 300))
+
+
+class RoomUpdateSchema(Schema):
+    code = Code()
+    name = LocalizedText()
+    floor = ma.fields.Integer(allow_none=True, strict=True, validate=ma.validate.Range(-20, 300))
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("nothing to change", "_schema")
+
+
+RoomListSchema = page_schema(RoomSchema, "RoomListSchema", complete=True)
+
+
+class QrTokenSchema(Output):
+    qr_token = Text(metadata={"description": "the room's new tag; the previous one no longer works"})

@@ -6,7 +6,8 @@ from service_app.extensions import db
 from service_app.users.models import User
 
 from .directory import bump_version
-from .models import Department, Office
+from .models import Department, Office, Room
+from .rooms import new_token
 
 
 def _box(west, south, east, north):
@@ -63,5 +64,34 @@ def seed_offices():
         user = db.session.scalar(sa.select(User).where(User.login == login))
         if user is not None and user.office_id is None:
             user.office_id = hq.id
+    db.session.commit()
+    return lines
+
+
+# Rooms of the headquarters, named in Kazakh and Russian, each with its QR tag.
+DEMO_ROOMS = [
+    {"code": "101", "floor": 1, "name": {"kk": "Қабылдау бөлмесі", "ru": "Приёмная"}},
+    {"code": "102", "floor": 1, "name": {"kk": "Асхана", "ru": "Кухня"}},
+    {"code": "201", "floor": 2, "name": {"kk": "Бухгалтерия бөлмесі", "ru": "Бухгалтерия"}},
+    {"code": "204", "floor": 2, "name": {"kk": "Үлкен мәжіліс залы", "ru": "Большой переговорный зал"}},
+    {"code": "301", "floor": 3, "name": {"kk": "Ғимарат қызметі", "ru": "Хозяйственная служба"}},
+    {"code": "305", "floor": 3, "name": {"kk": "Өндіріс бөлімі", "ru": "Производственный отдел"}},
+    {"code": "306", "floor": 3, "name": {"kk": "Ұйымдастыру бөлімі", "ru": "Организационный отдел"}},
+    {"code": "401", "floor": 4, "name": {"kk": "Ақпараттық қауіпсіздік", "ru": "Информационная безопасность"}},
+    {"code": "402", "floor": 4, "name": {"kk": "Серверлік бөлме", "ru": "Серверная"}},
+    {"code": "B1", "floor": -1, "name": {"kk": "Жерасты тұрағы (һ-блок)", "ru": "Подземная парковка"}},
+]
+
+
+def seed_rooms():
+    hq = db.session.scalar(sa.select(Office).where(Office.code == "ALA-HQ"))
+    if hq is None:
+        return []
+    known = set(db.session.scalars(sa.select(Room.code).where(Room.office_id == hq.id)))
+    lines = []
+    for spec in DEMO_ROOMS:
+        if spec["code"] not in known:
+            db.session.add(Room(office_id=hq.id, qr_token=new_token(), **spec))
+            lines.append(f"created room {hq.code} {spec['code']} ({spec['name']['kk']})")
     db.session.commit()
     return lines

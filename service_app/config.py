@@ -162,6 +162,7 @@ SETTINGS = (
     Setting("REPORT_TIMEZONE", text, DEFAULT_TIMEZONE),
     Setting("HOTSPOT_MIN", integer, "3"),
     Setting("HOTSPOT_DAYS", integer, "30"),
+    Setting("QR_BASE_URL", text, "https://service.santrade.kz"),
     Setting("EXPORT_MAX_ROWS", integer, "100000"),
     Setting("STORAGE_BACKEND", text, "local"),
     Setting("STORAGE_LOCAL_ROOT", text, ""),  # unset: instance/attachments

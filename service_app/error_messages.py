@@ -145,6 +145,17 @@ SERVICE = {
     "the office has {uses}; deactivate it with is_active: false instead": {
         "ru": "у офиса есть {uses}; вместо удаления деактивируйте его (is_active: false)",
         "kk": "кеңседе {uses} бар; оның орнына оны өшіріңіз (is_active: false)"},
+    "the room has {uses}; it cannot be deleted, but its QR tag can be replaced": {
+        "ru": "у помещения есть {uses}; его нельзя удалить, но можно заменить его QR-метку",
+        "kk": "бөлмеде {uses} бар; оны жоюға болмайды, бірақ оның QR-белгісін ауыстыруға болады"},
+    "no such room": {"ru": "нет такого помещения", "kk": "мұндай бөлме жоқ"},
+    "no such QR tag": {"ru": "нет такой QR-метки", "kk": "мұндай QR-белгі жоқ"},
+    "this office already has a room with this code": {
+        "ru": "в этом офисе уже есть помещение с таким кодом", "kk": "бұл кеңседе осындай коды бар бөлме бұрыннан бар"},
+    "already used in this office": {"ru": "уже используется в этом офисе", "kk": "бұл кеңседе бұрыннан пайдаланылуда"},
+    "the QR tag belongs to another office; send one of them, or the tag's office": {
+        "ru": "QR-метка относится к другому офису; отправьте что-то одно или офис метки",
+        "kk": "QR-белгі басқа кеңсеге тиесілі; біреуін ғана немесе белгінің кеңсесін жіберіңіз"},
     "cannot move from {status} to {target}; allowed: {allowed}": {
         "ru": "нельзя перевести из {status} в {target}; можно: {allowed}",
         "kk": "{status} күйінен {target} күйіне ауыстыруға болмайды; рұқсат етілгені: {allowed}"},

@@ -33,6 +33,8 @@ class Hook(enum.Enum):
     SCOPE_LOSS = "func(user, actor): let go of what user held by role or scope, inside the transaction narrowing it"
     OFFICE_USAGE_CHECKS = ("func(office_id) -> str | None: what still refers to the office (e.g. '12 requests'), "
                            "which keeps it from being deleted")
+    ROOM_USAGE_CHECKS = ("func(room_id) -> str | None: what still refers to the room (e.g. '3 requests'), "
+                         "which keeps it from being deleted")
     DEADLINE_TARGETS = "func() -> minutes: the longest deadline an office's business hours must be able to meet"
     HISTORY_SUBSCRIBERS = ("func(request, event, actor, data, internal): told of every request history event, "
                            "inside the transaction of the change")

@@ -16,7 +16,8 @@ from .notices import dump_follows, erase_account_follows, follow_rows
 from .notify import on_history_event
 from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_replies,
                             dump_requests, dump_views, reply_rows, request_rows, view_rows)
-from .queries import requests_at_office
+from .qr_routes import blp as qr_blp
+from .queries import requests_at_office, requests_in_room
 from .reply_routes import blp as replies_blp
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
@@ -39,6 +40,7 @@ def init_app(app):
     api.register_blueprint(assignment_blp)
     api.register_blueprint(views_blp)
     api.register_blueprint(notices_blp)
+    api.register_blueprint(qr_blp)
     app.cli.add_command(sla_cli)
     app.cli.add_command(retention_cli)
     app.cli.add_command(storage_cli)
@@ -61,3 +63,4 @@ def init_app(app):
     hooks.add(plugins.Hook.SCOPE_LOSS, drop_from_pools)
     hooks.add(plugins.Hook.DEADLINE_TARGETS, longest_target)
     hooks.add(plugins.Hook.OFFICE_USAGE_CHECKS, requests_at_office)
+    hooks.add(plugins.Hook.ROOM_USAGE_CHECKS, requests_in_room)

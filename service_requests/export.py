@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
-from offices.models import Department, Office
+from offices.models import Department, Office, Room
 from service_app.extensions import db
 from service_app.i18n import caller_language
 from service_app.users.models import User
@@ -33,6 +33,7 @@ TITLES = {  # column: {language: title}
     "category": {"ru": "Категория", "kk": "Санат", "en": "Category"},
     "department": {"ru": "Отдел", "kk": "Бөлім", "en": "Department"},
     "office": {"ru": "Офис", "kk": "Кеңсе", "en": "Office"},
+    "room": {"ru": "Помещение", "kk": "Бөлме", "en": "Room"},
     "author": {"ru": "Автор", "kk": "Авторы", "en": "Author"},
     "assignee": {"ru": "Исполнитель", "kk": "Орындаушы", "en": "Assignee"},
     "created_at": {"ru": "Создана", "kk": "Құрылған", "en": "Created at"},
@@ -52,12 +53,13 @@ def _query(user, args):
     R = ServiceRequest
     author, assignee = aliased(User), aliased(User)
     return (sa.select(R.id, R.title, R.status, R.priority, Category.name, Department.name, Office.name,
-                      author.full_name, assignee.full_name, R.created_at, R.first_response_at, R.resolved_at,
+                      Room.code, Room.name, author.full_name, assignee.full_name, R.created_at, R.first_response_at, R.resolved_at,
                       R.closed_at, R.response_due_at, R.response_breached, R.resolution_due_at,
                       R.resolution_breached, R.rating)
             .join(Category, Category.code == R.category_code)
             .outerjoin(Department, Department.code == R.department_code)
             .join(Office, Office.id == R.office_id)
+            .outerjoin(Room, Room.id == R.room_id)
             .join(author, author.id == R.author_id)
             .outerjoin(assignee, assignee.id == R.assignee_id)
             .where(visible_condition(user), *filter_conditions(user, args))
@@ -78,10 +80,12 @@ def requests_csv(user, args):
         yield BOM + line([TITLES[name][language] for name in TITLES])
         chunk = []
         for row in db.session.execute(stmt):
-            (row_id, title, status, priority, category, department, office, *rest) = row
+            (row_id, title, status, priority, category, department, office, room_code, room_name, *rest) = row
+            room = None if room_code is None else f"{room_code} {localized(room_name, language)}"
             chunk.append(line([ServiceRequest.number_of(row_id), title, status, priority,
                                localized(category, language),
-                               None if department is None else localized(department, language), office, *rest]))
+                               None if department is None else localized(department, language), office, room,
+                               *rest]))
             if len(chunk) == CHUNK:
                 yield "".join(chunk)
                 chunk = []

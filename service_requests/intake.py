@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from offices.rooms import resolve_token
 from offices.service import route_request
 from service_app.database import dialect_insert, utcnow
-from service_app.errors import ApiError
+from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 
 from . import access, assignment, forms, history, search, sla
@@ -87,9 +88,10 @@ def create_request(user, data, idempotency_key=None, _again=True):
         # the commit writes the history, the feed and the outbox in one multi-row INSERT each.
         with session.no_autoflush:
             office = req.office
-            history.record_all(req, [("created", {"status": "new"}),
-                                     ("routed", {"office": {"id": office.id, "code": office.code},
-                                                 "routed_by": req.routed_by})], user)
+            routed = {"office": {"id": office.id, "code": office.code}, "routed_by": req.routed_by}
+            if req.room is not None:
+                routed["room"] = {"id": req.room.id, "code": req.room.code}
+            history.record_all(req, [("created", {"status": "new"}), ("routed", routed)], user)
             if assignee is not None:
                 assignment.record(req, assignee, rule_mode)
         # What the answer shows is all in memory: keep it rather than read the request back.
@@ -124,8 +126,13 @@ def _build(user, data):
         found.update(category=category, department=department, policies=policies, rule_mode=rule_mode)
         return office
 
-    routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id,
-                                   read_office=read)
+    room = None
+    if data.get("qr_token"):
+        room, routed, office = _route_by_tag(data, read)
+        lat = lon = None
+    else:
+        routed, office = route_request(lat, lon, office_id=data.get("office_id"), home_office_id=user.office_id,
+                                       read_office=read)
     category, department, policies = found["category"], found["department"], found["policies"]
     # The form's answers are checked against the category as read: no query of their own. A staff
     # member whose scope covers the request may fill staff-only fields already.
@@ -143,6 +150,30 @@ def _build(user, data):
         created_at=now, updated_at=now, attachments=[], fields=public, staff_fields=private,
         search_text=search.document(data["title"], data.get("description")))
     req.office = office
+    req.room = room
     req.department = department  # read with the category: the answer shows it
     sla.set_due_times(req, policies)
     return req, found["rule_mode"]
+
+
+class _TagRoute:
+    office_id: int
+    matched_by = "qr"
+
+    def __init__(self, office_id):
+        self.office_id = office_id
+
+
+def _route_by_tag(data, read):
+    """``(room, routing, office)`` for a request filed through a room's QR tag.
+
+    The tag says where the request is: its office and room (``routed_by: qr``). A location sent
+    with it is not needed, so it is neither routed nor stored (P7: the least personal data).
+    An unknown, replaced or malformed tag is 404 (as ``GET /qr/{token}``); an ``office_id``
+    other than the tag's office is 422, as the body then says two things.
+    """
+    room = resolve_token(data["qr_token"])
+    if data.get("office_id") is not None and data["office_id"] != room.office_id:
+        raise invalid("office_id", "the QR tag belongs to another office; send one of them, or the tag's office")
+    office = read(room.office_id)
+    return room, _TagRoute(room.office_id), office

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service_app import changes
 from service_app.database import UTCDateTime, one_of, utcnow
-from offices.models import Department, Office
+from offices.models import Department, Office, Room  # noqa: F401 (Room: the relationship's target)
 from service_app.extensions import db
 from service_app.users.models import User
 
@@ -62,6 +62,8 @@ class ServiceRequest(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default="new")
     office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), active_history=True)
     routed_by: Mapped[str] = mapped_column(sa.String(20))
+    # The room of the QR tag the request was filed through (offices.models.Room), else None.
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), active_history=True)
     assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), active_history=True)
     location_lat: Mapped[float | None] = mapped_column(sa.Float)
@@ -101,6 +103,7 @@ class ServiceRequest(db.Model):
     author = relationship("User", foreign_keys=[author_id], lazy="joined", innerjoin=True)
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
     department = relationship("Department", lazy="joined")
+    room = relationship("Room", lazy="joined")
     attachments = relationship("Attachment", lazy="selectin", order_by="Attachment.id",
                                back_populates="request")
 

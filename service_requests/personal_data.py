@@ -21,6 +21,7 @@ def dump_requests(rows):
     return [{"id": r.id, "number": r.number, "title": r.title, "description": r.description,
              "category": r.category_code, "priority": r.priority, "status": r.status,
              "office": {"id": r.office_id, "code": r.office.code}, "routed_by": r.routed_by,
+             "room": {"id": r.room.id, "code": r.room.code} if r.room is not None else None,
              "location": ({"lat": r.location_lat, "lon": r.location_lon} if r.location_lat is not None else None),
              "created_at": r.created_at.isoformat(), "closed_at": r.closed_at.isoformat() if r.closed_at else None,
              "rating": r.rating, "fields": dict(r.fields or {})} for r in rows]

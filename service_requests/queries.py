@@ -16,9 +16,8 @@ def list_requests(user, args):
 
     Every filter narrows the caller's own view (``visible_condition``): an employee's filters
     never reach others' requests, and a manager asking for someone's assignments outside the
-    scope gets only those in scope (or assigned to the manager). Filtering by room
-    (``room_id``) is not offered yet: rooms do not exist. ``field.<key>=<value>`` filters by a
-    category form's answer (``forms.filter_condition``).
+    scope gets only those in scope (or assigned to the manager). ``room_id`` filters by room;
+    ``field.<key>=<value>`` by a category form's answer (``forms.filter_condition``).
 
     ``sort``: ``created`` newest first; ``updated`` last changed first; ``due`` nearest running
     SLA deadline first (``models.due_key``), requests whose clocks are paused or stopped last,
@@ -55,7 +54,8 @@ def filter_conditions(user, args):
     """SQL conditions of the list's filters, ``q`` included, shared by the list, its CSV and saved views."""
     R = ServiceRequest
     conditions = []
-    for name, column in (("status", R.status), ("office_id", R.office_id), ("priority", R.priority)):
+    for name, column in (("status", R.status), ("office_id", R.office_id), ("room_id", R.room_id),
+                         ("priority", R.priority)):
         if args.get(name):
             conditions.append(column.in_(sorted(set(args[name]))))
     if args.get("category"):
@@ -142,4 +142,11 @@ def requests_at_office(office_id):
     """What keeps an office from being deleted, for ``Hook.OFFICE_USAGE_CHECKS``: its requests, final ones too."""
     count = db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest)
                               .where(ServiceRequest.office_id == office_id))
+    return f"{count} request{'s' if count != 1 else ''}" if count else None
+
+
+def requests_in_room(room_id):
+    """What keeps a room from being deleted, for ``Hook.ROOM_USAGE_CHECKS``: its requests, final ones too."""
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRequest)
+                              .where(ServiceRequest.room_id == room_id))
     return f"{count} request{'s' if count != 1 else ''}" if count else None

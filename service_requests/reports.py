@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql
 
-from offices.models import Department, Office
+from offices.models import Department, Office, Room
 from service_app.database import reports_session, utcnow
 from service_app.errors import ApiError
 from service_app.users.models import User
@@ -35,7 +35,7 @@ COLUMNS = ["key", "label", "total", "open", "resolved", "response_met_pct", "res
            "median_response_minutes", "p90_response_minutes", "median_resolution_minutes",
            "p90_resolution_minutes", "response_breached", "resolution_breached", "rated", "avg_rating"]
 GROUPS = {"office": R.office_id, "department": R.department_code, "category": R.category_code,
-          "priority": R.priority, "assignee": R.assignee_id}
+          "priority": R.priority, "assignee": R.assignee_id, "room": R.room_id}
 MAX_DAYS = 366
 
 
@@ -165,6 +165,9 @@ def _labels(session, group_by, keys, language):
                 for c in session.scalars(sa.select(Category).where(Category.code.in_(keys)))}
     if group_by == "assignee":
         return {u.id: u.full_name for u in session.scalars(sa.select(User).where(User.id.in_(keys)))}
+    if group_by == "room":  # the office's code too: rooms of different offices may share a code
+        return {r.id: f"{r.office.code} {r.code} {localized(r.name, language)}"
+                for r in session.scalars(sa.select(Room).where(Room.id.in_(keys)))}
     return {k: k for k in keys}
 
 
@@ -291,7 +294,7 @@ def _sla_report(session, user, args):
     condition = sa.and_(_scope(session, user, args.get("office_id")), R.created_at >= since, R.created_at < until)
     grouped, totals, quantiles = _sla_figures(session, key, condition)
     labels = _labels(session, group_by, [g.key for g in grouped], user.language)
-    none_label = {"assignee": "unassigned", "department": "no department"}.get(group_by, "—")
+    none_label = {"assignee": "unassigned", "department": "no department", "room": "no room"}.get(group_by, "—")
     rows = [_row(g.key, labels.get(g.key, none_label) if g.key is not None else none_label, g,
                  quantiles.get(g.key, (None,) * 4)) for g in grouped]
     rows.sort(key=lambda r: (-r["total"], str(r["label"])))
@@ -415,18 +418,28 @@ def _open_counts(session, scope, since):
 
 
 def _hotspots(session, scope, end, until, tz, language):
+    """Where requests pile up: a room with at least ``HOTSPOT_MIN`` requests of any category, and,
+    among requests filed without a room, an office × category with as many, in the last ``HOTSPOT_DAYS``."""
     days, minimum = current_app.config["HOTSPOT_DAYS"], current_app.config["HOTSPOT_MIN"]
     hot_since = datetime.combine(end - timedelta(days=days - 1), time(), tz)
     count = sa.func.count(R.id)
+    recent = sa.and_(scope, R.created_at >= hot_since, R.created_at < until)
     rows = session.execute(sa.select(R.office_id, R.category_code, count)
-                           .where(scope, R.created_at >= hot_since, R.created_at < until)
+                           .where(recent, R.room_id.is_(None))
                            .group_by(R.office_id, R.category_code).having(count >= minimum)).all()
-    offices = _labels(session, "office", {r[0] for r in rows}, language)
+    room_rows = session.execute(sa.select(R.room_id, count).where(recent, R.room_id.is_not(None))
+                                .group_by(R.room_id).having(count >= minimum)).all()
+    rooms = {r.id: r for r in session.scalars(sa.select(Room).where(Room.id.in_([r[0] for r in room_rows])))}
+    offices = _labels(session, "office", {r[0] for r in rows} | {r.office_id for r in rooms.values()}, language)
     categories = _labels(session, "category", {r[1] for r in rows}, language)
     spots = [{"office": {"id": office_id, "name": offices.get(office_id)}, "room": None,
               "category": {"code": code, "name": categories.get(code, code)}, "count": n}
              for office_id, code, n in rows]
-    spots.sort(key=lambda s: (-s["count"], s["office"]["id"], s["category"]["code"]))
+    spots += [{"office": {"id": room.office_id, "name": offices.get(room.office_id)},
+               "room": {"id": room.id, "code": room.code, "name": room.name}, "category": None, "count": n}
+              for room, n in ((rooms[room_id], n) for room_id, n in room_rows)]
+    spots.sort(key=lambda s: (-s["count"], s["office"]["id"], s["room"]["code"] if s["room"] else "",
+                              s["category"]["code"] if s["category"] else ""))
     return spots
 
 

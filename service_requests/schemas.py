@@ -110,6 +110,12 @@ class OfficeRefSchema(Output):
     name = Text()
 
 
+class RoomRefSchema(Output):
+    id = ma.fields.Integer()
+    code = Text()
+    name = LocalizedText()
+
+
 class DepartmentRefSchema(Output):
     code = Text()
     name = LocalizedText()
@@ -177,7 +183,8 @@ class RequestSchema(Output):
     priority = Text(metadata={"enum": list(PRIORITIES)})
     status = Text(metadata={"enum": list(STATUSES)})
     office = ma.fields.Nested(OfficeRefSchema)
-    routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office"]})
+    routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office", "qr"]})
+    room = ma.fields.Nested(RoomRefSchema, allow_none=True)  # the room of the QR tag it was filed through
     author = ma.fields.Nested(PersonSchema)
     assignee = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
@@ -206,10 +213,12 @@ class RequestCreateSchema(Schema):
     description = TrimmedString(validate=ma.validate.Length(max=5000), load_default="")
     category = Code(required=True)
     priority = Text(validate=ma.validate.OneOf(PRIORITIES), load_default="normal")
-    location = ma.fields.Nested(LocationInSchema, allow_none=True)
+    location = ma.fields.Nested(LocationInSchema, allow_none=True)  # with `qr_token`: not needed, not stored
     office_id = Id(allow_none=True, strict=True)
     form_values = JsonObject(data_key="fields", attribute="fields", validate=ma.validate.Length(max=forms.MAX_FIELDS),
                              metadata={"description": "answers to the category's form, {key: value}"})
+    qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "a room's QR tag: the office and room come from it (`routed_by: qr`)"})
 
 
 class RequestUpdateSchema(Schema):
@@ -270,6 +279,7 @@ class RequestFilterSchema(Schema):
 
     status = _repeatable(Text(validate=ma.validate.OneOf(STATUSES)))
     office_id = _repeatable(Id())
+    room_id = _repeatable(Id())
     assignee_id = _repeatable(AssigneeRef(), metadata={"description": "a user id, `me` or `none` (unassigned)"})
     author_id = Id()
     priority = _repeatable(Text(validate=ma.validate.OneOf(PRIORITIES)))
@@ -367,7 +377,8 @@ class SlaReportCsvArgsSchema(Schema):
     from_ = BoundedDate(data_key="from", attribute="from")
     to = BoundedDate()
     group_by = Text(load_default="office",
-                                validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee"]))
+                                validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee",
+                                                            "room"]))
     office_id = Id()
 
 
@@ -384,8 +395,8 @@ Measure = functools.partial(ma.fields.Float, allow_none=True)
 
 class ReportRowSchema(Output):
     key = Text(allow_none=True, metadata={
-        "description": "the group: an office or assignee id (as a string), a department or category code, "
-                       "a priority; null for requests without a department or assignee; `total` in totals"})
+        "description": "the group: an office, room or assignee id (as a string), a department or category code, "
+                       "a priority; null for requests without a department, room or assignee; `total` in totals"})
     label = Text()
     total = ma.fields.Integer()
     open = ma.fields.Integer()
@@ -453,8 +464,10 @@ class HotspotCategorySchema(Output):
 
 class HotspotSchema(Output):
     office = ma.fields.Nested(HotspotOfficeSchema)
-    room = ma.fields.Dict(allow_none=True, metadata={"description": "null until requests have rooms"})
-    category = ma.fields.Nested(HotspotCategorySchema)
+    # A room (its requests of every category; `category` null), or, for requests filed
+    # without a room, an office × category (`room` null).
+    room = ma.fields.Nested(RoomRefSchema, allow_none=True)
+    category = ma.fields.Nested(HotspotCategorySchema, allow_none=True)
     count = ma.fields.Integer()
 
 

@@ -97,6 +97,8 @@ def _reroute(user, req, office_id):
                        {"office_id": ["no such active office"]})
     previous = req.office
     req.office, req.routed_by = office, "manual"
+    if req.room_id is not None and req.room.office_id != office.id:
+        req.room = None  # a room belongs to its office: moved elsewhere, the request leaves it
     history.record(req, "rerouted", user, {"from": {"id": previous.id, "code": previous.code},
                                            "to": {"id": office.id, "code": office.code}, "routed_by": "manual"})
 

@@ -132,6 +132,21 @@ def test_p7_only_an_approximate_location_is_kept_and_shown_to_the_author_alone(a
     assert not Image.open(io.BytesIO(stored)).getexif() and b"PhoneMaker" not in stored
 
 
+def test_p7_a_request_filed_through_a_room_s_qr_tag_keeps_no_location(app, client, world):
+    """The tag says where the request is, so no point is needed: one sent with it is not stored."""
+    room = client.post(f"/api/v1/offices/{world.ala}/rooms", json={"code": "305", "name": "Room"},
+                       headers=world.admin.headers).get_json()
+    token = client.post(f"/api/v1/rooms/{room['id']}/qr-token", headers=world.admin.headers).get_json()["qr_token"]
+    for location in (None, {"lat": 43.2123456, "lon": 76.9187654}):
+        body = {"title": "AC is broken", "category": "FAC-AC", "qr_token": token,
+                **({"location": location} if location else {})}
+        answer = client.post("/api/v1/requests", json=body, headers=world.employee.headers).get_json()
+        assert answer["routed_by"] == "qr" and "location" not in answer
+        with app.app_context():
+            req = db.session.get(ServiceRequest, answer["id"])
+            assert (req.location_lat, req.location_lon, req.room_id) == (None, None, room["id"])
+
+
 def test_p8_device_data_and_logs_without_secrets_or_coordinates(app, client, world, submit, capfd):
     client.post("/api/v1/devices", json={"token": "tok-p8", "platform": "ios", "os_version": "iOS 18",
                                          "app_version": "2.1"}, headers=world.employee.headers)

@@ -4,9 +4,10 @@ through a real server on loopback, and its models are typed (``Request.assignee`
 ``Person`` or None, ``sla`` an ``Sla``).
 
 The app developers' generators (Kotlin, Swift, Dart) read the same document; this one runs in
-the suite because it is pure Python. Photos are the one thing the generator is told about: it
-has no model for ``image/*`` answers, so the download operations map them to raw bytes
-(``content_type_overrides``), as the apps' generators do by themselves.
+the suite because it is pure Python. Binary answers are the one thing the generator is told
+about: it has no model for ``image/*`` (photos, rooms' QR codes) or ``application/pdf`` (the QR
+sheet), so those operations map them to raw bytes (``content_type_overrides``), as the apps'
+generators do by themselves.
 """
 import csv
 import importlib
@@ -33,6 +34,8 @@ post_hooks: []
 content_type_overrides:
   "image/*": application/octet-stream
   image/jpeg: application/octet-stream
+  image/png: application/octet-stream
+  application/pdf: application/octet-stream
 """
 
 

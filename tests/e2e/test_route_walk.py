@@ -133,6 +133,13 @@ ACCESS = {
     "offices.OfficeItem": {"GET": Access(ANY_USER), "PATCH": Access(ADMIN, json={"name": "Renamed"}),
                            "DELETE": Access(ADMIN)},
     "offices.OfficeRoute": {"GET": Access(ANY_USER, query=dict(ALA_POINT))},
+    # rooms and their QR tags: listed and opened by anyone, changed and printed by administrators
+    "offices.OfficeRooms": {"GET": Access(ANY_USER), "POST": Access(ADMIN, json={"code": "EVIL", "name": "Evil"})},
+    "offices.RoomItem": {"PATCH": Access(ADMIN, json={"name": "Renamed"}), "DELETE": Access(ADMIN)},
+    "offices.replace_qr_token": {"POST": Access(ADMIN)},
+    "offices.room_qr_code": {"GET": Access(ADMIN)},
+    "offices.office_qr_sheet": {"GET": Access(ADMIN)},
+    "qr.QrTag": {"GET": Access(ANY_USER)},
     "offices.Departments": {"GET": Access(ANY_USER), "POST": Access(ADMIN, json={"code": "EVIL", "name": "Evil"})},
     "offices.DepartmentItem": {"GET": Access(ANY_USER), "PATCH": Access(ADMIN, json={"name": "Renamed"})},
     # office notices: posted and resolved by administrators of the office, read and followed by anyone
@@ -237,6 +244,9 @@ def estate(app, client, world, submit, auth, tmp_path):
                          json={"title": "The lift is out"})
     assert notice.status_code == 201, notice.get_json()
     stranger = auth("employee", office_id=world.ast, full_name="Stranger")
+    room = client.post(f"/api/v1/offices/{world.ala}/rooms", json={"code": "305", "name": "Room"},
+                       headers=world.admin.headers).get_json()
+    qr_token = client.post(f"/api/v1/rooms/{room['id']}/qr-token", headers=world.admin.headers).get_json()["qr_token"]
     e = Estate(app=app, world=world, owner=owner, stranger=stranger, request_id=request_id,
                attachment_id=upload.get_json()["id"], notification_ids=notification_ids,
                device_token="owner-device")
@@ -255,6 +265,8 @@ def estate(app, client, world, submit, auth, tmp_path):
         "department": "FAC",
         "view_id": 1,
         "notice_id": notice.get_json()["id"],
+        "room_id": room["id"],
+        ("qr.QrTag", "token"): qr_token,
         ("categories.CategoryItem", "code"): "FAC-AC",
         ("offices.DepartmentItem", "code"): "FAC",
     }
