@@ -6,9 +6,8 @@ active, and resolves it; a notice is active while it is not resolved and its ``u
 given) has not passed. Anybody signed in may follow an active notice of any office; on resolve,
 each follower is told once (``notice_resolved``), whoever resolves it and however often.
 
-The notices live with requests because a notice may name a category. A notice's ``room_id`` is
-kept as a plain number: ``room_of`` below answers its ``room`` once rooms
-can be read; until then ``room`` is null.
+The notices live with requests because a notice may name a category. A notice may name a room
+of its office (cleared if the room is deleted).
 """
 from datetime import datetime
 
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from notifications.outbox import notify
-from offices.models import Office
+from offices.models import Office, Room
 from offices.service import route_request
 from service_app.database import UTCDateTime, dialect_insert, get_or_404, utcnow
 from service_app.errors import ApiError, invalid
@@ -40,8 +39,7 @@ class Notice(db.Model):
     title: Mapped[dict | str] = mapped_column(sa.JSON)
     body: Mapped[dict | str | None] = mapped_column(sa.JSON)
     category_code: Mapped[str | None] = mapped_column(sa.ForeignKey("categories.code"))
-    # A room of the office; its foreign key joins once rooms are stored.
-    room_id: Mapped[int | None] = mapped_column(sa.Integer, index=True)
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
     until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -75,9 +73,13 @@ def active_condition(now):
 
 # --- reading ------------------------------------------------------------------------------------
 
-def room_of(notice):
-    """The notice's room as ``{id, code, name}``, or None (no room, or rooms cannot be read yet)."""
-    return None
+def _rooms(notices):
+    """``{room id: {id, code, name}}`` of the rooms ``notices`` name, in one query."""
+    ids = {notice.room_id for notice in notices if notice.room_id is not None}
+    if not ids:
+        return {}
+    return {room.id: {"id": room.id, "code": room.code, "name": room.name}
+            for room in db.session.scalars(sa.select(Room).where(Room.id.in_(ids)))}
 
 
 def serialise(notices, user):
@@ -91,8 +93,9 @@ def serialise(notices, user):
             .group_by(NoticeFollow.notice_id)).all())
         mine = set(db.session.scalars(sa.select(NoticeFollow.notice_id).where(
             NoticeFollow.notice_id.in_(ids), NoticeFollow.user_id == user.id)))
+    rooms = _rooms(notices)
     return [{"id": n.id, "office_id": n.office_id, "title": n.title, "body": n.body, "category": n.category_code,
-             "room": room_of(n), "until": n.until, "resolved_at": n.resolved_at,
+             "room": rooms.get(n.room_id), "until": n.until, "resolved_at": n.resolved_at,
              "followers_count": counts.get(n.id, 0), "following": n.id in mine} for n in notices]
 
 
@@ -158,6 +161,15 @@ def _check_until(until, now):
         raise invalid("until", "must be in the future")
 
 
+def _check_room(data, office_id):
+    """A notice's room must be a room of its office (422)."""
+    room_id = data.get("room_id")
+    if room_id is not None and db.session.scalar(
+            sa.select(Room.id).where(Room.id == room_id, Room.office_id == office_id)) is None:
+        raise invalid("room_id", "no such room in this office")
+    return data
+
+
 def _check_category(data):
     if "category" in data:
         code = data.pop("category")
@@ -170,7 +182,7 @@ def create_notice(user, office_id, data):
     require_office_admin(user, office.id)
     now = utcnow()
     _check_until(data.get("until"), now)
-    data = _check_category(dict(data))
+    data = _check_room(_check_category(dict(data)), office.id)
     notice = Notice(office_id=office.id, created_by_id=user.id, created_at=now, updated_at=now, **data)
     db.session.add(notice)
     db.session.commit()
@@ -191,7 +203,7 @@ def update_notice(user, notice_id, data):
         raise ApiError(409, "conflict", "the notice is no longer active")
     if "until" in data:
         _check_until(data["until"], now)
-    data = _check_category(data)
+    data = _check_room(_check_category(data), notice.office_id)
     for field, value in data.items():
         setattr(notice, field, value)
     if resolve and notice.resolved_at is None:

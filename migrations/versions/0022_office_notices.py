@@ -5,8 +5,7 @@ Revises: 0021_category_forms
 Create Date: 2026-12-05 01:25:00.000000
 
 An office's notices (title and body strings or {ru, kk, en}, an optional category, room and
-end) and who follows each. ``room_id`` is a plain number for now; its foreign key to
-``rooms.id`` is one ``create_foreign_key`` in a later revision.
+end) and who follows each. A notice's room is cleared when the room is deleted.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -33,6 +32,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['category_code'], ['categories.code'], name=op.f('fk_notices_category_code_categories')),
+    sa.ForeignKeyConstraint(['room_id'], ['rooms.id'], name=op.f('fk_notices_room_id_rooms'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_notices_created_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_notices_office_id_offices'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notices'))

@@ -12,8 +12,9 @@ from notifications.senders import LogSender
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
+from tests.support.api import assert_error
 from service_requests.notices import Notice, active_notices
-from tests.support.api import all_rows, assert_error
+from tests.support.api import all_rows
 from tests.support.places import AST_POINT, NOWHERE
 
 LIFT = {"ru": "Не работает лифт в блоке Б", "kk": "Б блогындағы лифт істемейді", "en": "The lift in block B is out"}
@@ -43,11 +44,20 @@ def listed(client, who, **query):
 
 # --- posting ------------------------------------------------------------------------------------
 
+def room_in(client, world, office_id, code="305"):
+    response = client.post(f"/api/v1/offices/{office_id}/rooms", json={"code": code, "name": "Переговорная"},
+                           headers=world.admin.headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
 def test_an_administrator_posts_a_notice_and_every_text_answers_as_localized_text(client, world, post_notice):
-    notice = post_notice(body="Use the stairs", category="fac-ac", room_id=7, until=later(days=3))
+    room = room_in(client, world, world.ala)
+    notice = post_notice(body="Use the stairs", category="fac-ac", room_id=room["id"], until=later(days=3))
     assert notice["title"] == LIFT and notice["body"] == {"ru": "Use the stairs", "kk": "Use the stairs",
                                                          "en": "Use the stairs"}
-    assert notice["category"] == "FAC-AC" and notice["office_id"] == world.ala and notice["room"] is None
+    assert notice["category"] == "FAC-AC" and notice["office_id"] == world.ala
+    assert notice["room"] == {"id": room["id"], "code": "305", "name": "Переговорная"}
     assert notice["resolved_at"] is None and notice["until"] is not None
     assert notice["followers_count"] == 0 and notice["following"] is False
     plain = post_notice(title="Water is off", who=world.admin_ala)
@@ -81,6 +91,7 @@ def test_a_notice_of_an_unknown_office_is_a_404(client, world):
     ({"title": "Lift is out", "until": "2020-01-01T00:00:00Z"}, "until"),
     ({"title": "Lift is out", "until": "tomorrow"}, "until"),
     ({"title": "Lift is out", "room_id": 0}, "room_id"),
+    ({"title": "Lift is out", "room_id": 99_999}, "room_id"),
     ({"title": "Lift is out", "room_id": "7"}, "room_id"),
     ({"title": "Lift is out", "colour": "red"}, "colour"),
 ])
@@ -306,6 +317,19 @@ def test_migration_0022_downgrades_and_upgrades_again(app, client, world, post_n
         db.engine.dispose()
         tables = sa.inspect(db.engine)
         assert {c["name"] for c in tables.get_columns("notices")} >= {"room_id", "until", "resolved_at"}
-        assert not [fk for fk in tables.get_foreign_keys("notices") if "room_id" in fk["constrained_columns"]]
+        assert [fk["referred_table"] for fk in tables.get_foreign_keys("notices")
+                if fk["constrained_columns"] == ["room_id"]] == ["rooms"]
     assert listed(client, world.employee) == []
     assert post_notice()["id"]
+
+
+def test_a_notice_names_a_room_of_its_own_office_and_loses_it_with_the_room(app, client, world, post_notice):
+    elsewhere = room_in(client, world, world.ast, code="101")
+    refused = client.post(f"/api/v1/offices/{world.ala}/notices", json={"title": LIFT, "room_id": elsewhere["id"]},
+                          headers=world.admin.headers)
+    assert_error(refused, 422, "validation_error")
+    assert "room_id" in refused.get_json()["error"]["details"]
+    room = room_in(client, world, world.ala)
+    notice = post_notice(room_id=room["id"])
+    assert client.delete(f"/api/v1/rooms/{room['id']}", headers=world.admin.headers).status_code == 204
+    assert [n["room"] for n in listed(client, world.employee) if n["id"] == notice["id"]] == [None]
