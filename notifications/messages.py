@@ -6,7 +6,7 @@ from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 COMMENT_EXCERPT_CHARS = 200
 
 # The parameters a feed entry keeps (``Notification.data``) to render its text when read.
-PARAMS = ("number", "title", "status", "comment", "count")
+PARAMS = ("number", "title", "status", "comment", "count", "target")
 
 STATUS_WORDS = {
     "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
@@ -16,6 +16,7 @@ STATUS_WORDS = {
     "closed": {"ru": "закрыта", "kk": "жабылды", "en": "closed"},
     "rejected": {"ru": "отклонена", "kk": "қабылданбады", "en": "rejected"},
     "cancelled": {"ru": "отменена", "kk": "тоқтатылды", "en": "cancelled"},
+    "duplicate": {"ru": "объединена с другой", "kk": "басқа өтініммен біріктірілді", "en": "merged into another"},
 }
 
 CATALOGUE = {
@@ -38,6 +39,12 @@ CATALOGUE = {
         "ru": ("Новый комментарий к {number}", "{comment}"),
         "kk": ("{number} өтініміне жаңа пікір", "{comment}"),
         "en": ("New comment on {number}", "{comment}"),
+    },
+    # A request merged into another (``target``, its number): its author follows that one now.
+    "merged": {
+        "ru": ("Заявка {number} объединена с {target}", "«{title}»: следите за заявкой {target}"),
+        "kk": ("{number} өтінімі {target} өтінімімен біріктірілді", "«{title}»: {target} өтінімін қадағалаңыз"),
+        "en": ("Request {number} was merged into {target}", "“{title}”: follow {target} for updates"),
     },
     # One push for many changes made in one bulk call (``outbox.one_push_each``).
     "bulk_updated": {

@@ -1,7 +1,7 @@
 import functools
 
 import marshmallow as ma
-from flask import url_for
+from flask import g, url_for
 from flask_jwt_extended import current_user
 
 from service_app.api import Output, Schema
@@ -9,6 +9,8 @@ from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, Localized
 from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
+from .access import may_read_in_full
+from .following import prime, stats
 from .models import PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
@@ -96,7 +98,79 @@ class AuthorLocation(ma.fields.Nested):
         return _author_location(obj)
 
 
-class RequestSchema(Output):
+def _reads_in_full(req):
+    """Whether the caller reads ``req`` in full (its author, its staff), not as a follower."""
+    return may_read_in_full(current_user, req)
+
+
+class AuthorOrHidden(ma.fields.Nested):
+    """The request's author, null for a follower: followers never learn who wrote it."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.author if _reads_in_full(obj) else None
+
+
+class PhotosOrHidden(ma.fields.List):
+    """The request's photos, an empty list for a follower (whose photo URLs answer 404 too)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.attachments if _reads_in_full(obj) else []
+
+
+class RequestRefSchema(Output):
+    id = ma.fields.Integer()
+    number = Text(metadata={"example": "SR-000123"})
+
+
+def _following_stats(req):
+    return stats(req, current_user)
+
+
+class FollowingFields:
+    """``followers_count`` and ``following`` (the caller's), counted for a whole page in one query."""
+
+    followers_count = ma.fields.Function(lambda req: _following_stats(req)[0], metadata={"type": "integer"})
+    following = ma.fields.Function(lambda req: _following_stats(req)[1], metadata={"type": "boolean"})
+
+    @ma.pre_dump(pass_collection=True)
+    def prime_following(self, data, many, **kwargs):
+        prime(list(data) if many else [data], current_user)
+        return data
+
+
+class SimilarSchema(FollowingFields, Output):
+    """A similar request as anyone may see it: nothing personal."""
+
+    id = ma.fields.Integer()
+    number = Text(metadata={"example": "SR-000123"})
+    title = Text()
+    status = Text(metadata={"enum": list(STATUSES)})
+    created_at = ma.fields.AwareDateTime()
+
+
+class SimilarListSchema(Output):
+    items = ma.fields.List(ma.fields.Nested(SimilarSchema))
+
+
+class SimilarArgsSchema(Schema):
+    category = Code(required=True)
+    title = TrimmedString(validate=ma.validate.Length(max=200), metadata={
+        "description": "what the caller is about to write: the most similar titles come first"})
+    lat = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-90, 90))
+    lon = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-180, 180))
+    office_id = Id()
+
+    @ma.validates_schema
+    def both_or_neither(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lon" in data else "lon")
+
+
+class MergeSchema(Schema):
+    into = Id(required=True, strict=True, metadata={"description": "the request this one duplicates"})
+
+
+class RequestSchema(FollowingFields, Output):
     SOMETIMES_ABSENT = ("location",)
 
     id = ma.fields.Integer()
@@ -109,7 +183,7 @@ class RequestSchema(Output):
     status = Text(metadata={"enum": list(STATUSES)})
     office = ma.fields.Nested(OfficeRefSchema)
     routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office"]})
-    author = ma.fields.Nested(PersonSchema)
+    author = AuthorOrHidden(PersonSchema, allow_none=True, metadata={"description": "null for a follower"})
     assignee = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
@@ -118,8 +192,10 @@ class RequestSchema(Output):
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     rating = ma.fields.Integer(allow_none=True)
     sla = ma.fields.Nested(SlaSchema)
-    attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
+    attachments = PhotosOrHidden(ma.fields.Nested(AttachmentSchema), metadata={"description": "empty for a follower"})
     version = ma.fields.Integer()
+    merged_into = ma.fields.Nested(RequestRefSchema, allow_none=True,
+                                   metadata={"description": "the request this one was merged into (status duplicate)"})
     location = AuthorLocation(PointSchema, metadata={"description": "coarsened {lat, lon}; present for the author only"})
 
 
@@ -212,11 +288,21 @@ class RequestListArgsSchema(PageArgsSchema, RequestFilterSchema):
 RequestPageSchema = page_schema(RequestSchema)
 
 
+class PersonOrHidden(ma.fields.Nested):
+    """A person, null when it is the author of a request read by a follower (``comments._page``)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        person = super().get_value(obj, attr, accessor, default)
+        hidden = g.get("hidden_person_id")
+        return None if hidden is not None and person is not None and person.id == hidden else person
+
+
 class CommentSchema(Output):
     id = ma.fields.Integer()
     body = Text()
     internal = ma.fields.Boolean()
-    author = ma.fields.Nested(PersonSchema)
+    author = PersonOrHidden(PersonSchema, allow_none=True, metadata={
+        "description": "null for the request's author when a follower reads"})
     created_at = ma.fields.AwareDateTime()
 
 
@@ -231,7 +317,7 @@ CommentListSchema = page_schema(CommentSchema)
 class EventSchema(Output):
     id = ma.fields.Integer()
     event = Text()
-    actor = ma.fields.Nested(PersonSchema, allow_none=True)
+    actor = PersonOrHidden(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
     internal = ma.fields.Boolean()
     data = ma.fields.Dict()
@@ -301,6 +387,8 @@ class ReportRowSchema(Output):
     p90_resolution_minutes = Measure()
     response_breached = ma.fields.Integer()
     resolution_breached = ma.fields.Integer()
+    merged = ma.fields.Integer(metadata={"description": "merged into another request (status duplicate): "
+                                                        "neither met nor breached"})
     rated = ma.fields.Integer()
     avg_rating = Measure()
 

@@ -37,12 +37,14 @@ def _due_index_again():
 
 def upgrade():
     op.create_table('request_followers',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['request_id'], ['service_requests.id'], name=op.f('fk_request_followers_request_id_service_requests'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_request_followers_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('request_id', 'user_id', name=op.f('pk_request_followers'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_request_followers')),
+    sa.UniqueConstraint('request_id', 'user_id', name='uq_request_followers_request_user')
     )
     with op.batch_alter_table('request_followers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_request_followers_user_id'), ['user_id'], unique=False)
