@@ -85,6 +85,7 @@ class MyDataSchema(Output):
     devices = ma.fields.List(ma.fields.Dict(), metadata={"description": "your registered phones"})
     notifications = ma.fields.List(ma.fields.Dict(), metadata={"description": "your notification feed"})
     views = ma.fields.List(ma.fields.Dict(), metadata={"description": "saved views of the request list you made (staff)"})
+    following = ma.fields.List(ma.fields.Dict(), metadata={"description": "requests you follow"})
     next_cursors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(allow_none=True), required=True,
                                   metadata={"description": "per section: the cursor of its next page, null when "
                                                            "this answer holds all of it"})
