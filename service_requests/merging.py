@@ -41,8 +41,7 @@ def _responsible(user, request_id):
 def merge(user, request_id, into):
     """Merge request ``request_id`` into ``into``; returns the target. Nothing is written on a refusal."""
     # Both rows locked, lower id first, so two merges of the same pair never wait on each other.
-    first, second = sorted({request_id, into})
-    locked = {i: _responsible(user, i) for i in (first, second)}
+    locked = {i: _responsible(user, i) for i in sorted({request_id, into})}
     source, target = locked[request_id], locked[into]
     _check(source, target)
     now = utcnow()
