@@ -183,7 +183,7 @@ class RequestSchema(FollowingFields, Output):
     status = Text(metadata={"enum": list(STATUSES)})
     office = ma.fields.Nested(OfficeRefSchema)
     routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office"]})
-    author = AuthorOrHidden(PersonSchema, allow_none=True, metadata={"description": "null for a follower"})
+    author = AuthorOrHidden(PersonSchema, allow_none=True)  # null for a follower
     assignee = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
@@ -194,8 +194,7 @@ class RequestSchema(FollowingFields, Output):
     sla = ma.fields.Nested(SlaSchema)
     attachments = PhotosOrHidden(ma.fields.Nested(AttachmentSchema), metadata={"description": "empty for a follower"})
     version = ma.fields.Integer()
-    merged_into = ma.fields.Nested(RequestRefSchema, allow_none=True,
-                                   metadata={"description": "the request this one was merged into (status duplicate)"})
+    merged_into = ma.fields.Nested(RequestRefSchema, allow_none=True)  # set when merged (status duplicate)
     location = AuthorLocation(PointSchema, metadata={"description": "coarsened {lat, lon}; present for the author only"})
 
 
@@ -301,8 +300,7 @@ class CommentSchema(Output):
     id = ma.fields.Integer()
     body = Text()
     internal = ma.fields.Boolean()
-    author = PersonOrHidden(PersonSchema, allow_none=True, metadata={
-        "description": "null for the request's author when a follower reads"})
+    author = PersonOrHidden(PersonSchema, allow_none=True)  # null for the request's author, to a follower
     created_at = ma.fields.AwareDateTime()
 
 
