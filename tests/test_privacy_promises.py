@@ -127,6 +127,21 @@ def test_p7_only_an_approximate_location_is_kept_and_shown_to_the_author_alone(a
     assert not Image.open(io.BytesIO(stored)).getexif() and b"PhoneMaker" not in stored
 
 
+def test_p7_followers_see_neither_location_nor_photos_nor_who_wrote_it(client, world, submit, photo_store):
+    rid = submit(location={"lat": 43.2123456, "lon": 76.9187654})["id"]
+    meta = upload(client, world.employee, rid, gps_photo()).get_json()
+    follower = world.other_employee
+    assert client.post(f"/api/v1/requests/{rid}/follow", headers=follower.headers).status_code == 204
+    body = client.get(f"/api/v1/requests/{rid}", headers=follower.headers).get_json()
+    assert "location" not in body and body["attachments"] == [] and body["author"] is None
+    assert "43.21" not in str(body) and "Aigerim" not in str(body)
+    assert client.get(meta["url"], headers=follower.headers).status_code == 404
+    assert client.get(meta["thumbnail_url"], headers=follower.headers).status_code == 404
+    similar = client.get("/api/v1/requests/similar", query_string={"category": "FAC-AC", "office_id": world.ala},
+                         headers=follower.headers).get_json()["items"]
+    assert [s["id"] for s in similar] == [rid] and "Aigerim" not in str(similar) and "43.21" not in str(similar)
+
+
 def test_p8_device_data_and_logs_without_secrets_or_coordinates(app, client, world, submit, capfd):
     client.post("/api/v1/devices", json={"token": "tok-p8", "platform": "ios", "os_version": "iOS 18",
                                          "app_version": "2.1"}, headers=world.employee.headers)
