@@ -119,8 +119,9 @@ _STATS = "_following_stats"
 
 
 def prime(requests, user):
-    """Count the followers of ``requests`` and whether ``user`` is one, in one grouped query (a page's)."""
-    requests = [r for r in requests if r is not None]
+    """Count the followers of ``requests`` and whether ``user`` is one, in one grouped query (a page's);
+    requests counted already are left as they are."""
+    requests = [r for r in requests if r is not None and _STATS not in r.__dict__]
     if not requests:
         return
     ids = [r.id for r in requests]
@@ -137,6 +138,11 @@ def stats(req, user):
     if _STATS not in req.__dict__:
         prime([req], user)
     return req.__dict__[_STATS]
+
+
+def none_yet(req):
+    """A request just made has no followers: its answer needs no count."""
+    req.__dict__[_STATS] = (0, False)
 
 
 def forget(req):
