@@ -134,9 +134,12 @@ def prime(requests, user):
 
 
 def stats(req, user):
-    """``(followers_count, following)`` of ``req`` for ``user``: primed, or read now."""
+    """``(followers_count, following)`` of ``req`` for ``user``: primed, or read now together with
+    every other request the session holds (a page of a list is dumped item by item: its first item
+    counts them all, in one query)."""
     if _STATS not in req.__dict__:
-        prime([req], user)
+        held = [obj for obj in db.session.identity_map.values() if isinstance(obj, ServiceRequest)]
+        prime([req, *held], user)
     return req.__dict__[_STATS]
 
 

@@ -10,7 +10,7 @@ from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
 from .access import may_read_in_full
-from .following import prime, stats
+from .following import stats
 from .models import PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
@@ -127,15 +127,11 @@ def _following_stats(req):
 
 
 class FollowingFields:
-    """``followers_count`` and ``following`` (the caller's), counted for a whole page in one query."""
+    """``followers_count`` and ``following`` (the caller's), counted for a whole page in one query
+    (``following.stats``)."""
 
     followers_count = ma.fields.Function(lambda req: _following_stats(req)[0], metadata={"type": "integer"})
     following = ma.fields.Function(lambda req: _following_stats(req)[1], metadata={"type": "boolean"})
-
-    @ma.pre_dump(pass_collection=True)
-    def prime_following(self, data, many, **kwargs):
-        prime(list(data) if many else [data], current_user)
-        return data
 
 
 class SimilarSchema(FollowingFields, Output):

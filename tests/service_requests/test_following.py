@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from service_app.database import utcnow
 from service_app.extensions import db
@@ -155,3 +156,33 @@ def test_my_data_lists_what_i_follow(client, world, submit):
     data = client.get("/api/v1/me/data", headers=world.other_employee.headers).get_json()
     assert [f["request_id"] for f in data["following"]] == [rid]
     assert client.get("/api/v1/me/data", headers=world.employee.headers).get_json()["following"] == []
+
+
+def _statements_of(app, call):
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    return len(seen)
+
+
+def test_a_page_counts_its_followers_in_one_query_whatever_its_length(app, client, world, submit, auth):
+    def listing():
+        return client.get("/api/v1/requests", headers=world.admin.headers)
+
+    for _ in range(2):
+        follow(client, world.other_employee, submit()["id"])
+    few = _statements_of(app, listing)
+    for _ in range(6):
+        follow(client, world.other_employee, submit()["id"])
+    assert len(listing().get_json()["items"]) == 8
+    assert _statements_of(app, listing) == few

@@ -126,3 +126,18 @@ def test_sync_reports_the_merged_request_as_moved(app, client, world, submit):
         rows = db.session.scalars(sa.select(SyncChange).where(SyncChange.request_id == dup,
                                                               SyncChange.moved.is_(True))).all()
         assert len(rows) == 1 and rows[0].before_author_id == world.employee.id
+
+
+def test_the_sla_sweep_leaves_a_duplicate_alone(app, client, world, submit):
+    from datetime import timedelta
+
+    from service_app.database import utcnow
+    from service_requests.sweep import sweep
+
+    kept, dup = pair(submit, world)
+    merge(client, world.admin, dup, kept)
+    with app.app_context():
+        done = sweep(utcnow() + timedelta(days=60))
+        assert db.session.get(ServiceRequest, dup).response_breached is False
+        assert db.session.get(ServiceRequest, kept).response_breached is True
+    assert done["response breached"] == 1
