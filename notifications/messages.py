@@ -7,7 +7,7 @@ COMMENT_EXCERPT_CHARS = 200
 
 # The parameters a feed entry keeps (``Notification.data``) to render its text when read.
 # ``notice_id`` is kept for the deep link of a notice's notification (which has no request).
-PARAMS = ("number", "title", "status", "comment", "count", "notice_id")
+PARAMS = ("number", "title", "status", "comment", "count", "notice_id", "target")
 
 STATUS_WORDS = {
     "new": {"ru": "новая", "kk": "жаңа", "en": "new"},
@@ -17,6 +17,7 @@ STATUS_WORDS = {
     "closed": {"ru": "закрыта", "kk": "жабылды", "en": "closed"},
     "rejected": {"ru": "отклонена", "kk": "қабылданбады", "en": "rejected"},
     "cancelled": {"ru": "отменена", "kk": "тоқтатылды", "en": "cancelled"},
+    "duplicate": {"ru": "объединена с другой", "kk": "басқа өтініммен біріктірілді", "en": "merged into another"},
 }
 
 CATALOGUE = {
@@ -39,6 +40,12 @@ CATALOGUE = {
         "ru": ("Новый комментарий к {number}", "{comment}"),
         "kk": ("{number} өтініміне жаңа пікір", "{comment}"),
         "en": ("New comment on {number}", "{comment}"),
+    },
+    # A request merged into another (``target``, its number): its author follows that one now.
+    "merged": {
+        "ru": ("Заявка {number} объединена с {target}", "«{title}»: следите за заявкой {target}"),
+        "kk": ("{number} өтінімі {target} өтінімімен біріктірілді", "«{title}»: {target} өтінімін қадағалаңыз"),
+        "en": ("Request {number} was merged into {target}", "“{title}”: follow {target} for updates"),
     },
     # One push for many changes made in one bulk call (``outbox.one_push_each``).
     "bulk_updated": {

@@ -231,6 +231,13 @@ def log_request(session, request_id, internal=False):
         _add(session, [{"request_id": request_id, "internal": internal}])
 
 
+def log_moved(session, request_id, before):
+    """Log that a request moved into another (a merge): a ``moved`` row with ``before`` (its
+    visibility fields) as ``before_*``, so everyone who has the request is told, whoever sees it now."""
+    _add(session, [{"request_id": request_id, "moved": True,
+                    **{f"before_{field}": before[field] for field in VISIBILITY_FIELDS}}])
+
+
 def log_new_notifications(pairs):
     """Log notifications inserted by a bulk statement, ``(user_id, notification_id)`` pairs (written at commit)."""
     _add(db.session(), [{"user_id": user_id, "notification_id": i} for user_id, i in pairs])

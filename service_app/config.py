@@ -153,6 +153,7 @@ SETTINGS = (
     Setting("MAX_GEOFENCE_EXTENT_KM", integer, "500"),
     Setting("LOCATION_PRECISION_DECIMALS", integer, "2"),
     Setting("REOPEN_DAYS", integer, "7"),
+    Setting("SIMILAR_DAYS", integer, "14"),
     Setting("AUTO_CLOSE_DAYS", integer, "3"),
     Setting("ATTACHMENT_RETENTION_DAYS", integer, "365"),
     Setting("REQUEST_RETENTION_DAYS", integer, "1825"),

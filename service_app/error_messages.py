@@ -149,6 +149,7 @@ SERVICE = {
         "ru": "у помещения есть {uses}; его нельзя удалить, но можно заменить его QR-метку",
         "kk": "бөлмеде {uses} бар; оны жоюға болмайды, бірақ оның QR-белгісін ауыстыруға болады"},
     "no such room": {"ru": "нет такого помещения", "kk": "мұндай бөлме жоқ"},
+    "no such room in this office": {"ru": "в этом офисе нет такого помещения", "kk": "бұл кеңседе мұндай бөлме жоқ"},
     "no such QR tag": {"ru": "нет такой QR-метки", "kk": "мұндай QR-белгі жоқ"},
     "this office already has a room with this code": {
         "ru": "в этом офисе уже есть помещение с таким кодом", "kk": "бұл кеңседе осындай коды бар бөлме бұрыннан бар"},
@@ -159,6 +160,24 @@ SERVICE = {
     "cannot move from {status} to {target}; allowed: {allowed}": {
         "ru": "нельзя перевести из {status} в {target}; можно: {allowed}",
         "kk": "{status} күйінен {target} күйіне ауыстыруға болмайды; рұқсат етілгені: {allowed}"},
+    "followers may read the conversation but not write in it": {
+        "ru": "подписчики могут читать переписку, но не писать в ней",
+        "kk": "жазылушылар хат алмасуды оқи алады, бірақ жаза алмайды"},
+    "a request cannot be merged into itself": {
+        "ru": "заявку нельзя объединить с ней самой", "kk": "өтінімді өзімен біріктіруге болмайды"},
+    "this request was already merged into {number}": {
+        "ru": "эта заявка уже объединена с {number}", "kk": "бұл өтінім {number} өтінімімен біріктіріліп қойған"},
+    "the target was merged into {number}; merge into that request instead": {
+        "ru": "целевая заявка объединена с {number}; объединяйте с ней",
+        "kk": "мақсатты өтінім {number} өтінімімен біріктірілген; соған біріктіріңіз"},
+    "the target is {status}; merge into a request that is not final": {
+        "ru": "целевая заявка в статусе {status}; объединяйте с незавершённой заявкой",
+        "kk": "мақсатты өтінім {status} мәртебесінде; аяқталмаған өтініммен біріктіріңіз"},
+    "this request is {status}; only a request that is not final can be merged": {
+        "ru": "эта заявка в статусе {status}; объединить можно только незавершённую заявку",
+        "kk": "бұл өтінім {status} мәртебесінде; тек аяқталмаған өтінімді біріктіруге болады"},
+    "give both lat and lon, or neither": {
+        "ru": "укажите и lat, и lon, или ни одного", "kk": "lat пен lon екеуін де көрсетіңіз немесе ешқайсысын"},
     "the request is {status}": {"ru": "заявка в статусе {status}", "kk": "өтінім {status} мәртебесінде"},
     "the request is {status}; no more photos": {
         "ru": "заявка в статусе {status}; фото больше не добавить",

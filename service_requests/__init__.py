@@ -10,6 +10,8 @@ from .app_config import blp as app_config_blp
 from .assignment import drop_from_pools
 from .assignment_routes import blp as assignment_blp
 from .category_routes import blp as categories_blp
+from .following import dump_followed, followed_rows
+from .following_routes import blp as following_blp
 from .cli import retention_cli, sla_cli, storage_cli
 from .notice_routes import blp as notices_blp
 from .notices import dump_follows, erase_account_follows, follow_rows
@@ -22,7 +24,8 @@ from .reply_routes import blp as replies_blp
 from .report_routes import blp as sla_blp
 from .routes import blp as requests_blp
 from .sync_routes import blp as sync_blp
-from .seed import seed_assignment_rule, seed_categories, seed_notice, seed_replies, seed_requests, seed_views
+from .seed import (seed_assignment_rule, seed_categories, seed_duplicates, seed_notice, seed_replies,
+                   seed_requests, seed_views)
 from .sla import longest_target
 from .triage import release_assignments
 from .view_routes import blp as views_blp
@@ -32,6 +35,7 @@ def init_app(app):
     """Register the requests API and CLI, and plug requests into offices, accounts, the export and the seed."""
     storage.init_app(app)
     api.register_blueprint(categories_blp)
+    api.register_blueprint(following_blp)  # before requests: /requests/similar is not a request id
     api.register_blueprint(requests_blp)
     api.register_blueprint(sla_blp)
     api.register_blueprint(replies_blp)
@@ -51,8 +55,10 @@ def init_app(app):
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("views", query=view_rows, dump=dump_views))
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("replies", query=reply_rows, dump=dump_replies))
     hooks.add(plugins.Hook.PERSONAL_DATA, Section("followed_notices", query=follow_rows, dump=dump_follows))
+    hooks.add(plugins.Hook.PERSONAL_DATA, Section("following", query=followed_rows, dump=dump_followed))
     hooks.add(plugins.Hook.SEEDERS, seed_categories)
     hooks.add(plugins.Hook.SEEDERS, seed_requests)
+    hooks.add(plugins.Hook.SEEDERS, seed_duplicates)
     hooks.add(plugins.Hook.SEEDERS, seed_assignment_rule)
     hooks.add(plugins.Hook.SEEDERS, seed_views)
     hooks.add(plugins.Hook.SEEDERS, seed_replies)

@@ -6,6 +6,11 @@ department scope (an empty scope means all), plus what is assigned to them.
 A request the caller may not see answers 404, exactly like a missing one;
 so does a photo of such a request (``get_visible_attachment``).
 
+Followers (``RequestFollower``) read a request they did not write, and only read it:
+``get_visible_request`` admits them to reads (never to a lookup for update, which every
+write makes, so their writes answer 404), ``may_read`` counts them for notifications, and
+``may_read_in_full`` tells the views what they may not see (location, photos, the author).
+
 What a caller who may see a request may do with it is decided here too:
 which fields they may edit, whether they may write internal notes or attach
 photos, and which status moves they may make (``TRANSITIONS``). The service
@@ -22,7 +27,7 @@ from service_app.extensions import db
 from service_app.users.models import User
 from service_app.vocabulary import STAFF_ROLES
 
-from .models import Attachment, ServiceRequest
+from .models import Attachment, RequestFollower, ServiceRequest
 
 NOT_FOUND = "no such request"
 ATTACHMENT_NOT_FOUND = "no such attachment"
@@ -123,12 +128,29 @@ def is_staff_for(user, req):
     return user.is_staff and (covers(user, req.office_id, req.department_code) or req.assignee_id == user.id)
 
 
-def may_read(user, req):
-    """``visible_condition`` for one loaded request: whether ``user`` would get it, not a 404."""
+def may_read_in_full(user, req):
+    """``visible_condition`` for one loaded request: its author and staff, who see all of it."""
     if user is None or not user.is_active:
         return False
     return (is_author(user, req)
             or (user.is_staff and (req.assignee_id == user.id or covers(user, req.office_id, req.department_code))))
+
+
+def follower_condition(user, request_id=ServiceRequest.id):
+    """SQL condition: ``user`` follows the request."""
+    return sa.exists().where(RequestFollower.request_id == request_id, RequestFollower.user_id == user.id)
+
+
+def is_follower(user, req):
+    return db.session.scalar(sa.select(follower_condition(user, req.id))) or False
+
+
+def may_read(user, req):
+    """Whether ``user`` would get the request from ``get_visible_request``, not a 404: in full
+    (``may_read_in_full``) or as a follower."""
+    if user is None or not user.is_active:
+        return False
+    return may_read_in_full(user, req) or is_follower(user, req)
 
 
 def is_author(user, req):
@@ -136,8 +158,13 @@ def is_author(user, req):
 
 
 def get_visible_request(user, request_id, *, for_update=False):
-    """The request if ``user`` may see it; 404 for missing and for not yours alike."""
-    stmt = sa.select(ServiceRequest).where(ServiceRequest.id == request_id, visible_condition(user))
+    """The request if ``user`` may see it; 404 for missing and for not yours alike.
+
+    A follower may read it; a lookup ``for_update`` (every write's) does not admit followers."""
+    condition = visible_condition(user)
+    if not for_update:
+        condition = sa.or_(condition, follower_condition(user))
+    stmt = sa.select(ServiceRequest).where(ServiceRequest.id == request_id, condition)
     if for_update:
         stmt = stmt.with_for_update(of=ServiceRequest)
     req = db.session.scalar(stmt)
@@ -177,6 +204,13 @@ def require_may_write_internal(user, req):
     """Internal notes are for the staff responsible for the request, never its author's eyes."""
     if not may_read_internal(user, req):
         raise ApiError(403, "forbidden", "only staff may write internal notes")
+
+
+def require_may_comment(user, req):
+    """The conversation is between the author and the staff; followers read it (a bulk call or a
+    canned reply may reach a request its staff member also follows: staff may comment)."""
+    if not may_read_in_full(user, req):
+        raise ApiError(403, "forbidden", "followers may read the conversation but not write in it")
 
 
 def require_may_attach(user, req):

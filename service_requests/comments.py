@@ -5,6 +5,7 @@ Both lists read like a story, oldest first, one page at a time
 not read internal notes.
 """
 import sqlalchemy as sa
+from flask import g
 
 from service_app.errors import ApiError
 from service_app.extensions import db
@@ -23,6 +24,7 @@ def post_comment(user, req, body, internal, *, commit=True, part_of=None):
     ``part_of`` names the event the comment belongs to (``history.add_comment``)."""
     if internal:
         access.require_may_write_internal(user, req)
+    access.require_may_comment(user, req)
     if req.is_final:
         raise ApiError(409, "conflict", f"the request is {req.status}; comments are closed")
     comment = add_comment(user, req, body, internal, part_of=part_of)
@@ -46,6 +48,9 @@ def list_events(user, req, args):
 
 
 def _page(user, req, model, args):
+    if not access.may_read_in_full(user, req):
+        # A follower: the request's author is not named, in the conversation nor in the history.
+        g.hidden_person_id = req.author_id
     stmt = sa.select(model).where(model.request_id == req.id)
     if not access.may_read_internal(user, req):
         stmt = stmt.where(model.internal.is_(False))

@@ -12,7 +12,7 @@ from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 
-from . import access, assignment, forms, history, search, sla
+from . import access, assignment, following, forms, history, search, sla
 from .categories import active_category_and_department
 from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
 
@@ -100,6 +100,7 @@ def create_request(user, data, idempotency_key=None, _again=True):
             session.commit()
         finally:
             session.expire_on_commit = True
+        following.none_yet(req)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its request.
         db.session.rollback()

@@ -11,8 +11,9 @@ from service_app.extensions import db
 from service_app.users.models import User
 
 PRIORITIES = ("low", "normal", "high", "urgent")
-STATUSES = ("new", "in_progress", "waiting", "resolved", "closed", "rejected", "cancelled")
-FINAL_STATUSES = ("closed", "rejected", "cancelled")
+STATUSES = ("new", "in_progress", "waiting", "resolved", "closed", "rejected", "cancelled", "duplicate")
+# ``duplicate``: merged into another request (``merging.merge``); no status move leads there or out.
+FINAL_STATUSES = ("closed", "rejected", "cancelled", "duplicate")
 OPEN_STATUSES = ("new", "in_progress", "waiting")
 
 
@@ -90,6 +91,8 @@ class ServiceRequest(db.Model):
     response_minutes: Mapped[float | None] = mapped_column(sa.Float)
     resolution_minutes: Mapped[float | None] = mapped_column(sa.Float)
     version: Mapped[int] = mapped_column(default=1)
+    # The request this one was merged into (its status is then ``duplicate``).
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="SET NULL"))
     # What ``q`` searches (service_requests.search): normalised words of the title, description and
     # public comments, and of the internal notes. Not loaded with the request: only SQL reads them.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
@@ -106,6 +109,7 @@ class ServiceRequest(db.Model):
     room = relationship("Room", lazy="joined")
     attachments = relationship("Attachment", lazy="selectin", order_by="Attachment.id",
                                back_populates="request")
+    merged_into = relationship("ServiceRequest", remote_side="ServiceRequest.id", lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -154,6 +158,20 @@ class ServiceRequest(db.Model):
             "resolution_breached": self.resolution_breached,
             "paused": self.paused_at is not None,
         }
+
+
+class RequestFollower(db.Model):
+    """An employee following a request they did not write (``following``): they read it without
+    its location, photos or author, and hear of its status changes and public comments."""
+
+    __tablename__ = "request_followers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("request_id", "user_id", name="uq_request_followers_request_user"),)
 
 
 class RequestEvent(db.Model):

@@ -14,7 +14,8 @@ from service_app.extensions import db
 from service_app.users.models import User
 
 from .access import covers_condition, may_read
-from .models import Comment
+from .following import followers
+from .models import Comment, ServiceRequest
 
 
 def _covering(req):
@@ -45,15 +46,18 @@ def on_history_event(req, event, actor, data, internal):
         notify_new_request("request_created", _covering(req), request_id=req.id, params=_params(req),
                            actor_id=actor_id)
     elif event == "status_changed":
-        send("status_changed", [req.author, req.assignee], status=data["to"])
+        send("status_changed", [req.author, req.assignee, *followers(req)], status=data["to"])
     elif event == "assigned" and data.get("assignee"):
         send("assigned", [db.session.get(User, data["assignee"]["id"])])
     elif event == "commented" and not internal and not data.get("part_of"):
         comment = db.session.get(Comment, data["comment_id"])
+        # Followers hear of every public comment, as its author's counterpart does.
         if actor_id == req.author_id:
-            send("comment_added", [req.assignee], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+            send("comment_added", [req.assignee, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
         elif actor is not None and actor.is_staff:
-            send("comment_added", [req.author], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+            send("comment_added", [req.author, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+    elif event == "merged":
+        send("merged", [req.author], target=ServiceRequest.number_of(data["into"]["id"]))
 
 
 def notify_sla(req, event):

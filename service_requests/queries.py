@@ -129,12 +129,14 @@ def sla_outcome(target, outcome):
 
     The SLA report's and the dashboard's meaning (``reports._sla_counts``): a target is decided
     when the request was answered (resolved) or the target breached, and met when answered
-    (resolved) without a breach; missed is breached, answered or not.
+    (resolved) without a breach; missed is breached, answered or not. A merged request
+    (``duplicate``) is none of them: the reports count it as merged.
     """
     R = ServiceRequest
     done = R.first_response_at if target == "response" else R.resolved_at
-    breached = R.response_breached if target == "response" else R.resolution_breached
-    met = sa.and_(done.is_not(None), sa.not_(breached))
+    not_merged = R.status != "duplicate"
+    breached = sa.and_(R.response_breached if target == "response" else R.resolution_breached, not_merged)
+    met = sa.and_(done.is_not(None), sa.not_(breached), not_merged)
     return {"met": met, "missed": breached, "decided": sa.or_(met, breached)}[outcome]
 
 

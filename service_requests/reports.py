@@ -33,7 +33,7 @@ from .queries import sla_outcome
 R = ServiceRequest
 COLUMNS = ["key", "label", "total", "open", "resolved", "response_met_pct", "resolution_met_pct",
            "median_response_minutes", "p90_response_minutes", "median_resolution_minutes",
-           "p90_resolution_minutes", "response_breached", "resolution_breached", "rated", "avg_rating"]
+           "p90_resolution_minutes", "response_breached", "resolution_breached", "merged", "rated", "avg_rating"]
 GROUPS = {"office": R.office_id, "department": R.department_code, "category": R.category_code,
           "priority": R.priority, "assignee": R.assignee_id, "room": R.room_id}
 MAX_DAYS = 366
@@ -98,8 +98,10 @@ def _aggregates():
         sa.func.count(R.id).label("total"),
         _count_if(R.status.in_(OPEN_STATUSES)).label("open"),
         *_sla_counts(),
-        _count_if(R.response_breached).label("response_breached"),
-        _count_if(R.resolution_breached).label("resolution_breached"),
+        # A merged request (``duplicate``) counts as merged, never as breached (its clocks stopped).
+        _count_if(sa.and_(R.response_breached, R.status != "duplicate")).label("response_breached"),
+        _count_if(sa.and_(R.resolution_breached, R.status != "duplicate")).label("resolution_breached"),
+        _count_if(R.status == "duplicate").label("merged"),
         sa.func.avg(R.rating).label("avg_rating"),
     ]
 
@@ -145,6 +147,7 @@ def _row(key, label, agg, quantiles):
             "median_response_minutes": med_r, "p90_response_minutes": p90_r,
             "median_resolution_minutes": med_s, "p90_resolution_minutes": p90_s,
             "response_breached": agg.response_breached or 0, "resolution_breached": agg.resolution_breached or 0,
+            "merged": agg.merged or 0,
             "rated": agg.rated, "avg_rating": round(float(agg.avg_rating), 2) if agg.avg_rating is not None else None}
 
 
@@ -172,7 +175,7 @@ def _labels(session, group_by, keys, language):
 
 
 SUMMED = ("total", "open", "resolved", "response_decided", "response_met", "resolution_decided", "resolution_met",
-          "response_breached", "resolution_breached", "rated", "rating_sum")
+          "response_breached", "resolution_breached", "merged", "rated", "rating_sum")
 
 
 class _Sums:

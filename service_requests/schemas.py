@@ -1,7 +1,7 @@
 import functools
 
 import marshmallow as ma
-from flask import url_for
+from flask import g, url_for
 from flask_jwt_extended import current_user
 
 from service_app.api import Output, Schema
@@ -10,6 +10,8 @@ from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
 from . import access, forms
+from .access import may_read_in_full
+from .following import stats
 from .models import COMMENT_CHARS, PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
@@ -162,16 +164,87 @@ class AuthorLocation(ma.fields.Nested):
         return _author_location(obj)
 
 
-class FieldValues(ma.fields.Dict):
-    """The request's answers to its category's form: staff responsible for the request see all of
-    them, anyone else (its author) those of fields that are not staff-only."""
+def _reads_in_full(req):
+    """Whether the caller reads ``req`` in full (its author, its staff), not as a follower."""
+    return may_read_in_full(current_user, req)
+
+
+class AuthorOrHidden(ma.fields.Nested):
+    """The request's author, null for a follower: followers never learn who wrote it."""
 
     def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.author if _reads_in_full(obj) else None
+
+
+class PhotosOrHidden(ma.fields.List):
+    """The request's photos, an empty list for a follower (whose photo URLs answer 404 too)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return obj.attachments if _reads_in_full(obj) else []
+
+
+class RequestRefSchema(Output):
+    id = ma.fields.Integer()
+    number = Text(metadata={"example": "SR-000123"})
+
+
+def _following_stats(req):
+    return stats(req, current_user)
+
+
+class FollowingFields:
+    """``followers_count`` and ``following`` (the caller's), counted for a whole page in one query
+    (``following.stats``)."""
+
+    followers_count = ma.fields.Function(lambda req: _following_stats(req)[0], metadata={"type": "integer"})
+    following = ma.fields.Function(lambda req: _following_stats(req)[1], metadata={"type": "boolean"})
+
+
+class SimilarSchema(FollowingFields, Output):
+    """A similar request as anyone may see it: nothing personal."""
+
+    id = ma.fields.Integer()
+    number = Text(metadata={"example": "SR-000123"})
+    title = Text()
+    status = Text(metadata={"enum": list(STATUSES)})
+    created_at = ma.fields.AwareDateTime()
+
+
+class SimilarListSchema(Output):
+    items = ma.fields.List(ma.fields.Nested(SimilarSchema))
+
+
+class SimilarArgsSchema(Schema):
+    category = Code(required=True)
+    title = TrimmedString(validate=ma.validate.Length(max=200), metadata={
+        "description": "what the caller is about to write: the most similar titles come first"})
+    lat = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-90, 90))
+    lon = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-180, 180))
+    office_id = Id()
+
+    @ma.validates_schema
+    def both_or_neither(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lon" in data else "lon")
+
+
+class MergeSchema(Schema):
+    into = Id(required=True, strict=True, metadata={"description": "the request this one duplicates"})
+
+
+class FieldValues(ma.fields.Dict):
+    """The request's answers to its category's form: staff responsible for the request see all of
+    them, its author those of fields that are not staff-only, a follower none (answers may hold
+    personal details)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        if not _reads_in_full(obj):
+            return {}
         staff = current_user is not None and access.is_staff_for(current_user, obj)
         return forms.visible_values(obj, staff)
 
 
-class RequestSchema(Output):
+class RequestSchema(FollowingFields, Output):
     SOMETIMES_ABSENT = ("location",)
 
     id = ma.fields.Integer()
@@ -185,7 +258,7 @@ class RequestSchema(Output):
     office = ma.fields.Nested(OfficeRefSchema)
     routed_by = Text(metadata={"enum": ["manual", "geofence", "nearest", "home_office", "qr"]})
     room = ma.fields.Nested(RoomRefSchema, allow_none=True)  # the room of the QR tag it was filed through
-    author = ma.fields.Nested(PersonSchema)
+    author = AuthorOrHidden(PersonSchema, allow_none=True)  # null for a follower
     assignee = ma.fields.Nested(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
@@ -194,8 +267,9 @@ class RequestSchema(Output):
     closed_at = ma.fields.AwareDateTime(allow_none=True)
     rating = ma.fields.Integer(allow_none=True)
     sla = ma.fields.Nested(SlaSchema)
-    attachments = ma.fields.List(ma.fields.Nested(AttachmentSchema))
+    attachments = PhotosOrHidden(ma.fields.Nested(AttachmentSchema), metadata={"description": "empty for a follower"})
     version = ma.fields.Integer()
+    merged_into = ma.fields.Nested(RequestRefSchema, allow_none=True)  # set when merged (status duplicate)
     location = AuthorLocation(PointSchema, metadata={"description": "coarsened {lat, lon}; present for the author only"})
     form_values = FieldValues(data_key="fields", metadata={
         "description": "answers to the category's form, {key: value}; staff-only ones for staff only"})
@@ -319,11 +393,20 @@ class RequestListArgsSchema(PageArgsSchema, RequestFilterSchema):
 RequestPageSchema = page_schema(RequestSchema)
 
 
+class PersonOrHidden(ma.fields.Nested):
+    """A person, null when it is the author of a request read by a follower (``comments._page``)."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        person = super().get_value(obj, attr, accessor, default)
+        hidden = g.get("hidden_person_id")
+        return None if hidden is not None and person is not None and person.id == hidden else person
+
+
 class CommentSchema(Output):
     id = ma.fields.Integer()
     body = Text()
     internal = ma.fields.Boolean()
-    author = ma.fields.Nested(PersonSchema)
+    author = PersonOrHidden(PersonSchema, allow_none=True)  # null for the request's author, to a follower
     created_at = ma.fields.AwareDateTime()
 
 
@@ -338,7 +421,7 @@ CommentListSchema = page_schema(CommentSchema)
 class EventSchema(Output):
     id = ma.fields.Integer()
     event = Text()
-    actor = ma.fields.Nested(PersonSchema, allow_none=True)
+    actor = PersonOrHidden(PersonSchema, allow_none=True)
     created_at = ma.fields.AwareDateTime()
     internal = ma.fields.Boolean()
     data = ma.fields.Dict()
@@ -409,6 +492,8 @@ class ReportRowSchema(Output):
     p90_resolution_minutes = Measure()
     response_breached = ma.fields.Integer()
     resolution_breached = ma.fields.Integer()
+    merged = ma.fields.Integer(metadata={"description": "merged into another request (status duplicate): "
+                                                        "neither met nor breached"})
     rated = ma.fields.Integer()
     avg_rating = Measure()
 

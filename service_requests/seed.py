@@ -11,7 +11,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, attachments, intake, lifecycle, sla, triage
+from . import access, attachments, intake, lifecycle, merging, sla, triage
 from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, Reply, RequestEvent,
                      ServiceRequest)
 from .notices import Notice, NoticeFollow
@@ -305,3 +305,32 @@ def seed_notice():
         db.session.add(NoticeFollow(notice_id=notice.id, user_id=employee.id))
     db.session.commit()
     return [f"created notice {title['en']!r} of {code}, followed by demo-employee"]
+
+
+# --- a pair of duplicates ---------------------------------------------------
+
+# (author, title): the first is kept, the second is merged into it, so its author follows the first.
+DEMO_DUPLICATES = (("manager", "Не работает кондиционер на 3 этаже"),
+                   ("employee", "Кондиционер на третьем этаже не охлаждает"))
+DEMO_DUPLICATE_POINT = {"lat": 43.2205, "lon": 76.9298}
+
+
+def seed_duplicates():
+    """Two air-conditioning requests about the same unit at the headquarters, the employee's merged
+    into the manager's by the administrator: demo-employee follows the kept one (once)."""
+    if db.session.scalar(sa.select(ServiceRequest.id).where(ServiceRequest.status == "duplicate").limit(1)):
+        return ["exists  demo duplicates"]
+    people = {role: db.session.scalar(sa.select(User).where(User.login == f"demo-{role}"))
+              for role in ("employee", "admin", "manager")}
+    if None in people.values():
+        return []
+    made = [intake.create_request(people[who], {"title": title, "category": "FAC-AC", "priority": "normal",
+                                                "description": "", "location": DEMO_DUPLICATE_POINT,
+                                                "fields": {"symptom": "not_cooling"}})[0].id
+            for who, title in DEMO_DUPLICATES]
+    try:
+        target = merging.merge(people["admin"], made[1], made[0])
+    except ApiError as exc:  # the demo administrator's scope does not cover the office
+        db.session.rollback()
+        return [f"skipped demo duplicates: {exc.message}"]
+    return [f"created requests {ServiceRequest.number_of(made[1])} merged into {target.number}"]

@@ -147,6 +147,21 @@ def test_p7_a_request_filed_through_a_room_s_qr_tag_keeps_no_location(app, clien
             assert (req.location_lat, req.location_lon, req.room_id) == (None, None, room["id"])
 
 
+def test_p7_followers_see_neither_location_nor_photos_nor_who_wrote_it(client, world, submit, photo_store):
+    rid = submit(location={"lat": 43.2123456, "lon": 76.9187654})["id"]
+    meta = upload(client, world.employee, rid, gps_photo()).get_json()
+    follower = world.other_employee
+    assert client.post(f"/api/v1/requests/{rid}/follow", headers=follower.headers).status_code == 204
+    body = client.get(f"/api/v1/requests/{rid}", headers=follower.headers).get_json()
+    assert "location" not in body and body["attachments"] == [] and body["author"] is None
+    assert "43.21" not in str(body) and "Aigerim" not in str(body)
+    assert client.get(meta["url"], headers=follower.headers).status_code == 404
+    assert client.get(meta["thumbnail_url"], headers=follower.headers).status_code == 404
+    similar = client.get("/api/v1/requests/similar", query_string={"category": "FAC-AC", "office_id": world.ala},
+                         headers=follower.headers).get_json()["items"]
+    assert [s["id"] for s in similar] == [rid] and "Aigerim" not in str(similar) and "43.21" not in str(similar)
+
+
 def test_p8_device_data_and_logs_without_secrets_or_coordinates(app, client, world, submit, capfd):
     client.post("/api/v1/devices", json={"token": "tok-p8", "platform": "ios", "os_version": "iOS 18",
                                          "app_version": "2.1"}, headers=world.employee.headers)

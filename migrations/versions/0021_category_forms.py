@@ -1,7 +1,7 @@
 """category forms
 
 Revision ID: 0021_category_forms
-Revises: 0019_rooms_and_qr_tags
+Revises: 0020_following_and_merging
 Create Date: 2026-12-05 01:15:00
 
 A category gains ``fields``, its form (a JSON list of field definitions, empty for
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_category_forms'
-down_revision = '0019_rooms_and_qr_tags'
+down_revision = '0020_following_and_merging'
 branch_labels = None
 depends_on = None
 

@@ -87,6 +87,7 @@ class MyDataSchema(Output):
     views = ma.fields.List(ma.fields.Dict(), metadata={"description": "saved views of the request list you made (staff)"})
     replies = ma.fields.List(ma.fields.Dict(), metadata={"description": "canned replies you made (staff)"})
     followed_notices = ma.fields.List(ma.fields.Dict(), metadata={"description": "office notices you follow"})
+    following = ma.fields.List(ma.fields.Dict(), metadata={"description": "requests you follow"})
     next_cursors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(allow_none=True), required=True,
                                   metadata={"description": "per section: the cursor of its next page, null when "
                                                            "this answer holds all of it"})

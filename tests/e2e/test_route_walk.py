@@ -160,6 +160,10 @@ ACCESS = {
     "requests.change_status": {"POST": Access(OTHERS, json={"status": "cancelled"}, if_match=True)},
     "requests.Comments": {"GET": Access(OTHERS), "POST": Access(OTHERS, json={"body": "Hello from a stranger"})},
     "requests.events": {"GET": Access(OTHERS)},
+    # similar requests show nothing personal; any open recent request may be followed (API.md "Employees")
+    "following.similar": {"GET": Access(ANY_USER, query={"category": "FAC-AC", "title": "Owner"})},
+    "following.Follow": {"POST": Access(ANY_USER), "DELETE": Access(ANY_USER)},
+    "following.merge": {"POST": Access(STAFF, json={"into": 1})},
     "requests.upload_attachment": {"POST": Access(OTHERS, upload=True)},
     "requests.AttachmentFile": {"GET": Access(OTHERS), "DELETE": Access(OTHERS)},
     "requests.AttachmentThumbnail": {"GET": Access(OTHERS)},

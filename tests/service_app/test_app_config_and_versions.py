@@ -25,7 +25,7 @@ def test_app_config_needs_no_token_and_says_everything(versioned):
     assert body["languages"] == ["ru", "kk", "en"]
     statuses = {s["code"]: s for s in body["statuses"]}
     assert statuses["new"] == {"code": "new", "label": {"ru": "новая", "kk": "жаңа", "en": "new"}, "final": False}
-    assert {code for code, s in statuses.items() if s["final"]} == {"closed", "rejected", "cancelled"}
+    assert {code for code, s in statuses.items() if s["final"]} == {"closed", "rejected", "cancelled", "duplicate"}
     assert [p["code"] for p in body["priorities"]] == ["low", "normal", "high", "urgent"]
     assert all(set(p["label"]) == {"ru", "kk", "en"} for p in body["priorities"] + body["statuses"])
     assert body["limits"] == {"attachment_max_bytes": 10485760, "attachment_max_per_request": 10,

@@ -34,10 +34,10 @@ def test_every_built_app_gets_every_package_plugged_in_and_keeps_what_a_test_add
         registry = plugins.hooks(app)
         assert [s.name for s in registry.get(Hook.PERSONAL_DATA)] == [
             "devices", "notifications", "requests", "comments", "attachments", "views", "replies",
-            "followed_notices"]
+            "followed_notices", "following"]
         assert [f.__name__ for f in registry.get(Hook.SEEDERS)] == [
-            "seed_offices", "seed_rooms", "seed_devices", "seed_categories", "seed_requests", "seed_assignment_rule",
-            "seed_views", "seed_replies", "seed_notice"]
+            "seed_offices", "seed_rooms", "seed_devices", "seed_categories", "seed_requests", "seed_duplicates",
+            "seed_assignment_rule", "seed_views", "seed_replies", "seed_notice"]
         assert registry.one(Hook.OFFICE_LOOKUP).__name__ == "office_id_by_code"
         assert len(registry.get(Hook.HISTORY_SUBSCRIBERS)) == 1 and len(registry.get(Hook.ERASE_ACCOUNTS)) == 2
 

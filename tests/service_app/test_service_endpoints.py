@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from notifications.models import Device
+from service_requests.models import RequestFollower, ServiceRequest
 from service_app.extensions import db
 from service_app.users.models import User
 
@@ -65,6 +66,12 @@ def test_seed_demo_is_idempotent_and_demo_users_sign_in(app, runner, login):
     with app.app_context():  # the demo phones receive (`make run` shows their pushes in the log)
         devices = db.session.scalars(sa.select(Device)).all()
         assert len(devices) == 3 and all(device.receiving for device in devices)
+        # A pair of duplicates: the employee's merged into the manager's, which the employee follows.
+        duplicate = db.session.scalar(sa.select(ServiceRequest).where(ServiceRequest.status == "duplicate"))
+        follower = db.session.scalar(sa.select(RequestFollower).where(
+            RequestFollower.request_id == duplicate.merged_into_id))
+        assert follower.user_id == duplicate.author_id
+    assert "merged into" in first.output
 
 
 def test_seed_demo_refuses_in_production(make_app, monkeypatch):

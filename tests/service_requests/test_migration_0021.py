@@ -11,7 +11,7 @@ def test_0021_gives_existing_categories_and_requests_empty_forms_and_answers(app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-        downgrade(revision="0019_rooms_and_qr_tags")
+        downgrade(revision="0020_following_and_merging")
         inspector = sa.inspect(db.engine)
         assert "fields" not in {c["name"] for c in inspector.get_columns("categories")}
         assert not {"fields", "staff_fields"} & {c["name"] for c in inspector.get_columns("service_requests")}

@@ -99,17 +99,17 @@ def test_sla_report_by_office_matches_hand_computed_figures(client, company, his
                  "response_met_pct": 66.7, "resolution_met_pct": 66.7,
                  "median_response_minutes": 90.0, "p90_response_minutes": 98.0,
                  "median_resolution_minutes": 250.0, "p90_resolution_minutes": 290.0,
-                 "response_breached": 1, "resolution_breached": 1, "rated": 2, "avg_rating": 4.0}
+                 "response_breached": 1, "resolution_breached": 1, "merged": 0, "rated": 2, "avg_rating": 4.0}
     assert b == {"key": str(ids["B"]), "label": "Office B", "total": 2, "open": 1, "resolved": 0,
                  "response_met_pct": 0.0, "resolution_met_pct": 0.0,
                  "median_response_minutes": None, "p90_response_minutes": None,
                  "median_resolution_minutes": None, "p90_resolution_minutes": None,
-                 "response_breached": 1, "resolution_breached": 1, "rated": 0, "avg_rating": None}
+                 "response_breached": 1, "resolution_breached": 1, "merged": 0, "rated": 0, "avg_rating": None}
     assert body["totals"] == {"key": "total", "label": "total", "total": 5, "open": 2, "resolved": 2,
                               "response_met_pct": 50.0, "resolution_met_pct": 50.0,
                               "median_response_minutes": 90.0, "p90_response_minutes": 98.0,
                               "median_resolution_minutes": 250.0, "p90_resolution_minutes": 290.0,
-                              "response_breached": 2, "resolution_breached": 2, "rated": 2, "avg_rating": 4.0}
+                              "response_breached": 2, "resolution_breached": 2, "merged": 0, "rated": 2, "avg_rating": 4.0}
 
 
 def test_other_groupings(client, company, history):
@@ -146,8 +146,8 @@ def test_csv_has_the_same_columns(client, company, history):
         rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
         assert list(rows[0]) == ["key", "label", "total", "open", "resolved", "response_met_pct", "resolution_met_pct",
                                  "median_response_minutes", "p90_response_minutes", "median_resolution_minutes",
-                                 "p90_resolution_minutes", "response_breached", "resolution_breached", "rated",
-                                 "avg_rating"]
+                                 "p90_resolution_minutes", "response_breached", "resolution_breached", "merged",
+                                 "rated", "avg_rating"]
         assert rows[-1]["key"] == "total" and rows[-1]["total"] == "5" and rows[0]["p90_response_minutes"] == "98.0"
 
 
