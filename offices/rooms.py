@@ -15,7 +15,7 @@ from flask import current_app
 from fpdf import FPDF
 
 from service_app.database import assign, get_or_404
-from service_app.errors import ApiError
+from service_app.errors import ApiError, invalid
 from service_app.extensions import db
 from service_app.plugins import Hook, hooks
 
@@ -48,6 +48,15 @@ def resolve_token(token):
     room = db.session.scalar(sa.select(Room).where(Room.qr_token == token))
     if room is None or not room.office.is_active:
         raise not_found()
+    return room
+
+
+def tag_room(token, office_id=None):
+    """The room a tag names (:func:`resolve_token`), for a place given by its tag: an ``office_id``
+    sent with it other than the tag's office is 422, as the place is then said twice, differently."""
+    room = resolve_token(token)
+    if office_id is not None and office_id != room.office_id:
+        raise invalid("office_id", "the QR tag belongs to another office; send one of them, or the tag's office")
     return room
 
 

@@ -16,13 +16,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from offices.rooms import tag_room
 from offices.service import route_request
 from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, search
+from . import access, notices, search
 from .models import OPEN_STATUSES, RequestFollower, ServiceRequest
 
 SIMILAR_LIMIT = 5
@@ -33,7 +34,10 @@ SQLITE_CANDIDATES = 200
 def place_office_id(user, args):
     """The office a place routes to, as a new request there would be routed (``route_request``):
     ``lat``/``lon`` by geofence, else ``office_id``, else the caller's home office; 422
-    ``office_required`` when nothing matches. (A room's QR tag is one more kind of place.)"""
+    ``office_required`` when nothing matches. A room's QR tag (``qr_token``) names its office
+    (``offices.rooms.tag_room``: 404 for an unknown tag, 422 with another ``office_id``)."""
+    if args.get("qr_token"):
+        return tag_room(args["qr_token"], args.get("office_id")).office_id
     routed, _office = route_request(args.get("lat"), args.get("lon"), office_id=args.get("office_id"),
                                     home_office_id=user.office_id)
     return routed.office_id
@@ -68,7 +72,17 @@ def similar(user, args):
         shared = {r.id: len(words & set(search._WORD.findall(search.normalise(r.title)))) for r in candidates}
         rows = sorted(candidates, key=lambda r: -shared[r.id])[:SIMILAR_LIMIT]  # stable: newest first among equals
     prime(rows, user)
-    return {"items": rows}
+    return {"items": rows, "notices": notices.active_notices([office_id], user)}
+
+
+def open_in_room(room, user):
+    """The room's open requests of the last ``SIMILAR_DAYS``, newest first, at most ``SIMILAR_LIMIT``:
+    what a scanned tag shows (as ``Similar``: nothing personal), so the caller can follow one."""
+    rows = list(db.session.scalars(
+        sa.select(ServiceRequest).where(ServiceRequest.room_id == room.id, _recent())
+        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()).limit(SIMILAR_LIMIT)))
+    prime(rows, user)
+    return rows
 
 
 def _followable(user, request_id, now=None):

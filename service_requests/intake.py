@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from offices.rooms import resolve_token
+from offices.rooms import tag_room
 from offices.service import route_request
 from service_app.database import dialect_insert, utcnow
-from service_app.errors import ApiError, invalid
+from service_app.errors import ApiError
 from service_app.extensions import db
 
 from . import access, assignment, following, forms, history, search, sla
@@ -173,8 +173,6 @@ def _route_by_tag(data, read):
     An unknown, replaced or malformed tag is 404 (as ``GET /qr/{token}``); an ``office_id``
     other than the tag's office is 422, as the body then says two things.
     """
-    room = resolve_token(data["qr_token"])
-    if data.get("office_id") is not None and data["office_id"] != room.office_id:
-        raise invalid("office_id", "the QR tag belongs to another office; send one of them, or the tag's office")
+    room = tag_room(data["qr_token"], data.get("office_id"))
     office = read(room.office_id)
     return room, _TagRoute(room.office_id), office

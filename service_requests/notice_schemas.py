@@ -51,6 +51,8 @@ NoticeListSchema = page_schema(NoticeSchema, "NoticeListSchema", complete=True)
 class NoticePlaceArgsSchema(Schema):
     office_id = Id()
     lat = ma.fields.Float(allow_nan=False)
+    qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "a room's QR tag: the place is the tag's office"})
     lon = ma.fields.Float(allow_nan=False)
 
     @ma.validates_schema

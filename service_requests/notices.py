@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from notifications.outbox import notify
 from offices.models import Office, Room
+from offices.rooms import tag_room
 from offices.service import route_request
 from service_app.database import UTCDateTime, dialect_insert, get_or_404, utcnow
 from service_app.errors import ApiError, invalid
@@ -111,13 +112,15 @@ def active_notices(office_ids, user):
     return serialise(notices, user)
 
 
-def place_office_id(user, *, office_id=None, lat=None, lon=None):
+def place_office_id(user, *, office_id=None, lat=None, lon=None, qr_token=None):
     """The office a place routes to, as a request from there would be routed (``route_request``),
     or None when the place names nothing; an explicit ``office_id`` must be an active office (422).
 
     A point that lies in no office and has no fallback routes nowhere here: the caller's home
     office is shown anyway, and a list of notices is no reason to refuse.
     """
+    if qr_token:
+        return tag_room(qr_token, office_id).office_id
     if office_id is None and (lat is None or lon is None):
         return None
     try:
@@ -129,9 +132,9 @@ def place_office_id(user, *, office_id=None, lat=None, lon=None):
     return office.id if office is not None else routed.office_id
 
 
-def notices_for_place(user, *, office_id=None, lat=None, lon=None):
+def notices_for_place(user, *, office_id=None, lat=None, lon=None, qr_token=None):
     """``GET /notices``: the active notices of the place's office and of the caller's home office."""
-    return {"items": active_notices([place_office_id(user, office_id=office_id, lat=lat, lon=lon),
+    return {"items": active_notices([place_office_id(user, office_id=office_id, lat=lat, lon=lon, qr_token=qr_token),
                                      user.office_id], user), "next_cursor": None}
 
 

@@ -2,13 +2,16 @@
 import marshmallow as ma
 import sqlalchemy as sa
 from flask.views import MethodView
+from flask_jwt_extended import current_user
 
 from offices.rooms import resolve_token
 from service_app.api import Blueprint, Output
 from service_app.extensions import db
 
 from .models import Category
-from .schemas import CategorySchema, OfficeRefSchema, RoomRefSchema
+from . import following, notices
+from .notice_schemas import NoticeSchema
+from .schemas import CategorySchema, OfficeRefSchema, RoomRefSchema, SimilarSchema
 
 blp = Blueprint("qr", __name__, url_prefix="/api/v1", description="Rooms' QR tags")
 
@@ -17,9 +20,11 @@ class QrTagSchema(Output):
     office = ma.fields.Nested(OfficeRefSchema)
     room = ma.fields.Nested(RoomRefSchema)
     categories = ma.fields.List(ma.fields.Nested(CategorySchema), metadata={"description": "the active categories"})
-    notices = ma.fields.List(ma.fields.Dict(), metadata={"description": "the office's active notices"})
-    open_requests = ma.fields.List(ma.fields.Dict(), metadata={
-        "description": "open requests of the room's office that may be what the caller came to report"})
+    notices = ma.fields.List(ma.fields.Nested(NoticeSchema), metadata={
+        "description": "the office's active notices: what the office already knows"})
+    open_requests = ma.fields.List(ma.fields.Nested(SimilarSchema), metadata={
+        "description": "the room's open requests of the last SIMILAR_DAYS, newest first (at most 5): "
+                       "follow one rather than file it again"})
 
 
 def open_tag(token):
@@ -27,7 +32,9 @@ def open_tag(token):
     room = resolve_token(token)
     categories = list(db.session.scalars(sa.select(Category).where(Category.is_active.is_(True))
                                          .order_by(Category.code)))
-    return {"office": room.office, "room": room, "categories": categories, "notices": [], "open_requests": []}
+    return {"office": room.office, "room": room, "categories": categories,
+            "notices": notices.active_notices([room.office_id], current_user),
+            "open_requests": following.open_in_room(room, current_user)}
 
 
 @blp.route("/qr/<string:token>")

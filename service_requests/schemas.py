@@ -212,6 +212,8 @@ class SimilarSchema(FollowingFields, Output):
 
 class SimilarListSchema(Output):
     items = ma.fields.List(ma.fields.Nested(SimilarSchema))
+    notices = ma.fields.List(ma.fields.Nested("NoticeSchema"), metadata={
+        "description": "the active notices of the place's office: what the office already knows"})
 
 
 class SimilarArgsSchema(Schema):
@@ -221,6 +223,8 @@ class SimilarArgsSchema(Schema):
     lat = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-90, 90))
     lon = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-180, 180))
     office_id = Id()
+    qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "a room's QR tag: the place is the tag's office"})
 
     @ma.validates_schema
     def both_or_neither(self, data, **kwargs):
