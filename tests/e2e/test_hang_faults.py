@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pytest
 
+from service_requests.models import FINAL_STATUSES
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 BUCKET = "fault-photos"
@@ -283,7 +285,7 @@ def assert_unavailable(answer):
 def open_request_id(stack, token):
     status, _, body = json_call("GET", stack.base + "/api/v1/requests?limit=100", token=token)
     assert status == 200, body
-    return next(item["id"] for item in body["items"] if item["status"] not in ("closed", "rejected", "cancelled"))
+    return next(item["id"] for item in body["items"] if item["status"] not in FINAL_STATUSES)
 
 
 def test_hung_postgresql_answers_503_json_and_healthz_stays_live_then_recovers(stack):
