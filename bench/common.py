@@ -49,17 +49,25 @@ def timeit(func: Callable[[], object], min_seconds: float = 0.5) -> float:
     return calls / elapsed
 
 
-def median_ms(func: Callable[[], object], runs: int = 3, warm_up: bool = False) -> float:
-    """The median wall time of ``runs`` calls of ``func()``, in milliseconds (after one unmeasured call if ``warm_up``)."""
+def median_ms(func: Callable[[], object], runs: int = 3, warm_up: bool = False,
+              cleanup: Callable[[], object] | None = None) -> float:
+    """The median wall time of ``runs`` calls of ``func()``, in milliseconds (after one unmeasured call if
+    ``warm_up``); ``cleanup()``, unmeasured, runs after each call (the warm-up too), e.g. to end a transaction."""
     import statistics
+
+    def after():
+        if cleanup is not None:
+            cleanup()
 
     if warm_up:
         func()
+        after()
     timings = []
     for _ in range(runs):
         start = time.perf_counter()
         func()
         timings.append((time.perf_counter() - start) * 1000)
+        after()
     return statistics.median(timings)
 
 

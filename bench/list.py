@@ -25,12 +25,11 @@ filter and sort as a manager with an office and department scope and as an
 employee (docs/list-plans.md keeps a run's findings).
 """
 import os
-import statistics
 import time
 
 import sqlalchemy as sa
 
-from bench.common import migrated_app, pg_database, report
+from bench.common import median_ms, migrated_app, pg_database, report
 from bench.synthetic import REQUESTS, load_company
 
 DATABASE = "santrade_bench_list"
@@ -46,18 +45,6 @@ STAFF_ROWS = int(os.environ.get("BENCH_LIST_STAFF_ROWS", "100000"))
 STAFF_DEPTH = 50  # pages
 TIMES = "SELECT g, now() - (:n - g) * interval '30 seconds' AS t FROM generate_series(1, :n) g"
 
-
-
-def _median_ms(func, cleanup, runs=RUNS):
-    func()  # warm-up (statement cache, buffers)
-    cleanup()
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-        cleanup()
-    return statistics.median(timings)
 
 
 class _Capture:
@@ -185,9 +172,9 @@ def run():
             cleanup()
             if not pages[0] or pages[0] != pages[1] or pages[0] != pages[2]:
                 raise AssertionError(f"keyset, OFFSET and row-value pages differ at depth {k}")
-            keyset_ms = _median_ms(lambda c=cursor: keyset(c), cleanup)
-            offset_ms = _median_ms(lambda n=k: offset(n), cleanup)
-            row_value_ms = _median_ms(lambda a=after: row_value(a), cleanup)
+            keyset_ms = median_ms(lambda c=cursor: keyset(c), RUNS, warm_up=True, cleanup=cleanup)
+            offset_ms = median_ms(lambda n=k: offset(n), RUNS, warm_up=True, cleanup=cleanup)
+            row_value_ms = median_ms(lambda a=after: row_value(a), RUNS, warm_up=True, cleanup=cleanup)
             rows.append((k, keyset_ms, offset_ms, row_value_ms))
             if k == max(DEPTHS):
                 for title, func in ((f"keyset, depth {k:,}: list_requests as issued by the app", lambda c=cursor: keyset(c)),
@@ -292,8 +279,8 @@ def run_staff():
         timings = {}
         for label, args in (("created", {}), ("sort=due", {"sort": "due"}), ("sla=breached", {"sla": "breached"})):
             deep = cursor_at(admin, args, STAFF_DEPTH)
-            timings[label] = (_median_ms(lambda a=args: page(admin, a), cleanup),
-                              _median_ms(lambda a=args, c=deep: page(admin, a, c), cleanup))
+            timings[label] = (median_ms(lambda a=args: page(admin, a), RUNS, warm_up=True, cleanup=cleanup),
+                              median_ms(lambda a=args, c=deep: page(admin, a, c), RUNS, warm_up=True, cleanup=cleanup))
         base_first, base_deep = timings["created"]
         for label in ("sort=due", "sla=breached"):
             first, deep = timings[label]

@@ -15,12 +15,11 @@ after the rows), so a database loaded by an earlier run of this module with the 
 and the same ``BENCH_SEARCH_ROWS`` (1000000) is reused; ``BENCH_SEARCH_RELOAD=1`` loads afresh.
 """
 import os
-import statistics
 import time
 
 import sqlalchemy as sa
 
-from bench.common import migrated_app, pg_database, report
+from bench.common import median_ms, migrated_app, pg_database, report
 from bench.synthetic import REQUESTS, load_company
 
 DATABASE = os.environ.get("BENCH_SEARCH_DATABASE", "santrade_bench_search")
@@ -58,18 +57,6 @@ WHERE service_requests.id = w.id
 SHOWN = ("Limit", "Sort", "Bitmap", "Recheck", "Filter", "Index Cond: (to_tsvector", "%>", "Rows Removed",
          "Heap Blocks", "on service_requests", "Execution Time")
 QUERIES = (("typo", "кондиционр"), ("stemmed", "кондиционеры"), ("rare", "протечки"))
-
-
-def _median_ms(func, cleanup, runs=RUNS):
-    func()  # warm-up (statement cache, buffers)
-    cleanup()
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        timings.append((time.perf_counter() - start) * 1000)
-        cleanup()
-    return statistics.median(timings)
 
 
 def _loaded(db):
@@ -160,8 +147,8 @@ def run():
         for label, q in QUERIES:
             found, baseline_found = len(searched(q)), len(ilike(q))
             cleanup()
-            value = _median_ms(lambda q=q: searched(q), cleanup)
-            baseline = _median_ms(lambda q=q: ilike(q), cleanup)
+            value = median_ms(lambda q=q: searched(q), RUNS, warm_up=True, cleanup=cleanup)
+            baseline = median_ms(lambda q=q: ilike(q), RUNS, warm_up=True, cleanup=cleanup)
             report(f"search/{label}/{ROWS}", value, "ms", baseline, value / baseline,
                    f"q={q}: first page {found} requests (ILIKE: {baseline_found}); "
                    "baseline = the list with an unindexed ILIKE over title, description")
