@@ -125,6 +125,9 @@ def register_domains(app):
 
     for package in (offices, notifications, service_requests):
         package.init_app(app)
+    import console  # the staff console: built on the domains' service functions
+
+    console.init_app(app)
 
 
 def register_errorhandlers(app):

@@ -165,6 +165,10 @@ SETTINGS = (
     Setting("HOTSPOT_DAYS", integer, "30"),
     Setting("QR_BASE_URL", text, "https://service.santrade.kz"),
     Setting("EXPORT_MAX_ROWS", integer, "100000"),
+    Setting("CONSOLE_IDLE_MINUTES", integer, "30"),
+    Setting("CONSOLE_SESSION_HOURS", integer, "12"),
+    Setting("MAP_TILE_URL", text, "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    Setting("MAP_TILE_ATTRIBUTION", text, "&copy; OpenStreetMap contributors"),
     Setting("STORAGE_BACKEND", text, "local"),
     Setting("STORAGE_LOCAL_ROOT", text, ""),  # unset: instance/attachments
     Setting("S3_BUCKET", text, ""),

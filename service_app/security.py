@@ -1,8 +1,24 @@
 """Transport and browser hardening (PRIVACY.md P11): HTTPS only in production,
 HSTS, and headers that keep responses from being sniffed or framed."""
+from urllib.parse import urlsplit
+
 from flask import redirect, request
 
 EXEMPT_FROM_HTTPS = ("/healthz", "/readyz")  # Render's health checks call the service over plain HTTP
+
+
+def console_policy(app):
+    """The staff console's CSP: scripts and styles from the service only (no inline script),
+    images also from the map's tile server, forms posted back to the service only."""
+    tiles = app.config.get("MAP_TILE_URL") or ""
+    tile_origin = ""
+    if tiles.startswith(("https://", "http://")):
+        parts = urlsplit(tiles.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
+        host = tiles.split("/")[2]
+        tile_origin = " " + f"{parts.scheme}://{host.replace('{s}', '*')}"
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src 'self' data: blob:{tile_origin}; connect-src 'self'; font-src 'self'; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
 def init_app(app):
@@ -20,7 +36,9 @@ def init_app(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.path.endswith("/docs"):  # Swagger UI: its own files, plus the inline start-up script
+        if request.path.startswith("/console"):
+            headers.setdefault("Content-Security-Policy", console_policy(app))
+        elif request.path.endswith("/docs"):  # Swagger UI: its own files, plus the inline start-up script
             headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
                                                           "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                                           "frame-ancestors 'none'")

@@ -41,3 +41,22 @@ class PasswordResetCode(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsoleSession(db.Model):
+    """A staff console sign-in in a browser: the server-side half of its cookie.
+
+    The cookie holds a random token; only its SHA-256 is stored. Each console session
+    rides on an ``AuthSession``, so whatever ends a user's sessions (deactivation, a
+    password reset or change, sign-out) ends the console's as well. ``csrf_token`` is
+    the token every change must send back; ``last_seen_at`` drives the idle timeout.
+    """
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    auth_session_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("auth_sessions.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    language: Mapped[str | None] = mapped_column(sa.String(2))
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,87 @@
+"""Sign-in, sign-out, the language switch and the console's front door.
+
+Sign-in checks credentials with the API's own ``auth.service.authenticate`` and is
+throttled by the API login's own limits (``LOGIN_LIMIT_PER_ACCOUNT`` per login and
+address, ``LOGIN_LIMIT_PER_IP``), failures only. Employees are told to use the app
+and get no session. The sign-in form carries no CSRF token (there is no session yet);
+the session cookie is SameSite=Lax and a new session is started on every sign-in, so
+a forged sign-in cannot ride on a victim's session.
+"""
+from flask import current_app, g, redirect, request, url_for
+from flask_limiter.util import get_remote_address
+
+from service_app.auth import service as auth_service
+from service_app.auth import web_sessions
+from service_app.errors import ApiError
+from service_app.extensions import db, limiter
+from service_app.vocabulary import LANGUAGES
+
+from ..web import (STAFF, bp, clear_session_cookie, render, safe_next, set_session_cookie, t)
+
+
+def _form_login():
+    login = (request.form.get("login") or "").strip().lower()[:64]
+    return login.encode("utf-8", "surrogatepass").hex() or "-"
+
+
+def _account_address_key():
+    """As the API's sign-in: the login *and* the address, so strangers cannot lock an account out."""
+    return f"login:{_form_login()}@{get_remote_address()}"
+
+
+def _failed(response):
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET"])
+def login():
+    if g.user is not None:
+        return redirect(url_for("console.home"), code=303)
+    notice = t("sign_in.ended") if request.args.get("ended") else None
+    return render("login.html", next=request.args.get("next", ""), notice=notice)
+
+
+@bp.route("/login", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_address_key,
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
+def sign_in():
+    login_name = request.form.get("login") or ""
+    password = request.form.get("password") or ""
+    target = request.form.get("next") or ""
+    if not (0 < len(login_name) <= 64 and 0 < len(password) <= 256):
+        return render("login.html", 401, next=target, error=t("sign_in.failed"), login=login_name[:64])
+    try:
+        user = auth_service.authenticate(login_name, password)
+    except ApiError:
+        db.session.rollback()
+        return render("login.html", 401, next=target, error=t("sign_in.failed"), login=login_name[:64])
+    if user.role not in STAFF:
+        g.lang = user.language if user.language in LANGUAGES else g.lang
+        return render("login.html", 403, next="", error=t("sign_in.employee"), login=login_name[:64])
+    if g.signed is not None:
+        web_sessions.close_session(g.signed)
+    token = web_sessions.open_session(user)
+    db.session.commit()
+    return set_session_cookie(redirect(safe_next(target), code=303), token)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    web_sessions.close_session(g.signed)
+    return clear_session_cookie(redirect(url_for("console.login"), code=303))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    chosen = request.form.get("language")
+    if chosen in LANGUAGES:
+        web_sessions.set_language(g.signed, chosen)
+    return redirect(safe_next(request.form.get("next")), code=303)
+
+
+@bp.route("/")
+def home():
+    if "console.queue" in current_app.view_functions:
+        return redirect(url_for("console.queue"), code=303)
+    return render("home.html")

@@ -1,0 +1,226 @@
+"""The console's plumbing: its blueprint, who is signed in, CSRF, language, errors.
+
+Every page module registers its views on ``bp`` and calls the domain packages'
+service functions with ``g.user`` (the same functions the API's views call, so no
+rule is written twice). Before each view:
+
+- the session cookie is read (``service_app.auth.web_sessions``); without a live
+  session a page redirects to the sign-in (an htmx call gets ``HX-Redirect``);
+- only administrators and managers get in: an account that became an employee is
+  signed out;
+- a change (any method but GET/HEAD/OPTIONS) must carry the session's CSRF token,
+  in the form field ``csrf_token`` or the ``X-CSRF-Token`` header (htmx sends the
+  header, set once on ``<body hx-headers>``); without it: 403 and nothing changes;
+- ``flask_jwt_extended.current_user`` is made to answer the signed-in user, so the
+  API's schemas and services that read it work unchanged.
+
+Errors: a service's ``ApiError`` becomes a page (or, for htmx, a fragment) with the
+same status and the message in the reader's language. The console answers HTML: it
+is a browser's pages, not the API (whose errors stay JSON).
+"""
+import functools
+import json
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import (Blueprint, current_app, g, redirect, render_template, request, url_for)
+from flask_limiter.errors import RateLimitExceeded
+from markupsafe import Markup
+
+from service_app import i18n
+from service_app.auth import web_sessions
+from service_app.errors import ApiError
+from service_app.extensions import db
+from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
+
+from . import messages
+
+bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+COOKIE = "santrade_console"
+STAFF = ("administrator", "manager")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+OPEN_ENDPOINTS = {"console.static", "console.login", "console.sign_in"}
+
+
+def cookie_secure():
+    """Secure cookies wherever the service forces HTTPS (production does by default)."""
+    return bool(current_app.config["FORCE_HTTPS"])
+
+
+def set_session_cookie(response, token):
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Lax", secure=cookie_secure(), path="/console")
+    return response
+
+
+def clear_session_cookie(response):
+    response.delete_cookie(COOKIE, path="/console", httponly=True, samesite="Lax", secure=cookie_secure())
+    return response
+
+
+def _act_as(signed):
+    """Make ``flask_jwt_extended.current_user`` (read by the API's schemas) the console's user."""
+    g._jwt_extended_jwt = {"sub": str(signed.user.id), "sid": signed.auth_session_id, "type": "console"}
+    g._jwt_extended_jwt_user = {"loaded_user": signed.user}
+
+
+def _to_sign_in():
+    target = url_for("console.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
+    if request.headers.get("HX-Request"):
+        response = current_app.response_class(status=401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, code=303)
+
+
+@bp.before_request
+def _load_session():
+    g.signed = None
+    g.user = None
+    g.lang = _browser_language()
+    if request.endpoint in ("console.static",):
+        return None
+    signed = web_sessions.read_session(request.cookies.get(COOKIE))
+    if signed is not None and signed.user.role not in STAFF:
+        web_sessions.close_session(signed)
+        signed = None
+    if signed is not None:
+        g.signed, g.user = signed, signed.user
+        g.lang = signed.language if signed.language in LANGUAGES else DEFAULT_LANGUAGE
+        _act_as(signed)
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if signed is None:
+        return _to_sign_in()
+    if request.method not in SAFE_METHODS:
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+        if not web_sessions.csrf_matches(signed, sent):
+            return page_error(403, t("error.csrf"))
+    return None
+
+
+@bp.after_request
+def _no_store(response):
+    if request.endpoint != "console.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _browser_language():
+    return i18n.language_from_header(request.headers.get("Accept-Language")) or DEFAULT_LANGUAGE
+
+
+def t(key, **values):
+    """The console's text ``key`` in the reader's language (``console.messages``)."""
+    return messages.text(key, g.get("lang", DEFAULT_LANGUAGE), **values)
+
+
+def localized(value):
+    """A LocalizedText (``{"ru", "kk", "en"}``) or plain string, in the reader's language."""
+    if isinstance(value, dict):
+        lang = g.get("lang", DEFAULT_LANGUAGE)
+        return value.get(lang) or value.get("en") or value.get("ru") or next(iter(value.values()), "")
+    return "" if value is None else value
+
+
+def zone(name=None):
+    try:
+        return ZoneInfo(name or current_app.config["REPORT_TIMEZONE"])
+    except (KeyError, ValueError):
+        return ZoneInfo("Asia/Almaty")
+
+
+def local_time(value, timezone=None, fmt="%Y-%m-%d %H:%M"):
+    """A UTC timestamp (datetime or ISO string) in ``timezone`` (an office's), else REPORT_TIMEZONE."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        from datetime import datetime
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value.astimezone(zone(timezone)).strftime(fmt)
+
+
+def csrf_token():
+    return g.signed.csrf_token if g.get("signed") else ""
+
+
+def json_data(value):
+    """``value`` as JSON safe inside ``<script type="application/json">`` (data, never run)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def safe_next(target):
+    """A post-sign-in destination inside the console only (no open redirect)."""
+    if not target:
+        return url_for("console.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/console") or "\\" in target:
+        return url_for("console.home")
+    return target
+
+
+def render(template, status=200, **context):
+    return render_template(template, **context), status
+
+
+def page_error(status, message):
+    """An error as a page, or as a fragment for an htmx call (``HX-Reswap`` shows it in place)."""
+    if request.headers.get("HX-Request"):
+        response = current_app.response_class(render_template("_error_fragment.html", status=status,
+                                                              message=message), status=status)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render_template("error.html", status=status, message=message), status
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error):
+    db.session.rollback()
+    message = i18n.translate(error.message, g.get("lang", DEFAULT_LANGUAGE))
+    details = error.details if isinstance(error.details, dict) else {}
+    if details:
+        parts = [f"{key}: {i18n.translate(value, g.get('lang', DEFAULT_LANGUAGE))}"
+                 for key, value in details.items() if isinstance(value, str)]
+        if parts:
+            message = message + " (" + "; ".join(parts) + ")"
+    return page_error(error.status, message)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error):
+    return page_error(429, t("error.rate_limited"))
+
+
+def staff_only(*roles):
+    """A view for these roles only (both staff roles when none given); others get 403."""
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if roles and g.user.role not in roles:
+                return page_error(403, t("error.role"))
+            return func(*args, **kwargs)
+        return wrapper
+    return decorator
+
+
+@bp.app_template_global()
+def nav_items():
+    """The console's sections as ``(endpoint, text key)``, those the reader may open."""
+    items = [("console.queue", "nav.queue"), ("console.dashboard", "nav.dashboard"),
+             ("console.offices_map", "nav.map"), ("console.rooms", "nav.rooms"),
+             ("console.notices", "nav.notices"), ("console.users", "nav.users"),
+             ("console.categories", "nav.categories"), ("console.sla", "nav.sla"),
+             ("console.assignment_rules", "nav.rules")]
+    return [(endpoint, key) for endpoint, key in items if endpoint in current_app.view_functions]
+
+
+def init_app(app):
+    app.jinja_env.globals.update(t=t, localized=localized, local_time=local_time, csrf_token=csrf_token,
+                                 json_data=json_data, LANGUAGES=LANGUAGES)
