@@ -162,7 +162,8 @@ def queue():
                   saved=[(view, counts.get(view.id), _view_link(view)) for view in saved],
                   current_view=request.args.get("view", ""), offices=_offices(), staff=active_staff(),
                   replies=replies.list_replies(g.user), statuses=STATUSES, priorities=PRIORITIES,
-                  sla_filters=SLA_FILTERS, sorts=SORTS, status_label=status_label,
+                  sla_filters=[(code, t(f"queue.sla.{code}")) for code in SLA_FILTERS],
+                  sorts=[(code, t(f"queue.sort.{code}")) for code in SORTS], status_label=status_label,
                   priority_label=priority_label, localized=localized)
 
 

@@ -133,3 +133,21 @@ def test_saved_views_are_listed_with_counts(admin, world, submit, client):
     page = browser.get("/console/requests").get_data(as_text=True)
     assert "New ones" in page
     assert re.search(r'New ones</a>\s*<span class="badge">1</span>', page)
+
+
+def test_photos_are_shown_to_staff_who_may_see_the_request_only(app, admin, world, submit, client):
+    from tests.support.photos import gps_photo, upload
+
+    made = submit()
+    uploaded = upload(client, world.employee, made["id"], gps_photo())
+    assert uploaded.status_code == 201, uploaded.get_json()
+    photo_id = uploaded.get_json()["id"]
+    browser, _ = admin
+    page = browser.get(f"/console/requests/{made['id']}").get_data(as_text=True)
+    assert f"/console/attachments/{photo_id}/thumbnail" in page
+    thumbnail = browser.get(f"/console/attachments/{photo_id}/thumbnail")
+    assert thumbnail.status_code == 200 and thumbnail.content_type == "image/jpeg"
+    assert browser.get(f"/console/attachments/{photo_id}").status_code == 200
+    outsider, _ = console_client(app, world.manager_it.login)
+    assert outsider.get(f"/console/attachments/{photo_id}/thumbnail").status_code == 404
+    assert outsider.get(f"/console/attachments/{photo_id}").status_code == 404
