@@ -10,11 +10,11 @@ is loaded by the API's own schemas.
 """
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from werkzeug.datastructures import ETags
 
 from service_app.errors import validation_error
-from service_app.extensions import db
+from service_app.extensions import db, limiter, user_key
 from service_app.users.models import User
 from service_requests import attachments, comments, lifecycle, merging, replies, triage
 from service_requests.access import covers_condition, get_visible_request
@@ -194,6 +194,8 @@ def request_assign(request_id):
 
 
 @bp.route("/requests/<int:request_id>/comments", methods=["POST"])
+@limiter.limit(lambda: current_app.config["COMMENT_LIMIT"], key_func=user_key,
+               deduct_when=lambda response: response.status_code == 303)  # the API's limit on comments
 def request_comment(request_id):
     data = _load(CommentCreateSchema(), {"body": request.form.get("body") or "",
                                          "internal": request.form.get("internal") in ("1", "on", "true")})

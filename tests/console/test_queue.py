@@ -151,3 +151,38 @@ def test_photos_are_shown_to_staff_who_may_see_the_request_only(app, admin, worl
     outsider, _ = console_client(app, world.manager_it.login)
     assert outsider.get(f"/console/attachments/{photo_id}/thumbnail").status_code == 404
     assert outsider.get(f"/console/attachments/{photo_id}").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_pages_speak_every_language(admin, world, submit, client, language):
+    made = submit()
+    client.post(f"/api/v1/requests/{made['id']}/comments", json={"body": "A note", "internal": True},
+                headers=world.admin.headers)
+    browser, token = admin
+    assert browser.post("/console/language", data={"csrf_token": token, "language": language,
+                                                   "next": "/console/requests"}).status_code == 303
+    for url in ("/console/requests", f"/console/requests/{made['id']}"):
+        page = browser.get(url).get_data(as_text=True)
+        assert f'<html lang="{language}">' in page
+        leaked = re.findall(r">\s*((?:queue|request)\.[a-z_.]+)\s*<", page)
+        assert not leaked, (url, leaked)
+
+
+def test_a_request_is_merged_by_number_and_a_canned_reply_applied(admin, world, submit, client):
+    first, second = submit(), submit(title="AC is broken again")
+    reply = client.post("/api/v1/replies", headers=world.admin.headers, json={
+        "title": "Taken", "body": "We took {number}.", "actions": {"assign_to_me": True, "status": "in_progress"}})
+    assert reply.status_code == 201, reply.get_json()
+    browser, token = admin
+    url = f"/console/requests/{first['id']}"
+    applied = browser.post(url + "/replies", data={"csrf_token": token, "reply_id": str(reply.get_json()["id"])})
+    assert applied.status_code == 303
+    after = read(client, world, first["id"])
+    assert after["status"] == "in_progress" and after["assignee"]["id"] == world.admin.id
+    merged = browser.post(f"/console/requests/{second['id']}/merge",
+                          data={"csrf_token": token, "into": first["number"].lower()})
+    assert merged.status_code == 303
+    assert read(client, world, second["id"])["status"] == "duplicate"
+    assert read(client, world, second["id"])["merged_into"]["id"] == first["id"]
+    page = browser.get(f"/console/requests/{second['id']}").get_data(as_text=True)
+    assert "duplicate" in page and first["number"] in page
