@@ -238,3 +238,19 @@ def test_the_language_is_the_users_and_can_be_switched(client, make_user):
     assert 'lang="kk"' in page
     client.post("/console/language", data={"language": "xx", "csrf_token": csrf_of(client)})
     assert 'lang="kk"' in client.get("/console/", follow_redirects=True).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("settings, allowed", [
+    ({"MAP_TILE_URL": "https://{s}.tiles.example.kz/{z}/{x}/{y}.png"}, ["https://*.tiles.example.kz"]),
+    ({"MAP_TILE_URL": ""}, []),
+    ({"STORAGE_BACKEND": "s3", "S3_BUCKET": "b", "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+      "S3_PUBLIC_ENDPOINT_URL": "https://files.example.kz"}, ["https://files.example.kz"]),
+    ({"STORAGE_BACKEND": "s3", "S3_BUCKET": "b"}, ["https://*.amazonaws.com"]),
+])
+def test_console_images_may_come_from_the_tile_server_and_the_photo_store_only(make_app, settings, allowed):
+    from service_app.security import console_policy
+
+    app = make_app(**settings)
+    img = next(part for part in console_policy(app).split("; ") if part.startswith("img-src"))
+    assert img.split()[1:] == ["'self'", "data:", "blob:",
+                               *([] if "MAP_TILE_URL" in settings else ["https://tile.openstreetmap.org"]), *allowed]
