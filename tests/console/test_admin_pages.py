@@ -108,3 +108,152 @@ def test_setting_a_password_ends_their_console_session(app, world):
     assert response.status_code == 303
     after = theirs.get("/console/dashboard")
     assert after.status_code == 303 and "/console/login" in after.headers["Location"]
+
+
+def _policies(client, world):
+    return client.get("/api/v1/sla-policies", headers=world.admin.headers).get_json()["items"]
+
+
+def test_bad_sla_minutes_are_refused_and_change_nothing(app, client, world):
+    console = console_client(app, world.admin.login)
+    token = csrf(console, "/console/sla")
+    before = _policies(client, world)
+    for form in ({"priority": "high", "response_minutes": "0", "resolution_minutes": "60"},
+                 {"priority": "high", "response_minutes": "abc", "resolution_minutes": "60"},
+                 {"priority": "high", "response_minutes": "", "resolution_minutes": "60"},
+                 {"priority": "high", "response_minutes": "90", "resolution_minutes": "60"},
+                 {"priority": "urgentest", "response_minutes": "30", "resolution_minutes": "60"},
+                 {"priority": "high", "category": "NOPE", "response_minutes": "30", "resolution_minutes": "60"}):
+        response = console.post("/console/sla", data={**form, "csrf_token": token})
+        assert 400 <= response.status_code < 500, (form, response.status_code)
+    assert _policies(client, world) == before
+
+
+def test_an_administrator_sets_an_sla_target(app, client, world):
+    console = console_client(app, world.admin.login)
+    token = csrf(console, "/console/sla")
+    response = console.post("/console/sla", data={"csrf_token": token, "priority": "high", "category": "FAC-AC",
+                                                  "response_minutes": "45", "resolution_minutes": "600"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert {"priority": "high", "category": "FAC-AC", "response_minutes": 45,
+            "resolution_minutes": 600} in _policies(client, world)
+
+
+def test_managers_and_office_administrators_read_the_targets_only(app, client, world):
+    before = _policies(client, world)
+    for who in (world.manager_it, world.admin_ala):
+        console = console_client(app, who.login)
+        page = console.get("/console/sla")
+        assert page.status_code == 200 and 'name="response_minutes"' not in page.get_data(as_text=True)
+        token = csrf(console, "/console/sla")
+        response = console.post("/console/sla", data={"csrf_token": token, "priority": "high",
+                                                      "response_minutes": "45", "resolution_minutes": "600"})
+        assert response.status_code == 403
+    assert _policies(client, world) == before
+
+
+def _category(client, world, code):
+    return client.get(f"/api/v1/categories/{code}", headers=world.admin.headers).get_json()
+
+
+FORM = [{"key": "room_temperature", "type": "number", "label": {"en": "Temperature", "ru": "Температура"},
+         "required": True}]
+
+
+def test_a_bad_form_definition_is_refused_and_changes_nothing(app, client, world):
+    console = console_client(app, world.admin.login)
+    token = csrf(console, "/console/categories")
+    before = _category(client, world, "FAC-AC")
+    base = {"csrf_token": token, "name_en": "AC", "department": "FAC", "is_active": "on"}
+    for fields in ("[{not json", '{"key": "x"}', '[{"key": "Bad Key!", "type": "text", "label": "X"}]',
+                   '[{"key": "a", "type": "colour", "label": "X"}]',
+                   '[{"key": "a", "type": "text", "label": "X"}, {"key": "a", "type": "text", "label": "Y"}]'):
+        response = console.post("/console/categories/FAC-AC", data={**base, "fields": fields})
+        assert 400 <= response.status_code < 500, (fields, response.status_code)
+        assert 'data-testid="error-message"' in response.get_data(as_text=True)
+    response = console.post("/console/categories/FAC-AC", data={**base, "name_en": "", "fields": "[]"})
+    assert response.status_code == 422
+    assert _category(client, world, "FAC-AC") == before
+
+
+def test_an_administrator_edits_a_category_and_its_form(app, client, world):
+    import json
+    console = console_client(app, world.admin.login)
+    token = csrf(console, "/console/categories")
+    response = console.post("/console/categories/FAC-AC", data={
+        "csrf_token": token, "name_en": "Air conditioning", "name_ru": "Кондиционер", "name_kk": "Кондиционер",
+        "department": "IT", "is_active": "on", "fields": json.dumps(FORM)})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    category = _category(client, world, "FAC-AC")
+    assert category["name"] == {"en": "Air conditioning", "ru": "Кондиционер", "kk": "Кондиционер"}
+    assert category["department"] == "IT"
+    assert [f["key"] for f in category["fields"]] == ["room_temperature"]
+    response = console.post("/console/categories", data={
+        "csrf_token": token, "code": "FAC-DOOR", "name_en": "Doors", "department": "FAC", "fields": "[]"})
+    assert response.status_code == 303
+    assert _category(client, world, "FAC-DOOR")["is_active"] is False
+    page = console.get("/console/categories/FAC-AC").get_data(as_text=True)
+    assert "room_temperature" in page
+
+
+def test_a_manager_cannot_change_categories(app, client, world):
+    console = console_client(app, world.manager_it.login)
+    token = csrf(console, "/console/categories")
+    before = _category(client, world, "FAC-AC")
+    response = console.post("/console/categories/FAC-AC", data={"csrf_token": token, "name_en": "Hacked",
+                                                                 "fields": "[]"})
+    assert response.status_code == 403
+    assert _category(client, world, "FAC-AC") == before
+
+
+def _rules(client, world):
+    return client.get("/api/v1/assignment-rules", headers=world.admin.headers).get_json()["items"]
+
+
+def test_assignment_rules_are_set_checked_and_removed(app, client, world):
+    console = console_client(app, world.admin.login)
+    token = csrf(console, "/console/assignment-rules")
+    bad = console.post("/console/assignment-rules", data={"csrf_token": token, "office_id": str(world.ala),
+                                                          "department": "FAC", "mode": "round_robin"})
+    assert bad.status_code == 422
+    bad = console.post("/console/assignment-rules", data={"csrf_token": token, "office_id": str(world.ala),
+                                                          "department": "FAC", "mode": "round_robin",
+                                                          "pool": [str(world.manager_it.id)]})
+    assert bad.status_code == 422  # the IT manager does not cover FAC
+    assert _rules(client, world) == []
+    ok = console.post("/console/assignment-rules", data={"csrf_token": token, "office_id": str(world.ala),
+                                                         "department": "FAC", "mode": "round_robin",
+                                                         "pool": [str(world.manager_fac_ala.id)]})
+    assert ok.status_code == 303
+    assert [(r["mode"], [p["id"] for p in r["pool"]]) for r in _rules(client, world)] == [
+        ("round_robin", [world.manager_fac_ala.id])]
+    page = console.get("/console/assignment-rules").get_data(as_text=True)
+    assert 'data-testid="rule-row"' in page
+    manager = console_client(app, world.manager_fac_ala.login)
+    assert manager.get("/console/assignment-rules").status_code == 200
+    mtoken = csrf(manager, "/console/assignment-rules")
+    assert manager.post("/console/assignment-rules/remove", data={
+        "csrf_token": mtoken, "office_id": str(world.ala), "department": "FAC"}).status_code == 403
+    gone = console.post("/console/assignment-rules/remove", data={"csrf_token": token, "office_id": str(world.ala),
+                                                                  "department": "FAC"})
+    assert gone.status_code == 303
+    assert [(r["mode"], r["pool"]) for r in _rules(client, world)] == [("manual", [])]
+    assert 'data-testid="rule-row"' not in console.get("/console/assignment-rules").get_data(as_text=True)
+
+
+def test_csv_downloads_answer_what_the_api_answers(app, client, world):
+    client.post("/api/v1/requests", json={"title": "AC is broken", "category": "FAC-AC", "location": ALA_POINT},
+                headers=world.employee.headers)
+    console = console_client(app, world.admin.login)
+    sla = console.get("/console/dashboard/sla.csv?group_by=category")
+    api = client.get("/api/v1/reports/sla.csv?group_by=category", headers=world.admin.headers)
+    assert sla.status_code == 200 and sla.mimetype == "text/csv"
+    assert sla.get_data() == api.get_data()
+    assert sla.headers["Content-Disposition"] == api.headers["Content-Disposition"]
+    rows = console.get("/console/dashboard/requests.csv?status=new")
+    assert rows.status_code == 200
+    body = rows.get_data()  # streamed: read before the next request
+    api_rows = client.get("/api/v1/requests.csv?status=new", headers=world.admin.headers).get_data()
+    assert body == api_rows and b"AC is broken" in body
+    assert console.get("/console/dashboard/sla.csv?group_by=nope").status_code == 422
+    assert console.get("/console/dashboard?from=2026-13-01").status_code == 422
