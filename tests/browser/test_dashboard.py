@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.support.api import move
 from tests.support.places import ALA_POINT
 
 BLANK_CANVAS = """(canvas) => {
@@ -18,17 +19,36 @@ BLANK_CANVAS = """(canvas) => {
 
 
 def _requests(client, world, count):
-    numbers = []
+    ids = []
     for n in range(count):
         body = {"title": f"AC is broken {n}", "category": "FAC-AC", "location": ALA_POINT}
         response = client.post("/api/v1/requests", json=body, headers=world.employee.headers)
         assert response.status_code == 201, response.get_json()
-        numbers.append(response.get_json()["number"])
-    return numbers
+        ids.append(response.get_json()["id"])
+    return ids
+
+
+def _spread(app, ids, days_ago):
+    """Move requests back in time (their creation day), so the trend and the previous period have data."""
+    from datetime import timedelta
+
+    from service_app.extensions import db
+    from service_requests.models import ServiceRequest
+
+    with app.app_context():
+        for request_id, days in zip(ids, days_ago):
+            req = db.session.get(ServiceRequest, request_id)
+            req.created_at = req.created_at - timedelta(days=days)
+        db.session.commit()
+        db.session.remove()
 
 
 def test_a_manager_sees_the_chart_and_a_card_opens_the_queue(page, app, client, world):
-    _requests(client, world, 3)
+    current = _requests(client, world, 3)
+    earlier = _requests(client, world, 2)
+    _spread(app, current + earlier, [2, 1, 0, 33, 40])
+    for status in ("in_progress", "resolved"):
+        assert move(client, world.admin, current[0], status).status_code == 200
     sign_in(page, world.manager_fac_ala.login, path="/console/dashboard")
     assert urlsplit(page.url).path == "/console/dashboard"
     chart = page.get_by_test_id("dashboard-chart")

@@ -3,7 +3,7 @@ API's schemas and services (bad input: a 4xx page, nothing changed), the API's r
 and a deactivated account's console session ends."""
 import re
 
-from tests.support.api import DEMO_PASSWORD
+from tests.support.api import DEMO_PASSWORD, all_rows
 from tests.support.places import ALA_POINT
 
 
@@ -41,7 +41,7 @@ def _users_count(app):
 def test_a_bad_user_form_is_refused_and_creates_nothing(app, world):
     console = console_client(app, world.admin.login)
     token = csrf(console, "/console/users")
-    before = _users_count(app)
+    before = all_rows(app)
     for form in ({"login": "x y!", "full_name": "Bad Login", "role": "employee", "password": "long-enough-pass-1"},
                  {"login": "newbie", "full_name": "", "role": "employee", "password": "long-enough-pass-1"},
                  {"login": "newbie", "full_name": "Nobody", "role": "king", "password": "long-enough-pass-1"},
@@ -51,7 +51,7 @@ def test_a_bad_user_form_is_refused_and_creates_nothing(app, world):
         response = console.post("/console/users", data={**form, "csrf_token": token, "language": "en"})
         assert 400 <= response.status_code < 500, (form, response.status_code)
         assert 'data-testid="error-message"' in response.get_data(as_text=True)
-    assert _users_count(app) == before
+    assert all_rows(app) == before
 
 
 def test_an_administrator_creates_an_account(app, client, world):
@@ -117,7 +117,7 @@ def _policies(client, world):
 def test_bad_sla_minutes_are_refused_and_change_nothing(app, client, world):
     console = console_client(app, world.admin.login)
     token = csrf(console, "/console/sla")
-    before = _policies(client, world)
+    before = all_rows(app)
     for form in ({"priority": "high", "response_minutes": "0", "resolution_minutes": "60"},
                  {"priority": "high", "response_minutes": "abc", "resolution_minutes": "60"},
                  {"priority": "high", "response_minutes": "", "resolution_minutes": "60"},
@@ -126,7 +126,7 @@ def test_bad_sla_minutes_are_refused_and_change_nothing(app, client, world):
                  {"priority": "high", "category": "NOPE", "response_minutes": "30", "resolution_minutes": "60"}):
         response = console.post("/console/sla", data={**form, "csrf_token": token})
         assert 400 <= response.status_code < 500, (form, response.status_code)
-    assert _policies(client, world) == before
+    assert all_rows(app) == before
 
 
 def test_an_administrator_sets_an_sla_target(app, client, world):
@@ -163,7 +163,7 @@ FORM = [{"key": "room_temperature", "type": "number", "label": {"en": "Temperatu
 def test_a_bad_form_definition_is_refused_and_changes_nothing(app, client, world):
     console = console_client(app, world.admin.login)
     token = csrf(console, "/console/categories")
-    before = _category(client, world, "FAC-AC")
+    before = all_rows(app)
     base = {"csrf_token": token, "name_en": "AC", "department": "FAC", "is_active": "on"}
     for fields in ("[{not json", '{"key": "x"}', '[{"key": "Bad Key!", "type": "text", "label": "X"}]',
                    '[{"key": "a", "type": "colour", "label": "X"}]',
@@ -173,7 +173,7 @@ def test_a_bad_form_definition_is_refused_and_changes_nothing(app, client, world
         assert 'data-testid="error-message"' in response.get_data(as_text=True)
     response = console.post("/console/categories/FAC-AC", data={**base, "name_en": "", "fields": "[]"})
     assert response.status_code == 422
-    assert _category(client, world, "FAC-AC") == before
+    assert all_rows(app) == before
 
 
 def test_an_administrator_edits_a_category_and_its_form(app, client, world):
@@ -257,3 +257,18 @@ def test_csv_downloads_answer_what_the_api_answers(app, client, world):
     assert body == api_rows and b"AC is broken" in body
     assert console.get("/console/dashboard/sla.csv?group_by=nope").status_code == 422
     assert console.get("/console/dashboard?from=2026-13-01").status_code == 422
+
+
+def test_the_pages_read_in_every_language(app, client, world):
+    client.post("/api/v1/requests", json={"title": "AC is broken", "category": "FAC-AC", "location": ALA_POINT},
+                headers=world.employee.headers)
+    console = console_client(app, world.admin.login)
+    for language in ("ru", "kk", "en"):
+        token = csrf(console)
+        console.post("/console/language", data={"csrf_token": token, "language": language})
+        for path in ("/console/dashboard", "/console/dashboard?group_by=assignee", "/console/users",
+                     f"/console/users/{world.manager_it.id}", "/console/sla", "/console/categories",
+                     "/console/categories/FAC-AC", "/console/assignment-rules"):
+            response = console.get(path)
+            assert response.status_code == 200, (language, path)
+            assert f'<html lang="{language}">' in response.get_data(as_text=True)
