@@ -36,7 +36,7 @@ def _spread(app, ids, days_ago):
     from service_requests.models import ServiceRequest
 
     with app.app_context():
-        for request_id, days in zip(ids, days_ago):
+        for request_id, days in zip(ids, days_ago, strict=True):
             req = db.session.get(ServiceRequest, request_id)
             req.created_at = req.created_at - timedelta(days=days)
         db.session.commit()
@@ -54,6 +54,7 @@ def test_a_manager_sees_the_chart_and_a_card_opens_the_queue(page, app, client, 
     chart = page.get_by_test_id("dashboard-chart")
     expect(chart).to_be_visible()
     expect(chart).to_have_attribute("role", "img")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('dashboard-chart'))")
     drawn = chart.evaluate(BLANK_CANVAS)
     assert drawn["width"] > 0 and drawn["differs"] and drawn["painted"] > 0, drawn
     assert_accessible(page)
