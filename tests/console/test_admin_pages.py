@@ -272,3 +272,20 @@ def test_the_pages_read_in_every_language(app, client, world):
             response = console.get(path)
             assert response.status_code == 200, (language, path)
             assert f'<html lang="{language}">' in response.get_data(as_text=True)
+
+
+def test_the_scope_is_set_by_company_wide_administrators_only(app, client, world):
+    office_admin = console_client(app, world.admin_ala.login)
+    token = csrf(office_admin)
+    before = all_rows(app)
+    refused = office_admin.post(f"/console/users/{world.manager_it.id}/scope", data={
+        "csrf_token": token, "office_ids": [str(world.ast)], "department_codes": ["IT"]})
+    assert refused.status_code == 403
+    assert all_rows(app) == before
+    admin = console_client(app, world.admin.login)
+    token = csrf(admin)
+    done = admin.post(f"/console/users/{world.manager_it.id}/scope", data={
+        "csrf_token": token, "office_ids": [str(world.ast)], "department_codes": ["IT", "FAC"]})
+    assert done.status_code == 303
+    user = client.get(f"/api/v1/users/{world.manager_it.id}", headers=world.admin.headers).get_json()
+    assert (user["office_ids"], sorted(user["department_codes"])) == ([world.ast], ["FAC", "IT"])
