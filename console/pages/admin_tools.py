@@ -91,10 +91,3 @@ def queue_url(query):
     base = url_for("console.queue") if "console.queue" in current_app.view_functions else "/console/requests"
     return f"{base}?{query}" if query else base
 
-
-def form_list(name):
-    """A form's repeated or comma-separated values (``a, b`` or several inputs), empty ones dropped."""
-    values = []
-    for raw in request.form.getlist(name):
-        values.extend(part.strip() for part in raw.replace("\n", ",").split(","))
-    return [v for v in values if v]
