@@ -1,2 +1,2 @@
 """The console's pages: importing a module registers its views on ``console.web.bp``."""
-PAGES = ("auth", "queue", "request")
+PAGES = ("auth", "queue", "request", "dashboard", "users", "sla", "categories", "assignment_rules")

@@ -1,0 +1,105 @@
+"""Request categories and their forms (``service_requests.categories``, as /api/v1/categories).
+
+Staff read them; company-wide administrators create and edit them through the API's
+``CategoryCreateSchema`` / ``CategoryUpdateSchema`` (names in ru/kk/en, department, active,
+and the form as the API's JSON list of fields, validated by the same ``FormFieldSchema``)."""
+import json
+
+from flask import flash, redirect, request, url_for
+
+from offices import service as offices_service
+from service_app.api import loads_bounded
+from service_app.errors import ApiError
+from service_app.vocabulary import LANGUAGES
+from service_requests import categories as service
+from service_requests.schemas import CategoryCreateSchema, CategorySchema, CategoryUpdateSchema
+
+from .. import messages
+from ..web import bp, render, staff_only, t
+from .admin_tools import allowed, load, requires
+
+messages.register({
+    "categories.title": {"en": "Categories", "ru": "Категории", "kk": "Санаттар"},
+    "categories.code": {"en": "Code", "ru": "Код", "kk": "Коды"},
+    "categories.name": {"en": "Name", "ru": "Название", "kk": "Атауы"},
+    "categories.name_in": {"en": "Name ({lang})", "ru": "Название ({lang})", "kk": "Атауы ({lang})"},
+    "categories.department": {"en": "Department", "ru": "Отдел", "kk": "Бөлім"},
+    "categories.no_department": {"en": "No department", "ru": "Без отдела", "kk": "Бөлімсіз"},
+    "categories.active": {"en": "Active", "ru": "Активна", "kk": "Белсенді"},
+    "categories.inactive": {"en": "Inactive", "ru": "Неактивна", "kk": "Белсенді емес"},
+    "categories.fields": {"en": "Form fields", "ru": "Поля формы", "kk": "Пішін өрістері"},
+    "categories.form": {"en": "Form (JSON list of fields)", "ru": "Форма (JSON-список полей)",
+                        "kk": "Пішін (өрістердің JSON тізімі)"},
+    "categories.form_help": {
+        "en": 'Each field: {"key", "type", "label", "required", "options", "staff_only", "help"}; [] for no form.',
+        "ru": 'Каждое поле: {"key", "type", "label", "required", "options", "staff_only", "help"}; [] — без формы.',
+        "kk": 'Әр өріс: {"key", "type", "label", "required", "options", "staff_only", "help"}; [] — пішінсіз.'},
+    "categories.bad_json": {"en": "fields: not valid JSON ({problem})", "ru": "fields: некорректный JSON ({problem})",
+                            "kk": "fields: JSON қате ({problem})"},
+    "categories.new": {"en": "New category", "ru": "Новая категория", "kk": "Жаңа санат"},
+    "categories.edit": {"en": "Edit {code}", "ru": "Изменить {code}", "kk": "{code} өзгерту"},
+    "categories.back": {"en": "All categories", "ru": "Все категории", "kk": "Барлық санаттар"},
+    "categories.read_only": {"en": "Only a company-wide administrator may change categories.",
+                             "ru": "Менять категории может только администратор всей компании.",
+                             "kk": "Санаттарды тек бүкіл компанияның әкімшісі өзгерте алады."},
+    "categories.view": {"en": "Open", "ru": "Открыть", "kk": "Ашу"},
+})
+
+
+def _may_edit():
+    return allowed("administrator", company_wide=True)
+
+
+def _form_fields():
+    text = request.form.get("fields", "").strip() or "[]"
+    try:
+        return loads_bounded(text)
+    except ValueError as error:
+        raise ApiError(400, "invalid_json", t("categories.bad_json", problem=str(error)[:200])) from None
+
+
+def _body():
+    name = {code: request.form.get(f"name_{code}", "").strip() for code in LANGUAGES}
+    return {"name": {code: value for code, value in name.items() if value},
+            "department": request.form.get("department") or None,
+            "is_active": request.form.get("is_active") == "on",
+            "fields": _form_fields()}
+
+
+def _context():
+    return {"departments": offices_service.list_departments()["items"], "languages": LANGUAGES,
+            "may_edit": _may_edit()}
+
+
+@bp.route("/categories")
+@staff_only()
+def categories():
+    return render("categories.html", categories=service.list_categories()["items"], **_context())
+
+
+@bp.route("/categories", methods=["POST"])
+@requires("administrator", company_wide=True)
+def category_create():
+    body = _body()
+    body["code"] = request.form.get("code", "").strip()
+    category = service.create_category(load(CategoryCreateSchema(), body))
+    flash(t("saved"), "success")
+    return redirect(url_for("console.category_detail", code=category.code), code=303)
+
+
+@bp.route("/categories/<string:code>")
+@staff_only()
+def category_detail(code):
+    category = service.get_category(code)
+    shown = CategorySchema().dump(category)
+    return render("category.html", category=category, shown=shown,
+                  fields_json=json.dumps(shown["fields"], ensure_ascii=False, indent=2), **_context())
+
+
+@bp.route("/categories/<string:code>", methods=["POST"])
+@requires("administrator", company_wide=True)
+def category_update(code):
+    category = service.get_category(code)
+    service.update_category(category, load(CategoryUpdateSchema(), _body()))
+    flash(t("saved"), "success")
+    return redirect(url_for("console.category_detail", code=category.code), code=303)
