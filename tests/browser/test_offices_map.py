@@ -34,7 +34,8 @@ def _fit(values, targets):
     return a, b, max(abs(a + b * v - t) for v, t in zip(values, targets))
 
 
-def test_an_administrator_draws_a_new_office_and_requests_route_to_it(page, client, auth):
+def test_an_administrator_draws_a_new_office_and_requests_route_to_it(page, app, client, auth):
+    app.config["ROUTER_REFRESH_SECONDS"] = 0  # the router sees the new office at once
     admin = auth("administrator", full_name="Company Admin")
     _offices(client, admin)
     sign_in(page, admin.login, path="/console/offices")
