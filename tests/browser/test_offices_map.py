@@ -28,10 +28,10 @@ def _fit(values, targets):
     """Least-squares ``target = a + b * value``; returns (a, b, worst residual)."""
     n = len(values)
     mean_v, mean_t = sum(values) / n, sum(targets) / n
-    b = (sum((v - mean_v) * (t - mean_t) for v, t in zip(values, targets))
+    b = (sum((v - mean_v) * (t - mean_t) for v, t in zip(values, targets, strict=True))
          / sum((v - mean_v) ** 2 for v in values))
     a = mean_t - b * mean_v
-    return a, b, max(abs(a + b * v - t) for v, t in zip(values, targets))
+    return a, b, max(abs(a + b * v - t) for v, t in zip(values, targets, strict=True))
 
 
 def test_an_administrator_draws_a_new_office_and_requests_route_to_it(page, app, client, auth):
@@ -108,3 +108,59 @@ def test_others_see_the_map_read_only(page, client, auth):
     expect(page.get_by_test_id("office-save")).to_have_count(0)
     expect(page.locator(".leaflet-pm-icon-polygon")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_rooms_and_notices_pages(page, client, auth):
+    admin = auth("administrator")
+    _offices(client, admin)
+    office_id = client.get("/api/v1/offices", headers=admin.headers).get_json()["items"][0]["id"]
+    client.post(f"/api/v1/offices/{office_id}/rooms", json={"code": "A-101", "name": {"ru": "Зал", "en": "Hall"},
+                                                           "floor": 1}, headers=admin.headers)
+    sign_in(page, admin.login, path="/console/rooms")
+    expect(page.get_by_test_id("room-row")).to_have_count(1)
+    page.get_by_test_id("room-code").fill("B-2")
+    page.get_by_test_id("room-name").fill("Kitchen")
+    page.get_by_test_id("room-save").click()
+    expect(page.get_by_test_id("room-row")).to_have_count(2)
+    with page.expect_download() as download:
+        page.get_by_test_id("qr-sheet").click()
+    assert download.value.suggested_filename == "qr-NWO.pdf"
+    assert_accessible(page)
+
+    page.goto("/console/notices")
+    page.get_by_test_id("notice-title").fill("The lift is out")
+    page.get_by_test_id("notice-body").fill("Use the stairs in block B.")
+    page.get_by_test_id("notice-room").select_option(label="A-101 · Hall")
+    page.get_by_test_id("notice-save").click()
+    expect(page.get_by_test_id("notice-row")).to_have_count(1)
+    expect(page.get_by_test_id("notice-row")).to_contain_text("The lift is out")
+    assert_accessible(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("notice-resolve").click()
+    expect(page.get_by_test_id("notice-row")).to_have_count(0)
+    notices = client.get(f"/api/v1/notices?office_id={office_id}", headers=admin.headers).get_json()["items"]
+    assert notices == []
+
+
+def test_an_administrator_moves_a_corner_of_an_office_fence(page, app, client, auth):
+    app.config["ROUTER_REFRESH_SECONDS"] = 0
+    admin = auth("administrator")
+    _offices(client, admin)
+    before = {o["code"]: o for o in client.get("/api/v1/offices", headers=admin.headers).get_json()["items"]}
+    sign_in(page, admin.login, path=f"/console/offices?office={before['NWO']['id']}")
+    corners = page.locator("#geofence-map .marker-icon:not(.marker-icon-middle)")
+    expect(corners).to_have_count(4)
+    corner = corners.first.bounding_box()
+    x, y = corner["x"] + corner["width"] / 2, corner["y"] + corner["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y + 60, steps=8)
+    page.mouse.up()
+    expect(page.locator("#fence-status")).to_contain_text("changed")
+    page.get_by_test_id("office-save").click()
+    expect(page.locator("#flash")).to_contain_text("Saved")
+    after = client.get(f"/api/v1/offices/{before['NWO']['id']}", headers=admin.headers).get_json()
+    assert after["geofence"] != before["NWO"]["geofence"]
+    assert len(after["geofence"]["coordinates"][0]) == 5
+    assert after["name"] == "North-west office"
+    assert Polygon(after["geofence"]["coordinates"][0]).area != Polygon(before["NWO"]["geofence"]["coordinates"][0]).area
