@@ -48,7 +48,9 @@
     bounds.extend(group.getBounds());
   });
 
-  if (bounds.isValid()) {
+  if (selectedLayer) {  // editing one office: show it close up
+    map.fitBounds(selectedLayer.getBounds(), { padding: [48, 48], maxZoom: 17 });
+  } else if (bounds.isValid()) {
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
   } else {
     map.setView([config.home.lat, config.home.lon], config.home.zoom);
