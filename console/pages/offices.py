@@ -52,6 +52,15 @@ messages.register({
                             "ru": "Перетащите углы выделенной области или нарисуйте новый многоугольник вместо неё и сохраните.",
                             "kk": "Белгіленген аумақтың бұрыштарын жылжытыңыз немесе оның орнына жаңа көпбұрыш сызып, сақтаңыз."},
     "map.draw": {"en": "Draw a polygon", "ru": "Нарисовать многоугольник", "kk": "Көпбұрыш сызу"},
+    "map.gm_first": {"en": "Click to place the first corner", "ru": "Нажмите, чтобы поставить первую вершину",
+                     "kk": "Бірінші төбені қою үшін басыңыз"},
+    "map.gm_continue": {"en": "Click to place the next corner", "ru": "Нажмите, чтобы поставить следующую вершину",
+                        "kk": "Келесі төбені қою үшін басыңыз"},
+    "map.gm_finish_poly": {"en": "Click the first corner to close the area",
+                           "ru": "Нажмите на первую вершину, чтобы замкнуть область",
+                           "kk": "Аумақты тұйықтау үшін бірінші төбені басыңыз"},
+    "map.gm_done": {"en": "Finish", "ru": "Готово", "kk": "Аяқтау"},
+    "map.gm_undo": {"en": "Remove the last corner", "ru": "Удалить последнюю вершину", "kk": "Соңғы төбені жою"},
     "map.fence_drawn": {"en": "A new area is drawn.", "ru": "Новая область нарисована.", "kk": "Жаңа аумақ сызылды."},
     "map.fence_changed": {"en": "The area is changed.", "ru": "Область изменена.", "kk": "Аумақ өзгертілді."},
     "map.read_only": {"en": "Only company-wide administrators change offices; the map is read-only for you.",
@@ -98,6 +107,14 @@ def _selected(offices, raw):
     return next((office for office in offices if office.id == wanted), None)
 
 
+def _geoman_texts():
+    """The words Geoman shows while drawing a polygon, for its ``setLang``."""
+    return {"tooltips": {"firstVertex": t("map.gm_first"), "continueLine": t("map.gm_continue"),
+                         "finishPoly": t("map.gm_finish_poly")},
+            "actions": {"finish": t("map.gm_done"), "cancel": t("cancel"), "removeLastVertex": t("map.gm_undo")},
+            "buttonTitles": {"drawPolyButton": t("map.draw")}}
+
+
 def _page(status=200, form=None, errors=None, selected=None):
     offices = service.list_offices(g.user)["items"]
     if selected is None:
@@ -117,7 +134,7 @@ def _page(status=200, form=None, errors=None, selected=None):
         "home": HOME_VIEW,
         "routeUrl": url_for("console.offices_route"),
         "texts": {"draw": t("map.draw"), "drawn": t("map.fence_drawn"), "changed": t("map.fence_changed"),
-                  "failed": t("map.route_failed"), "point": t("map.route_point", lat="{lat}", lon="{lon}")},
+                  "failed": t("map.route_failed"), "geoman": _geoman_texts(), "point": t("map.route_point", lat="{lat}", lon="{lon}")},
     }
     return render("offices.html", status, offices=offices, selected=selected, editable=editable, form=form,
                   errors=errors or {}, config=config, timezones=TIMEZONES)

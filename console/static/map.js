@@ -68,6 +68,9 @@
 
   var drawing = false;
   if (config.editable && map.pm) {
+    if (texts.geoman) {  // Geoman's own words, in the reader's language
+      map.pm.setLang("console", texts.geoman, "en");
+    }
     map.pm.setGlobalOptions({ allowSelfIntersection: false, snappable: true });
     map.pm.addControls({
       position: "topleft",

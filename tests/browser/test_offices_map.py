@@ -43,6 +43,7 @@ def test_an_administrator_draws_a_new_office_and_requests_route_to_it(page, app,
     expect(page.locator("#geofence-map path.leaflet-interactive")).to_have_count(2)
     assert_accessible(page)
 
+    expect(page.locator(".leaflet-buttons-control-button")).to_have_attribute("aria-label", "Draw a polygon")
     page.locator(".leaflet-pm-icon-polygon").click()
     area = page.get_by_test_id("geofence-map").bounding_box()
     pixels = [(area["x"] + fx * area["width"], area["y"] + fy * area["height"]) for fx, fy in CLICKS]
