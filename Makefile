@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast lint venv venv-dev migrate seed bench clean
+.PHONY: run test test-fast screenshots lint venv venv-dev migrate seed bench clean
 
 # Two install stamps: running (run, migrate, seed) installs requirements.txt only;
 # the tools (test, lint, bench) install requirements-dev.txt, which includes it.
@@ -37,15 +37,26 @@ seed: migrate
 run: seed
 	PORT=$(PORT) ./scripts/run-local
 
+# The staff console's browser tests need Chromium (Debian's package); without it they are skipped.
+CHROMIUM_NOTE = command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ] || \
+	echo "NOTE: Chromium not found: the staff console's browser tests (tests/browser) will be SKIPPED; apt-get install chromium to run them"
+
 test: venv-dev
+	@$(CHROMIUM_NOTE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(CHROMIUM_NOTE)
 
 test-fast: venv-dev
+	@$(CHROMIUM_NOTE)
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# The README's console screenshots (docs/console/*.png), taken by the browser tests.
+screenshots: venv-dev
+	CONSOLE_SCREENSHOTS=docs/console $(BIN)/python -m pytest tests/browser -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: venv-dev
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -c pyproject.toml -r service_app offices service_requests notifications
+	$(BIN)/bandit -q -c pyproject.toml -r service_app offices service_requests notifications console
 	./scripts/audit-deps
 
 bench: venv-dev

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, current_app, g, redirect, render_template, request, url_for)
 from flask_limiter.errors import RateLimitExceeded
-from markupsafe import Markup
+from jinja2.utils import htmlsafe_json_dumps
 
 from service_app import i18n
 from service_app.auth import web_sessions
@@ -150,8 +150,7 @@ def csrf_token():
 
 def json_data(value):
     """``value`` as JSON safe inside ``<script type="application/json">`` (data, never run)."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return htmlsafe_json_dumps(value, dumps=functools.partial(json.dumps, ensure_ascii=False, default=str))
 
 
 def safe_next(target):

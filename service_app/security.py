@@ -7,17 +7,27 @@ from flask import redirect, request
 EXEMPT_FROM_HTTPS = ("/healthz", "/readyz")  # Render's health checks call the service over plain HTTP
 
 
+def _origin(url):
+    parts = urlsplit(url)
+    return f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
+def _photo_origin(app):
+    """Where photos are fetched from when they live in S3: the signed URLs' host (the public
+    endpoint, else the endpoint, else AWS's S3 hosts)."""
+    if app.config.get("STORAGE_BACKEND") != "s3":
+        return ""
+    endpoint = app.config.get("S3_PUBLIC_ENDPOINT_URL") or app.config.get("S3_ENDPOINT_URL")
+    return _origin(endpoint) if endpoint else " https://*.amazonaws.com"
+
+
 def console_policy(app):
     """The staff console's CSP: scripts and styles from the service only (no inline script),
     images also from the map's tile server, forms posted back to the service only."""
-    tiles = app.config.get("MAP_TILE_URL") or ""
-    tile_origin = ""
-    if tiles.startswith(("https://", "http://")):
-        parts = urlsplit(tiles.replace("{s}", "a").replace("{z}", "0").replace("{x}", "0").replace("{y}", "0"))
-        host = tiles.split("/")[2]
-        tile_origin = " " + f"{parts.scheme}://{host.replace('{s}', '*')}"
+    tiles = (app.config.get("MAP_TILE_URL") or "").replace("{s}.", "*.")
+    tile_origin = _origin(tiles.split("{", 1)[0]) if tiles.startswith(("https://", "http://")) else ""
     return ("default-src 'self'; script-src 'self'; style-src 'self'; "
-            f"img-src 'self' data: blob:{tile_origin}; connect-src 'self'; font-src 'self'; "
+            f"img-src 'self' data: blob:{tile_origin}{_photo_origin(app)}; connect-src 'self'; font-src 'self'; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 

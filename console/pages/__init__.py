@@ -1,2 +1,2 @@
 """The console's pages: importing a module registers its views on ``console.web.bp``."""
-PAGES = ("auth", "offices", "rooms", "notices")
+PAGES = ("auth", "queue", "request", "offices", "rooms", "notices")

@@ -7,11 +7,13 @@ and get no session. The sign-in form carries no CSRF token (there is no session 
 the session cookie is SameSite=Lax and a new session is started on every sign-in, so
 a forged sign-in cannot ride on a victim's session.
 """
+import marshmallow as ma
 from flask import current_app, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 
 from service_app.auth import service as auth_service
 from service_app.auth import web_sessions
+from service_app.auth.schemas import LoginSchema
 from service_app.errors import ApiError
 from service_app.extensions import db, limiter
 from service_app.vocabulary import LANGUAGES
@@ -47,12 +49,13 @@ def login():
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
 def sign_in():
     login_name = request.form.get("login") or ""
-    password = request.form.get("password") or ""
     target = request.form.get("next") or ""
-    if not (0 < len(login_name) <= 64 and 0 < len(password) <= 256):
+    try:  # the API's own sign-in schema: lengths, no control characters
+        credentials = LoginSchema().load({"login": login_name, "password": request.form.get("password") or ""})
+    except ma.ValidationError:
         return render("login.html", 401, next=target, error=t("sign_in.failed"), login=login_name[:64])
     try:
-        user = auth_service.authenticate(login_name, password)
+        user = auth_service.authenticate(credentials["login"], credentials["password"])
     except ApiError:
         db.session.rollback()
         return render("login.html", 401, next=target, error=t("sign_in.failed"), login=login_name[:64])
