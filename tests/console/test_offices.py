@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.support.api import DEMO_PASSWORD, all_rows
+from tests.console.support import console_sign_in
+from tests.support.api import all_rows
 from tests.support.places import ALA_POINT, NOWHERE, box
 
 NEW_FENCE = box(76.96, 43.20, 76.98, 43.22)
@@ -16,10 +17,7 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[76.96, 43.20], [76.98, 43.22], [7
 def console(app, account):
     """A test client signed in to the console as ``account``; returns (client, csrf token)."""
     browser = app.test_client()
-    response = browser.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    page = browser.get("/console/offices").get_data(as_text=True)
-    return browser, re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return browser, console_sign_in(browser, account.login)
 
 
 def offices(client, world):
@@ -227,3 +225,14 @@ def test_others_neither_post_nor_resolve_notices(app, client, world, who):
                                                   "title": "Mine"}).status_code == 403
     assert browser.post(f"/console/notices/{notice['id']}/resolve", data={"csrf_token": token}).status_code == 403
     assert all_rows(app) == before
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_pages_speak_the_readers_language(app, make_user, world, language):
+    account = make_user("administrator", language=language)
+    browser, _ = console(app, account)
+    expected = {"ru": ("Офисы на карте", "Помещения и QR-коды", "Объявления офисов"),
+                "kk": ("Кеңселер картада", "Бөлмелер және QR кодтары", "Кеңселер хабарландырулары")}[language]
+    for path, title in zip(("/console/offices", "/console/rooms", "/console/notices"), expected, strict=True):
+        page = browser.get(path)
+        assert page.status_code == 200 and title in page.get_data(as_text=True), path
