@@ -30,5 +30,8 @@ def test_every_text_asked_for_is_registered(app):
     asked = set()
     for path in list(CONSOLE.rglob("*.html")) + list(CONSOLE.rglob("*.py")):
         asked |= set(ASKED.findall(path.read_text(encoding="utf-8")))
-    missing = sorted(key for key in asked if key not in messages.CATALOGUE)
+    # A key ending in "." is a prefix completed at run time (``t("dashboard.card." ~ name)``):
+    # some text must be registered under it; the pages' own tests render every such text.
+    missing = sorted(key for key in asked if key not in messages.CATALOGUE and not (
+        key.endswith(".") and any(name.startswith(key) for name in messages.CATALOGUE)))
     assert asked and not missing

@@ -1,0 +1,156 @@
+"""Office notices: what an office already knows about, posted and resolved by its administrators.
+
+Through ``service_requests.notices`` with the API's ``NoticeCreateSchema`` / ``NoticeUpdateSchema``;
+who may post or resolve is the service's own check (``require_office_admin``: an administrator
+whose office scope covers the office).
+"""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import marshmallow as ma
+from flask import flash, g, redirect, request, url_for
+
+from offices import rooms as room_service
+from offices import service as office_service
+from service_app import i18n
+from service_app.errors import ApiError
+from service_app.extensions import db
+from service_requests import notices as notice_service
+from service_requests.categories import list_categories
+from service_requests.notice_schemas import NoticeCreateSchema, NoticeUpdateSchema
+
+from .. import messages
+from ..web import bp, page_error, render, t, zone
+
+messages.register({
+    "notices.title": {"en": "Office notices", "ru": "Объявления офисов", "kk": "Кеңселер хабарландырулары"},
+    "notices.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
+    "notices.show": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
+    "notices.no_offices": {"en": "There are no offices yet.", "ru": "Офисов пока нет.", "kk": "Әзірге кеңселер жоқ."},
+    "notices.active": {"en": "Active notices of {office}", "ru": "Действующие объявления офиса {office}",
+                       "kk": "{office} кеңсесінің белсенді хабарландырулары"},
+    "notices.none": {"en": "No active notices.", "ru": "Действующих объявлений нет.", "kk": "Белсенді хабарландырулар жоқ."},
+    "notices.notice": {"en": "Notice", "ru": "Объявление", "kk": "Хабарландыру"},
+    "notices.heading": {"en": "Title", "ru": "Заголовок", "kk": "Тақырып"},
+    "notices.body": {"en": "Text", "ru": "Текст", "kk": "Мәтін"},
+    "notices.category": {"en": "Category", "ru": "Категория", "kk": "Санат"},
+    "notices.room": {"en": "Room", "ru": "Помещение", "kk": "Бөлме"},
+    "notices.until": {"en": "Shown until", "ru": "Показывать до", "kk": "Көрсетілу мерзімі"},
+    "notices.until_help": {"en": "optional; office time, {zone}", "ru": "необязательно; время офиса, {zone}",
+                           "kk": "міндетті емес; кеңсе уақыты, {zone}"},
+    "notices.followers": {"en": "Followers", "ru": "Подписчики", "kk": "Жазылушылар"},
+    "notices.actions": {"en": "Actions", "ru": "Действия", "kk": "Әрекеттер"},
+    "notices.any": {"en": "— none —", "ru": "— нет —", "kk": "— жоқ —"},
+    "notices.create": {"en": "Post a notice", "ru": "Опубликовать объявление", "kk": "Хабарландыру жариялау"},
+    "notices.resolve": {"en": "Resolve", "ru": "Решено", "kk": "Шешілді"},
+    "notices.resolve_named": {"en": "Resolve: {title}", "ru": "Решено: {title}", "kk": "Шешілді: {title}"},
+    "notices.resolve_confirm": {"en": "Resolve this notice? Its followers are told.",
+                                "ru": "Отметить объявление решённым? Подписчики получат уведомление.",
+                                "kk": "Хабарландыруды шешілді деп белгілеу керек пе? Жазылушыларға хабар беріледі."},
+    "notices.resolved": {"en": "The notice is resolved.", "ru": "Объявление отмечено решённым.",
+                         "kk": "Хабарландыру шешілді деп белгіленді."},
+    "notices.admins_only": {"en": "Notices are posted by administrators of the office.",
+                            "ru": "Объявления публикуют администраторы офиса.",
+                            "kk": "Хабарландыруларды кеңсе әкімшілері жариялайды."},
+    "notices.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
+                          "kk": "Сақталмады: өрістерді тексеріңіз."},
+    "notices.bad_until": {"en": "not a date and time", "ru": "не дата и время", "kk": "күн мен уақыт емес"},
+})
+
+
+def _int(raw):
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _may_post(office):
+    """The service's own rule (``require_office_admin``), asked without changing anything."""
+    try:
+        notice_service.require_office_admin(g.user, office.id)
+    except ApiError:
+        return False
+    return True
+
+
+def _page(status=200, office=None, form=None, errors=None):
+    offices = office_service.list_offices(g.user)["items"]
+    if office is None:
+        wanted = _int(request.args.get("office"))
+        office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
+    context = {"offices": offices, "office": office, "form": form or {}, "errors": errors or [],
+               "notices": [], "rooms": [], "categories": [], "manage": False}
+    if office is not None:
+        context.update(notices=notice_service.active_notices([office.id], g.user), manage=_may_post(office),
+                       rooms=room_service.list_rooms(office)["items"],
+                       categories=[c for c in list_categories()["items"] if c.is_active],
+                       office_zone=office.timezone or str(zone()))
+    return render("notices.html", status, **context)
+
+
+@bp.route("/notices", methods=["GET"])
+def notices():
+    return _page()
+
+
+def _until(raw, office):
+    """A ``datetime-local`` value, read in the office's time zone, as ISO text for the schema."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return raw  # the schema says why it is refused
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(office.timezone) if office.timezone else zone())
+    return value.isoformat()
+
+
+def _messages(error_messages):
+    out = []
+    for field, value in error_messages.items():
+        items = value if isinstance(value, list) else [value]
+        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
+    return out
+
+
+@bp.route("/notices", methods=["POST"])
+def notices_create():
+    office_id = _int(request.form.get("office_id"))
+    if office_id is None:
+        return page_error(404, i18n.translate("no such office", g.lang))
+    office = office_service.get_office(office_id)
+    form = request.form
+    body = {"title": form.get("title", "")}
+    if form.get("body", "").strip():
+        body["body"] = form["body"]
+    if form.get("category"):
+        body["category"] = form["category"]
+    if form.get("room_id"):
+        body["room_id"] = _int(form["room_id"]) or form["room_id"]
+    until = _until(form.get("until"), office)
+    if until is not None:
+        body["until"] = until
+    try:
+        data = NoticeCreateSchema().load(body)
+        notice_service.create_notice(g.user, office.id, data)
+    except ma.ValidationError as exc:
+        return _page(422, office=office, form=form.to_dict(), errors=_messages(exc.messages))
+    except ApiError as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            raise
+        details = exc.details if isinstance(exc.details, dict) else {}
+        return _page(exc.status, office=office, form=form.to_dict(),
+                     errors=_messages(details) if details else [i18n.translate(exc.message, g.lang)])
+    flash(t("saved"), "success")
+    return redirect(url_for("console.notices", office=office.id), code=303)
+
+
+@bp.route("/notices/<int:notice_id>/resolve", methods=["POST"])
+def notices_resolve(notice_id):
+    notice = notice_service.update_notice(g.user, notice_id, NoticeUpdateSchema().load({"resolved": True}))
+    flash(t("notices.resolved"), "success")
+    return redirect(url_for("console.notices", office=notice["office_id"]), code=303)

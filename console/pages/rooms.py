@@ -1,0 +1,128 @@
+"""Rooms and their QR tags: an office's rooms, a new room, each room's QR image and the office's
+printable QR sheet (PDF).
+
+Everything goes through ``offices.rooms`` with the API's ``RoomCreateSchema``. As in the API,
+every staff member may list rooms, and only company-wide administrators
+(``login_required("administrator", company_wide=True)``) add rooms or download their codes: the
+console's downloads are its own routes, because its cookie is sent to ``/console`` only.
+"""
+import marshmallow as ma
+from flask import Response, flash, g, redirect, request, url_for
+
+from offices import rooms as room_service
+from offices import service as office_service
+from offices.schemas import RoomCreateSchema
+from service_app import i18n
+from service_app.errors import ApiError
+from service_app.extensions import db
+
+from .. import messages
+from ..web import bp, page_error, render, t
+from .offices import can_edit
+
+messages.register({
+    "rooms.title": {"en": "Rooms and QR codes", "ru": "Помещения и QR-коды", "kk": "Бөлмелер және QR кодтары"},
+    "rooms.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
+    "rooms.show": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
+    "rooms.no_offices": {"en": "There are no offices yet.", "ru": "Офисов пока нет.", "kk": "Әзірге кеңселер жоқ."},
+    "rooms.list": {"en": "Rooms of {office}", "ru": "Помещения офиса {office}", "kk": "{office} кеңсесінің бөлмелері"},
+    "rooms.none": {"en": "This office has no rooms yet.", "ru": "В этом офисе пока нет помещений.",
+                   "kk": "Бұл кеңседе әзірге бөлмелер жоқ."},
+    "rooms.code": {"en": "Code", "ru": "Код", "kk": "Коды"},
+    "rooms.name": {"en": "Name", "ru": "Название", "kk": "Атауы"},
+    "rooms.floor": {"en": "Floor", "ru": "Этаж", "kk": "Қабат"},
+    "rooms.qr": {"en": "QR code", "ru": "QR-код", "kk": "QR коды"},
+    "rooms.qr_png": {"en": "QR code of room {code} (PNG)", "ru": "QR-код помещения {code} (PNG)",
+                     "kk": "{code} бөлмесінің QR коды (PNG)"},
+    "rooms.sheet": {"en": "Download the QR sheet (PDF)", "ru": "Скачать лист QR-кодов (PDF)",
+                    "kk": "QR кодтар парағын жүктеу (PDF)"},
+    "rooms.add": {"en": "Add a room", "ru": "Добавить помещение", "kk": "Бөлме қосу"},
+    "rooms.floor_help": {"en": "optional, a whole number", "ru": "необязательно, целое число",
+                         "kk": "міндетті емес, бүтін сан"},
+    "rooms.admins_only": {"en": "Only company-wide administrators add rooms and download QR codes.",
+                          "ru": "Добавлять помещения и скачивать QR-коды могут только администраторы всей компании.",
+                          "kk": "Бөлме қосып, QR кодтарын жүктей алатын тек бүкіл компания әкімшілері."},
+    "rooms.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
+                        "kk": "Сақталмады: өрістерді тексеріңіз."},
+})
+
+
+def _office_id(raw):
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _page(status=200, office=None, form=None, errors=None):
+    offices = office_service.list_offices(g.user)["items"]
+    if office is None:
+        wanted = _office_id(request.args.get("office"))
+        office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
+    listed = room_service.list_rooms(office)["items"] if office is not None else []
+    return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(g.user),
+                  form=form or {}, errors=errors or {})
+
+
+@bp.route("/rooms", methods=["GET"])
+def rooms():
+    return _page()
+
+
+def _messages(error_messages):
+    out = []
+    for field, value in error_messages.items():
+        items = value if isinstance(value, list) else [value]
+        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
+    return out
+
+
+@bp.route("/rooms", methods=["POST"])
+def rooms_create():
+    if not can_edit(g.user):
+        return page_error(403, t("error.role"))
+    office_id = _office_id(request.form.get("office_id"))
+    if office_id is None:
+        return page_error(404, i18n.translate("no such office", g.lang))
+    office = office_service.get_office(office_id)
+    body = {"code": request.form.get("code", "").strip(), "name": request.form.get("name", "")}
+    floor = request.form.get("floor", "").strip()
+    if floor:
+        try:
+            body["floor"] = int(floor)
+        except ValueError:
+            body["floor"] = floor  # the schema says why it is refused
+    form = request.form.to_dict()
+    try:
+        room_service.create_room(office, RoomCreateSchema().load(body))
+    except ma.ValidationError as exc:
+        return _page(422, office=office, form=form, errors=_messages(exc.messages))
+    except ApiError as exc:
+        db.session.rollback()
+        details = exc.details if isinstance(exc.details, dict) else {}
+        return _page(exc.status, office=office, form=form,
+                     errors=_messages(details) if details else [i18n.translate(exc.message, g.lang)])
+    flash(t("saved"), "success")
+    return redirect(url_for("console.rooms", office=office.id), code=303)
+
+
+@bp.route("/rooms/<int:room_id>/qr.png", methods=["GET"])
+def rooms_qr_png(room_id):
+    """The room's QR code, as ``GET /api/v1/rooms/{id}/qr.png`` answers it."""
+    if not can_edit(g.user):
+        return page_error(403, t("error.role"))
+    room = room_service.get_room(room_id)
+    return Response(room_service.qr_png(room), mimetype="image/png",
+                    headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
+                             "Cache-Control": "no-store"})
+
+
+@bp.route("/rooms/sheet/<int:office_id>.pdf", methods=["GET"])
+def rooms_qr_sheet(office_id):
+    """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it."""
+    if not can_edit(g.user):
+        return page_error(403, t("error.role"))
+    office = office_service.get_office(office_id)
+    return Response(room_service.qr_sheet(office), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',
+                             "Cache-Control": "no-store"})
