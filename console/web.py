@@ -209,15 +209,20 @@ def staff_only(*roles):
     return decorator
 
 
+# The console's sections: (endpoint, text key, roles that see it; None: both staff roles).
+NAV = (("console.queue", "nav.queue", None), ("console.dashboard", "nav.dashboard", None),
+       ("console.offices_map", "nav.map", None), ("console.rooms", "nav.rooms", None),
+       ("console.notices", "nav.notices", None), ("console.users", "nav.users", ("administrator",)),
+       ("console.categories", "nav.categories", None), ("console.sla", "nav.sla", None),
+       ("console.assignment_rules", "nav.rules", None))
+
+
 @bp.app_template_global()
 def nav_items():
-    """The console's sections as ``(endpoint, text key)``, those the reader may open."""
-    items = [("console.queue", "nav.queue"), ("console.dashboard", "nav.dashboard"),
-             ("console.offices_map", "nav.map"), ("console.rooms", "nav.rooms"),
-             ("console.notices", "nav.notices"), ("console.users", "nav.users"),
-             ("console.categories", "nav.categories"), ("console.sla", "nav.sla"),
-             ("console.assignment_rules", "nav.rules")]
-    return [(endpoint, key) for endpoint, key in items if endpoint in current_app.view_functions]
+    """The sections the reader may open, as ``(endpoint, text key)`` (users: administrators only, as in the API)."""
+    role = g.user.role if g.get("user") is not None else None
+    return [(endpoint, key) for endpoint, key, roles in NAV
+            if endpoint in current_app.view_functions and (roles is None or role in roles)]
 
 
 def init_app(app):
