@@ -120,9 +120,9 @@ def assert_accessible(page):
     assert not violations, json.dumps(violations, indent=1, ensure_ascii=False)
 
 
-def screenshot(page, name):
+def screenshot(page, name, full_page=False):
     """Save a screenshot for the README when ``CONSOLE_SCREENSHOTS`` names a folder."""
     folder = os.environ.get("CONSOLE_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full_page)

@@ -72,7 +72,7 @@ def test_an_administrator_works_a_request_from_the_queue_to_resolved(page, live_
     expect(comments.nth(2)).to_have_attribute("data-internal", "false")
     expect(comments.nth(2)).not_to_contain_text("Internal note")
     assert_accessible(page)
-    screenshot(page, "request")
+    screenshot(page, "request", full_page=True)
 
     page.get_by_test_id("status-action-resolved").click()
     expect(status).to_contain_text("resolved")
