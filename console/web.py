@@ -26,11 +26,12 @@ from zoneinfo import ZoneInfo
 from flask import (Blueprint, current_app, g, redirect, render_template, request, url_for)
 from flask_limiter.errors import RateLimitExceeded
 from jinja2.utils import htmlsafe_json_dumps
+from werkzeug.exceptions import HTTPException
 
 from service_app import i18n
 from service_app.auth import web_sessions
 from service_app.errors import ApiError
-from service_app.extensions import db
+from service_app.extensions import api, db
 from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 from . import messages
@@ -225,6 +226,28 @@ def nav_items():
             if endpoint in current_app.view_functions and (roles is None or role in roles)]
 
 
+def _in_console():
+    return request.path == bp.url_prefix or request.path.startswith(bp.url_prefix + "/")
+
+
+def _http_error(error):
+    """werkzeug's HTTP errors (no route for the path, as ``/console/requests/0``, or the method; a
+    body too large) as a console page under /console; elsewhere the API's envelope as before.
+    Routing errors reach no blueprint handler, so this one is the app's."""
+    if not _in_console():
+        return api.handle_http_exception(error)
+    if "lang" not in g:
+        g.lang = _browser_language()
+    status = error.code or 500
+    message = HTTP_MESSAGES.get(status) or error.name
+    return page_error(status, i18n.translate(message, g.lang))
+
+
+# The API's own words for these errors (``service_app.errors.http_exception_response``).
+HTTP_MESSAGES = {404: "not found", 405: "method not allowed on this path", 413: "the body is larger than the limit"}
+
+
 def init_app(app):
     app.jinja_env.globals.update(t=t, localized=localized, local_time=local_time, csrf_token=csrf_token,
                                  json_data=json_data, LANGUAGES=LANGUAGES)
+    app.register_error_handler(HTTPException, _http_error)

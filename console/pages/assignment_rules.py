@@ -3,12 +3,14 @@
 edit them through the API's ``RuleUpdateSchema`` and ``put_rule`` (which checks their scope and
 the pool). The API has no DELETE: removing a rule sets it to ``manual`` with an empty pool,
 which assigns nothing, as no rule does, and the page lists such a rule no more."""
+import marshmallow as ma
 import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 
 from offices import service as offices_service
 from service_app.errors import ApiError
 from service_app.extensions import db
+from service_app.fields import Id
 from service_app.users.models import User
 from service_app.vocabulary import STAFF_ROLES
 from service_requests import assignment
@@ -89,9 +91,7 @@ def assignment_rules():
 def assignment_rule_save():
     office = request.form.get("office_id", "")
     data = load(RuleUpdateSchema(), {"mode": request.form.get("mode", ""), "pool": _pool()})
-    if not office.isdigit():
-        return _missing()
-    assignment.put_rule(g.user, int(office), request.form.get("department", ""), data)
+    assignment.put_rule(g.user, _office_id(office), request.form.get("department", ""), data)
     flash(t("saved"), "success")
     return redirect(url_for("console.assignment_rules"), code=303)
 
@@ -100,13 +100,15 @@ def assignment_rule_save():
 @requires("administrator")
 def assignment_rule_remove():
     office = request.form.get("office_id", "")
-    if not office.isdigit():
-        return _missing()
-    assignment.put_rule(g.user, int(office), request.form.get("department", ""),
+    assignment.put_rule(g.user, _office_id(office), request.form.get("department", ""),
                         load(RuleUpdateSchema(), {"mode": "manual", "pool": []}))
     flash(t("rules.removed"), "success")
     return redirect(url_for("console.assignment_rules"), code=303)
 
 
-def _missing():
-    raise ApiError(404, "not_found", "no such office")
+def _office_id(raw):
+    """The form's office as the API's ``Id`` field loads a path id (1 to MAX_ID); else the API's 404."""
+    try:
+        return Id().deserialize(raw)
+    except ma.ValidationError:
+        raise ApiError(404, "not_found", "no such office") from None

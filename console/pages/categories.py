@@ -5,11 +5,14 @@ Staff read them; company-wide administrators create and edit them through the AP
 and the form as the API's JSON list of fields, validated by the same ``FormFieldSchema``)."""
 import json
 
+import marshmallow as ma
+
 from flask import flash, redirect, request, url_for
 
 from offices import service as offices_service
 from service_app.api import loads_bounded
 from service_app.errors import ApiError
+from service_app.fields import Code
 from service_app.vocabulary import LANGUAGES
 from service_requests import categories as service
 from service_requests.schemas import CategoryCreateSchema, CategorySchema, CategoryUpdateSchema
@@ -44,6 +47,16 @@ messages.register({
                              "kk": "Санаттарды тек бүкіл компанияның әкімшісі өзгерте алады."},
     "categories.view": {"en": "Open", "ru": "Открыть", "kk": "Ашу"},
 })
+
+
+def _category(code):
+    """The path's category; a code the API's ``Code`` field refuses (NUL, too long) names none: 404,
+    before PostgreSQL is asked for it (it refuses NUL in text)."""
+    try:
+        Code().deserialize(code)
+    except ma.ValidationError:
+        raise ApiError(404, "not_found", "no such category") from None
+    return service.get_category(code)
 
 
 def _may_edit():
@@ -90,7 +103,7 @@ def category_create():
 @bp.route("/categories/<string:code>")
 @staff_only()
 def category_detail(code):
-    category = service.get_category(code)
+    category = _category(code)
     shown = CategorySchema().dump(category)
     return render("category.html", category=category, shown=shown,
                   fields_json=json.dumps(shown["fields"], ensure_ascii=False, indent=2), **_context())
@@ -99,7 +112,7 @@ def category_detail(code):
 @bp.route("/categories/<string:code>", methods=["POST"])
 @requires("administrator", company_wide=True)
 def category_update(code):
-    category = service.get_category(code)
+    category = _category(code)
     service.update_category(category, load(CategoryUpdateSchema(), _body()))
     flash(t("saved"), "success")
     return redirect(url_for("console.category_detail", code=category.code), code=303)

@@ -15,6 +15,7 @@ from offices import service
 from offices.schemas import OfficeCreateSchema, OfficeUpdateSchema, RouteArgsSchema
 from service_app import i18n
 from service_app.errors import ApiError
+from service_app.fields import Id
 from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_TIMEZONE
 
@@ -190,9 +191,10 @@ def offices_save():
     office = None
     if request.form.get("office_id"):
         try:
-            office = service.get_office(int(request.form["office_id"]))
-        except ValueError:
-            return page_error(404, "no such office")
+            office_id = Id().deserialize(request.form["office_id"])
+        except ma.ValidationError:
+            return page_error(404, i18n.translate("no such office", g.lang))
+        office = service.get_office(office_id)
     body, errors = _form_data(creating=office is None)
     schema = OfficeCreateSchema() if office is None else OfficeUpdateSchema()
     form = {**request.form.to_dict(), "is_active": request.form.get("is_active") == "on"}

@@ -14,6 +14,7 @@ from offices import service as office_service
 from offices.schemas import RoomCreateSchema
 from service_app import i18n
 from service_app.errors import ApiError
+from service_app.fields import Id
 from service_app.extensions import db
 
 from .. import messages
@@ -48,9 +49,10 @@ messages.register({
 
 
 def _office_id(raw):
+    """An id as the API's ``Id`` field loads it (1 to MAX_ID), else None: no database is asked for more."""
     try:
-        return int(raw) if raw else None
-    except ValueError:
+        return Id().deserialize(raw) if raw else None
+    except ma.ValidationError:
         return None
 
 
