@@ -24,9 +24,9 @@ OPEN = {"console.static", "console.login", "console.sign_in"}
 LONG = "x" * 10_000
 HUGE = "99999999999999999999"
 # Values sent in place of every query argument and form field (besides "missing" and a repeated field).
-VALUES = ("", " ", LONG, "a\x00b", "\x00", "\u202e\u0410\u00e9", "-1", "0", "99999999", HUGE, "-" + HUGE, "1.5",
-          "1e309", "abc", "2026-13-45", "2026-02-30T25:61", '{"a": [1]}', "[1, 2]", "true", "null", "<b>x</b>",
-          "../../etc/passwd")
+# One of each kind: empty, too long, NUL, odd Unicode, out of range, not a number, not a date, JSON, markup.
+VALUES = ("", LONG, "a\x00b", "\u202e\u0410\u00e9", "-1", "0", HUGE, "1e309", "abc", "2026-13-45",
+          '{"a": [1]}', "<b>x</b>")
 # Path values in place of each id: nothing has them (or they overflow a database integer).
 PATH_INTS = ("0", "99999999", "2147483648", HUGE)
 PATH_CODES = ("NOPE", "x" * 300, "a%00b", "%E2%80%AE", "..%2F..", "%20")
@@ -275,7 +275,7 @@ def test_odd_query_values_never_break_a_page(app, world, ids, role, endpoint):
     browser, _, ids.me = _signed_in(app, world, role)
     problems, count = [], 0
     for path, query in get_cases(route, ids):
-        for htmx in (False, True):
+        for htmx in (False, True) if not query else (False,):
             count += 1
             response = browser.get(path, query_string=query, headers={"HX-Request": "true"} if htmx else {})
             problem = answer_problem(response, route)
@@ -289,23 +289,25 @@ def _post_walk(app, client, world, ids, role, routes):
     browser, token, ids.me = _signed_in(app, world, role)
     ids.etag = _etag(client, world, ids.request)
     problems, count = [], 0
+    with app.app_context():
+        before = snapshot()
     for endpoint, route in routes.items():
         for path, form in post_cases(route, ids):
             for htmx in (False, True) if not form else (False,):
                 count += 1
-                with app.app_context():
-                    before = snapshot()
                 response = browser.post(path, data={**form, "csrf_token": token},
                                         headers={"HX-Request": "true"} if htmx else {})
                 label = _label(role, "POST", path, form, "(htmx) " if htmx else "")
                 problem = answer_problem(response, route)
                 if problem:
                     problems.append(f"{label}: {problem}")
+                with app.app_context():
+                    after = snapshot()
                 if 400 <= response.status_code < 600:
-                    with app.app_context():
-                        changed = changes(before, snapshot())
+                    changed = changes(before, after)
                     if changed:
                         problems.append(f"{label}: refused with {response.status_code} but changed {changed}")
+                before = after  # what the next case must leave as it is
                 if endpoint == "console.language":  # whatever was chosen, the walk reads English
                     browser.post("/console/language", data={"language": "en", "csrf_token": token})
     return problems, count
