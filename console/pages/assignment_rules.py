@@ -3,14 +3,11 @@
 edit them through the API's ``RuleUpdateSchema`` and ``put_rule`` (which checks their scope and
 the pool). The API has no DELETE: removing a rule sets it to ``manual`` with an empty pool,
 which assigns nothing, as no rule does, and the page lists such a rule no more."""
-import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 
 from offices import service as offices_service
 from service_app.errors import ApiError
-from service_app.extensions import db
-from service_app.users.models import User
-from service_app.vocabulary import STAFF_ROLES
+from service_app.users import service as users_service
 from service_requests import assignment
 from service_requests.assignment_schemas import RuleUpdateSchema
 from service_requests.models import ASSIGNMENT_MODES
@@ -65,12 +62,6 @@ def _pool():
     return [int(v) if v.isdigit() and len(v) < 10 else v for v in request.form.getlist("pool") if v != ""]
 
 
-def _staff():
-    """Whom a pool may name (put_rule checks each against the office and department)."""
-    return list(db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True))
-                                   .order_by(User.full_name, User.id)))
-
-
 @bp.route("/assignment-rules")
 @staff_only()
 def assignment_rules():
@@ -81,7 +72,7 @@ def assignment_rules():
     return render("assignment_rules.html", rules=rules, may_edit=may_edit,
                   offices=offices, office_names={o.id: o for o in offices},
                   departments=offices_service.list_departments()["items"], modes=ASSIGNMENT_MODES,
-                  staff=_staff() if may_edit else [])
+                  staff=users_service.list_active_staff() if may_edit else [])
 
 
 @bp.route("/assignment-rules", methods=["POST"])

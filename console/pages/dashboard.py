@@ -91,10 +91,8 @@ PERIOD_KEYS = ("from", "to", "office_id")
 
 
 def _offices():
-    offices = offices_service.list_offices(g.user)["items"]
-    if g.user.office_ids:
-        offices = [o for o in offices if o.id in g.user.office_ids]
-    return offices
+    """The offices the reader may report on (``reports.office_in_scope``, as the report checks)."""
+    return [o for o in offices_service.list_offices(g.user)["items"] if reports.office_in_scope(g.user, o.id)]
 
 
 def _tone(card):

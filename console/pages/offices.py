@@ -20,6 +20,7 @@ from service_app.vocabulary import DEFAULT_TIMEZONE
 
 from .. import messages
 from ..web import bp, page_error, render, t
+from .admin_tools import allowed
 
 # Kazakhstan's time zones, offered in the form (any IANA zone is accepted, as by the API).
 TIMEZONES = ("Asia/Almaty", "Asia/Aqtau", "Asia/Aqtobe", "Asia/Atyrau", "Asia/Oral", "Asia/Qostanay",
@@ -89,9 +90,9 @@ messages.register({
 })
 
 
-def can_edit(user):
-    """As the API's office routes: ``login_required("administrator", company_wide=True)``."""
-    return user is not None and user.role == "administrator" and user.is_company_wide
+def can_edit():
+    """As the API's office and room routes: ``login_required("administrator", company_wide=True)``."""
+    return allowed("administrator", company_wide=True)
 
 
 def _office_item(office):
@@ -119,7 +120,7 @@ def _page(status=200, form=None, errors=None, selected=None):
     offices = service.list_offices(g.user)["items"]
     if selected is None:
         selected = _selected(offices, request.args.get("office"))
-    editable = can_edit(g.user)
+    editable = can_edit()
     if form is None:
         form = ({"code": selected.code, "name": selected.name, "address": selected.address or "",
                  "timezone": selected.timezone, "is_active": selected.is_active,
@@ -185,7 +186,7 @@ def _flat(messages_by_field):
 
 @bp.route("/offices", methods=["POST"])
 def offices_save():
-    if not can_edit(g.user):
+    if not can_edit():
         return page_error(403, t("error.role"))
     office = None
     if request.form.get("office_id"):

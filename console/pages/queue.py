@@ -6,15 +6,13 @@ counts are ``views.list_views`` / ``views.view_counts``; a bulk action is ``bulk
 the form loaded by ``BulkSchema`` (as ``POST /api/v1/requests/bulk``).
 """
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import MultiDict
 
+from offices import service as offices_service
 from service_app.errors import validation_error
-from service_app.extensions import db
-from service_app.users.models import User
-from service_app.vocabulary import STAFF_ROLES
+from service_app.users import service as users_service
 from service_requests import bulk, queries, replies, views
 from service_requests.models import PRIORITIES, STATUSES
 from service_requests.reply_schemas import BulkSchema
@@ -123,18 +121,6 @@ def list_args(query):
         raise validation_error(exc.messages) from exc
 
 
-def active_staff():
-    """Active administrators and managers, for the assignee choices (the services check who covers what)."""
-    stmt = (sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True))
-            .order_by(User.full_name, User.id))
-    return list(db.session.scalars(stmt))
-
-
-def _offices():
-    from offices.models import Office
-    return list(db.session.scalars(sa.select(Office).order_by(Office.code)))
-
-
 def _view_link(view):
     values = dict(view.filters)
     if view.sort:
@@ -160,7 +146,8 @@ def queue():
         first_url = url_for("console.queue", **query.to_dict(flat=False))
     return render("queue.html", items=page["items"], next_url=next_url, first_url=first_url, args=args,
                   saved=[(view, counts.get(view.id), _view_link(view)) for view in saved],
-                  current_view=request.args.get("view", ""), offices=_offices(), staff=active_staff(),
+                  current_view=request.args.get("view", ""), offices=offices_service.list_offices(g.user)["items"],
+                  staff=users_service.list_active_staff(),
                   replies=replies.list_replies(g.user), statuses=STATUSES, priorities=PRIORITIES,
                   sla_filters=[(code, t(f"queue.sla.{code}")) for code in SLA_FILTERS],
                   sorts=[(code, t(f"queue.sort.{code}")) for code in SORTS], status_label=status_label,

@@ -9,17 +9,14 @@ version), ``comments.post_comment``, ``replies.apply_reply``, ``merging.merge``;
 is loaded by the API's own schemas.
 """
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, request, url_for
 from werkzeug.datastructures import ETags
 
-from service_app.errors import validation_error
-from service_app.extensions import db, limiter, user_key
-from service_app.users.models import User
-from service_requests import attachments, comments, lifecycle, merging, replies, triage
-from service_requests.access import covers_condition, get_visible_request
+from service_app.errors import ApiError, validation_error
+from service_app.extensions import limiter, user_key
+from service_requests import attachments, categories, comments, lifecycle, merging, replies, triage
+from service_requests.access import covering_staff, get_visible_request
 from service_requests.attachment_routes import _send
-from service_requests.models import Category
 from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestSchema, RequestUpdateSchema,
                                       StatusChangeSchema)
 
@@ -116,18 +113,21 @@ def _all(list_function, user, req):
 
 
 def assignable_staff(req):
-    """Active staff whose scope covers the request (``access.covers_condition``, as the assignment checks)."""
-    dialect = db.session.get_bind().dialect.name
-    stmt = (sa.select(User).where(covers_condition(req.office_id, req.department_code, dialect))
-            .order_by(User.full_name, User.id))
-    people = list(db.session.scalars(stmt))
+    """Active staff whose scope covers the request (``access.covering_staff``, as the assignment checks)."""
+    people = covering_staff(req.office_id, req.department_code)
     if req.assignee is not None and req.assignee.id not in {person.id for person in people}:
         people.insert(0, req.assignee)
     return people
 
 
-def _field_labels(req):
-    category = db.session.get(Category, req.category_code)
+def _category(req):
+    try:
+        return categories.get_category(req.category_code)
+    except ApiError:
+        return None
+
+
+def _field_labels(category):
     return {field["key"]: localized(field.get("label") or field["key"]) for field in (category.fields or [])} \
         if category is not None else {}
 
@@ -140,12 +140,12 @@ def _event_label(event):
 def request_page(request_id):
     req = get_visible_request(g.user, request_id)
     data = RequestSchema().dump(req)
-    category = db.session.get(Category, req.category_code)
+    category = _category(req)
     return render("request.html", req=req, data=data, tz=req.office.timezone,
                   category_name=localized(category.name) if category is not None else req.category_code,
                   moves=lifecycle.allowed_moves(g.user, req), staff=assignable_staff(req),
                   comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),
-                  replies=replies.list_replies(g.user), field_labels=_field_labels(req),
+                  replies=replies.list_replies(g.user), field_labels=_field_labels(category),
                   status_label=status_label, priority_label=priority_label, event_label=_event_label)
 
 

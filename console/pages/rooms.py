@@ -60,7 +60,7 @@ def _page(status=200, office=None, form=None, errors=None):
         wanted = _office_id(request.args.get("office"))
         office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
     listed = room_service.list_rooms(office)["items"] if office is not None else []
-    return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(g.user),
+    return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(),
                   form=form or {}, errors=errors or {})
 
 
@@ -79,7 +79,7 @@ def _messages(error_messages):
 
 @bp.route("/rooms", methods=["POST"])
 def rooms_create():
-    if not can_edit(g.user):
+    if not can_edit():
         return page_error(403, t("error.role"))
     office_id = _office_id(request.form.get("office_id"))
     if office_id is None:
@@ -109,7 +109,7 @@ def rooms_create():
 @bp.route("/rooms/<int:room_id>/qr.png", methods=["GET"])
 def rooms_qr_png(room_id):
     """The room's QR code, as ``GET /api/v1/rooms/{id}/qr.png`` answers it."""
-    if not can_edit(g.user):
+    if not can_edit():
         return page_error(403, t("error.role"))
     room = room_service.get_room(room_id)
     return Response(room_service.qr_png(room), mimetype="image/png",
@@ -120,7 +120,7 @@ def rooms_qr_png(room_id):
 @bp.route("/rooms/sheet/<int:office_id>.pdf", methods=["GET"])
 def rooms_qr_sheet(office_id):
     """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it."""
-    if not can_edit(g.user):
+    if not can_edit():
         return page_error(403, t("error.role"))
     office = office_service.get_office(office_id)
     return Response(room_service.qr_sheet(office), mimetype="application/pdf",
