@@ -21,6 +21,7 @@ from service_requests.notice_schemas import NoticeCreateSchema, NoticeUpdateSche
 
 from .. import messages
 from ..web import bp, page_error, render, t, zone
+from .common import chosen_office, error_lines, int_or_none
 
 messages.register({
     "notices.title": {"en": "Office notices", "ru": "Объявления офисов", "kk": "Кеңселер хабарландырулары"},
@@ -58,13 +59,6 @@ messages.register({
 })
 
 
-def _int(raw):
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def _may_post(office):
     """The service's own rule (``require_office_admin``), asked without changing anything."""
     try:
@@ -77,8 +71,7 @@ def _may_post(office):
 def _page(status=200, office=None, form=None, errors=None):
     offices = office_service.list_offices(g.user)["items"]
     if office is None:
-        wanted = _int(request.args.get("office"))
-        office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
+        office = chosen_office(offices, request.args.get("office"), first=True)
     context = {"offices": offices, "office": office, "form": form or {}, "errors": errors or [],
                "notices": [], "rooms": [], "categories": [], "manage": False}
     if office is not None:
@@ -108,17 +101,9 @@ def _until(raw, office):
     return value.isoformat()
 
 
-def _messages(error_messages):
-    out = []
-    for field, value in error_messages.items():
-        items = value if isinstance(value, list) else [value]
-        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
-    return out
-
-
 @bp.route("/notices", methods=["POST"])
 def notices_create():
-    office_id = _int(request.form.get("office_id"))
+    office_id = int_or_none(request.form.get("office_id"))
     if office_id is None:
         return page_error(404, i18n.translate("no such office", g.lang))
     office = office_service.get_office(office_id)
@@ -129,7 +114,7 @@ def notices_create():
     if form.get("category"):
         body["category"] = form["category"]
     if form.get("room_id"):
-        body["room_id"] = _int(form["room_id"]) or form["room_id"]
+        body["room_id"] = int_or_none(form["room_id"]) or form["room_id"]
     until = _until(form.get("until"), office)
     if until is not None:
         body["until"] = until
@@ -137,14 +122,14 @@ def notices_create():
         data = NoticeCreateSchema().load(body)
         notice_service.create_notice(g.user, office.id, data)
     except ma.ValidationError as exc:
-        return _page(422, office=office, form=form.to_dict(), errors=_messages(exc.messages))
+        return _page(422, office=office, form=form.to_dict(), errors=error_lines(exc.messages))
     except ApiError as exc:
         db.session.rollback()
         if exc.status == 403:
             raise
         details = exc.details if isinstance(exc.details, dict) else {}
         return _page(exc.status, office=office, form=form.to_dict(),
-                     errors=_messages(details) if details else [i18n.translate(exc.message, g.lang)])
+                     errors=error_lines(details) if details else [i18n.translate(exc.message, g.lang)])
     flash(t("saved"), "success")
     return redirect(url_for("console.notices", office=office.id), code=303)
 

@@ -21,6 +21,7 @@ from service_app.vocabulary import DEFAULT_TIMEZONE
 from .. import messages
 from ..web import bp, page_error, render, t
 from .admin_tools import allowed
+from .common import chosen_office, int_or_none
 
 # Kazakhstan's time zones, offered in the form (any IANA zone is accepted, as by the API).
 TIMEZONES = ("Asia/Almaty", "Asia/Aqtau", "Asia/Aqtobe", "Asia/Atyrau", "Asia/Oral", "Asia/Qostanay",
@@ -100,14 +101,6 @@ def _office_item(office):
             "active": office.is_active}
 
 
-def _selected(offices, raw):
-    try:
-        wanted = int(raw) if raw else None
-    except ValueError:
-        wanted = None
-    return next((office for office in offices if office.id == wanted), None)
-
-
 def _geoman_texts():
     """The words Geoman shows while drawing a polygon, for its ``setLang``."""
     return {"tooltips": {"firstVertex": t("map.gm_first"), "continueLine": t("map.gm_continue"),
@@ -119,7 +112,7 @@ def _geoman_texts():
 def _page(status=200, form=None, errors=None, selected=None):
     offices = service.list_offices(g.user)["items"]
     if selected is None:
-        selected = _selected(offices, request.args.get("office"))
+        selected = chosen_office(offices, request.args.get("office"))
     editable = can_edit()
     if form is None:
         form = ({"code": selected.code, "name": selected.name, "address": selected.address or "",
@@ -169,8 +162,6 @@ def _form_data(creating):
             if fence.get("type") == "Feature":  # what Leaflet's toGeoJSON gives for a layer
                 fence = fence.get("geometry")
             body["geofence"] = fence
-    elif creating:
-        errors["geofence"] = [t("map.fence_missing")]
     return body, errors
 
 
@@ -190,10 +181,10 @@ def offices_save():
         return page_error(403, t("error.role"))
     office = None
     if request.form.get("office_id"):
-        try:
-            office = service.get_office(int(request.form["office_id"]))
-        except ValueError:
-            return page_error(404, "no such office")
+        office_id = int_or_none(request.form["office_id"])
+        if office_id is None:
+            return page_error(404, i18n.translate("no such office", g.lang))
+        office = service.get_office(office_id)
     body, errors = _form_data(creating=office is None)
     schema = OfficeCreateSchema() if office is None else OfficeUpdateSchema()
     form = {**request.form.to_dict(), "is_active": request.form.get("is_active") == "on"}
@@ -202,6 +193,8 @@ def offices_save():
             data = schema.load(body)
         except ma.ValidationError as exc:
             errors = _flat(exc.messages)
+            if "geofence" in errors and "geofence" not in body:  # the schema's refusal, in the map's words
+                errors["geofence"] = [t("map.fence_missing")]
     if errors:
         return _page(422, form=form, errors=errors, selected=office)
     try:

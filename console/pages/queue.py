@@ -76,8 +76,6 @@ messages.register({
                         "kk": "Орындалды: {total} ішінен {ok}."},
     "queue.bulk.item_ok": {"en": "{number}: done", "ru": "{number}: выполнено", "kk": "{number}: орындалды"},
     "queue.bulk.item_error": {"en": "{number}: {message}", "ru": "{number}: {message}", "kk": "{number}: {message}"},
-    "queue.none_selected": {"en": "Select at least one request.", "ru": "Выберите хотя бы одну заявку.",
-                            "kk": "Кемінде бір өтінімді таңдаңыз."},
     "queue.unassigned": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
 })
 
@@ -173,8 +171,6 @@ def queue_bulk():
             data["body"] = form.get("body")
     elif action == "reply":
         data["reply_id"] = form.get("reply_id") or ""
-    if not data["ids"]:
-        raise validation_error({"ids": [t("queue.none_selected")]})
     try:
         data["ids"] = [int(value) if value.isdigit() else value for value in data["ids"]]
         for key in ("assignee_id", "reply_id"):

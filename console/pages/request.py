@@ -14,7 +14,7 @@ from werkzeug.datastructures import ETags
 
 from service_app.errors import ApiError, validation_error
 from service_app.extensions import limiter, user_key
-from service_requests import attachments, categories, comments, lifecycle, merging, replies, triage
+from service_requests import attachments, categories, comments, lifecycle, merging, replies, search, triage
 from service_requests.access import covering_staff, get_visible_request
 from service_requests.attachment_routes import _send
 from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestSchema, RequestUpdateSchema,
@@ -219,11 +219,8 @@ def request_reply(request_id):
 
 @bp.route("/requests/<int:request_id>/merge", methods=["POST"])
 def request_merge(request_id):
-    text = (request.form.get("into") or "").strip().upper()
-    if text.startswith("SR-"):
-        text = text[3:].lstrip("0") or "0"
-    into = _int_or_text(text)
-    if not isinstance(into, int):
+    into = search.request_id_of(request.form.get("into") or "")
+    if into is None:
         raise validation_error({"into": [t("request.merge_bad")]})
     data = _load(MergeSchema(), {"into": into})
     target = merging.merge(g.user, request_id, data["into"])

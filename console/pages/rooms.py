@@ -18,6 +18,7 @@ from service_app.extensions import db
 
 from .. import messages
 from ..web import bp, page_error, render, t
+from .common import chosen_office, error_lines, int_or_none
 from .offices import can_edit
 
 messages.register({
@@ -47,18 +48,10 @@ messages.register({
 })
 
 
-def _office_id(raw):
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-
-
 def _page(status=200, office=None, form=None, errors=None):
     offices = office_service.list_offices(g.user)["items"]
     if office is None:
-        wanted = _office_id(request.args.get("office"))
-        office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
+        office = chosen_office(offices, request.args.get("office"), first=True)
     listed = room_service.list_rooms(office)["items"] if office is not None else []
     return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(),
                   form=form or {}, errors=errors or {})
@@ -69,19 +62,11 @@ def rooms():
     return _page()
 
 
-def _messages(error_messages):
-    out = []
-    for field, value in error_messages.items():
-        items = value if isinstance(value, list) else [value]
-        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
-    return out
-
-
 @bp.route("/rooms", methods=["POST"])
 def rooms_create():
     if not can_edit():
         return page_error(403, t("error.role"))
-    office_id = _office_id(request.form.get("office_id"))
+    office_id = int_or_none(request.form.get("office_id"))
     if office_id is None:
         return page_error(404, i18n.translate("no such office", g.lang))
     office = office_service.get_office(office_id)
@@ -96,12 +81,12 @@ def rooms_create():
     try:
         room_service.create_room(office, RoomCreateSchema().load(body))
     except ma.ValidationError as exc:
-        return _page(422, office=office, form=form, errors=_messages(exc.messages))
+        return _page(422, office=office, form=form, errors=error_lines(exc.messages))
     except ApiError as exc:
         db.session.rollback()
         details = exc.details if isinstance(exc.details, dict) else {}
         return _page(exc.status, office=office, form=form,
-                     errors=_messages(details) if details else [i18n.translate(exc.message, g.lang)])
+                     errors=error_lines(details) if details else [i18n.translate(exc.message, g.lang)])
     flash(t("saved"), "success")
     return redirect(url_for("console.rooms", office=office.id), code=303)
 

@@ -1,0 +1,29 @@
+"""Small helpers three or more page modules share (not a page itself)."""
+from flask import g
+
+from service_app import i18n
+
+
+def int_or_none(raw):
+    """A form's or query's id as an int; None when it is empty or not a number."""
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def chosen_office(offices, raw, first=False):
+    """The office of ``offices`` whose id is ``raw`` (a query argument); else the first one when
+    ``first``, else None."""
+    wanted = int_or_none(raw)
+    fallback = offices[0] if first and offices else None
+    return next((office for office in offices if office.id == wanted), fallback)
+
+
+def error_lines(error_messages):
+    """A schema's or service's refusal (``{field: [message, ...]}``) as lines in the reader's language."""
+    out = []
+    for field, value in error_messages.items():
+        items = value if isinstance(value, list) else [value]
+        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
+    return out
