@@ -37,7 +37,7 @@ messages.register({
                               "кезек тізім ретімен жүреді."},
     "rules.pool_for": {"en": "Pool of {name}", "ru": "Пул: {name}", "kk": "Топ: {name}"},
     "rules.mode_for": {"en": "Mode of {name}", "ru": "Режим: {name}", "kk": "Режим: {name}"},
-    "rules.away": {"en": "away", "ru": "отсутствует", "kk": "жоқ"},
+    "rules.away": {"en": "away", "ru": "отсутствует", "kk": "орнында жоқ"},
     "rules.empty_pool": {"en": "nobody", "ru": "никого", "kk": "ешкім"},
     "rules.none": {"en": "No rules yet: requests are assigned by hand.",
                    "ru": "Правил пока нет: заявки назначаются вручную.",

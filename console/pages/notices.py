@@ -55,7 +55,6 @@ messages.register({
                             "kk": "Хабарландыруларды кеңсе әкімшілері жариялайды."},
     "notices.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
                           "kk": "Сақталмады: өрістерді тексеріңіз."},
-    "notices.bad_until": {"en": "not a date and time", "ru": "не дата и время", "kk": "күн мен уақыт емес"},
 })
 
 

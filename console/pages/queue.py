@@ -23,8 +23,8 @@ from ..web import bp, localized, render, t
 
 messages.register({
     "queue.title": {"en": "Requests", "ru": "Заявки", "kk": "Өтінімдер"},
-    "queue.views": {"en": "Saved views", "ru": "Сохранённые виды", "kk": "Сақталған көріністер"},
-    "queue.views.none": {"en": "No saved views yet.", "ru": "Сохранённых видов пока нет.",
+    "queue.views": {"en": "Saved views", "ru": "Сохранённые представления", "kk": "Сақталған көріністер"},
+    "queue.views.none": {"en": "No saved views yet.", "ru": "Сохранённых представлений пока нет.",
                          "kk": "Сақталған көріністер әлі жоқ."},
     "queue.views.all": {"en": "All requests", "ru": "Все заявки", "kk": "Барлық өтінімдер"},
     "queue.filters": {"en": "Filters", "ru": "Фильтры", "kk": "Сүзгілер"},
@@ -56,6 +56,9 @@ messages.register({
     "queue.col.assignee": {"en": "Assignee", "ru": "Исполнитель", "kk": "Орындаушы"},
     "queue.col.created": {"en": "Created", "ru": "Создана", "kk": "Құрылған"},
     "queue.col.due": {"en": "Due", "ru": "Срок", "kk": "Мерзімі"},
+    "queue.times": {"en": "Dates and times are in the time zone of each request's office.",
+                    "ru": "Дата и время указаны по часовому поясу офиса заявки.",
+                    "kk": "Күні мен уақыты өтінім кеңсесінің уақыт белдеуі бойынша көрсетілген."},
     "queue.empty": {"en": "No requests match.", "ru": "Нет подходящих заявок.", "kk": "Сәйкес өтінімдер жоқ."},
     "queue.next": {"en": "Next page", "ru": "Следующая страница", "kk": "Келесі бет"},
     "queue.first": {"en": "First page", "ru": "Первая страница", "kk": "Бірінші бет"},
@@ -76,7 +79,6 @@ messages.register({
                         "kk": "Орындалды: {total} ішінен {ok}."},
     "queue.bulk.item_ok": {"en": "{number}: done", "ru": "{number}: выполнено", "kk": "{number}: орындалды"},
     "queue.bulk.item_error": {"en": "{number}: {message}", "ru": "{number}: {message}", "kk": "{number}: {message}"},
-    "queue.unassigned": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
 })
 
 # Labels of the status and priority codes, shared with the request page.

@@ -21,7 +21,7 @@ from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestS
                                       StatusChangeSchema)
 
 from .. import messages
-from ..web import bp, localized, render, t
+from ..web import bp, localized, render, t, zone
 from .queue import priority_label, status_label
 
 messages.register({
@@ -38,7 +38,10 @@ messages.register({
     "request.resolution_due": {"en": "Resolution due", "ru": "Срок решения", "kk": "Шешу мерзімі"},
     "request.breached": {"en": "SLA breached", "ru": "SLA нарушен", "kk": "SLA бұзылды"},
     "request.paused": {"en": "SLA paused", "ru": "SLA приостановлен", "kk": "SLA тоқтатылды"},
-    "request.merged_into": {"en": "Merged into", "ru": "Объединена с", "kk": "Біріктірілген"},
+    "request.merged_into": {"en": "Merged into", "ru": "Объединена с", "kk": "Мына өтініммен біріктірілді:"},
+    "request.times_in": {"en": "Times are the office's local time ({zone}).",
+                         "ru": "Время указано по часовому поясу офиса ({zone}).",
+                         "kk": "Уақыт кеңсенің уақыт белдеуі бойынша көрсетілген ({zone})."},
     "request.fields": {"en": "Form answers", "ru": "Ответы формы", "kk": "Пішін жауаптары"},
     "request.photos": {"en": "Photos", "ru": "Фотографии", "kk": "Фотосуреттер"},
     "request.photo": {"en": "Photo {n}", "ru": "Фото {n}", "kk": "{n}-фото"},
@@ -49,7 +52,7 @@ messages.register({
                          "kk": "Қазір күйді өзгерту сізге қолжетімсіз."},
     "request.reason": {"en": "Comment for the change (a rejection needs one)",
                        "ru": "Комментарий к смене (при отклонении обязателен)",
-                       "kk": "Өзгеріске түсініктеме (қабылдамағанда міндетті)"},
+                       "kk": "Өзгеріс туралы түсініктеме (қабылдамаған жағдайда міндетті)"},
     "request.assignee": {"en": "Assignee", "ru": "Исполнитель", "kk": "Орындаушы"},
     "request.unassigned": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
     "request.assign": {"en": "Assign", "ru": "Назначить", "kk": "Тағайындау"},
@@ -141,7 +144,7 @@ def request_page(request_id):
     req = get_visible_request(g.user, request_id)
     data = RequestSchema().dump(req)
     category = _category(req)
-    return render("request.html", req=req, data=data, tz=req.office.timezone,
+    return render("request.html", req=req, data=data, tz=req.office.timezone, zone_name=str(zone(req.office.timezone)),
                   category_name=localized(category.name) if category is not None else req.category_code,
                   moves=lifecycle.allowed_moves(g.user, req), staff=assignable_staff(req),
                   comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),

@@ -10,6 +10,7 @@ from service_requests.schemas import PolicyArgsSchema, PolicyUpdateSchema
 from .. import messages
 from ..web import bp, render, staff_only, t
 from .admin_tools import allowed, load, requires
+from .queue import priority_label
 
 messages.register({
     "sla.title": {"en": "SLA targets", "ru": "Цели SLA", "kk": "SLA мақсаттары"},
@@ -25,7 +26,6 @@ messages.register({
                          "kk": "Жауап минуттары: {name}"},
     "sla.resolution_for": {"en": "Resolution minutes for {name}", "ru": "Минуты решения: {name}",
                            "kk": "Шешу минуттары: {name}"},
-    "sla.save_for": {"en": "Save {name}", "ru": "Сохранить: {name}", "kk": "Сақтау: {name}"},
     "sla.override": {"en": "A category's own targets", "ru": "Свои цели для категории",
                      "kk": "Санаттың жеке мақсаттары"},
     "sla.read_only": {"en": "Only a company-wide administrator may change the targets.",
@@ -46,6 +46,7 @@ def _minutes(value):
 def sla():
     may_edit = allowed("administrator", company_wide=True)
     return render("sla.html", policies=policies.list_policies()["items"], may_edit=may_edit, priorities=PRIORITIES,
+                  priority_label=priority_label,
                   categories=categories.list_categories()["items"])
 
 
