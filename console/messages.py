@@ -60,8 +60,6 @@ register({
     "error.csrf": {"en": "This form has expired. Reload the page and try again.",
                    "ru": "Форма устарела. Обновите страницу и попробуйте снова.",
                    "kk": "Пішін ескірді. Бетті жаңартып, қайталап көріңіз."},
-    "error.role": {"en": "Your role may not open this.", "ru": "Вашей роли это недоступно.",
-                   "kk": "Сіздің рөліңізге бұл қолжетімсіз."},
     "error.rate_limited": {"en": "Too many attempts. Wait a few minutes and try again.",
                            "ru": "Слишком много попыток. Подождите несколько минут.",
                            "kk": "Әрекет тым көп. Бірнеше минут күтіңіз."},

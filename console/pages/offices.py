@@ -20,7 +20,7 @@ from service_app.vocabulary import DEFAULT_TIMEZONE
 
 from .. import messages
 from ..web import bp, page_error, render, t
-from .admin_tools import allowed
+from .admin_tools import allowed, requires
 from .common import chosen_office, int_or_none
 
 # Kazakhstan's time zones, offered in the form (any IANA zone is accepted, as by the API).
@@ -175,9 +175,8 @@ def _flat(messages_by_field):
 
 
 @bp.route("/offices", methods=["POST"])
+@requires("administrator", company_wide=True)
 def offices_save():
-    if not can_edit():
-        return page_error(403, t("error.role"))
     office = None
     if request.form.get("office_id"):
         office_id = int_or_none(request.form["office_id"])

@@ -18,6 +18,7 @@ from service_app.extensions import db
 
 from .. import messages
 from ..web import bp, page_error, render, t
+from .admin_tools import requires
 from .common import chosen_office, error_lines, int_or_none
 from .offices import can_edit
 
@@ -63,9 +64,8 @@ def rooms():
 
 
 @bp.route("/rooms", methods=["POST"])
+@requires("administrator", company_wide=True)
 def rooms_create():
-    if not can_edit():
-        return page_error(403, t("error.role"))
     office_id = int_or_none(request.form.get("office_id"))
     if office_id is None:
         return page_error(404, i18n.translate("no such office", g.lang))
@@ -92,10 +92,9 @@ def rooms_create():
 
 
 @bp.route("/rooms/<int:room_id>/qr.png", methods=["GET"])
+@requires("administrator", company_wide=True)
 def rooms_qr_png(room_id):
     """The room's QR code, as ``GET /api/v1/rooms/{id}/qr.png`` answers it."""
-    if not can_edit():
-        return page_error(403, t("error.role"))
     room = room_service.get_room(room_id)
     return Response(room_service.qr_png(room), mimetype="image/png",
                     headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
@@ -103,10 +102,9 @@ def rooms_qr_png(room_id):
 
 
 @bp.route("/rooms/sheet/<int:office_id>.pdf", methods=["GET"])
+@requires("administrator", company_wide=True)
 def rooms_qr_sheet(office_id):
     """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it."""
-    if not can_edit():
-        return page_error(403, t("error.role"))
     office = office_service.get_office(office_id)
     return Response(room_service.qr_sheet(office), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',
