@@ -53,6 +53,10 @@ register({
                       "ru": "Сеанс завершён. Войдите снова.", "kk": "Сеанс аяқталды. Қайта кіріңіз."},
     "sign_out": {"en": "Sign out", "ru": "Выйти", "kk": "Шығу"},
     "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
+    # Each language by its own name, whatever the page's language.
+    "language.ru": {"en": "Русский", "ru": "Русский", "kk": "Русский"},
+    "language.kk": {"en": "Қазақша", "ru": "Қазақша", "kk": "Қазақша"},
+    "language.en": {"en": "English", "ru": "English", "kk": "English"},
     "language.apply": {"en": "Apply", "ru": "Применить", "kk": "Қолдану"},
     "signed_in_as": {"en": "Signed in as {name}", "ru": "Вы вошли как {name}", "kk": "Сіз {name} ретінде кірдіңіз"},
     "error.title": {"en": "Something is not right", "ru": "Что-то не так", "kk": "Бірдеңе дұрыс емес"},

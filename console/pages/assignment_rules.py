@@ -15,6 +15,7 @@ from service_requests.models import ASSIGNMENT_MODES
 from .. import messages
 from ..web import bp, render, staff_only, t
 from .admin_tools import allowed, load, requires
+from .common import form_numbers
 
 messages.register({
     "rules.title": {"en": "Assignment rules", "ru": "Правила назначения", "kk": "Тағайындау ережелері"},
@@ -58,10 +59,6 @@ messages.register({
 })
 
 
-def _pool():
-    return [int(v) if v.isdigit() and len(v) < 10 else v for v in request.form.getlist("pool") if v != ""]
-
-
 @bp.route("/assignment-rules")
 @staff_only()
 def assignment_rules():
@@ -79,7 +76,7 @@ def assignment_rules():
 @requires("administrator")
 def assignment_rule_save():
     office = request.form.get("office_id", "")
-    data = load(RuleUpdateSchema(), {"mode": request.form.get("mode", ""), "pool": _pool()})
+    data = load(RuleUpdateSchema(), {"mode": request.form.get("mode", ""), "pool": form_numbers(request.form, "pool")})
     if not office.isdigit():
         return _missing()
     assignment.put_rule(g.user, int(office), request.form.get("department", ""), data)

@@ -27,3 +27,15 @@ def error_lines(error_messages):
         items = value if isinstance(value, list) else [value]
         out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
     return out
+
+
+def form_number(value):
+    """A form's number as the API's JSON would carry it: an int when it is one (the schemas are
+    strict); anything else is left as text for the schema to refuse with its own message."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else value
+
+
+def form_numbers(form, name):
+    """A multi-select or repeated field of numbers (empty choices left out), as ``form_number``."""
+    return [form_number(value) for value in form.getlist(name) if value.strip() != ""]

@@ -11,7 +11,6 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import MultiDict
 
 from offices import service as offices_service
-from service_app.errors import validation_error
 from service_app.users import service as users_service
 from service_requests import bulk, queries, replies, views
 from service_requests.models import PRIORITIES, STATUSES
@@ -20,6 +19,8 @@ from service_requests.schemas import SLA_FILTERS, SORTS, RequestListArgsSchema
 
 from .. import messages
 from ..web import bp, localized, render, t
+from .admin_tools import load, validation_error
+from .common import form_number
 
 messages.register({
     "queue.title": {"en": "Requests", "ru": "Заявки", "kk": "Өтінімдер"},
@@ -118,7 +119,7 @@ def list_args(query):
     try:
         return schema.load(MultiDictProxy(given, schema), unknown=ma.EXCLUDE)
     except ma.ValidationError as exc:
-        raise validation_error(exc.messages) from exc
+        raise validation_error(exc) from None
 
 
 def _view_link(view):
@@ -173,14 +174,11 @@ def queue_bulk():
             data["body"] = form.get("body")
     elif action == "reply":
         data["reply_id"] = form.get("reply_id") or ""
-    try:
-        data["ids"] = [int(value) if value.isdigit() else value for value in data["ids"]]
-        for key in ("assignee_id", "reply_id"):
-            if isinstance(data.get(key), str) and data[key].isdigit():
-                data[key] = int(data[key])
-        loaded = BulkSchema().load(data)
-    except ma.ValidationError as exc:
-        raise validation_error(exc.messages) from exc
+    data["ids"] = [form_number(value) for value in data["ids"]]
+    for key in ("assignee_id", "reply_id"):
+        if isinstance(data.get(key), str):
+            data[key] = form_number(data[key])
+    loaded = load(BulkSchema(), data)
     results = bulk.run(g.user, loaded)["results"]
     done = sum(1 for item in results if item["ok"])
     flash(t("queue.bulk.done", ok=done, total=len(results)), "success" if done == len(results) else "error")

@@ -12,7 +12,7 @@ import marshmallow as ma
 from flask import current_app, flash, g, redirect, request, url_for
 from werkzeug.datastructures import ETags
 
-from service_app.errors import ApiError, validation_error
+from service_app.errors import ApiError
 from service_app.extensions import limiter, user_key
 from service_requests import attachments, categories, comments, lifecycle, merging, replies, search, triage
 from service_requests.access import covering_staff, get_visible_request
@@ -22,6 +22,8 @@ from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestS
 
 from .. import messages
 from ..web import bp, localized, render, t, zone
+from .admin_tools import load, validation_error
+from .common import form_number
 from .queue import priority_label, status_label
 
 messages.register({
@@ -162,24 +164,12 @@ def _if_match():
     return ETags([version]) if version else None
 
 
-def _load(schema, data):
-    try:
-        return schema.load(data)
-    except ma.ValidationError as exc:
-        raise validation_error(exc.messages) from exc
-
-
-def _int_or_text(value):
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else value
-
-
 @bp.route("/requests/<int:request_id>/status", methods=["POST"])
 def request_status(request_id):
     body = {"status": request.form.get("status") or ""}
     if (request.form.get("comment") or "").strip():
         body["comment"] = request.form["comment"]
-    data = _load(StatusChangeSchema(), body)
+    data = load(StatusChangeSchema(), body)
     req = get_visible_request(g.user, request_id, for_update=True)
     triage.move(g.user, req, data, _if_match())
     flash(t("saved"), "success")
@@ -189,7 +179,7 @@ def request_status(request_id):
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
 def request_assign(request_id):
     chosen = request.form.get("assignee_id") or ""
-    data = _load(RequestUpdateSchema(), {"assignee_id": None if chosen in ("", "none") else _int_or_text(chosen)})
+    data = load(RequestUpdateSchema(), {"assignee_id": None if chosen in ("", "none") else form_number(chosen)})
     req = get_visible_request(g.user, request_id, for_update=True)
     triage.update_request(g.user, req, data, _if_match())
     flash(t("saved"), "success")
@@ -200,7 +190,7 @@ def request_assign(request_id):
 @limiter.limit(lambda: current_app.config["COMMENT_LIMIT"], key_func=user_key,
                deduct_when=lambda response: response.status_code == 303)  # the API's limit on comments
 def request_comment(request_id):
-    data = _load(CommentCreateSchema(), {"body": request.form.get("body") or "",
+    data = load(CommentCreateSchema(), {"body": request.form.get("body") or "",
                                          "internal": request.form.get("internal") in ("1", "on", "true")})
     req = get_visible_request(g.user, request_id, for_update=True)
     comments.post_comment(g.user, req, data["body"], data["internal"])
@@ -210,9 +200,9 @@ def request_comment(request_id):
 
 @bp.route("/requests/<int:request_id>/replies", methods=["POST"])
 def request_reply(request_id):
-    reply_id = _int_or_text(request.form.get("reply_id"))
+    reply_id = form_number(request.form.get("reply_id"))
     if not isinstance(reply_id, int):
-        raise validation_error({"reply_id": ["Not a valid integer."]})
+        raise validation_error(ma.ValidationError({"reply_id": ["Not a valid integer."]}))
     reply = replies.get_usable_reply(g.user, reply_id)
     req = get_visible_request(g.user, request_id, for_update=True)
     replies.apply_reply(g.user, req, reply, _if_match())
@@ -224,8 +214,8 @@ def request_reply(request_id):
 def request_merge(request_id):
     into = search.request_id_of(request.form.get("into") or "")
     if into is None:
-        raise validation_error({"into": [t("request.merge_bad")]})
-    data = _load(MergeSchema(), {"into": into})
+        raise validation_error(ma.ValidationError({"into": [t("request.merge_bad")]}))
+    data = load(MergeSchema(), {"into": into})
     target = merging.merge(g.user, request_id, data["into"])
     flash(t("request.merged", number=target.number), "success")
     return _back(request_id)

@@ -10,6 +10,7 @@ from service_requests.schemas import PolicyArgsSchema, PolicyUpdateSchema
 from .. import messages
 from ..web import bp, render, staff_only, t
 from .admin_tools import allowed, load, requires
+from .common import form_number
 from .queue import priority_label
 
 messages.register({
@@ -35,12 +36,6 @@ messages.register({
 })
 
 
-def _minutes(value):
-    """A form's number as the API's JSON would carry it: an int when it is one (the schema is strict)."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else value
-
-
 @bp.route("/sla")
 @staff_only()
 def sla():
@@ -53,8 +48,8 @@ def sla():
 @bp.route("/sla", methods=["POST"])
 @requires("administrator", company_wide=True)
 def sla_save():
-    data = load(PolicyUpdateSchema(), {"response_minutes": _minutes(request.form.get("response_minutes")),
-                                       "resolution_minutes": _minutes(request.form.get("resolution_minutes"))})
+    data = load(PolicyUpdateSchema(), {"response_minutes": form_number(request.form.get("response_minutes")),
+                                       "resolution_minutes": form_number(request.form.get("resolution_minutes"))})
     category = request.form.get("category") or None
     args = load(PolicyArgsSchema(), {"category": category} if category else {})
     policies.put_policy(request.form.get("priority", ""), data, args.get("category"))

@@ -16,6 +16,7 @@ from service_app.vocabulary import LANGUAGES, ROLES
 from .. import messages
 from ..web import bp, render, t
 from .admin_tools import load, query_args, requires
+from .common import form_number, form_numbers
 
 messages.register({
     "users.title": {"en": "Users", "ru": "Пользователи", "kk": "Пайдаланушылар"},
@@ -77,11 +78,6 @@ messages.register({
 LIST_KEYS = ("q", "role", "is_active", "office_id", "cursor", "limit")
 
 
-def _ids(name):
-    """A multi-select of ids as the API's JSON would carry them (ints; anything else is refused by the schema)."""
-    return [int(v) if v.isdigit() else v for v in request.form.getlist(name) if v != ""]
-
-
 def _codes(name):
     return [v for v in request.form.getlist(name) if v != ""]
 
@@ -113,8 +109,8 @@ def user_create():
     data = {key: value for key, value in data.items() if value}
     data["password"] = form.get("password", "")
     if form.get("office_id"):
-        data["office_id"] = int(form["office_id"]) if form["office_id"].isdigit() else form["office_id"]
-    data["office_ids"] = _ids("office_ids")
+        data["office_id"] = form_number(form["office_id"])
+    data["office_ids"] = form_numbers(request.form, "office_ids")
     data["department_codes"] = _codes("department_codes")
     user = service.create_user(load(UserCreateSchema(), data), g.user)
     flash(t("users.created", login=user.login), "success")
@@ -144,7 +140,7 @@ def user_set_active(user_id):
 @bp.route("/users/<int:user_id>/scope", methods=["POST"])
 @requires("administrator")
 def user_set_scope(user_id):
-    return _update(user_id, {"office_ids": _ids("office_ids"), "department_codes": _codes("department_codes")},
+    return _update(user_id, {"office_ids": form_numbers(request.form, "office_ids"), "department_codes": _codes("department_codes")},
                    t("saved"))
 
 
