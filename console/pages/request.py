@@ -29,6 +29,7 @@ from .queue import priority_label, status_label
 messages.register({
     "request.back": {"en": "Back to the queue", "ru": "Назад к очереди", "kk": "Кезекке оралу"},
     "request.details": {"en": "Details", "ru": "Сведения", "kk": "Мәліметтер"},
+    "request.title": {"en": "Title", "ru": "Тема", "kk": "Тақырып"},
     "request.description": {"en": "Description", "ru": "Описание", "kk": "Сипаттама"},
     "request.category": {"en": "Category", "ru": "Категория", "kk": "Санат"},
     "request.priority": {"en": "Priority", "ru": "Приоритет", "kk": "Басымдық"},
@@ -137,6 +138,15 @@ def _field_labels(category):
         if category is not None else {}
 
 
+# What an "updated" event names (its data's keys), by the page's own labels; other keys as they are.
+CHANGE_KEYS = {"title": "request.title", "description": "request.description", "priority": "request.priority",
+               "category": "request.category", "fields": "request.fields"}
+
+
+def _change_label(key):
+    return t(CHANGE_KEYS[key]) if key in CHANGE_KEYS else key
+
+
 def _event_label(event):
     return t(f"request.event.{event}") if event in EVENT_KEYS else event
 
@@ -151,7 +161,8 @@ def request_page(request_id):
                   moves=lifecycle.allowed_moves(g.user, req), staff=assignable_staff(req),
                   comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),
                   replies=replies.list_replies(g.user), field_labels=_field_labels(category),
-                  status_label=status_label, priority_label=priority_label, event_label=_event_label)
+                  status_label=status_label, priority_label=priority_label, event_label=_event_label,
+                  change_label=_change_label)
 
 
 def _back(request_id):
