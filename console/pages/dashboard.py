@@ -8,7 +8,7 @@ from service_requests import export, reports
 from service_requests.schemas import DashboardArgsSchema, RequestFilterSchema, SlaReportCsvArgsSchema
 
 from .. import messages
-from ..web import bp, render, staff_only
+from ..web import bp, render, staff_only, zone
 from .admin_tools import query_args, queue_url
 
 messages.register({
@@ -22,6 +22,9 @@ messages.register({
     "dashboard.period": {"en": "{start} – {end}; compared with {prev_start} – {prev_end}",
                          "ru": "{start} – {end}; сравнение с {prev_start} – {prev_end}",
                          "kk": "{start} – {end}; {prev_start} – {prev_end} кезеңімен салыстырғанда"},
+    "dashboard.zone": {"en": "Days are counted in the {zone} time zone.",
+                       "ru": "Дни считаются по часовому поясу {zone}.",
+                       "kk": "Күндер {zone} уақыт белдеуі бойынша есептеледі."},
     "dashboard.cards": {"en": "Key figures", "ru": "Основные показатели", "kk": "Негізгі көрсеткіштер"},
     "dashboard.card.created": {"en": "Created", "ru": "Создано", "kk": "Құрылды"},
     "dashboard.card.resolved": {"en": "Resolved", "ru": "Решено", "kk": "Шешілді"},
@@ -125,7 +128,7 @@ def dashboard():
              "office_id": args.get("office_id"), "group_by": sla["group_by"]}
     created = next(card for card in report["cards"] if card["key"] == "created")
     return render("dashboard.html", report=report, sla=sla, cards=cards, chart=chart, query=query,
-                  offices=_offices(), groups=GROUPS, sla_columns=SLA_COLUMNS, number=_number,
+                  offices=_offices(), zone_name=str(zone()), groups=GROUPS, sla_columns=SLA_COLUMNS, number=_number,
                   sla_csv=url_for("console.dashboard_sla_csv", **{k: v for k, v in query.items() if v is not None}),
                   requests_csv=url_for("console.dashboard_requests_csv") + "?" + created["drilldown"])
 

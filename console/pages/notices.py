@@ -5,7 +5,6 @@ who may post or resolve is the service's own check (``require_office_admin``: an
 whose office scope covers the office).
 """
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
@@ -96,7 +95,7 @@ def _until(raw, office):
     except ValueError:
         return raw  # the schema says why it is refused
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(office.timezone) if office.timezone else zone())
+        value = value.replace(tzinfo=zone(office.timezone))
     return value.isoformat()
 
 
