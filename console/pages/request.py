@@ -16,7 +16,7 @@ from service_app.errors import ApiError
 from service_app.extensions import limiter, user_key
 from service_requests import attachments, categories, comments, lifecycle, merging, replies, search, triage
 from service_requests.access import covering_staff, get_visible_request
-from service_requests.attachment_routes import _send
+from service_requests.attachment_routes import send_attachment
 from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestSchema, RequestUpdateSchema,
                                       StatusChangeSchema)
 
@@ -235,10 +235,10 @@ def request_merge(request_id):
 @bp.route("/attachments/<int:attachment_id>")
 def request_photo(attachment_id):
     """A photo for a signed-in browser, after the API's own check (``attachments.open_attachment``)."""
-    return _send(attachments.open_attachment(g.user, attachment_id))
+    return send_attachment(attachments.open_attachment(g.user, attachment_id))
 
 
 @bp.route("/attachments/<int:attachment_id>/thumbnail")
 def request_photo_thumbnail(attachment_id):
-    return _send(attachments.open_attachment(g.user, attachment_id, thumbnail=True))
+    return send_attachment(attachments.open_attachment(g.user, attachment_id, thumbnail=True))
 
