@@ -52,8 +52,6 @@ messages.register({
     "notices.admins_only": {"en": "Notices are posted by administrators of the office.",
                             "ru": "Объявления публикуют администраторы офиса.",
                             "kk": "Хабарландыруларды кеңсе әкімшілері жариялайды."},
-    "notices.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
-                          "kk": "Сақталмады: өрістерді тексеріңіз."},
 })
 
 

@@ -85,8 +85,6 @@ messages.register({
     "map.fence_missing": {"en": "Draw the office's geofence on the map first.",
                           "ru": "Сначала нарисуйте геозону офиса на карте.",
                           "kk": "Алдымен кеңсе геоаймағын картада сызыңыз."},
-    "map.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
-                      "kk": "Сақталмады: өрістерді тексеріңіз."},
 })
 
 

@@ -44,8 +44,6 @@ messages.register({
     "rooms.admins_only": {"en": "Only company-wide administrators add rooms and download QR codes.",
                           "ru": "Добавлять помещения и скачивать QR-коды могут только администраторы всей компании.",
                           "kk": "Бөлме қосуды және QR кодтарын жүктеуді тек бүкіл компания әкімшілері жасай алады."},
-    "rooms.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
-                        "kk": "Сақталмады: өрістерді тексеріңіз."},
 })
 
 
