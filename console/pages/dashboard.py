@@ -14,8 +14,8 @@ from .admin_tools import query_args, queue_url
 messages.register({
     "dashboard.title": {"en": "Dashboard", "ru": "Сводка", "kk": "Жиынтық"},
     "dashboard.filter": {"en": "Period and office", "ru": "Период и офис", "kk": "Кезең және кеңсе"},
-    "dashboard.from": {"en": "From", "ru": "С", "kk": "Басы"},
-    "dashboard.to": {"en": "To", "ru": "По", "kk": "Соңы"},
+    "dashboard.from": {"en": "From", "ru": "С", "kk": "Кезең басы"},
+    "dashboard.to": {"en": "To", "ru": "По", "kk": "Кезең соңы"},
     "dashboard.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
     "dashboard.all_offices": {"en": "All offices", "ru": "Все офисы", "kk": "Барлық кеңселер"},
     "dashboard.apply": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},

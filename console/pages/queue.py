@@ -37,7 +37,7 @@ messages.register({
     "queue.filter.category": {"en": "Category code", "ru": "Код категории", "kk": "Санат коды"},
     "queue.filter.assignee": {"en": "Assignee", "ru": "Исполнитель", "kk": "Орындаушы"},
     "queue.filter.sla": {"en": "SLA", "ru": "SLA", "kk": "SLA"},
-    "queue.filter.sort": {"en": "Order", "ru": "Порядок", "kk": "Реті"},
+    "queue.filter.sort": {"en": "Order", "ru": "Сортировка", "kk": "Сұрыптау"},
     "queue.assignee.me": {"en": "Me", "ru": "Я", "kk": "Мен"},
     "queue.assignee.none": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
     "queue.sla.breached": {"en": "Breached", "ru": "Нарушен", "kk": "Бұзылған"},
