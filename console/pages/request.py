@@ -159,6 +159,7 @@ def request_page(request_id):
     return render("request.html", req=req, data=data, tz=req.office.timezone, zone_name=str(zone(req.office.timezone)),
                   category_name=localized(category.name) if category is not None else req.category_code,
                   moves=lifecycle.allowed_moves(g.user, req), staff=assignable_staff(req),
+                  comments_open=comments.is_open_for_comments(req), mergeable=merging.may_be_merged(req),
                   comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),
                   replies=replies.list_replies(g.user), field_labels=_field_labels(category),
                   status_label=status_label, priority_label=priority_label, event_label=_event_label,
