@@ -29,6 +29,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from werkzeug.exceptions import HTTPException
 
 from service_app import i18n
+from service_app.api import require_role
 from service_app.auth import web_sessions
 from service_app.errors import ApiError
 from service_app.extensions import api, db
@@ -198,13 +199,13 @@ def _rate_limited(error):
 
 
 def staff_only(*roles):
-    """A view for these roles only (both staff roles when none given); others get 403."""
+    """A view for these roles only (both staff roles when none given: every console user is staff);
+    others get the API's 403 (``service_app.api.require_role``)."""
 
     def decorator(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            if roles and g.user.role not in roles:
-                return page_error(403, t("error.role"))
+            require_role(g.user, *roles)
             return func(*args, **kwargs)
         return wrapper
     return decorator

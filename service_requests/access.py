@@ -104,6 +104,14 @@ def covers_condition(office_id, department_code, dialect):
                    _json_list_allows(User.department_codes, department_code, dialect))
 
 
+def covering_staff(office_id, department_code):
+    """Active staff whose scope covers this office and department (:func:`covers_condition`), by
+    name: whom a request there may be assigned to."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = sa.select(User).where(covers_condition(office_id, department_code, dialect)).order_by(User.full_name, User.id)
+    return list(db.session.scalars(stmt))
+
+
 def _json_list_allows(column, value, dialect):
     """``not column or value in column`` for a JSON list column (``null`` counts as empty, as in Python)."""
     if dialect == "postgresql":

@@ -14,7 +14,9 @@ from .schemas import AttachmentSchema, AttachmentUploadSchema
 REDIRECT = {"Location": {"schema": {"type": "string", "format": "uri"}}}
 
 
-def _send(result):
+def send_attachment(result):
+    """The answer for ``attachments.open_attachment``'s result (a redirect to the store, or the
+    bytes inline), never cached; the API's photo routes and the console's send photos with it."""
     kind, payload, content_type = result
     if kind == "redirect":
         response = redirect(payload, code=302)
@@ -64,7 +66,7 @@ def add_photo_views(blp):
         @blp.errors(404, 503)
         def get(self, attachment_id):
             """Download a photo"""
-            return _send(attachments.open_attachment(current_user, attachment_id))
+            return send_attachment(attachments.open_attachment(current_user, attachment_id))
 
         @blp.login_required()
         @blp.doc(operationId="deleteAttachment")
@@ -90,4 +92,4 @@ def add_photo_views(blp):
         @blp.errors(404, 503)
         def get(self, attachment_id):
             """Download a photo's thumbnail"""
-            return _send(attachments.open_attachment(current_user, attachment_id, thumbnail=True))
+            return send_attachment(attachments.open_attachment(current_user, attachment_id, thumbnail=True))

@@ -16,6 +16,11 @@ from .history import add_comment
 from .models import Comment, RequestEvent
 
 
+def is_open_for_comments(req):
+    """Whether the conversation takes new comments: it closes once the request is final."""
+    return not req.is_final
+
+
 def post_comment(user, req, body, internal, *, commit=True, part_of=None):
     """A comment from the API: employees cannot write internal notes; an author's
     comment on a ``waiting`` request puts it back ``in_progress``.
@@ -25,7 +30,7 @@ def post_comment(user, req, body, internal, *, commit=True, part_of=None):
     if internal:
         access.require_may_write_internal(user, req)
     access.require_may_comment(user, req)
-    if req.is_final:
+    if not is_open_for_comments(req):
         raise ApiError(409, "conflict", f"the request is {req.status}; comments are closed")
     comment = add_comment(user, req, body, internal, part_of=part_of)
     if not internal and access.is_staff_for(user, req) and not access.is_author(user, req):

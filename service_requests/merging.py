@@ -62,6 +62,11 @@ def merge(user, request_id, into):
     return target
 
 
+def may_be_merged(req):
+    """Whether ``req`` may be merged into another request: a final one (a duplicate too) may not."""
+    return not req.is_final
+
+
 def _check(source, target):
     if source.id == target.id:
         raise ApiError(409, "conflict", "a request cannot be merged into itself")
@@ -75,7 +80,7 @@ def _check(source, target):
     if target.is_final:
         raise ApiError(409, "conflict", f"the target is {status}; merge into a request that is not final")
     status = source.status
-    if source.is_final:
+    if not may_be_merged(source):
         raise ApiError(409, "conflict", f"this request is {status}; only a request that is not final can be merged")
 
 

@@ -52,10 +52,15 @@ def _period(args):
     return start, end, datetime.combine(start, time(), tz), datetime.combine(end + timedelta(days=1), time(), tz)
 
 
+def office_in_scope(user, office_id):
+    """Whether a report for ``office_id`` is open to ``user`` (an empty office scope: every office)."""
+    return not user.office_ids or office_id in user.office_ids
+
+
 def _scope(session, user, office_id):
     condition = scope_condition(user)
     if office_id is not None:
-        if user.office_ids and office_id not in user.office_ids or session.get(Office, office_id) is None:
+        if not office_in_scope(user, office_id) or session.get(Office, office_id) is None:
             raise ApiError(404, "not_found", "no such office in your scope")
         condition = sa.and_(condition, R.office_id == office_id)
     return condition

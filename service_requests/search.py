@@ -116,7 +116,7 @@ def condition(user, q):
         # Most requests have no internal notes: the guard matches the partial indexes and lets the
         # planner count on few rows.
         branches.append(sa.and_(ServiceRequest.search_internal != "", internal, staff))
-    number = _number(text)
+    number = request_id_of(text)
     if number is not None:
         branches.append(ServiceRequest.id == number)
     return sa.or_(*branches)
@@ -135,8 +135,9 @@ def _postgres_match(column, text):
     return sa.or_(stemmed, similar)
 
 
-def _number(text):
-    found = _NUMBER.fullmatch(text)
+def request_id_of(text):
+    """The request id a typed number names (``SR-000123``, ``sr123``, ``123``), or None."""
+    found = _NUMBER.fullmatch(normalise(text).strip())
     if found is None:
         return None
     number = int(found.group(1))

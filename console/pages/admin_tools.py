@@ -3,8 +3,9 @@
 Input is loaded through the API's own marshmallow schemas (``load``, ``query_args``),
 so every rule about what is valid stays in one place; a refusal becomes the same
 422 ``ApiError`` the API answers, shown by ``console.web`` as an error page.
-``allowed`` repeats nothing: it applies the same role and ``company_wide`` test as
-``Blueprint.login_required`` on the API route the action mirrors.
+``allowed`` repeats nothing: it asks the same role and ``company_wide`` test
+(``service_app.api.require_role``) as ``Blueprint.login_required`` on the API route the
+action mirrors.
 """
 import functools
 
@@ -13,6 +14,7 @@ from flask import current_app, g, request, url_for
 from webargs.multidictproxy import MultiDictProxy
 
 from service_app import i18n
+from service_app.api import require_role
 from service_app.errors import ApiError
 
 
@@ -60,18 +62,16 @@ def query_args(schema, keys=None):
 
 def allowed(*roles, company_wide=False):
     """Whether the signed-in user passes the API route's ``login_required(*roles, company_wide=...)``."""
-    user = g.user
-    if roles and user.role not in roles:
+    try:
+        require_role(g.user, *roles, company_wide=company_wide)
+    except ApiError:
         return False
-    return not (company_wide and not user.is_company_wide)
+    return True
 
 
 def require(*roles, company_wide=False):
-    """Raise the API's 403 when ``allowed`` says no."""
-    if roles and g.user.role not in roles:
-        raise ApiError(403, "forbidden", "your role may not do this")
-    if company_wide and not g.user.is_company_wide:
-        raise ApiError(403, "forbidden", "only a company-wide administrator may do this")
+    """Raise the API's 403 when ``allowed`` says no (``service_app.api.require_role``)."""
+    require_role(g.user, *roles, company_wide=company_wide)
 
 
 def requires(*roles, company_wide=False):

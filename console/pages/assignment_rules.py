@@ -3,16 +3,11 @@
 edit them through the API's ``RuleUpdateSchema`` and ``put_rule`` (which checks their scope and
 the pool). The API has no DELETE: removing a rule sets it to ``manual`` with an empty pool,
 which assigns nothing, as no rule does, and the page lists such a rule no more."""
-import marshmallow as ma
-import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 
 from offices import service as offices_service
 from service_app.errors import ApiError
-from service_app.extensions import db
-from service_app.fields import Id
-from service_app.users.models import User
-from service_app.vocabulary import STAFF_ROLES
+from service_app.users import service as users_service
 from service_requests import assignment
 from service_requests.assignment_schemas import RuleUpdateSchema
 from service_requests.models import ASSIGNMENT_MODES
@@ -20,6 +15,7 @@ from service_requests.models import ASSIGNMENT_MODES
 from .. import messages
 from ..web import bp, render, staff_only, t
 from .admin_tools import allowed, load, requires
+from .common import int_or_none, form_numbers
 
 messages.register({
     "rules.title": {"en": "Assignment rules", "ru": "Правила назначения", "kk": "Тағайындау ережелері"},
@@ -42,7 +38,7 @@ messages.register({
                               "кезек тізім ретімен жүреді."},
     "rules.pool_for": {"en": "Pool of {name}", "ru": "Пул: {name}", "kk": "Топ: {name}"},
     "rules.mode_for": {"en": "Mode of {name}", "ru": "Режим: {name}", "kk": "Режим: {name}"},
-    "rules.away": {"en": "away", "ru": "отсутствует", "kk": "жоқ"},
+    "rules.away": {"en": "away", "ru": "отсутствует", "kk": "орнында жоқ"},
     "rules.empty_pool": {"en": "nobody", "ru": "никого", "kk": "ешкім"},
     "rules.none": {"en": "No rules yet: requests are assigned by hand.",
                    "ru": "Правил пока нет: заявки назначаются вручную.",
@@ -63,16 +59,6 @@ messages.register({
 })
 
 
-def _pool():
-    return [int(v) if v.isdigit() and len(v) < 10 else v for v in request.form.getlist("pool") if v != ""]
-
-
-def _staff():
-    """Whom a pool may name (put_rule checks each against the office and department)."""
-    return list(db.session.scalars(sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True))
-                                   .order_by(User.full_name, User.id)))
-
-
 @bp.route("/assignment-rules")
 @staff_only()
 def assignment_rules():
@@ -83,14 +69,14 @@ def assignment_rules():
     return render("assignment_rules.html", rules=rules, may_edit=may_edit,
                   offices=offices, office_names={o.id: o for o in offices},
                   departments=offices_service.list_departments()["items"], modes=ASSIGNMENT_MODES,
-                  staff=_staff() if may_edit else [])
+                  staff=users_service.list_active_staff() if may_edit else [])
 
 
 @bp.route("/assignment-rules", methods=["POST"])
 @requires("administrator")
 def assignment_rule_save():
     office = request.form.get("office_id", "")
-    data = load(RuleUpdateSchema(), {"mode": request.form.get("mode", ""), "pool": _pool()})
+    data = load(RuleUpdateSchema(), {"mode": request.form.get("mode", ""), "pool": form_numbers(request.form, "pool")})
     assignment.put_rule(g.user, _office_id(office), request.form.get("department", ""), data)
     flash(t("saved"), "success")
     return redirect(url_for("console.assignment_rules"), code=303)
@@ -108,7 +94,7 @@ def assignment_rule_remove():
 
 def _office_id(raw):
     """The form's office as the API's ``Id`` field loads a path id (1 to MAX_ID); else the API's 404."""
-    try:
-        return Id().deserialize(raw)
-    except ma.ValidationError:
-        raise ApiError(404, "not_found", "no such office") from None
+    office_id = int_or_none(raw)
+    if office_id is None:
+        raise ApiError(404, "not_found", "no such office")
+    return office_id

@@ -45,7 +45,6 @@ messages.register({
     "categories.read_only": {"en": "Only a company-wide administrator may change categories.",
                              "ru": "Менять категории может только администратор всей компании.",
                              "kk": "Санаттарды тек бүкіл компанияның әкімшісі өзгерте алады."},
-    "categories.view": {"en": "Open", "ru": "Открыть", "kk": "Ашу"},
 })
 
 

@@ -8,20 +8,23 @@ from service_requests import export, reports
 from service_requests.schemas import DashboardArgsSchema, RequestFilterSchema, SlaReportCsvArgsSchema
 
 from .. import messages
-from ..web import bp, render, staff_only
+from ..web import bp, render, staff_only, zone
 from .admin_tools import query_args, queue_url
 
 messages.register({
     "dashboard.title": {"en": "Dashboard", "ru": "Сводка", "kk": "Жиынтық"},
     "dashboard.filter": {"en": "Period and office", "ru": "Период и офис", "kk": "Кезең және кеңсе"},
-    "dashboard.from": {"en": "From", "ru": "С", "kk": "Басы"},
-    "dashboard.to": {"en": "To", "ru": "По", "kk": "Соңы"},
+    "dashboard.from": {"en": "From", "ru": "С", "kk": "Кезең басы"},
+    "dashboard.to": {"en": "To", "ru": "По", "kk": "Кезең соңы"},
     "dashboard.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
     "dashboard.all_offices": {"en": "All offices", "ru": "Все офисы", "kk": "Барлық кеңселер"},
     "dashboard.apply": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
     "dashboard.period": {"en": "{start} – {end}; compared with {prev_start} – {prev_end}",
                          "ru": "{start} – {end}; сравнение с {prev_start} – {prev_end}",
                          "kk": "{start} – {end}; {prev_start} – {prev_end} кезеңімен салыстырғанда"},
+    "dashboard.zone": {"en": "Days are counted in the {zone} time zone.",
+                       "ru": "Дни считаются по часовому поясу {zone}.",
+                       "kk": "Күндер {zone} уақыт белдеуі бойынша есептеледі."},
     "dashboard.cards": {"en": "Key figures", "ru": "Основные показатели", "kk": "Негізгі көрсеткіштер"},
     "dashboard.card.created": {"en": "Created", "ru": "Создано", "kk": "Құрылды"},
     "dashboard.card.resolved": {"en": "Resolved", "ru": "Решено", "kk": "Шешілді"},
@@ -33,11 +36,11 @@ messages.register({
     "dashboard.card.median_resolution_minutes": {"en": "Median resolution, min", "ru": "Медиана решения, мин",
                                                  "kk": "Шешудің медианасы, мин"},
     "dashboard.card.avg_rating": {"en": "Average rating", "ru": "Средняя оценка", "kk": "Орташа баға"},
-    "dashboard.card.reopened_pct": {"en": "Reopened, %", "ru": "Переоткрыто, %", "kk": "Қайта ашылған, %"},
+    "dashboard.card.reopened_pct": {"en": "Reopened, %", "ru": "Открыто повторно, %", "kk": "Қайта ашылған, %"},
     "dashboard.previous": {"en": "previous: {value}", "ru": "ранее: {value}", "kk": "бұрын: {value}"},
     "dashboard.delta": {"en": "change: {value}", "ru": "изменение: {value}", "kk": "өзгеріс: {value}"},
     "dashboard.better": {"en": "better", "ru": "лучше", "kk": "жақсырақ"},
-    "dashboard.worse": {"en": "worse", "ru": "хуже", "kk": "нашарлау"},
+    "dashboard.worse": {"en": "worse", "ru": "хуже", "kk": "нашарырақ"},
     "dashboard.same": {"en": "no change", "ru": "без изменений", "kk": "өзгеріссіз"},
     "dashboard.open_queue": {"en": "open the list", "ru": "открыть список", "kk": "тізімді ашу"},
     "dashboard.trend": {"en": "Daily trend", "ru": "Динамика по дням", "kk": "Күндік динамика"},
@@ -91,10 +94,8 @@ PERIOD_KEYS = ("from", "to", "office_id")
 
 
 def _offices():
-    offices = offices_service.list_offices(g.user)["items"]
-    if g.user.office_ids:
-        offices = [o for o in offices if o.id in g.user.office_ids]
-    return offices
+    """The offices the reader may report on (``reports.office_in_scope``, as the report checks)."""
+    return [o for o in offices_service.list_offices(g.user)["items"] if reports.office_in_scope(g.user, o.id)]
 
 
 def _tone(card):
@@ -127,7 +128,7 @@ def dashboard():
              "office_id": args.get("office_id"), "group_by": sla["group_by"]}
     created = next(card for card in report["cards"] if card["key"] == "created")
     return render("dashboard.html", report=report, sla=sla, cards=cards, chart=chart, query=query,
-                  offices=_offices(), groups=GROUPS, sla_columns=SLA_COLUMNS, number=_number,
+                  offices=_offices(), zone_name=str(zone()), groups=GROUPS, sla_columns=SLA_COLUMNS, number=_number,
                   sla_csv=url_for("console.dashboard_sla_csv", **{k: v for k, v in query.items() if v is not None}),
                   requests_csv=url_for("console.dashboard_requests_csv") + "?" + created["drilldown"])
 

@@ -5,7 +5,6 @@ who may post or resolve is the service's own check (``require_office_admin``: an
 whose office scope covers the office).
 """
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
@@ -14,7 +13,6 @@ from offices import rooms as room_service
 from offices import service as office_service
 from service_app import i18n
 from service_app.errors import ApiError
-from service_app.fields import Id
 from service_app.extensions import db
 from service_requests import notices as notice_service
 from service_requests.categories import list_categories
@@ -22,6 +20,7 @@ from service_requests.notice_schemas import NoticeCreateSchema, NoticeUpdateSche
 
 from .. import messages
 from ..web import bp, page_error, render, t, zone
+from .common import chosen_office, error_lines, int_or_none
 
 messages.register({
     "notices.title": {"en": "Office notices", "ru": "Объявления офисов", "kk": "Кеңселер хабарландырулары"},
@@ -43,8 +42,9 @@ messages.register({
     "notices.actions": {"en": "Actions", "ru": "Действия", "kk": "Әрекеттер"},
     "notices.any": {"en": "— none —", "ru": "— нет —", "kk": "— жоқ —"},
     "notices.create": {"en": "Post a notice", "ru": "Опубликовать объявление", "kk": "Хабарландыру жариялау"},
-    "notices.resolve": {"en": "Resolve", "ru": "Решено", "kk": "Шешілді"},
-    "notices.resolve_named": {"en": "Resolve: {title}", "ru": "Решено: {title}", "kk": "Шешілді: {title}"},
+    "notices.resolve": {"en": "Resolve", "ru": "Отметить решённым", "kk": "Шешілді деп белгілеу"},
+    "notices.resolve_named": {"en": "Resolve: {title}", "ru": "Отметить решённым: {title}",
+                              "kk": "Шешілді деп белгілеу: {title}"},
     "notices.resolve_confirm": {"en": "Resolve this notice? Its followers are told.",
                                 "ru": "Отметить объявление решённым? Подписчики получат уведомление.",
                                 "kk": "Хабарландыруды шешілді деп белгілеу керек пе? Жазылушыларға хабар беріледі."},
@@ -53,18 +53,7 @@ messages.register({
     "notices.admins_only": {"en": "Notices are posted by administrators of the office.",
                             "ru": "Объявления публикуют администраторы офиса.",
                             "kk": "Хабарландыруларды кеңсе әкімшілері жариялайды."},
-    "notices.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
-                          "kk": "Сақталмады: өрістерді тексеріңіз."},
-    "notices.bad_until": {"en": "not a date and time", "ru": "не дата и время", "kk": "күн мен уақыт емес"},
 })
-
-
-def _int(raw):
-    """An id as the API's ``Id`` field loads it (1 to MAX_ID), else None: no database is asked for more."""
-    try:
-        return Id().deserialize(raw) if raw else None
-    except ma.ValidationError:
-        return None
 
 
 def _may_post(office):
@@ -79,8 +68,7 @@ def _may_post(office):
 def _page(status=200, office=None, form=None, errors=None):
     offices = office_service.list_offices(g.user)["items"]
     if office is None:
-        wanted = _int(request.args.get("office"))
-        office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
+        office = chosen_office(offices, request.args.get("office"), first=True)
     context = {"offices": offices, "office": office, "form": form or {}, "errors": errors or [],
                "notices": [], "rooms": [], "categories": [], "manage": False}
     if office is not None:
@@ -106,21 +94,13 @@ def _until(raw, office):
     except ValueError:
         return raw  # the schema says why it is refused
     if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo(office.timezone) if office.timezone else zone())
+        value = value.replace(tzinfo=zone(office.timezone))
     return value.isoformat()
-
-
-def _messages(error_messages):
-    out = []
-    for field, value in error_messages.items():
-        items = value if isinstance(value, list) else [value]
-        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
-    return out
 
 
 @bp.route("/notices", methods=["POST"])
 def notices_create():
-    office_id = _int(request.form.get("office_id"))
+    office_id = int_or_none(request.form.get("office_id"))
     if office_id is None:
         return page_error(404, i18n.translate("no such office", g.lang))
     office = office_service.get_office(office_id)
@@ -131,7 +111,7 @@ def notices_create():
     if form.get("category"):
         body["category"] = form["category"]
     if form.get("room_id"):
-        body["room_id"] = _int(form["room_id"]) or form["room_id"]
+        body["room_id"] = int_or_none(form["room_id"]) or form["room_id"]
     until = _until(form.get("until"), office)
     if until is not None:
         body["until"] = until
@@ -139,14 +119,14 @@ def notices_create():
         data = NoticeCreateSchema().load(body)
         notice_service.create_notice(g.user, office.id, data)
     except ma.ValidationError as exc:
-        return _page(422, office=office, form=form.to_dict(), errors=_messages(exc.messages))
+        return _page(422, office=office, form=form.to_dict(), errors=error_lines(exc.messages))
     except ApiError as exc:
         db.session.rollback()
         if exc.status == 403:
             raise
         details = exc.details if isinstance(exc.details, dict) else {}
         return _page(exc.status, office=office, form=form.to_dict(),
-                     errors=_messages(details) if details else [i18n.translate(exc.message, g.lang)])
+                     errors=error_lines(details) if details else [i18n.translate(exc.message, g.lang)])
     flash(t("saved"), "success")
     return redirect(url_for("console.notices", office=office.id), code=303)
 

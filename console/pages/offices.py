@@ -15,12 +15,13 @@ from offices import service
 from offices.schemas import OfficeCreateSchema, OfficeUpdateSchema, RouteArgsSchema
 from service_app import i18n
 from service_app.errors import ApiError
-from service_app.fields import Id
 from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_TIMEZONE
 
 from .. import messages
 from ..web import bp, page_error, render, t
+from .admin_tools import allowed, requires
+from .common import chosen_office, int_or_none
 
 # Kazakhstan's time zones, offered in the form (any IANA zone is accepted, as by the API).
 TIMEZONES = ("Asia/Almaty", "Asia/Aqtau", "Asia/Aqtobe", "Asia/Atyrau", "Asia/Oral", "Asia/Qostanay",
@@ -41,7 +42,6 @@ messages.register({
     "map.status": {"en": "Status", "ru": "Статус", "kk": "Күйі"},
     "map.is_active": {"en": "active", "ru": "активен", "kk": "белсенді"},
     "map.inactive": {"en": "inactive", "ru": "неактивен", "kk": "белсенді емес"},
-    "map.select": {"en": "Select", "ru": "Выбрать", "kk": "Таңдау"},
     "map.new_office": {"en": "New office", "ru": "Новый офис", "kk": "Жаңа кеңсе"},
     "map.edit_office": {"en": "Office {code}", "ru": "Офис {code}", "kk": "{code} кеңсесі"},
     "map.new_link": {"en": "Create a new office instead", "ru": "Создать новый офис", "kk": "Оның орнына жаңа кеңсе құру"},
@@ -79,33 +79,23 @@ messages.register({
     "map.by_geofence": {"en": "inside its geofence", "ru": "внутри его геозоны", "kk": "оның геоаймағының ішінде"},
     "map.by_nearest": {"en": "nearest office, {meters} m away", "ru": "ближайший офис, {meters} м",
                        "kk": "ең жақын кеңсе, {meters} м"},
-    "map.by_home_office": {"en": "your home office", "ru": "ваш офис", "kk": "сіздің кеңсеңіз"},
+    "map.by_home_office": {"en": "your home office", "ru": "ваш основной офис", "kk": "сіздің негізгі кеңсеңіз"},
     "map.bad_fence_json": {"en": "The geofence is not valid GeoJSON.", "ru": "Геозона — не корректный GeoJSON.",
                            "kk": "Геоаймақ дұрыс GeoJSON емес."},
     "map.fence_missing": {"en": "Draw the office's geofence on the map first.",
                           "ru": "Сначала нарисуйте геозону офиса на карте.",
                           "kk": "Алдымен кеңсе геоаймағын картада сызыңыз."},
-    "map.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
-                      "kk": "Сақталмады: өрістерді тексеріңіз."},
 })
 
 
-def can_edit(user):
-    """As the API's office routes: ``login_required("administrator", company_wide=True)``."""
-    return user is not None and user.role == "administrator" and user.is_company_wide
+def can_edit():
+    """As the API's office and room routes: ``login_required("administrator", company_wide=True)``."""
+    return allowed("administrator", company_wide=True)
 
 
 def _office_item(office):
     return {"id": office.id, "code": office.code, "name": office.name, "geofence": office.geofence,
             "active": office.is_active}
-
-
-def _selected(offices, raw):
-    try:
-        wanted = int(raw) if raw else None
-    except ValueError:
-        wanted = None
-    return next((office for office in offices if office.id == wanted), None)
 
 
 def _geoman_texts():
@@ -119,8 +109,8 @@ def _geoman_texts():
 def _page(status=200, form=None, errors=None, selected=None):
     offices = service.list_offices(g.user)["items"]
     if selected is None:
-        selected = _selected(offices, request.args.get("office"))
-    editable = can_edit(g.user)
+        selected = chosen_office(offices, request.args.get("office"))
+    editable = can_edit()
     if form is None:
         form = ({"code": selected.code, "name": selected.name, "address": selected.address or "",
                  "timezone": selected.timezone, "is_active": selected.is_active,
@@ -169,8 +159,6 @@ def _form_data(creating):
             if fence.get("type") == "Feature":  # what Leaflet's toGeoJSON gives for a layer
                 fence = fence.get("geometry")
             body["geofence"] = fence
-    elif creating:
-        errors["geofence"] = [t("map.fence_missing")]
     return body, errors
 
 
@@ -185,14 +173,12 @@ def _flat(messages_by_field):
 
 
 @bp.route("/offices", methods=["POST"])
+@requires("administrator", company_wide=True)
 def offices_save():
-    if not can_edit(g.user):
-        return page_error(403, t("error.role"))
     office = None
     if request.form.get("office_id"):
-        try:
-            office_id = Id().deserialize(request.form["office_id"])
-        except ma.ValidationError:
+        office_id = int_or_none(request.form["office_id"])
+        if office_id is None:
             return page_error(404, i18n.translate("no such office", g.lang))
         office = service.get_office(office_id)
     body, errors = _form_data(creating=office is None)
@@ -203,6 +189,8 @@ def offices_save():
             data = schema.load(body)
         except ma.ValidationError as exc:
             errors = _flat(exc.messages)
+            if "geofence" in errors and "geofence" not in body:  # the schema's refusal, in the map's words
+                errors["geofence"] = [t("map.fence_missing")]
     if errors:
         return _page(422, form=form, errors=errors, selected=office)
     try:

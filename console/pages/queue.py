@@ -6,15 +6,12 @@ counts are ``views.list_views`` / ``views.view_counts``; a bulk action is ``bulk
 the form loaded by ``BulkSchema`` (as ``POST /api/v1/requests/bulk``).
 """
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import flash, g, redirect, request, url_for
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import MultiDict
 
-from service_app.errors import validation_error
-from service_app.extensions import db
-from service_app.users.models import User
-from service_app.vocabulary import STAFF_ROLES
+from offices import service as offices_service
+from service_app.users import service as users_service
 from service_requests import bulk, queries, replies, views
 from service_requests.models import PRIORITIES, STATUSES
 from service_requests.reply_schemas import BulkSchema
@@ -22,11 +19,13 @@ from service_requests.schemas import SLA_FILTERS, SORTS, RequestListArgsSchema
 
 from .. import messages
 from ..web import bp, localized, render, t
+from .admin_tools import load, validation_error
+from .common import form_number
 
 messages.register({
     "queue.title": {"en": "Requests", "ru": "Заявки", "kk": "Өтінімдер"},
-    "queue.views": {"en": "Saved views", "ru": "Сохранённые виды", "kk": "Сақталған көріністер"},
-    "queue.views.none": {"en": "No saved views yet.", "ru": "Сохранённых видов пока нет.",
+    "queue.views": {"en": "Saved views", "ru": "Сохранённые представления", "kk": "Сақталған көріністер"},
+    "queue.views.none": {"en": "No saved views yet.", "ru": "Сохранённых представлений пока нет.",
                          "kk": "Сақталған көріністер әлі жоқ."},
     "queue.views.all": {"en": "All requests", "ru": "Все заявки", "kk": "Барлық өтінімдер"},
     "queue.filters": {"en": "Filters", "ru": "Фильтры", "kk": "Сүзгілер"},
@@ -38,7 +37,7 @@ messages.register({
     "queue.filter.category": {"en": "Category code", "ru": "Код категории", "kk": "Санат коды"},
     "queue.filter.assignee": {"en": "Assignee", "ru": "Исполнитель", "kk": "Орындаушы"},
     "queue.filter.sla": {"en": "SLA", "ru": "SLA", "kk": "SLA"},
-    "queue.filter.sort": {"en": "Order", "ru": "Порядок", "kk": "Реті"},
+    "queue.filter.sort": {"en": "Order", "ru": "Сортировка", "kk": "Сұрыптау"},
     "queue.assignee.me": {"en": "Me", "ru": "Я", "kk": "Мен"},
     "queue.assignee.none": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
     "queue.sla.breached": {"en": "Breached", "ru": "Нарушен", "kk": "Бұзылған"},
@@ -58,6 +57,9 @@ messages.register({
     "queue.col.assignee": {"en": "Assignee", "ru": "Исполнитель", "kk": "Орындаушы"},
     "queue.col.created": {"en": "Created", "ru": "Создана", "kk": "Құрылған"},
     "queue.col.due": {"en": "Due", "ru": "Срок", "kk": "Мерзімі"},
+    "queue.times": {"en": "Dates and times are in the time zone of each request's office.",
+                    "ru": "Дата и время указаны по часовому поясу офиса заявки.",
+                    "kk": "Күні мен уақыты өтінім кеңсесінің уақыт белдеуі бойынша көрсетілген."},
     "queue.empty": {"en": "No requests match.", "ru": "Нет подходящих заявок.", "kk": "Сәйкес өтінімдер жоқ."},
     "queue.next": {"en": "Next page", "ru": "Следующая страница", "kk": "Келесі бет"},
     "queue.first": {"en": "First page", "ru": "Первая страница", "kk": "Бірінші бет"},
@@ -78,9 +80,6 @@ messages.register({
                         "kk": "Орындалды: {total} ішінен {ok}."},
     "queue.bulk.item_ok": {"en": "{number}: done", "ru": "{number}: выполнено", "kk": "{number}: орындалды"},
     "queue.bulk.item_error": {"en": "{number}: {message}", "ru": "{number}: {message}", "kk": "{number}: {message}"},
-    "queue.none_selected": {"en": "Select at least one request.", "ru": "Выберите хотя бы одну заявку.",
-                            "kk": "Кемінде бір өтінімді таңдаңыз."},
-    "queue.unassigned": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
 })
 
 # Labels of the status and priority codes, shared with the request page.
@@ -120,19 +119,7 @@ def list_args(query):
     try:
         return schema.load(MultiDictProxy(given, schema), unknown=ma.EXCLUDE)
     except ma.ValidationError as exc:
-        raise validation_error(exc.messages) from exc
-
-
-def active_staff():
-    """Active administrators and managers, for the assignee choices (the services check who covers what)."""
-    stmt = (sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True))
-            .order_by(User.full_name, User.id))
-    return list(db.session.scalars(stmt))
-
-
-def _offices():
-    from offices.models import Office
-    return list(db.session.scalars(sa.select(Office).order_by(Office.code)))
+        raise validation_error(exc) from None
 
 
 def _view_link(view):
@@ -160,7 +147,8 @@ def queue():
         first_url = url_for("console.queue", **query.to_dict(flat=False))
     return render("queue.html", items=page["items"], next_url=next_url, first_url=first_url, args=args,
                   saved=[(view, counts.get(view.id), _view_link(view)) for view in saved],
-                  current_view=request.args.get("view", ""), offices=_offices(), staff=active_staff(),
+                  current_view=request.args.get("view", ""), offices=offices_service.list_offices(g.user)["items"],
+                  staff=users_service.list_active_staff(),
                   replies=replies.list_replies(g.user), statuses=STATUSES, priorities=PRIORITIES,
                   sla_filters=[(code, t(f"queue.sla.{code}")) for code in SLA_FILTERS],
                   sorts=[(code, t(f"queue.sort.{code}")) for code in SORTS], status_label=status_label,
@@ -186,16 +174,11 @@ def queue_bulk():
             data["body"] = form.get("body")
     elif action == "reply":
         data["reply_id"] = form.get("reply_id") or ""
-    if not data["ids"]:
-        raise validation_error({"ids": [t("queue.none_selected")]})
-    try:
-        data["ids"] = [int(value) if value.isdigit() else value for value in data["ids"]]
-        for key in ("assignee_id", "reply_id"):
-            if isinstance(data.get(key), str) and data[key].isdigit():
-                data[key] = int(data[key])
-        loaded = BulkSchema().load(data)
-    except ma.ValidationError as exc:
-        raise validation_error(exc.messages) from exc
+    data["ids"] = [form_number(value) for value in data["ids"]]
+    for key in ("assignee_id", "reply_id"):
+        if isinstance(data.get(key), str):
+            data[key] = form_number(data[key])
+    loaded = load(BulkSchema(), data)
     results = bulk.run(g.user, loaded)["results"]
     done = sum(1 for item in results if item["ok"])
     flash(t("queue.bulk.done", ok=done, total=len(results)), "success" if done == len(results) else "error")

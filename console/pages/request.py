@@ -9,27 +9,27 @@ version), ``comments.post_comment``, ``replies.apply_reply``, ``merging.merge``;
 is loaded by the API's own schemas.
 """
 import marshmallow as ma
-import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, request, url_for
 from werkzeug.datastructures import ETags
 
-from service_app.errors import validation_error
-from service_app.extensions import db, limiter, user_key
-from service_app.users.models import User
-from service_requests import attachments, comments, lifecycle, merging, replies, triage
-from service_requests.access import covers_condition, get_visible_request
-from service_requests.attachment_routes import _send
-from service_requests.models import Category
+from service_app.errors import ApiError
+from service_app.extensions import limiter, user_key
+from service_requests import attachments, categories, comments, lifecycle, merging, replies, search, triage
+from service_requests.access import covering_staff, get_visible_request
+from service_requests.attachment_routes import send_attachment
 from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestSchema, RequestUpdateSchema,
                                       StatusChangeSchema)
 
 from .. import messages
-from ..web import bp, localized, render, t
+from ..web import bp, localized, render, t, zone
+from .admin_tools import load, validation_error
+from .common import form_number
 from .queue import priority_label, status_label
 
 messages.register({
     "request.back": {"en": "Back to the queue", "ru": "Назад к очереди", "kk": "Кезекке оралу"},
     "request.details": {"en": "Details", "ru": "Сведения", "kk": "Мәліметтер"},
+    "request.title": {"en": "Title", "ru": "Тема", "kk": "Тақырып"},
     "request.description": {"en": "Description", "ru": "Описание", "kk": "Сипаттама"},
     "request.category": {"en": "Category", "ru": "Категория", "kk": "Санат"},
     "request.priority": {"en": "Priority", "ru": "Приоритет", "kk": "Басымдық"},
@@ -41,7 +41,10 @@ messages.register({
     "request.resolution_due": {"en": "Resolution due", "ru": "Срок решения", "kk": "Шешу мерзімі"},
     "request.breached": {"en": "SLA breached", "ru": "SLA нарушен", "kk": "SLA бұзылды"},
     "request.paused": {"en": "SLA paused", "ru": "SLA приостановлен", "kk": "SLA тоқтатылды"},
-    "request.merged_into": {"en": "Merged into", "ru": "Объединена с", "kk": "Біріктірілген"},
+    "request.merged_into": {"en": "Merged into", "ru": "Объединена с", "kk": "Мына өтініммен біріктірілді:"},
+    "request.times_in": {"en": "Times are the office's local time ({zone}).",
+                         "ru": "Время указано по часовому поясу офиса ({zone}).",
+                         "kk": "Уақыт кеңсенің уақыт белдеуі бойынша көрсетілген ({zone})."},
     "request.fields": {"en": "Form answers", "ru": "Ответы формы", "kk": "Пішін жауаптары"},
     "request.photos": {"en": "Photos", "ru": "Фотографии", "kk": "Фотосуреттер"},
     "request.photo": {"en": "Photo {n}", "ru": "Фото {n}", "kk": "{n}-фото"},
@@ -52,7 +55,7 @@ messages.register({
                          "kk": "Қазір күйді өзгерту сізге қолжетімсіз."},
     "request.reason": {"en": "Comment for the change (a rejection needs one)",
                        "ru": "Комментарий к смене (при отклонении обязателен)",
-                       "kk": "Өзгеріске түсініктеме (қабылдамағанда міндетті)"},
+                       "kk": "Өзгеріс туралы түсініктеме (қабылдамаған жағдайда міндетті)"},
     "request.assignee": {"en": "Assignee", "ru": "Исполнитель", "kk": "Орындаушы"},
     "request.unassigned": {"en": "Unassigned", "ru": "Не назначено", "kk": "Тағайындалмаған"},
     "request.assign": {"en": "Assign", "ru": "Назначить", "kk": "Тағайындау"},
@@ -116,20 +119,32 @@ def _all(list_function, user, req):
 
 
 def assignable_staff(req):
-    """Active staff whose scope covers the request (``access.covers_condition``, as the assignment checks)."""
-    dialect = db.session.get_bind().dialect.name
-    stmt = (sa.select(User).where(covers_condition(req.office_id, req.department_code, dialect))
-            .order_by(User.full_name, User.id))
-    people = list(db.session.scalars(stmt))
+    """Active staff whose scope covers the request (``access.covering_staff``, as the assignment checks)."""
+    people = covering_staff(req.office_id, req.department_code)
     if req.assignee is not None and req.assignee.id not in {person.id for person in people}:
         people.insert(0, req.assignee)
     return people
 
 
-def _field_labels(req):
-    category = db.session.get(Category, req.category_code)
+def _category(req):
+    try:
+        return categories.get_category(req.category_code)
+    except ApiError:
+        return None
+
+
+def _field_labels(category):
     return {field["key"]: localized(field.get("label") or field["key"]) for field in (category.fields or [])} \
         if category is not None else {}
+
+
+# What an "updated" event names (its data's keys), by the page's own labels; other keys as they are.
+CHANGE_KEYS = {"title": "request.title", "description": "request.description", "priority": "request.priority",
+               "category": "request.category", "fields": "request.fields"}
+
+
+def _change_label(key):
+    return t(CHANGE_KEYS[key]) if key in CHANGE_KEYS else key
 
 
 def _event_label(event):
@@ -140,13 +155,15 @@ def _event_label(event):
 def request_page(request_id):
     req = get_visible_request(g.user, request_id)
     data = RequestSchema().dump(req)
-    category = db.session.get(Category, req.category_code)
-    return render("request.html", req=req, data=data, tz=req.office.timezone,
+    category = _category(req)
+    return render("request.html", req=req, data=data, tz=req.office.timezone, zone_name=str(zone(req.office.timezone)),
                   category_name=localized(category.name) if category is not None else req.category_code,
                   moves=lifecycle.allowed_moves(g.user, req), staff=assignable_staff(req),
+                  comments_open=comments.is_open_for_comments(req), mergeable=merging.may_be_merged(req),
                   comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),
-                  replies=replies.list_replies(g.user), field_labels=_field_labels(req),
-                  status_label=status_label, priority_label=priority_label, event_label=_event_label)
+                  replies=replies.list_replies(g.user), field_labels=_field_labels(category),
+                  status_label=status_label, priority_label=priority_label, event_label=_event_label,
+                  change_label=_change_label)
 
 
 def _back(request_id):
@@ -159,24 +176,12 @@ def _if_match():
     return ETags([version]) if version else None
 
 
-def _load(schema, data):
-    try:
-        return schema.load(data)
-    except ma.ValidationError as exc:
-        raise validation_error(exc.messages) from exc
-
-
-def _int_or_text(value):
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else value
-
-
 @bp.route("/requests/<int:request_id>/status", methods=["POST"])
 def request_status(request_id):
     body = {"status": request.form.get("status") or ""}
     if (request.form.get("comment") or "").strip():
         body["comment"] = request.form["comment"]
-    data = _load(StatusChangeSchema(), body)
+    data = load(StatusChangeSchema(), body)
     req = get_visible_request(g.user, request_id, for_update=True)
     triage.move(g.user, req, data, _if_match())
     flash(t("saved"), "success")
@@ -186,7 +191,7 @@ def request_status(request_id):
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
 def request_assign(request_id):
     chosen = request.form.get("assignee_id") or ""
-    data = _load(RequestUpdateSchema(), {"assignee_id": None if chosen in ("", "none") else _int_or_text(chosen)})
+    data = load(RequestUpdateSchema(), {"assignee_id": None if chosen in ("", "none") else form_number(chosen)})
     req = get_visible_request(g.user, request_id, for_update=True)
     triage.update_request(g.user, req, data, _if_match())
     flash(t("saved"), "success")
@@ -197,7 +202,7 @@ def request_assign(request_id):
 @limiter.limit(lambda: current_app.config["COMMENT_LIMIT"], key_func=user_key,
                deduct_when=lambda response: response.status_code == 303)  # the API's limit on comments
 def request_comment(request_id):
-    data = _load(CommentCreateSchema(), {"body": request.form.get("body") or "",
+    data = load(CommentCreateSchema(), {"body": request.form.get("body") or "",
                                          "internal": request.form.get("internal") in ("1", "on", "true")})
     req = get_visible_request(g.user, request_id, for_update=True)
     comments.post_comment(g.user, req, data["body"], data["internal"])
@@ -207,9 +212,9 @@ def request_comment(request_id):
 
 @bp.route("/requests/<int:request_id>/replies", methods=["POST"])
 def request_reply(request_id):
-    reply_id = _int_or_text(request.form.get("reply_id"))
+    reply_id = form_number(request.form.get("reply_id"))
     if not isinstance(reply_id, int):
-        raise validation_error({"reply_id": ["Not a valid integer."]})
+        raise validation_error(ma.ValidationError({"reply_id": ["Not a valid integer."]}))
     reply = replies.get_usable_reply(g.user, reply_id)
     req = get_visible_request(g.user, request_id, for_update=True)
     replies.apply_reply(g.user, req, reply, _if_match())
@@ -219,13 +224,10 @@ def request_reply(request_id):
 
 @bp.route("/requests/<int:request_id>/merge", methods=["POST"])
 def request_merge(request_id):
-    text = (request.form.get("into") or "").strip().upper()
-    if text.startswith("SR-"):
-        text = text[3:].lstrip("0") or "0"
-    into = _int_or_text(text)
-    if not isinstance(into, int):
-        raise validation_error({"into": [t("request.merge_bad")]})
-    data = _load(MergeSchema(), {"into": into})
+    into = search.request_id_of(request.form.get("into") or "")
+    if into is None:
+        raise validation_error(ma.ValidationError({"into": [t("request.merge_bad")]}))
+    data = load(MergeSchema(), {"into": into})
     target = merging.merge(g.user, request_id, data["into"])
     flash(t("request.merged", number=target.number), "success")
     return _back(request_id)
@@ -234,10 +236,10 @@ def request_merge(request_id):
 @bp.route("/attachments/<int:attachment_id>")
 def request_photo(attachment_id):
     """A photo for a signed-in browser, after the API's own check (``attachments.open_attachment``)."""
-    return _send(attachments.open_attachment(g.user, attachment_id))
+    return send_attachment(attachments.open_attachment(g.user, attachment_id))
 
 
 @bp.route("/attachments/<int:attachment_id>/thumbnail")
 def request_photo_thumbnail(attachment_id):
-    return _send(attachments.open_attachment(g.user, attachment_id, thumbnail=True))
+    return send_attachment(attachments.open_attachment(g.user, attachment_id, thumbnail=True))
 

@@ -14,11 +14,12 @@ from offices import service as office_service
 from offices.schemas import RoomCreateSchema
 from service_app import i18n
 from service_app.errors import ApiError
-from service_app.fields import Id
 from service_app.extensions import db
 
 from .. import messages
 from ..web import bp, page_error, render, t
+from .admin_tools import requires
+from .common import chosen_office, error_lines, int_or_none
 from .offices import can_edit
 
 messages.register({
@@ -42,27 +43,16 @@ messages.register({
                          "kk": "міндетті емес, бүтін сан"},
     "rooms.admins_only": {"en": "Only company-wide administrators add rooms and download QR codes.",
                           "ru": "Добавлять помещения и скачивать QR-коды могут только администраторы всей компании.",
-                          "kk": "Бөлме қосып, QR кодтарын жүктей алатын тек бүкіл компания әкімшілері."},
-    "rooms.not_saved": {"en": "Not saved: check the fields.", "ru": "Не сохранено: проверьте поля.",
-                        "kk": "Сақталмады: өрістерді тексеріңіз."},
+                          "kk": "Бөлме қосуды және QR кодтарын жүктеуді тек бүкіл компания әкімшілері жасай алады."},
 })
-
-
-def _office_id(raw):
-    """An id as the API's ``Id`` field loads it (1 to MAX_ID), else None: no database is asked for more."""
-    try:
-        return Id().deserialize(raw) if raw else None
-    except ma.ValidationError:
-        return None
 
 
 def _page(status=200, office=None, form=None, errors=None):
     offices = office_service.list_offices(g.user)["items"]
     if office is None:
-        wanted = _office_id(request.args.get("office"))
-        office = next((each for each in offices if each.id == wanted), offices[0] if offices else None)
+        office = chosen_office(offices, request.args.get("office"), first=True)
     listed = room_service.list_rooms(office)["items"] if office is not None else []
-    return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(g.user),
+    return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(),
                   form=form or {}, errors=errors or {})
 
 
@@ -71,19 +61,10 @@ def rooms():
     return _page()
 
 
-def _messages(error_messages):
-    out = []
-    for field, value in error_messages.items():
-        items = value if isinstance(value, list) else [value]
-        out.extend(f"{field}: {i18n.translate(str(item), g.lang)}" for item in items)
-    return out
-
-
 @bp.route("/rooms", methods=["POST"])
+@requires("administrator", company_wide=True)
 def rooms_create():
-    if not can_edit(g.user):
-        return page_error(403, t("error.role"))
-    office_id = _office_id(request.form.get("office_id"))
+    office_id = int_or_none(request.form.get("office_id"))
     if office_id is None:
         return page_error(404, i18n.translate("no such office", g.lang))
     office = office_service.get_office(office_id)
@@ -98,21 +79,20 @@ def rooms_create():
     try:
         room_service.create_room(office, RoomCreateSchema().load(body))
     except ma.ValidationError as exc:
-        return _page(422, office=office, form=form, errors=_messages(exc.messages))
+        return _page(422, office=office, form=form, errors=error_lines(exc.messages))
     except ApiError as exc:
         db.session.rollback()
         details = exc.details if isinstance(exc.details, dict) else {}
         return _page(exc.status, office=office, form=form,
-                     errors=_messages(details) if details else [i18n.translate(exc.message, g.lang)])
+                     errors=error_lines(details) if details else [i18n.translate(exc.message, g.lang)])
     flash(t("saved"), "success")
     return redirect(url_for("console.rooms", office=office.id), code=303)
 
 
 @bp.route("/rooms/<int:room_id>/qr.png", methods=["GET"])
+@requires("administrator", company_wide=True)
 def rooms_qr_png(room_id):
     """The room's QR code, as ``GET /api/v1/rooms/{id}/qr.png`` answers it."""
-    if not can_edit(g.user):
-        return page_error(403, t("error.role"))
     room = room_service.get_room(room_id)
     return Response(room_service.qr_png(room), mimetype="image/png",
                     headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
@@ -120,10 +100,9 @@ def rooms_qr_png(room_id):
 
 
 @bp.route("/rooms/sheet/<int:office_id>.pdf", methods=["GET"])
+@requires("administrator", company_wide=True)
 def rooms_qr_sheet(office_id):
     """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it."""
-    if not can_edit(g.user):
-        return page_error(403, t("error.role"))
     office = office_service.get_office(office_id)
     return Response(room_service.qr_sheet(office), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',

@@ -10,6 +10,8 @@ from service_requests.schemas import PolicyArgsSchema, PolicyUpdateSchema
 from .. import messages
 from ..web import bp, render, staff_only, t
 from .admin_tools import allowed, load, requires
+from .common import form_number
+from .queue import priority_label
 
 messages.register({
     "sla.title": {"en": "SLA targets", "ru": "Цели SLA", "kk": "SLA мақсаттары"},
@@ -25,7 +27,6 @@ messages.register({
                          "kk": "Жауап минуттары: {name}"},
     "sla.resolution_for": {"en": "Resolution minutes for {name}", "ru": "Минуты решения: {name}",
                            "kk": "Шешу минуттары: {name}"},
-    "sla.save_for": {"en": "Save {name}", "ru": "Сохранить: {name}", "kk": "Сақтау: {name}"},
     "sla.override": {"en": "A category's own targets", "ru": "Свои цели для категории",
                      "kk": "Санаттың жеке мақсаттары"},
     "sla.read_only": {"en": "Only a company-wide administrator may change the targets.",
@@ -35,25 +36,20 @@ messages.register({
 })
 
 
-def _minutes(value):
-    """A form's number as the API's JSON would carry it: an int when it is one (the schema is strict)."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else value
-
-
 @bp.route("/sla")
 @staff_only()
 def sla():
     may_edit = allowed("administrator", company_wide=True)
     return render("sla.html", policies=policies.list_policies()["items"], may_edit=may_edit, priorities=PRIORITIES,
+                  priority_label=priority_label,
                   categories=categories.list_categories()["items"])
 
 
 @bp.route("/sla", methods=["POST"])
 @requires("administrator", company_wide=True)
 def sla_save():
-    data = load(PolicyUpdateSchema(), {"response_minutes": _minutes(request.form.get("response_minutes")),
-                                       "resolution_minutes": _minutes(request.form.get("resolution_minutes"))})
+    data = load(PolicyUpdateSchema(), {"response_minutes": form_number(request.form.get("response_minutes")),
+                                       "resolution_minutes": form_number(request.form.get("resolution_minutes"))})
     category = request.form.get("category") or None
     args = load(PolicyArgsSchema(), {"category": category} if category else {})
     policies.put_policy(request.form.get("priority", ""), data, args.get("category"))

@@ -16,12 +16,13 @@ from service_app.vocabulary import LANGUAGES, ROLES
 from .. import messages
 from ..web import bp, render, t
 from .admin_tools import load, query_args, requires
+from .common import form_number, form_numbers
 
 messages.register({
     "users.title": {"en": "Users", "ru": "Пользователи", "kk": "Пайдаланушылар"},
     "users.search": {"en": "Search", "ru": "Поиск", "kk": "Іздеу"},
-    "users.search_label": {"en": "Login, name or email", "ru": "Логин, имя или email",
-                           "kk": "Логин, аты немесе email"},
+    "users.search_label": {"en": "Login, name or email", "ru": "Логин, имя или эл. почта",
+                           "kk": "Логин, аты немесе электрондық пошта"},
     "users.role": {"en": "Role", "ru": "Роль", "kk": "Рөл"},
     "users.any_role": {"en": "Any role", "ru": "Любая роль", "kk": "Кез келген рөл"},
     "users.role.employee": {"en": "Employee", "ru": "Сотрудник", "kk": "Қызметкер"},
@@ -34,17 +35,17 @@ messages.register({
     "users.inactive": {"en": "Deactivated", "ru": "Деактивирован", "kk": "Өшірілген"},
     "users.login": {"en": "Login", "ru": "Логин", "kk": "Логин"},
     "users.full_name": {"en": "Full name", "ru": "ФИО", "kk": "Толық аты-жөні"},
-    "users.email": {"en": "Email", "ru": "Email", "kk": "Email"},
+    "users.email": {"en": "Email", "ru": "Эл. почта", "kk": "Электрондық пошта"},
     "users.language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
     "users.password": {"en": "Password", "ru": "Пароль", "kk": "Құпиясөз"},
     "users.new_password": {"en": "New password", "ru": "Новый пароль", "kk": "Жаңа құпиясөз"},
     "users.home_office": {"en": "Home office", "ru": "Основной офис", "kk": "Негізгі кеңсе"},
     "users.no_office": {"en": "No home office", "ru": "Без офиса", "kk": "Кеңсесіз"},
-    "users.offices": {"en": "Offices in scope (none: all)", "ru": "Офисы в зоне ответственности (ни одного: все)",
-                      "kk": "Жауапкершілік аймағындағы кеңселер (ешқайсысы: барлығы)"},
+    "users.offices": {"en": "Offices in scope (none: all)", "ru": "Офисы в зоне ответственности (не выбрано ни одного — все)",
+                      "kk": "Жауапкершілік аймағындағы кеңселер (ешқайсысы таңдалмаса — барлығы)"},
     "users.departments": {"en": "Departments in scope (none: all)",
-                          "ru": "Отделы в зоне ответственности (ни одного: все)",
-                          "kk": "Жауапкершілік аймағындағы бөлімдер (ешқайсысы: барлығы)"},
+                          "ru": "Отделы в зоне ответственности (не выбрано ни одного — все)",
+                          "kk": "Жауапкершілік аймағындағы бөлімдер (ешқайсысы таңдалмаса — барлығы)"},
     "users.scope": {"en": "Scope", "ru": "Зона ответственности", "kk": "Жауапкершілік аймағы"},
     "users.all": {"en": "all", "ru": "все", "kk": "барлығы"},
     "users.create": {"en": "New account", "ru": "Новая учётная запись", "kk": "Жаңа тіркелгі"},
@@ -75,11 +76,6 @@ messages.register({
 })
 
 LIST_KEYS = ("q", "role", "is_active", "office_id", "cursor", "limit")
-
-
-def _ids(name):
-    """A multi-select of ids as the API's JSON would carry them (ints; anything else is refused by the schema)."""
-    return [int(v) if v.isdigit() else v for v in request.form.getlist(name) if v != ""]
 
 
 def _codes(name):
@@ -113,8 +109,8 @@ def user_create():
     data = {key: value for key, value in data.items() if value}
     data["password"] = form.get("password", "")
     if form.get("office_id"):
-        data["office_id"] = int(form["office_id"]) if form["office_id"].isdigit() else form["office_id"]
-    data["office_ids"] = _ids("office_ids")
+        data["office_id"] = form_number(form["office_id"])
+    data["office_ids"] = form_numbers(request.form, "office_ids")
     data["department_codes"] = _codes("department_codes")
     user = service.create_user(load(UserCreateSchema(), data), g.user)
     flash(t("users.created", login=user.login), "success")
@@ -144,7 +140,7 @@ def user_set_active(user_id):
 @bp.route("/users/<int:user_id>/scope", methods=["POST"])
 @requires("administrator")
 def user_set_scope(user_id):
-    return _update(user_id, {"office_ids": _ids("office_ids"), "department_codes": _codes("department_codes")},
+    return _update(user_id, {"office_ids": form_numbers(request.form, "office_ids"), "department_codes": _codes("department_codes")},
                    t("saved"))
 
 

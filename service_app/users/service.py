@@ -8,12 +8,20 @@ from ..database import assign, get_or_404, utcnow
 from ..errors import ApiError, invalid
 from ..extensions import db
 from ..pagination import decode_cursor, paginate
-from ..vocabulary import DEFAULT_LANGUAGE
+from ..vocabulary import DEFAULT_LANGUAGE, STAFF_ROLES
 from . import scope_checks
 from .models import User
 
 
 LIST_FILTERS = ("role", "office_id", "is_active", "q")
+
+
+def list_active_staff():
+    """Every active administrator and manager, by name: whom a request or an assignment pool may
+    name (the services that assign check each one's scope)."""
+    stmt = (sa.select(User).where(User.role.in_(STAFF_ROLES), User.is_active.is_(True))
+            .order_by(User.full_name, User.id))
+    return list(db.session.scalars(stmt))
 
 
 def list_users(actor, args):

@@ -10,9 +10,9 @@ from tests.browser.conftest import assert_accessible, screenshot, sign_in
 def test_an_administrator_sets_an_sla_target(page, client, world):
     sign_in(page, world.admin.login, path="/console/sla")
     assert_accessible(page)
-    page.get_by_label("Response minutes for high", exact=True).fill("45")
-    page.get_by_label("Resolution minutes for high", exact=True).fill("600")
-    page.get_by_role("button", name="Save high", exact=True).click()
+    page.get_by_label("Response minutes for High", exact=True).fill("45")
+    page.get_by_label("Resolution minutes for High", exact=True).fill("600")
+    page.get_by_role("button", name="Save High", exact=True).click()
     expect(page.locator("#flash")).to_contain_text("Saved.")
     policies = client.get("/api/v1/sla-policies", headers=world.admin.headers).get_json()["items"]
     assert {"priority": "high", "category": None, "response_minutes": 45, "resolution_minutes": 600} in policies

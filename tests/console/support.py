@@ -13,6 +13,12 @@ def console_sign_in(client, login, password=DEMO_PASSWORD):
     return csrf_of(client)
 
 
+def signed_in_client(app, login, password=DEMO_PASSWORD):
+    """A fresh test client signed in to the console; returns (client, CSRF token)."""
+    client = app.test_client()
+    return client, console_sign_in(client, login, password)
+
+
 def csrf_of(client, path="/console/"):
     page = client.get(path, follow_redirects=True)
     match = CSRF.search(page.get_data(as_text=True))

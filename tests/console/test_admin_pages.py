@@ -3,20 +3,14 @@ API's schemas and services (bad input: a 4xx page, nothing changed), the API's r
 and a deactivated account's console session ends."""
 import re
 
+from tests.console.support import csrf_of as csrf
+from tests.console.support import signed_in_client
 from tests.support.api import DEMO_PASSWORD, all_rows
 from tests.support.places import ALA_POINT
 
 
 def console_client(app, login):
-    client = app.test_client()
-    response = client.post("/console/login", data={"login": login, "password": DEMO_PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return client
-
-
-def csrf(client, path="/console/dashboard"):
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    return signed_in_client(app, login)[0]
 
 
 def test_the_dashboard_shows_cards_linking_to_the_queue(app, client, world):

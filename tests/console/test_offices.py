@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.console.support import console_sign_in
+from tests.console.support import signed_in_client
 from tests.support.api import all_rows
 from tests.support.places import ALA_POINT, NOWHERE, box
 
@@ -16,8 +16,7 @@ BOWTIE = {"type": "Polygon", "coordinates": [[[76.96, 43.20], [76.98, 43.22], [7
 
 def console(app, account):
     """A test client signed in to the console as ``account``; returns (client, csrf token)."""
-    browser = app.test_client()
-    return browser, console_sign_in(browser, account.login)
+    return signed_in_client(app, account.login)
 
 
 def offices(client, world):

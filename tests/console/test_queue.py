@@ -3,18 +3,7 @@ import re
 
 import pytest
 
-from tests.support.api import DEMO_PASSWORD
-
-
-def console_client(app, login_name):
-    """A fresh test client signed in to the console; returns (client, csrf token)."""
-    browser = app.test_client()
-    response = browser.post("/console/login", data={"login": login_name, "password": DEMO_PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    page = browser.get("/console/requests")
-    assert page.status_code == 200, page.get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
-    return browser, token
+from tests.console.support import signed_in_client as console_client
 
 
 @pytest.fixture
