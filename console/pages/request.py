@@ -138,6 +138,13 @@ def _field_labels(category):
         if category is not None else {}
 
 
+def _option_labels(category):
+    """``{field key: {option value: label}}`` of the category's choice fields, in the reader's language."""
+    return {field["key"]: {option["value"]: localized(option.get("label") or option["value"])
+                           for option in field.get("options") or ()}
+            for field in (category.fields or [])} if category is not None else {}
+
+
 # What an "updated" event names (its data's keys), by the page's own labels; other keys as they are.
 CHANGE_KEYS = {"title": "request.title", "description": "request.description", "priority": "request.priority",
                "category": "request.category", "fields": "request.fields"}
@@ -162,6 +169,7 @@ def request_page(request_id):
                   comments_open=comments.is_open_for_comments(req), mergeable=merging.may_be_merged(req),
                   comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),
                   replies=replies.list_replies(g.user), field_labels=_field_labels(category),
+                  option_labels=_option_labels(category),
                   status_label=status_label, priority_label=priority_label, event_label=_event_label,
                   change_label=_change_label)
 

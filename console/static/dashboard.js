@@ -19,7 +19,7 @@
             backgroundColor: colours[index % colours.length],
             borderWidth: 2,
             pointRadius: 2,
-            tension: 0.2
+            tension: 0
           };
         })
       },

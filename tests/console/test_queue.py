@@ -175,3 +175,16 @@ def test_a_request_is_merged_by_number_and_a_canned_reply_applied(admin, world, 
     assert read(client, world, second["id"])["merged_into"]["id"] == first["id"]
     page = browser.get(f"/console/requests/{second['id']}").get_data(as_text=True)
     assert "duplicate" in page and first["number"] in page
+
+
+def test_form_answers_are_shown_by_their_labels(admin, world, client, submit):
+    form = [{"key": "symptom", "type": "choice", "required": False,
+             "label": {"ru": "Что случилось", "kk": "Не болды", "en": "What happened"},
+             "options": [{"value": "not_cooling", "label": {"ru": "Не охлаждает", "kk": "Салқындатпайды",
+                                                            "en": "Does not cool"}}]}]
+    changed = client.patch("/api/v1/categories/FAC-AC", json={"fields": form}, headers=world.admin.headers)
+    assert changed.status_code == 200, changed.get_json()
+    made = submit(fields={"symptom": "not_cooling"})
+    browser, _ = admin
+    page = browser.get(f"/console/requests/{made['id']}").get_data(as_text=True)
+    assert "What happened" in page and "Does not cool" in page and "not_cooling" not in page
