@@ -202,7 +202,9 @@ def test_s3_closed_port_is_unavailable_quickly_but_signing_still_works():
 def test_s3_is_unavailable_after_the_server_stops():
     server, port = start_moto(bucket="outage-test")
     endpoint = f"http://127.0.0.1:{port}"
-    store = S3Storage("outage-test", endpoint_url=endpoint, connect_timeout=0.5, read_timeout=0.5,
+    # Generous timeouts: the calls before the stop must succeed on a loaded machine; after it the
+    # port refuses connections, which fails at once whatever the timeout.
+    store = S3Storage("outage-test", endpoint_url=endpoint, connect_timeout=5, read_timeout=5,
                       max_attempts=1, **CREDENTIALS)
     store.put(KEY, b"x", "image/jpeg")  # works while the server is up, and caches the client
     assert store.get(KEY) == b"x"
