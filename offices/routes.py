@@ -172,10 +172,7 @@ def replace_qr_token(room_id):
 @blp.errors(404)
 def room_qr_code(room_id):
     """The room's QR code as a PNG image"""
-    room = rooms.get_room(room_id)
-    return Response(rooms.qr_png(room), mimetype="image/png",
-                    headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
-                             "Cache-Control": "no-store"})
+    return qr_png_response(rooms.get_room(room_id))
 
 
 @blp.route("/offices/<int:office_id>/qr-sheet.pdf", methods=["GET"])
@@ -188,7 +185,18 @@ def room_qr_code(room_id):
 @blp.errors(404)
 def office_qr_sheet(office_id):
     """Every room's QR code with the office's and room's names, to print and cut"""
-    office = service.get_office(office_id)
+    return qr_sheet_response(service.get_office(office_id))
+
+
+def qr_png_response(room):
+    """The room's QR code as a download (the API's and the staff console's answer)."""
+    return Response(rooms.qr_png(room), mimetype="image/png",
+                    headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
+                             "Cache-Control": "no-store"})
+
+
+def qr_sheet_response(office):
+    """The office's printable QR sheet as a download (the API's and the staff console's answer)."""
     return Response(rooms.qr_sheet(office), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',
                              "Cache-Control": "no-store"})

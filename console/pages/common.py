@@ -32,6 +32,12 @@ def error_lines(error_messages):
     return out
 
 
+def refusal_lines(error):
+    """A service's ``ApiError`` as lines for a form: its details by field, else its message."""
+    details = error.details if isinstance(error.details, dict) else {}
+    return error_lines(details) if details else [i18n.translate(error.message, g.lang)]
+
+
 def form_number(value):
     """A form's number as the API's JSON would carry it: an int when it is one (the schemas are
     strict); anything else is left as text for the schema to refuse with its own message."""

@@ -20,7 +20,7 @@ from service_requests.notice_schemas import NoticeCreateSchema, NoticeUpdateSche
 
 from .. import messages
 from ..web import bp, page_error, render, t, zone
-from .common import chosen_office, error_lines, int_or_none
+from .common import chosen_office, error_lines, int_or_none, refusal_lines
 
 messages.register({
     "notices.title": {"en": "Office notices", "ru": "Объявления офисов", "kk": "Кеңселер хабарландырулары"},
@@ -124,9 +124,7 @@ def notices_create():
         db.session.rollback()
         if exc.status == 403:
             raise
-        details = exc.details if isinstance(exc.details, dict) else {}
-        return _page(exc.status, office=office, form=form.to_dict(),
-                     errors=error_lines(details) if details else [i18n.translate(exc.message, g.lang)])
+        return _page(exc.status, office=office, form=form.to_dict(), errors=refusal_lines(exc))
     flash(t("saved"), "success")
     return redirect(url_for("console.notices", office=office.id), code=303)
 

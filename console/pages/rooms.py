@@ -7,10 +7,11 @@ every staff member may list rooms, and only company-wide administrators
 console's downloads are its own routes, because its cookie is sent to ``/console`` only.
 """
 import marshmallow as ma
-from flask import Response, flash, g, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 
 from offices import rooms as room_service
 from offices import service as office_service
+from offices.routes import qr_png_response, qr_sheet_response
 from offices.schemas import RoomCreateSchema
 from service_app import i18n
 from service_app.errors import ApiError
@@ -19,7 +20,7 @@ from service_app.extensions import db
 from .. import messages
 from ..web import bp, page_error, render, t
 from .admin_tools import requires
-from .common import chosen_office, error_lines, int_or_none
+from .common import chosen_office, error_lines, int_or_none, refusal_lines
 from .offices import can_edit
 
 messages.register({
@@ -82,9 +83,7 @@ def rooms_create():
         return _page(422, office=office, form=form, errors=error_lines(exc.messages))
     except ApiError as exc:
         db.session.rollback()
-        details = exc.details if isinstance(exc.details, dict) else {}
-        return _page(exc.status, office=office, form=form,
-                     errors=error_lines(details) if details else [i18n.translate(exc.message, g.lang)])
+        return _page(exc.status, office=office, form=form, errors=refusal_lines(exc))
     flash(t("saved"), "success")
     return redirect(url_for("console.rooms", office=office.id), code=303)
 
@@ -93,17 +92,11 @@ def rooms_create():
 @requires("administrator", company_wide=True)
 def rooms_qr_png(room_id):
     """The room's QR code, as ``GET /api/v1/rooms/{id}/qr.png`` answers it."""
-    room = room_service.get_room(room_id)
-    return Response(room_service.qr_png(room), mimetype="image/png",
-                    headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
-                             "Cache-Control": "no-store"})
+    return qr_png_response(room_service.get_room(room_id))
 
 
 @bp.route("/rooms/sheet/<int:office_id>.pdf", methods=["GET"])
 @requires("administrator", company_wide=True)
 def rooms_qr_sheet(office_id):
     """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it."""
-    office = office_service.get_office(office_id)
-    return Response(room_service.qr_sheet(office), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',
-                             "Cache-Control": "no-store"})
+    return qr_sheet_response(office_service.get_office(office_id))
