@@ -28,7 +28,7 @@ def _world(app):
     from service_app.database import utcnow
     from service_app.extensions import db
     from service_app.users.models import User
-    from service_requests.models import Category
+    from service_requests.catalogue.models import Category
     from tests.support.places import box
 
     with app.app_context():

@@ -6,8 +6,8 @@ Each image goes through ``process_image`` in a fresh Python process standing
 in for a worker; the figures are that process's peak RSS (VmHWM) above its RSS before
 the call, the decoder's peak RSS (VmHWM, as it reports it in the log), CPU
 seconds of both, the wall time and the answer. ``--old`` also runs a
-previous ``service_requests/images.py`` (e.g. ``git show
-<rev>:service_requests/images.py > /tmp/old_images.py``) the same way.
+previous ``service_requests/photos/images.py`` (e.g. ``git show
+<rev>:service_requests/photos/images.py > /tmp/old_images.py``) the same way.
 """
 import argparse
 import io
@@ -24,14 +24,14 @@ from bench.common import report
 from tests.support.photos import jpeg_scan_bomb, uniform_rgba_png
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NEW = os.path.join(ROOT, "service_requests", "images.py")
+NEW = os.path.join(ROOT, "service_requests", "photos", "images.py")
 
 # Runs in the stand-in worker: load the pipeline from a file, process one image.
 _PROBE = r"""
 import importlib.util, json, resource, sys, time
 path, image = sys.argv[1], sys.argv[2]
-if path.endswith(os.path.join("service_requests", "images.py")):
-    from service_requests import images as module  # the probe runs in that checkout's root (cwd)
+if path.endswith(os.path.join("service_requests", "photos", "images.py")):
+    from service_requests.photos import images as module  # the probe runs in that checkout's root (cwd)
 else:
     spec = importlib.util.spec_from_file_location("old_images", path)
     module = importlib.util.module_from_spec(spec)
@@ -84,9 +84,9 @@ IMAGES = {
 def measure(pipeline: str, image_path: str) -> dict:
     pipeline = os.path.abspath(pipeline)
     # `python -c` puts its working directory first on sys.path: a checkout's
-    # service_requests/images.py is imported as a package from that checkout's root,
+    # service_requests/photos/images.py is imported as a package from that checkout's root,
     # a loose file (git show ... > /tmp/old_images.py) beside this repository's packages.
-    in_checkout = pipeline.endswith(os.path.join("service_requests", "images.py"))
+    in_checkout = pipeline.endswith(os.path.join("service_requests", "photos", "images.py"))
     checkout = os.path.dirname(os.path.dirname(pipeline)) if in_checkout else ROOT
     done = subprocess.run([sys.executable, "-c", _PROBE, pipeline, image_path],  # noqa: S603 - our own paths
                           capture_output=True, text=True, check=True, cwd=checkout)
@@ -114,7 +114,7 @@ def run(old: str | None = None, only: str | None = None) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--old", help="a previous service_requests/images.py to compare with")
+    parser.add_argument("--old", help="a previous service_requests/photos/images.py to compare with")
     parser.add_argument("--only", choices=sorted(IMAGES), help="measure one image")
     args = parser.parse_args()
     run(args.old, args.only)

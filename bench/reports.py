@@ -22,7 +22,7 @@ TIMES = ("SELECT g, :start + (g % 360) * interval '1 day' + (g % 600) * interval
 def run():
     from service_app.extensions import db
     from service_app.users.models import User
-    from service_requests.reports import dashboard_report, sla_report
+    from service_requests.reports.reports import dashboard_report, sla_report
 
     app = migrated_app(pg_database("santrade_bench"))
     start = date(2025, 11, 1)
@@ -59,7 +59,7 @@ def run():
 def tenths(db, manager, args, period, loaded, start):
     """The same rows with minutes in tenths spread over the targets' range, as real business
     minutes are: many distinct values (the synthetic ones are whole and repeat)."""
-    from service_requests.reports import dashboard_report, sla_report
+    from service_requests.reports.reports import dashboard_report, sla_report
 
     db.session.execute(sa.text(
         "UPDATE service_requests SET response_minutes = round((random() * 480)::numeric, 1), "

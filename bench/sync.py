@@ -27,7 +27,7 @@ def run():
     from service_app.auth import tokens
     from service_app.extensions import db
     from service_app.users.models import User
-    from service_requests import sync as sync_module
+    from service_requests.mobile import sync as sync_module
 
     started = time.perf_counter()
     app = migrated_app(pg_database(DATABASE))

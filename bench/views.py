@@ -1,5 +1,5 @@
 """Saved views' counts over 1,000,000 requests on PostgreSQL: ``GET /views/counts`` for one
-caller with 10 views of varied filters (``service_requests.views.view_counts``: one statement,
+caller with 10 views of varied filters (``service_requests.staff.views.view_counts``: one statement,
 each count capped at 1,000), against a plain ``SELECT count(*) FROM service_requests`` in the
 same run. Measured for the administrator who sees everything and for a manager scoped to three
 offices of twenty; each view's own capped count is printed too, with its time alone.
@@ -70,8 +70,8 @@ def run():
     from service_app import create_app
     from service_app.extensions import db
     from service_app.users.models import User
-    from service_requests.models import SavedView
-    from service_requests.views import capped_count, load_args, view_counts
+    from service_requests.staff.models import SavedView
+    from service_requests.staff.views import capped_count, load_args, view_counts
     from service_requests.queries import select_requests
 
     url = pg_database(DATABASE)

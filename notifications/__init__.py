@@ -5,7 +5,7 @@ from service_app import plugins
 from service_app.extensions import api
 from service_app.users.personal_data import Section
 
-from . import senders
+from . import models, senders  # noqa: F401 - models: the package's tables
 from .cli import notifications_cli
 from .routes import blp
 from .seed import seed_devices

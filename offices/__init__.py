@@ -3,6 +3,7 @@ that turns an approximate location into an office."""
 from service_app import plugins
 from service_app.extensions import api
 
+from . import models  # noqa: F401 - the package's tables
 from .hooks import check_user_references, office_id_by_code
 from .routes import blp
 from .seed import seed_offices, seed_rooms

@@ -131,8 +131,8 @@ def register_domains(app):
 
 
 def register_errorhandlers(app):
-    # Imported here, like the domains: the handlers know the domains' exceptions
-    # (photo storage down), and the domains import service_app.
+    # A domain's dependency that is down raises a ``DependencyUnavailable`` of its own: the
+    # handlers know only that base, so nothing here imports a domain.
     from .error_handlers import register_error_handlers
 
     register_error_handlers(app)

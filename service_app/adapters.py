@@ -1,6 +1,6 @@
 """External services (SMS, photo storage, push) share one shape.
 
-Each adapter module (``service_app/auth/sms.py``, ``service_requests/storage.py``,
+Each adapter module (``service_app/auth/sms.py``, ``service_requests/photos/storage.py``,
 ``notifications/senders.py``) holds a ``Protocol``, its implementations,
 ``build_<x>(config)``, an ``init_app(app)`` that binds the builder here once,
 and one getter. The adapter is built on first use, once per app: config is read

@@ -17,10 +17,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
-from service_requests.storage import StorageUnavailable
-
 from . import i18n
-from .errors import (DATABASE_RETRY_SECONDS, PHOTO_RETRY_SECONDS, ApiError, envelope, error_response,
+from .errors import (DATABASE_RETRY_SECONDS, ApiError, DependencyUnavailable, envelope, error_response,
                      http_exception_response, retry_after)
 from .extensions import db, limiter
 
@@ -35,7 +33,7 @@ def register_error_handlers(app):
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(PoolTimeout, handle_pool_timeout)
-    app.register_error_handler(StorageUnavailable, handle_storage_down)
+    app.register_error_handler(DependencyUnavailable, handle_dependency_down)
     app.register_error_handler(DBAPIError, _dbapi_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.wsgi_app = StalledBodyTimeout(ChunkedBodyLimit(app.wsgi_app, app.config.get("MAX_CONTENT_LENGTH")))
@@ -93,11 +91,10 @@ def handle_pool_timeout(error):
                           headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
-def handle_storage_down(error):
-    """A store failure a caller did not translate itself still answers 503, never 500."""
-    log.error("storage unavailable: %s", error)
-    return error_response(503, "unavailable", "photo storage is unavailable, retry later",
-                          headers=retry_after(PHOTO_RETRY_SECONDS))
+def handle_dependency_down(error):
+    """A dependency's failure a caller did not translate itself still answers 503, never 500."""
+    log.error("%s: %s", type(error).__name__, error)
+    return error_response(503, "unavailable", error.message, headers=retry_after(error.retry_seconds))
 
 
 def handle_unexpected(error):

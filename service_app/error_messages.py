@@ -342,7 +342,7 @@ SERVICE = {
     "the period is longer than {days} days": {
         "ru": "период длиннее {days} дней", "kk": "кезең {days} күннен ұзын"},
     "at most {days} days": {"ru": "не более {days} дней", "kk": "ең көбі {days} күн"},
-    # Photos (service_requests.attachments, .images).
+    # Photos (service_requests.photos.attachments, .images).
     "a multipart field 'file' is required": {
         "ru": "нужно multipart-поле 'file'", "kk": "'file' multipart өрісі қажет"},
     "larger than {size} MB": {"ru": "больше {size} МБ", "kk": "{size} МБ-тан үлкен"},

@@ -77,6 +77,16 @@ PHOTO_RETRY_SECONDS = 10  # photo storage, or the image decoder
 SMS_RETRY_SECONDS = 30
 
 
+class DependencyUnavailable(Exception):
+    """A service we depend on (photo storage, the image decoder, ...) could not be reached or
+    refused us: the caller should answer 503 with ``Retry-After``. A domain subclasses it with its
+    ``message`` (English, translated like every error message) and ``retry_seconds``; a failure a
+    caller did not translate itself still answers that 503 (``error_handlers``), never a 500."""
+
+    message = "a service we depend on is unavailable, retry later"
+    retry_seconds = DATABASE_RETRY_SECONDS
+
+
 def retry_after(seconds):
     """The ``Retry-After`` header of a 503, as ``headers=`` takes it."""
     return {"Retry-After": str(seconds)}

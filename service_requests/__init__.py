@@ -5,30 +5,36 @@ from service_app import plugins
 from service_app.extensions import api
 from service_app.users.personal_data import Section
 
-from . import storage
-from .app_config import blp as app_config_blp
-from .assignment import drop_from_pools
-from .assignment_routes import blp as assignment_blp
-from .category_routes import blp as categories_blp
+# The package's tables, the kernel's and each wing's (the metadata and Alembic see them through here).
+from . import models  # noqa: F401
+from .catalogue import models as catalogue_models  # noqa: F401
+from .employees import models as employees_models  # noqa: F401
+from .photos import models as photos_models  # noqa: F401
+from .photos import storage
+from .staff import models as staff_models  # noqa: F401
+from .mobile.app_config import blp as app_config_blp
+from .staff.assignment import drop_from_pools
+from .staff.assignment_routes import blp as assignment_blp
+from .catalogue.routes import blp as categories_blp
 from .following import dump_followed, followed_rows
-from .following_routes import blp as following_blp
+from .employees.following_routes import blp as following_blp
 from .cli import retention_cli, sla_cli, storage_cli
-from .notice_routes import blp as notices_blp
-from .notices import dump_follows, erase_account_follows, follow_rows
-from .notify import on_history_event
-from .personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_replies,
-                            dump_requests, dump_views, reply_rows, request_rows, view_rows)
-from .qr_routes import blp as qr_blp
+from .employees.notice_routes import blp as notices_blp
+from .employees.notices import dump_follows, erase_account_follows, follow_rows
+from .lifecycle.notify import on_history_event
+from .privacy.personal_data import (attachment_rows, comment_rows, dump_attachments, dump_comments, dump_replies,
+                                    dump_requests, dump_views, reply_rows, request_rows, view_rows)
+from .employees.qr_routes import blp as qr_blp
 from .queries import requests_at_office, requests_in_room
-from .reply_routes import blp as replies_blp
-from .report_routes import blp as sla_blp
+from .staff.reply_routes import blp as replies_blp
+from .reports.routes import blp as sla_blp
 from .routes import blp as requests_blp
-from .sync_routes import blp as sync_blp
-from .seed import (seed_assignment_rule, seed_categories, seed_duplicates, seed_notice, seed_replies,
-                   seed_requests, seed_views)
+from .mobile.routes import blp as sync_blp
+from .seed import (seed_assignment_rule, seed_categories, seed_duplicates, seed_notice, seed_replies, seed_requests,
+                   seed_views)
 from .sla import longest_target
-from .triage import release_assignments
-from .view_routes import blp as views_blp
+from .lifecycle.edits import release_assignments
+from .staff.view_routes import blp as views_blp
 
 
 def init_app(app):

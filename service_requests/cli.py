@@ -5,10 +5,10 @@ from flask.cli import AppGroup
 from service_app.db_timeouts import lift_for_maintenance
 from service_app.extensions import db
 
-from .attachments import get_storage
-from .retention import run
-from .storage_outbox import purge
-from .sweep import sweep
+from .photos.attachments import get_storage
+from .privacy.retention import run
+from .photos.outbox import purge
+from .lifecycle.sweep import sweep
 
 sla_cli = AppGroup("sla", help="SLA clocks.")
 

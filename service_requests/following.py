@@ -1,8 +1,7 @@
-"""Similar requests and following (API.md "Employees").
+"""Following a request (API.md "Employees"): who follows, who may, their counts.
 
-Before submitting, the app asks for the open requests of the same category in the office
-the place routes to (``similar``): what it shows is never personal (no author, description,
-photo or location). Anyone may follow such a request instead of filing another one: a
+What the app shows before submitting (the open requests of the same category in the office
+the place routes to) is ``employees.similar``. Anyone may follow such a request instead of filing another one: a
 request may be followed by whoever may read it, or, while it is open and no older than
 ``SIMILAR_DAYS``, by anyone (``similar`` offers exactly these to whoever asks about its
 office and category). Following is idempotent both ways. Its author hears of everything
@@ -16,78 +15,24 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from offices.rooms import tag_room
-from offices.service import route_request
 from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, notices, search
+from . import access
 from .models import OPEN_STATUSES, RequestFollower, ServiceRequest
 
-SIMILAR_LIMIT = 5
-# SQLite ranks in Python: the newest this many candidates of the office and category.
-SQLITE_CANDIDATES = 200
-
-
-def place_office_id(user, args):
-    """The office a place routes to, as a new request there would be routed (``route_request``):
-    ``lat``/``lon`` by geofence, else ``office_id``, else the caller's home office; 422
-    ``office_required`` when nothing matches. A room's QR tag (``qr_token``) names its office
-    (``offices.rooms.tag_room``: 404 for an unknown tag, 422 with another ``office_id``)."""
-    if args.get("qr_token"):
-        return tag_room(args["qr_token"], args.get("office_id")).office_id
-    routed, _office = route_request(args.get("lat"), args.get("lon"), office_id=args.get("office_id"),
-                                    home_office_id=user.office_id)
-    return routed.office_id
-
-
-def _recent(now=None):
-    """SQL: open and created within ``SIMILAR_DAYS``: what ``similar`` may show anyone."""
+def recent_condition(now=None):
+    """SQL: open and created within ``SIMILAR_DAYS``: what ``similar`` may show anyone, and so what
+    anyone may follow."""
     since = (now or utcnow()) - timedelta(days=current_app.config["SIMILAR_DAYS"])
     return sa.and_(ServiceRequest.status.in_(OPEN_STATUSES), ServiceRequest.created_at >= since)
 
 
-def similar(user, args):
-    """At most ``SIMILAR_LIMIT`` open recent requests of ``args["category"]`` in the routed office,
-    the most similar title first (PostgreSQL: pg_trgm ``similarity`` between the normalised
-    titles; SQLite: the number of words the titles share), newest first among equals."""
-    office_id = place_office_id(user, args)
-    condition = sa.and_(ServiceRequest.office_id == office_id, ServiceRequest.category_code == args["category"],
-                        _recent())
-    title = search.normalise(args.get("title") or "").strip()
-    newest = (ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
-    stmt = sa.select(ServiceRequest).where(condition)
-    if not title:
-        rows = list(db.session.scalars(stmt.order_by(*newest).limit(SIMILAR_LIMIT)))
-    elif db.session.get_bind().dialect.name == "postgresql":
-        # The title is the first line of the search document, normalised as the query is.
-        own_title = sa.func.split_part(ServiceRequest.search_text, search.SEPARATOR, 1)
-        score = sa.func.similarity(own_title, sa.bindparam("title", title, type_=sa.Text))
-        rows = list(db.session.scalars(stmt.order_by(score.desc(), *newest).limit(SIMILAR_LIMIT)))
-    else:
-        words = set(search._WORD.findall(title))
-        candidates = list(db.session.scalars(stmt.order_by(*newest).limit(SQLITE_CANDIDATES)))
-        shared = {r.id: len(words & set(search._WORD.findall(search.normalise(r.title)))) for r in candidates}
-        rows = sorted(candidates, key=lambda r: -shared[r.id])[:SIMILAR_LIMIT]  # stable: newest first among equals
-    prime(rows, user)
-    return {"items": rows, "notices": notices.active_notices([office_id], user)}
-
-
-def open_in_room(room, user):
-    """The room's open requests of the last ``SIMILAR_DAYS``, newest first, at most ``SIMILAR_LIMIT``:
-    what a scanned tag shows (as ``Similar``: nothing personal), so the caller can follow one."""
-    rows = list(db.session.scalars(
-        sa.select(ServiceRequest).where(ServiceRequest.room_id == room.id, _recent())
-        .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()).limit(SIMILAR_LIMIT)))
-    prime(rows, user)
-    return rows
-
-
 def _followable(user, request_id, now=None):
     """The request if ``user`` may follow it (reads it, or it is open and recent), else 404."""
-    condition = sa.or_(access.visible_condition(user), access.follower_condition(user), _recent(now))
+    condition = sa.or_(access.visible_condition(user), access.follower_condition(user), recent_condition(now))
     req = db.session.scalar(sa.select(ServiceRequest).where(ServiceRequest.id == request_id, condition))
     if req is None:
         raise ApiError(404, "not_found", access.NOT_FOUND)

@@ -12,9 +12,11 @@ from service_app.database import dialect_insert, utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from . import access, assignment, following, forms, history, search, sla
-from .categories import active_category_and_department
-from .models import Category, IdempotencyKey, ServiceRequest, SlaPolicy
+from . import access, following, forms, history, search, sla
+from .staff import assignment
+from .catalogue.categories import active_category_and_department
+from .models import IdempotencyKey, ServiceRequest, SlaPolicy
+from .catalogue.models import Category
 
 
 def body_hash(data):

@@ -7,8 +7,7 @@ from service_app.pagination import SortKey, paginate
 
 from . import forms, search
 from .access import staff_condition, visible_condition
-from .models import (Never, ServiceRequest, due_key, open_deadline, resolution_clock_open,
-                     response_clock_open)
+from .models import Never, ServiceRequest, due_key, open_deadline, resolution_clock_open, response_clock_open
 
 
 def list_requests(user, args):

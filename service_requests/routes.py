@@ -1,6 +1,6 @@
 """Requests, their status, comments and history. Views parse, authorise, call a
 service function and serialise; the rules live in the service modules."""
-from flask import Response, after_this_request, current_app, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -9,11 +9,14 @@ from service_app.errors import ApiError, ErrorSchema
 from service_app.extensions import limiter, user_key
 from service_app.pagination import PageArgsSchema
 
-from . import comments, export, intake, queries, triage
+from .lifecycle import comments, edits as triage
+from .reports import export
+from . import intake, queries
 from .access import get_visible_request
-from .attachment_routes import add_photo_views
-from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
-                      RequestCreateSchema, RequestFilterSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
+from .responses import with_etag
+from .photos.routes import add_photo_views
+from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema, RequestCreateSchema,
+                      RequestFilterSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
                       RequestUpdateSchema, StatusChangeSchema)
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1", description="Service requests")
@@ -29,18 +32,6 @@ def _idempotency_key():
 def _accepted(response):
     """What counts against ``REQUEST_CREATE_LIMIT``: a request made, not a refusal nor an idempotent replay."""
     return response.status_code == 201 and response.headers.get("Idempotent-Replayed") != "true"
-
-
-def _with_etag(req, status=200, headers=None):
-    """The view's answer, its ETag set by werkzeug (``set_etag``) from the version just served."""
-    tag = req.etag_value
-
-    @after_this_request
-    def set_etag(response):
-        response.set_etag(tag)
-        return response
-
-    return (req, status, headers) if headers else (req, status)
 
 
 @blp.route("/requests")
@@ -67,7 +58,7 @@ class Requests(MethodView):
     def post(self, data):
         """Submit a request (send Idempotency-Key so a retry makes no duplicate)"""
         req, replayed = intake.create_request(current_user, data, _idempotency_key())
-        return _with_etag(req, 201, {"Idempotent-Replayed": "true" if replayed else "false"})
+        return with_etag(req, 201, {"Idempotent-Replayed": "true" if replayed else "false"})
 
 
 REQUESTS_CSV_ANSWER = ("the matching requests as CSV (UTF-8 with BOM, titles in the caller's language), "
@@ -106,7 +97,7 @@ class RequestItem(MethodView):
     @blp.errors(404)
     def get(self, request_id):
         """Read a request (its ETag is the version to send in If-Match)"""
-        return _with_etag(get_visible_request(current_user, request_id))
+        return with_etag(get_visible_request(current_user, request_id))
 
     @blp.doc(operationId="updateRequest")
     @blp.login_required()
@@ -117,7 +108,7 @@ class RequestItem(MethodView):
     def patch(self, data, request_id):
         """Edit a request (If-Match required)"""
         req = get_visible_request(current_user, request_id, for_update=True)
-        return _with_etag(triage.update_request(current_user, req, data, request.if_match))
+        return with_etag(triage.update_request(current_user, req, data, request.if_match))
 
 
 @blp.route("/requests/<int:request_id>/status", methods=["POST"])
@@ -131,7 +122,7 @@ class RequestItem(MethodView):
 def change_status(data, request_id):
     """Move a request through its status machine"""
     req = get_visible_request(current_user, request_id, for_update=True)
-    return _with_etag(triage.move(current_user, req, data, request.if_match))
+    return with_etag(triage.move(current_user, req, data, request.if_match))
 
 
 @blp.route("/requests/<int:request_id>/comments")

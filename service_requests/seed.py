@@ -11,10 +11,13 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
 
-from . import access, attachments, intake, lifecycle, merging, sla, triage
-from .models import (AssignmentPoolMember, AssignmentRule, Attachment, Category, Comment, Reply, RequestEvent,
-                     ServiceRequest)
-from .notices import Notice, NoticeFollow
+from . import access, intake, sla
+from .photos import attachments
+from .lifecycle import status as lifecycle, merging, edits as triage
+from .models import Attachment, Comment, RequestEvent, ServiceRequest
+from .staff.models import AssignmentPoolMember, AssignmentRule, Reply
+from .catalogue.models import Category
+from .employees.models import Notice, NoticeFollow
 
 DEMO_CATEGORIES = [
     ("IT-PRINTER", "IT", {"ru": "Принтер, картридж", "kk": "Принтер, картридж", "en": "Printer, toner"}),
@@ -212,8 +215,8 @@ def seed_views():
     A view whose filters the request list does not take is left out, with a line saying so."""
     from offices.models import Office
 
-    from .models import SavedView
-    from .views import load_args
+    from .staff.models import SavedView
+    from .staff.views import load_args
 
     offices = dict(db.session.execute(sa.select(Office.code, Office.id)).all())
     lines = []

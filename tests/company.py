@@ -4,7 +4,7 @@ import pytest
 from offices.directory import bump_version
 from offices.models import Department, Office
 from service_app.extensions import db
-from service_requests.models import Category
+from service_requests.catalogue.models import Category
 from tests.support.places import ALA_POINT, box
 
 

@@ -1,4 +1,5 @@
-"""No import cycles between the modules of the four packages, hidden or not.
+"""The house's rules, read from the source: no import cycle between our modules, hidden or
+not; packages and ``service_requests``' wings import only downwards (``LAYERS``, ``FLOORS``).
 
 The graph is built from the source with ``ast``: every ``import`` and ``from ... import``
 of one of our modules is an edge, including those inside functions, since a
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("service_app", "offices", "service_requests", "notifications")
+PACKAGES = ("service_app", "offices", "service_requests", "notifications", "console")
 
 # Functions whose imports are not edges, each of which must still exist: create_app's steps and
 # each package's init_app. They run once every module is loaded, to wire the packages into an
@@ -32,7 +33,30 @@ COMPOSITION_ROOTS = {
     "offices": ("init_app",),
     "service_requests": ("init_app",),
     "notifications": ("init_app",),
+    "console": ("init_app",),
 }
+
+# The packages, bottom first: a package imports its own modules and those of packages below it,
+# never one beside it or above (offices and notifications know requests only by their ids).
+LAYERS = (("service_app",), ("offices", "notifications"), ("service_requests",), ("console",))
+
+# ``service_requests``' floors, bottom first. The kernel (the request itself: its tables, who sees
+# it, its history, search, SLA clocks, followers, form answers, lists and schemas) is flat at the
+# package's root; each wing is a subpackage. A module imports its own wing and what lies on a lower
+# floor, never a sibling wing on its floor nor anything above. The front (the package's
+# ``__init__``, the request's own endpoints, intake, seed and CLI) sits at the root too, on top: it
+# puts the wings together (a new request is assigned, its comments, photos and CSV are its routes).
+# A new root module or wing must be given a floor here (``test_every_part_has_a_floor``).
+KERNEL = ("models", "access", "history", "search", "sla", "following", "forms", "queries", "schemas", "responses")
+FRONT = ("", "routes", "intake", "seed", "cli")
+FLOORS = (
+    ("kernel",),
+    ("catalogue",),
+    ("lifecycle", "photos"),
+    ("staff", "employees", "reports", "mobile"),
+    ("privacy",),
+    ("front",),
+)
 
 # Cycles that exist today and are being removed; each entry goes once its cycle is gone
 # (the test fails on a stale entry).
@@ -251,3 +275,81 @@ def test_every_module_imports_in_a_fresh_interpreter(first, backwards):
     ahead = [name for name in names if name.split(".")[0] == first]
     done = _import_all(ahead + [name for name in names if name not in ahead])
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def _package_floor(module):
+    return next(i for i, floor in enumerate(LAYERS) if module.split(".")[0] in floor)
+
+
+def _part(module):
+    """The kernel, the front, or the wing a ``service_requests`` module belongs to."""
+    rest = module.split(".")[1:]
+    if len(rest) > 1 or (rest and (ROOT / "service_requests" / rest[0]).is_dir()):
+        return rest[0]
+    name = rest[0] if rest else ""
+    return "kernel" if name in KERNEL else "front" if name in FRONT else None
+
+
+def _floor_of(part):
+    return next((i for i, floor in enumerate(FLOORS) if part in floor), None)
+
+
+def layer_violations(graph):
+    """``importer:line -> imported (why)`` for every import that goes sideways or up."""
+    found = []
+    for module, edges in graph.items():
+        for target, line in edges:
+            low, high = _package_floor(module), _package_floor(target)
+            if module.split(".")[0] != target.split(".")[0] and high >= low:
+                found.append(f"{module}:{line} -> {target} (package {'beside' if high == low else 'above'})")
+            elif module.startswith("service_requests") and target.startswith("service_requests"):
+                mine, theirs = _part(module), _part(target)
+                if mine != theirs and _floor_of(theirs) >= _floor_of(mine):
+                    where = "beside" if _floor_of(theirs) == _floor_of(mine) else "above"
+                    found.append(f"{module}:{line} -> {target} ({theirs} is {where} {mine})")
+    return sorted(found)
+
+
+def test_every_part_has_a_floor():
+    modules = [m for m in module_files() if m.startswith("service_requests")]
+    missing = sorted({m for m in modules if _floor_of(_part(m)) is None})
+    assert not missing, f"give these a floor in FLOORS (or KERNEL / FRONT): {missing}"
+    wings = {p.name for p in (ROOT / "service_requests").iterdir() if (p / "__init__.py").exists()}
+    assert wings <= {part for floor in FLOORS for part in floor}
+
+
+def test_imports_go_only_downwards():
+    assert not layer_violations(import_graph()), "imports sideways or up:\n" + "\n".join(layer_violations(import_graph()))
+
+
+def test_a_sideways_or_upward_import_is_seen(tmp_path):
+    for package in PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    for wing in ("staff", "employees", "lifecycle"):
+        (tmp_path / "service_requests" / wing).mkdir()
+        (tmp_path / "service_requests" / wing / "__init__.py").write_text("")
+    (tmp_path / "service_requests" / "staff" / "bulk.py").write_text("from service_requests.employees import notices\n")
+    (tmp_path / "service_requests" / "employees" / "notices.py").write_text("")
+    (tmp_path / "service_requests" / "lifecycle" / "status.py").write_text("from service_requests.staff import bulk\n")
+    (tmp_path / "service_requests" / "access.py").write_text("from service_requests.lifecycle import status\n")
+    (tmp_path / "service_app" / "errors.py").write_text("def later():\n    from offices import rooms\n")
+    (tmp_path / "offices" / "rooms.py").write_text("from service_requests import access\n")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        found = layer_violations(import_graph(tmp_path))
+    finally:
+        ROOT = saved
+    assert found == [
+        "offices.rooms:1 -> service_requests (package above)",
+        "offices.rooms:1 -> service_requests.access (package above)",
+        "service_app.errors:2 -> offices (package above)",
+        "service_app.errors:2 -> offices.rooms (package above)",
+        "service_requests.access:1 -> service_requests.lifecycle (lifecycle is above kernel)",
+        "service_requests.access:1 -> service_requests.lifecycle.status (lifecycle is above kernel)",
+        "service_requests.lifecycle.status:1 -> service_requests.staff (staff is above lifecycle)",
+        "service_requests.lifecycle.status:1 -> service_requests.staff.bulk (staff is above lifecycle)",
+        "service_requests.staff.bulk:1 -> service_requests.employees (employees is beside staff)",
+        "service_requests.staff.bulk:1 -> service_requests.employees.notices (employees is beside staff)",
+    ]

@@ -18,8 +18,8 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 from service_requests.models import Attachment, Comment, ServiceRequest
-from service_requests.notices import NoticeFollow
-from service_requests.storage import S3Storage
+from service_requests.employees.models import NoticeFollow
+from service_requests.photos.storage import S3Storage
 from tests.support.api import DEMO_PASSWORD, bearer, move
 from tests.support.places import NOWHERE
 from tests.support.photos import gps_photo, upload

@@ -1,4 +1,4 @@
-"""Assignment rules per office and department (``service_requests.assignment``, as
+"""Assignment rules per office and department (``service_requests.staff.assignment``, as
 /api/v1/assignment-rules): staff read the rules of their scope; administrators create and
 edit them through the API's ``RuleUpdateSchema`` and ``put_rule`` (which checks their scope and
 the pool). The API has no DELETE: removing a rule sets it to ``manual`` with an empty pool,
@@ -8,9 +8,9 @@ from flask import flash, g, redirect, request, url_for
 from offices import service as offices_service
 from service_app.errors import ApiError
 from service_app.users import service as users_service
-from service_requests import assignment
-from service_requests.assignment_schemas import RuleUpdateSchema
-from service_requests.models import ASSIGNMENT_MODES
+from service_requests.staff import assignment
+from service_requests.staff.assignment_schemas import RuleUpdateSchema
+from service_requests.staff.models import ASSIGNMENT_MODES
 
 from .. import messages
 from ..web import bp, render, staff_only, t

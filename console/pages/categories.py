@@ -1,4 +1,4 @@
-"""Request categories and their forms (``service_requests.categories``, as /api/v1/categories).
+"""Request categories and their forms (``service_requests.catalogue.categories``, as /api/v1/categories).
 
 Staff read them; company-wide administrators create and edit them through the API's
 ``CategoryCreateSchema`` / ``CategoryUpdateSchema`` (names in ru/kk/en, department, active,
@@ -14,7 +14,7 @@ from service_app.api import loads_bounded
 from service_app.errors import ApiError
 from service_app.fields import Code
 from service_app.vocabulary import LANGUAGES
-from service_requests import categories as service
+from service_requests.catalogue import categories as service
 from service_requests.schemas import CategoryCreateSchema, CategorySchema, CategoryUpdateSchema
 
 from .. import messages

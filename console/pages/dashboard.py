@@ -1,10 +1,10 @@
-"""The dashboard: the API's dashboard and SLA report (``service_requests.reports``), for a period
+"""The dashboard: the API's dashboard and SLA report (``service_requests.reports.reports``), for a period
 and an office, with each card linking to the queue filtered as the card counts, a daily trend
 chart, the SLA table by group, and CSV downloads of the report and of the period's requests."""
 from flask import Response, g, stream_with_context, url_for
 
 from offices import service as offices_service
-from service_requests import export, reports
+from service_requests.reports import export, reports
 from service_requests.schemas import DashboardArgsSchema, RequestFilterSchema, SlaReportCsvArgsSchema
 
 from .. import messages

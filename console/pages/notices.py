@@ -1,6 +1,6 @@
 """Office notices: what an office already knows about, posted and resolved by its administrators.
 
-Through ``service_requests.notices`` with the API's ``NoticeCreateSchema`` / ``NoticeUpdateSchema``;
+Through ``service_requests.employees.notices`` with the API's ``NoticeCreateSchema`` / ``NoticeUpdateSchema``;
 who may post or resolve is the service's own check (``require_office_admin``: an administrator
 whose office scope covers the office).
 """
@@ -14,9 +14,9 @@ from offices import service as office_service
 from service_app import i18n
 from service_app.errors import ApiError
 from service_app.extensions import db
-from service_requests import notices as notice_service
-from service_requests.categories import list_categories
-from service_requests.notice_schemas import NoticeCreateSchema, NoticeUpdateSchema
+from service_requests.employees import notices as notice_service
+from service_requests.catalogue.categories import list_categories
+from service_requests.employees.notice_schemas import NoticeCreateSchema, NoticeUpdateSchema
 
 from .. import messages
 from ..web import bp, page_error, render, t, zone

@@ -12,9 +12,10 @@ from werkzeug.datastructures import MultiDict
 
 from offices import service as offices_service
 from service_app.users import service as users_service
-from service_requests import bulk, queries, replies, views
+from service_requests.staff import bulk, replies, views
+from service_requests import queries
 from service_requests.models import PRIORITIES, STATUSES
-from service_requests.reply_schemas import BulkSchema
+from service_requests.staff.reply_schemas import BulkSchema
 from service_requests.schemas import SLA_FILTERS, SORTS, RequestListArgsSchema
 
 from .. import messages

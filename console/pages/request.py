@@ -14,9 +14,13 @@ from werkzeug.datastructures import ETags
 
 from service_app.errors import ApiError
 from service_app.extensions import limiter, user_key
-from service_requests import attachments, categories, comments, lifecycle, merging, replies, search, triage
+from service_requests.photos import attachments
+from service_requests.catalogue import categories
+from service_requests.lifecycle import comments, status as lifecycle, merging, edits as triage
+from service_requests.staff import replies
+from service_requests import search
 from service_requests.access import covering_staff, get_visible_request
-from service_requests.attachment_routes import send_attachment
+from service_requests.photos.routes import send_attachment
 from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestSchema, RequestUpdateSchema,
                                       StatusChangeSchema)
 

@@ -1,9 +1,9 @@
 """SLA targets: every priority's default and the per-category overrides, in business minutes
-(``service_requests.policies``, as GET/PUT /api/v1/sla-policies). Staff read them; company-wide
+(``service_requests.catalogue.policies``, as GET/PUT /api/v1/sla-policies). Staff read them; company-wide
 administrators set them, through the API's ``PolicyUpdateSchema`` and ``put_policy``."""
 from flask import flash, redirect, request, url_for
 
-from service_requests import categories, policies
+from service_requests.catalogue import categories, policies
 from service_requests.models import PRIORITIES
 from service_requests.schemas import PolicyArgsSchema, PolicyUpdateSchema
 

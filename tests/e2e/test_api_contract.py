@@ -293,7 +293,7 @@ class Explicit:
 
     def use_signed_urls(self):
         """Serve photos as S3 does: a 302 to a presigned URL (signing is local, no server needed)."""
-        from service_requests.storage import S3Storage
+        from service_requests.photos.storage import S3Storage
 
         self.app.extensions["attachment_storage"] = S3Storage(
             "photos", endpoint_url="http://127.0.0.1:9", access_key_id="test", secret_access_key="test")

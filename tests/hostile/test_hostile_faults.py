@@ -21,10 +21,10 @@ from service_app import create_app
 from service_app.database import utcnow
 from service_app.db_timeouts import lift_for_maintenance
 from service_app.extensions import db
-from service_requests import storage_outbox
+from service_requests.photos import outbox as storage_outbox
 from service_requests.models import Attachment, RequestEvent, ServiceRequest
-from service_requests.storage import LocalStorage, StorageUnavailable
-from service_requests.storage_outbox import StorageDeletion
+from service_requests.photos.storage import LocalStorage, StorageUnavailable
+from service_requests.photos.models import StorageDeletion
 from tests.support.places import ALA_POINT
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from service_app.extensions import db
-from service_requests import images
+from service_requests.photos import images
 from service_requests.models import Attachment, RequestEvent
 from tests.support.photos import jpeg_scan_bomb, uniform_rgba_png
 

@@ -96,7 +96,8 @@ def test_a_photo_removal_that_loses_a_race_for_its_request_is_409_and_removes_no
     request's version has moved under the slower one when it writes (StaleDataError)."""
     import sqlalchemy as sa
 
-    from service_requests import attachments, history
+    from service_requests.photos import attachments
+    from service_requests import history
 
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
     photo = _photo(client, world, submit()["id"])

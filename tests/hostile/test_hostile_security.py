@@ -14,7 +14,8 @@ from service_app.audit import AuditEntry
 from service_app.auth.models import AuthSession, PasswordResetCode
 from service_app.extensions import db
 from service_app.users.models import User
-from service_requests.models import Category, Comment, RequestEvent, ServiceRequest
+from service_requests.models import Comment, RequestEvent, ServiceRequest
+from service_requests.catalogue.models import Category
 from tests.support.api import DEMO_PASSWORD, bearer
 from tests.support.api import assert_error
 

@@ -117,7 +117,7 @@ class TestWhoHearsWhat:
         assert "AC is broken" in note["body"]
 
     def test_a_rolled_back_change_leaves_no_notification(self, client, app, world, submit, monkeypatch):
-        from service_requests import notify as request_notify
+        from service_requests.lifecycle import notify as request_notify
 
         register(client, world.employee, "phone-a")
         rid = submit()["id"]

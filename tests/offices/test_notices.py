@@ -13,7 +13,8 @@ from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
 from tests.support.api import assert_error
-from service_requests.notices import Notice, active_notices
+from service_requests.employees.notices import active_notices
+from service_requests.employees.models import Notice
 from tests.support.api import all_rows
 from tests.support.places import AST_POINT, NOWHERE
 

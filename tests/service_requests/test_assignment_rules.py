@@ -10,7 +10,8 @@ from notifications.models import Notification
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
-from service_requests.models import AssignmentPoolMember, AssignmentRule, RequestEvent, ServiceRequest
+from service_requests.models import RequestEvent, ServiceRequest
+from service_requests.staff.models import AssignmentPoolMember, AssignmentRule
 from tests.support.api import assert_error
 from tests.support.places import ALA_POINT
 

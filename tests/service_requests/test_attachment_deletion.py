@@ -7,9 +7,9 @@ from botocore.exceptions import ClientError
 from service_app.audit import AuditEntry
 from service_app.database import utcnow
 from service_app.extensions import db
-from service_requests import storage_outbox
+from service_requests.photos import outbox as storage_outbox
 from service_requests.models import Attachment
-from service_requests.storage import get_storage
+from service_requests.photos.storage import get_storage
 from tests.support.api import assert_error, move
 from tests.support.photos import gps_photo, upload
 from tests.support.s3 import isolated_aws_environment, start_moto
@@ -94,7 +94,7 @@ def test_others_get_404_or_403_and_nothing_changes(client, app, world, submit, s
 
 
 def test_a_store_down_at_purge_keeps_the_keys_until_it_answers(client, app, world, submit, store_root, monkeypatch):
-    from service_requests.storage import LocalStorage, StorageUnavailable
+    from service_requests.photos.storage import LocalStorage, StorageUnavailable
 
     _, meta = photo_of(client, world, submit)
     assert client.delete(f"/api/v1/attachments/{meta['id']}", headers=world.employee.headers).status_code == 204

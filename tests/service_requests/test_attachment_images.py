@@ -1,4 +1,4 @@
-"""Photo validation and re-encoding (service_requests.images), without the app."""
+"""Photo validation and re-encoding (service_requests.photos.images), without the app."""
 import hashlib
 import io
 import json
@@ -12,8 +12,8 @@ import pillow_heif
 import pytest
 from PIL import ExifTags, Image, ImageCms, PngImagePlugin
 
-from service_requests import image_decoder, images
-from service_requests.images import ImageRejected, ProcessedImage, process_image
+from service_requests.photos import decoder as image_decoder, images
+from service_requests.photos.images import ImageRejected, ProcessedImage, process_image
 
 # The service decodes in a separate process; this one writes HEIC samples.
 pillow_heif.register_heif_opener()

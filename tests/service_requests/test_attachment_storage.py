@@ -1,4 +1,4 @@
-"""Attachment storage (service_requests.storage): the local directory and the S3
+"""Attachment storage (service_requests.photos.storage): the local directory and the S3
 adapter against moto's real HTTP server on 127.0.0.1, without the app."""
 import os
 import socket
@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
-from service_requests import storage as storage_module
-from service_requests.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
+from service_requests.photos import storage as storage_module
+from service_requests.photos.storage import LocalStorage, S3Storage, StorageUnavailable, build_storage
 from tests.support.s3 import isolated_aws_environment, start_moto
 
 BUCKET = "santrade-attachments"

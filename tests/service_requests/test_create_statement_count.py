@@ -17,7 +17,8 @@ from service_app.auth.models import AuthSession
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
-from service_requests.models import Category, RequestEvent
+from service_requests.models import RequestEvent
+from service_requests.catalogue.models import Category
 from tests.support.places import ALA_POINT, box
 
 # The statements of one create (the last line counts them):

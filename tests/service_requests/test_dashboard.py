@@ -7,7 +7,8 @@ import pytest
 
 from offices.models import Department, Office
 from service_app.extensions import db
-from service_requests.models import Category, RequestEvent
+from service_requests.models import RequestEvent
+from service_requests.catalogue.models import Category
 from tests.service_requests import test_sla_reports as sla
 
 at, make = sla.at, sla.make

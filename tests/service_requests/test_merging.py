@@ -132,7 +132,7 @@ def test_the_sla_sweep_leaves_a_duplicate_alone(app, client, world, submit):
     from datetime import timedelta
 
     from service_app.database import utcnow
-    from service_requests.sweep import sweep
+    from service_requests.lifecycle.sweep import sweep
 
     kept, dup = pair(submit, world)
     merge(client, world.admin, dup, kept)

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from notifications.models import Notification
 from service_app.extensions import db
-from service_requests.models import Reply
+from service_requests.staff.models import Reply
 from tests.support.api import all_rows, assert_error, move
 from tests.support.places import AST_POINT
 

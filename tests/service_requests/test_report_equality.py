@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from offices.models import Department, Office
 from service_app.extensions import db
 from service_app.users.models import User
-from service_requests import reports
-from service_requests.models import STATUSES, Category, ServiceRequest
+from service_requests.reports import reports
+from service_requests.models import STATUSES, ServiceRequest
+from service_requests.catalogue.models import Category
 from tests.support.places import box
 
 R = ServiceRequest

@@ -10,7 +10,8 @@ from offices.models import Department, Office
 from service_app.database import reports_session
 from service_app.extensions import db
 from service_app.users.models import User
-from service_requests.models import Category, ServiceRequest
+from service_requests.models import ServiceRequest
+from service_requests.catalogue.models import Category
 from tests.service_requests import test_dashboard as dash
 from tests.service_requests import test_sla_reports as sla
 

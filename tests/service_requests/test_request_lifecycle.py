@@ -6,7 +6,7 @@ import pytest
 from offices.directory import bump_version
 from offices.models import Office
 from service_app.extensions import db
-from service_requests.lifecycle import TRANSITIONS
+from service_requests.lifecycle.status import TRANSITIONS
 from service_requests.models import ServiceRequest
 
 from tests.support.api import move

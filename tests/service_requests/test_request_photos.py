@@ -11,7 +11,7 @@ from PIL import Image
 from service_app.audit import AuditEntry
 from service_app.extensions import db
 from service_requests.models import Attachment
-from service_requests.storage import S3Storage
+from service_requests.photos.storage import S3Storage
 from tests.support.photos import gps_photo, upload
 from tests.support.s3 import isolated_aws_environment, start_moto
 
@@ -142,7 +142,7 @@ def test_database_failure_after_upload_leaves_the_stored_objects_to_the_purge(cl
     from datetime import timedelta
 
     from service_app.database import utcnow
-    from service_requests import attachments, storage_outbox
+    from service_requests.photos import attachments, outbox as storage_outbox
 
     rid = submit()["id"]
 

@@ -5,7 +5,8 @@ import io
 import pytest
 
 from service_app.extensions import db
-from service_requests.models import Category, ServiceRequest
+from service_requests.models import ServiceRequest
+from service_requests.catalogue.models import Category
 from tests.support.api import assert_error
 from tests.support.places import AST_POINT
 

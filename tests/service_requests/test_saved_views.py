@@ -9,9 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from service_app.extensions import db
-from service_requests.models import SavedView, ServiceRequest
+from service_requests.models import ServiceRequest
+from service_requests.staff.models import SavedView
 from service_requests.schemas import RequestListArgsSchema
-from service_requests.views import COUNT_CAP, MAX_VIEWS_PER_OWNER
+from service_requests.staff.views import COUNT_CAP, MAX_VIEWS_PER_OWNER
 from tests.support.api import all_rows, assert_error
 from tests.support.places import ALA_POINT
 

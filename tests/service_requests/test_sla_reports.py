@@ -10,8 +10,9 @@ from notifications.models import Notification
 from offices.models import Department, Office
 from service_app.extensions import db
 from service_requests import sla
-from service_requests.models import Category, ServiceRequest
-from service_requests.sweep import sweep
+from service_requests.models import ServiceRequest
+from service_requests.catalogue.models import Category
+from service_requests.lifecycle.sweep import sweep
 from tests.support.places import box
 
 UTC = timezone.utc

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service_app.database import utcnow
 from service_app.extensions import db
-from service_requests import sync as sync_module
+from service_requests.mobile import sync as sync_module
 from service_requests.models import ServiceRequest
 from tests.support.api import all_rows, assert_error, move
 from tests.support.photos import gps_photo, upload

@@ -1,0 +1,65 @@
+"""Who hears about what happens to a request (API.md, Devices and notifications).
+
+Subscribed to the request history, so every notification is queued in the
+same transaction as the change that caused it. Only people who may read the
+request at that moment are notified: a notification carries the title and
+comment texts, so an ex-assignee who was demoted or moved out of scope (and
+gets 404 on the request) must not keep receiving them.
+"""
+import sqlalchemy as sa
+
+from notifications.messages import COMMENT_EXCERPT_CHARS
+from notifications.outbox import notify, notify_new_request
+from service_app.extensions import db
+from service_app.users.models import User
+
+from service_requests.access import covers_condition, may_read
+from service_requests.following import followers
+from service_requests.models import Comment, ServiceRequest
+
+
+def _covering(req):
+    """SQL condition on ``User``: active staff whose scope covers the request (``access.covers_condition``)."""
+    return covers_condition(req.office_id, req.department_code, db.session.get_bind().dialect.name)
+
+
+def office_staff(req):
+    """Active administrators and managers whose scope covers the request, found by one query."""
+    return list(db.session.scalars(sa.select(User).where(_covering(req)).order_by(User.id)))
+
+
+def _params(req, **extra):
+    return {"number": req.number, "title": req.title, "status": req.status, **extra}
+
+
+def _readers(req, people):
+    return [person for person in people if may_read(person, req)]
+
+
+def on_history_event(req, event, actor, data, internal):
+    actor_id = actor.id if actor else None
+    send = lambda name, people, **extra: notify(name, _readers(req, people), request_id=req.id,  # noqa: E731
+                                                params=_params(req, **extra), actor_id=actor_id)
+    if event == "created":
+        # The staff whose scope covers the request (``covers_condition`` admits only active staff
+        # who may read it), chosen and written by the database as it inserts their feed rows.
+        notify_new_request("request_created", _covering(req), request_id=req.id, params=_params(req),
+                           actor_id=actor_id)
+    elif event == "status_changed":
+        send("status_changed", [req.author, req.assignee, *followers(req)], status=data["to"])
+    elif event == "assigned" and data.get("assignee"):
+        send("assigned", [db.session.get(User, data["assignee"]["id"])])
+    elif event == "commented" and not internal and not data.get("part_of"):
+        comment = db.session.get(Comment, data["comment_id"])
+        # Followers hear of every public comment, as its author's counterpart does.
+        if actor_id == req.author_id:
+            send("comment_added", [req.assignee, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+        elif actor is not None and actor.is_staff:
+            send("comment_added", [req.author, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+    elif event == "merged":
+        send("merged", [req.author], target=ServiceRequest.number_of(data["into"]["id"]))
+
+
+def notify_sla(req, event):
+    """``sla_at_risk`` / ``sla_breached`` to the assignee and the office's staff."""
+    notify(event, _readers(req, [req.assignee, *office_staff(req)]), request_id=req.id, params=_params(req))
