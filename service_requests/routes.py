@@ -15,9 +15,10 @@ from . import intake, queries
 from .access import get_visible_request
 from .responses import with_etag
 from .photos.routes import add_photo_views
-from .schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema, RequestCreateSchema,
-                      RequestFilterSchema, RequestListArgsSchema, RequestPageSchema, RequestSchema,
-                      RequestUpdateSchema, StatusChangeSchema)
+from .schemas import (RequestCreateSchema, RequestFilterSchema, RequestListArgsSchema, RequestPageSchema,
+                      RequestSchema, RequestUpdateSchema)
+from .lifecycle.schemas import (CommentCreateSchema, CommentListSchema, CommentSchema, EventListSchema,
+                                StatusChangeSchema)
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1", description="Service requests")
 

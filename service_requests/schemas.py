@@ -1,104 +1,20 @@
-import functools
-
 import marshmallow as ma
 from flask import g, url_for
 from flask_jwt_extended import current_user
 
 from service_app.api import Output, Schema
-from service_app.fields import BoundedDate, BoundedDateTime, Code, Id, JsonObject, LocalizedText, Text, TrimmedString
+from service_app.fields import BoundedDateTime, Code, Id, JsonObject, LocalizedText, Text, TrimmedString
 from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
 from . import access, forms
 from .access import may_read_in_full
 from .following import stats
-from .models import COMMENT_CHARS, PRIORITIES, STATUSES
+from .models import PRIORITIES, STATUSES
 
 SLA_OUTCOMES = ("met", "missed", "decided")
 SLA_FILTERS = ("at_risk", "breached")
 SORTS = ("created", "updated", "due")
-
-
-class FormOptionSchema(Schema):
-    value = Text(required=True, validate=ma.validate.Length(min=1, max=100))
-    label = LocalizedText(required=True)
-
-
-class FormFieldSchema(Schema):
-    """One field of a category's form. Labels, help and option labels are a string or LocalizedText
-    and are answered as LocalizedText, as a category's name is."""
-
-    key = Text(required=True, validate=forms.key_pattern(), metadata={"example": "room_temperature"})
-    type = Text(required=True, validate=ma.validate.OneOf(forms.FIELD_TYPES), metadata={"enum": list(forms.FIELD_TYPES)})
-    label = LocalizedText(required=True)
-    help = LocalizedText(max_length=500)
-    required = ma.fields.Boolean(load_default=False)
-    options = ma.fields.List(ma.fields.Nested(FormOptionSchema), validate=ma.validate.Length(max=forms.MAX_OPTIONS),
-                             metadata={"description": "choice and multi_choice only: the values offered"})
-    staff_only = ma.fields.Boolean(load_default=False, metadata={
-        "description": "filled by staff (PATCH); the request's author never sees it"})
-
-    @ma.validates_schema
-    def options_fit_the_type(self, data, **kwargs):
-        problem = forms.definition_problem(data) if "type" in data else None
-        if problem:
-            raise ma.ValidationError(problem, "options")
-
-
-class FormFieldOutSchema(Output):
-    SOMETIMES_ABSENT = ("help", "options")
-
-    key = Text()
-    type = Text(metadata={"enum": list(forms.FIELD_TYPES)})
-    label = LocalizedText()
-    help = LocalizedText()
-    required = ma.fields.Boolean()
-    options = ma.fields.List(ma.fields.Nested(lambda: FormOptionOutSchema()))
-    staff_only = ma.fields.Boolean()
-
-
-class FormOptionOutSchema(Output):
-    value = Text()
-    label = LocalizedText()
-
-
-def _form(description="the category's form: the fields a request of it asks for"):
-    return ma.fields.List(ma.fields.Nested(FormFieldSchema), data_key="fields", attribute="fields",
-                          validate=[ma.validate.Length(max=forms.MAX_FIELDS), _unique_keys],
-                          metadata={"description": description})
-
-
-def _unique_keys(fields):
-    problem = forms.form_problem(fields)
-    if problem:
-        raise ma.ValidationError(problem)
-
-
-class CategorySchema(Output):
-    code = Code(required=True)
-    name = LocalizedText(required=True)
-    department = Code(allow_none=True, attribute="department_code", data_key="department")
-    is_active = ma.fields.Boolean()
-    form = ma.fields.List(ma.fields.Nested(FormFieldOutSchema), data_key="fields", attribute="fields",
-                          metadata={"description": "the category's form (empty: none)"})
-
-
-class CategoryCreateSchema(Schema):
-    code = Code(required=True)
-    name = LocalizedText(required=True)
-    department = Code(allow_none=True)
-    is_active = ma.fields.Boolean()
-    form = _form()
-
-
-class CategoryUpdateSchema(Schema):
-    name = LocalizedText()
-    department = Code(allow_none=True)
-    is_active = ma.fields.Boolean()
-    form = _form("the whole new form; existing requests keep their answers")
-
-
-CategoryListSchema = page_schema(CategorySchema, "CategoryListSchema", complete=True)
 
 
 class PersonSchema(Output):
@@ -200,42 +116,6 @@ class FollowingFields:
     following = ma.fields.Function(lambda req: _following_stats(req)[1], metadata={"type": "boolean"})
 
 
-class SimilarSchema(FollowingFields, Output):
-    """A similar request as anyone may see it: nothing personal."""
-
-    id = ma.fields.Integer()
-    number = Text(metadata={"example": "SR-000123"})
-    title = Text()
-    status = Text(metadata={"enum": list(STATUSES)})
-    created_at = ma.fields.AwareDateTime()
-
-
-class SimilarListSchema(Output):
-    items = ma.fields.List(ma.fields.Nested(SimilarSchema))
-    notices = ma.fields.List(ma.fields.Nested("NoticeSchema"), metadata={
-        "description": "the active notices of the place's office: what the office already knows"})
-
-
-class SimilarArgsSchema(Schema):
-    category = Code(required=True)
-    title = TrimmedString(validate=ma.validate.Length(max=200), metadata={
-        "description": "what the caller is about to write: the most similar titles come first"})
-    lat = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-90, 90))
-    lon = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-180, 180))
-    office_id = Id()
-    qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
-        "description": "a room's QR tag: the place is the tag's office"})
-
-    @ma.validates_schema
-    def both_or_neither(self, data, **kwargs):
-        if ("lat" in data) != ("lon" in data):
-            raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lon" in data else "lon")
-
-
-class MergeSchema(Schema):
-    into = Id(required=True, strict=True, metadata={"description": "the request this one duplicates"})
-
-
 class FieldValues(ma.fields.Dict):
     """The request's answers to its category's form: staff responsible for the request see all of
     them, its author those of fields that are not staff-only, a follower none (answers may hold
@@ -314,12 +194,6 @@ class RequestUpdateSchema(Schema):
     def not_empty(self, data, **kwargs):
         if not data:
             raise ma.ValidationError("nothing to change", "_schema")
-
-
-class StatusChangeSchema(Schema):
-    status = Text(required=True, validate=ma.validate.OneOf(STATUSES))
-    comment = TrimmedString(validate=ma.validate.Length(min=1, max=COMMENT_CHARS))
-    rating = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 5))
 
 
 class AssigneeRef(ma.fields.Field):
@@ -406,189 +280,9 @@ class PersonOrHidden(ma.fields.Nested):
         return None if hidden is not None and person is not None and person.id == hidden else person
 
 
-class CommentSchema(Output):
-    id = ma.fields.Integer()
-    body = Text()
-    internal = ma.fields.Boolean()
-    author = PersonOrHidden(PersonSchema, allow_none=True)  # null for the request's author, to a follower
-    created_at = ma.fields.AwareDateTime()
-
-
-class CommentCreateSchema(Schema):
-    body = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=COMMENT_CHARS))
-    internal = ma.fields.Boolean(load_default=False)
-
-
-CommentListSchema = page_schema(CommentSchema)
-
-
-class EventSchema(Output):
-    id = ma.fields.Integer()
-    event = Text()
-    actor = PersonOrHidden(PersonSchema, allow_none=True)
-    created_at = ma.fields.AwareDateTime()
-    internal = ma.fields.Boolean()
-    data = ma.fields.Dict()
-
-
-EventListSchema = page_schema(EventSchema)
-
-
-class AttachmentUploadSchema(Schema):
-    file = ma.fields.Raw(required=True, error_messages={"required": "a multipart field 'file' is required"},
-                         metadata={"type": "string", "format": "binary"})
-
-
 # --- SLA policies and reports ---------------------------------------------
-
-class PolicySchema(Output):
-    priority = Text()
-    category = Text(allow_none=True, metadata={"description": "null for the priority's default"})
-    response_minutes = ma.fields.Integer()
-    resolution_minutes = ma.fields.Integer()
-
-
-PolicyListSchema = page_schema(PolicySchema, complete=True)
-
-
-class PolicyUpdateSchema(Schema):
-    response_minutes = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=525_600))
-    resolution_minutes = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=525_600))
-
-
-class PolicyArgsSchema(Schema):
-    category = Code(metadata={"description": "override for this category only"})
-
-
-class SlaReportCsvArgsSchema(Schema):
-    from_ = BoundedDate(data_key="from", attribute="from")
-    to = BoundedDate()
-    group_by = Text(load_default="office",
-                                validate=ma.validate.OneOf(["office", "department", "category", "priority", "assignee",
-                                                            "room"]))
-    office_id = Id()
-
-
-class SlaReportArgsSchema(SlaReportCsvArgsSchema):
-    # `csv` is still accepted from older clients, but the document leads to GET /reports/sla.csv,
-    # so this operation has one answer type.
-    format = Text(validate=ma.validate.OneOf(["json", "csv"]), metadata={
-        "enum": ["json"], "description": "`json` (the default); the CSV report is GET /reports/sla.csv"})
 
 
 # A report's measure: null when the group holds no request it could be measured on.
-Measure = functools.partial(ma.fields.Float, allow_none=True)
 
 
-class ReportRowSchema(Output):
-    key = Text(allow_none=True, metadata={
-        "description": "the group: an office, room or assignee id (as a string), a department or category code, "
-                       "a priority; null for requests without a department, room or assignee; `total` in totals"})
-    label = Text()
-    total = ma.fields.Integer()
-    open = ma.fields.Integer()
-    resolved = ma.fields.Integer()
-    response_met_pct = Measure()
-    resolution_met_pct = Measure()
-    median_response_minutes = Measure()
-    p90_response_minutes = Measure()
-    median_resolution_minutes = Measure()
-    p90_resolution_minutes = Measure()
-    response_breached = ma.fields.Integer()
-    resolution_breached = ma.fields.Integer()
-    merged = ma.fields.Integer(metadata={"description": "merged into another request (status duplicate): "
-                                                        "neither met nor breached"})
-    rated = ma.fields.Integer()
-    avg_rating = Measure()
-
-
-class SlaReportSchema(Output):
-    from_ = ma.fields.Date(data_key="from", attribute="from")
-    to = ma.fields.Date()
-    group_by = Text()
-    groups = ma.fields.List(ma.fields.Nested(ReportRowSchema))
-    totals = ma.fields.Nested(ReportRowSchema)
-
-
-class DashboardArgsSchema(Schema):
-    from_ = BoundedDate(data_key="from", attribute="from")
-    to = BoundedDate()
-    office_id = Id()
-
-
-class DashboardPeriodSchema(Output):
-    from_ = ma.fields.Date(data_key="from", attribute="from")
-    to = ma.fields.Date()
-
-
-class CardSchema(Output):
-    key = Text(metadata={"description": "created, resolved, open_now, response_met_pct, resolution_met_pct, "
-                                        "median_resolution_minutes, avg_rating or reopened_pct"})
-    value = Measure()
-    previous = Measure(metadata={"description": "the same figure over the window of equal length just before "
-                                                "(open_now: open at the period's start)"})
-    delta = Measure(metadata={"description": "value - previous; null when either is null"})
-    better = Text(metadata={"enum": ["up", "down"], "description": "which way of delta is good"})
-    drilldown = Text(metadata={"description": "the query for GET /requests that lists what the card counts"})
-
-
-class TrendDaySchema(Output):
-    date = ma.fields.Date()
-    created = ma.fields.Integer()
-    resolved = ma.fields.Integer()
-    response_met_pct = Measure()
-    resolution_met_pct = Measure()
-    avg_rating = Measure()
-
-
-class HotspotOfficeSchema(Output):
-    id = ma.fields.Integer()
-    name = Text(allow_none=True)
-
-
-class HotspotCategorySchema(Output):
-    code = Text()
-    name = Text()
-
-
-class HotspotSchema(Output):
-    office = ma.fields.Nested(HotspotOfficeSchema)
-    # A room (its requests of every category; `category` null), or, for requests filed
-    # without a room, an office × category (`room` null).
-    room = ma.fields.Nested(RoomRefSchema, allow_none=True)
-    category = ma.fields.Nested(HotspotCategorySchema, allow_none=True)
-    count = ma.fields.Integer()
-
-
-class DashboardSchema(Output):
-    from_ = ma.fields.Date(data_key="from", attribute="from")
-    to = ma.fields.Date()
-    previous = ma.fields.Nested(DashboardPeriodSchema)
-    cards = ma.fields.List(ma.fields.Nested(CardSchema))
-    trend = ma.fields.List(ma.fields.Nested(TrendDaySchema))
-    hotspots = ma.fields.List(ma.fields.Nested(HotspotSchema))
-
-
-class BacklogArgsSchema(Schema):
-    office_id = Id()
-
-
-class BacklogStatusSchema(Output):
-    status = Text()
-    total = ma.fields.Integer()
-    breached = ma.fields.Integer()
-    by_age = ma.fields.Dict(keys=Text(), values=ma.fields.Integer(),
-                            metadata={"example": {"<1d": 2, "1-3d": 1, "3-7d": 0, ">7d": 4}})
-
-
-class BacklogTotalsSchema(Output):
-    total = ma.fields.Integer()
-    breached = ma.fields.Integer()
-    by_age = ma.fields.Dict(keys=Text(), values=ma.fields.Integer())
-
-
-class BacklogReportSchema(Output):
-    generated_at = ma.fields.AwareDateTime()
-    office_id = ma.fields.Integer(allow_none=True)
-    statuses = ma.fields.List(ma.fields.Nested(BacklogStatusSchema))
-    totals = ma.fields.Nested(BacklogTotalsSchema)

@@ -15,7 +15,7 @@ from service_app.errors import ApiError
 from service_app.fields import Code
 from service_app.vocabulary import LANGUAGES
 from service_requests.catalogue import categories as service
-from service_requests.schemas import CategoryCreateSchema, CategorySchema, CategoryUpdateSchema
+from service_requests.catalogue.schemas import CategoryCreateSchema, CategorySchema, CategoryUpdateSchema
 
 from .. import messages
 from ..web import bp, render, staff_only, t

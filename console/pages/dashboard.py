@@ -5,7 +5,8 @@ from flask import Response, g, stream_with_context, url_for
 
 from offices import service as offices_service
 from service_requests.reports import export, reports
-from service_requests.schemas import DashboardArgsSchema, RequestFilterSchema, SlaReportCsvArgsSchema
+from service_requests.schemas import RequestFilterSchema
+from service_requests.reports.schemas import DashboardArgsSchema, SlaReportCsvArgsSchema
 
 from .. import messages
 from ..web import bp, render, staff_only, zone

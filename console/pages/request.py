@@ -21,8 +21,8 @@ from service_requests.staff import replies
 from service_requests import search
 from service_requests.access import covering_staff, get_visible_request
 from service_requests.photos.routes import send_attachment
-from service_requests.schemas import (CommentCreateSchema, MergeSchema, RequestSchema, RequestUpdateSchema,
-                                      StatusChangeSchema)
+from service_requests.schemas import RequestSchema, RequestUpdateSchema
+from service_requests.lifecycle.schemas import CommentCreateSchema, MergeSchema, StatusChangeSchema
 
 from .. import messages
 from ..web import bp, localized, render, t, zone

@@ -5,7 +5,7 @@ from flask import flash, redirect, request, url_for
 
 from service_requests.catalogue import categories, policies
 from service_requests.models import PRIORITIES
-from service_requests.schemas import PolicyArgsSchema, PolicyUpdateSchema
+from service_requests.catalogue.schemas import PolicyArgsSchema, PolicyUpdateSchema
 
 from .. import messages
 from ..web import bp, render, staff_only, t

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from service_app.api import Blueprint
 
 from . import categories
-from service_requests.schemas import CategoryCreateSchema, CategoryListSchema, CategorySchema, CategoryUpdateSchema
+from .schemas import CategoryCreateSchema, CategoryListSchema, CategorySchema, CategoryUpdateSchema
 
 blp = Blueprint("categories", __name__, url_prefix="/api/v1", description="Request categories")
 

@@ -9,7 +9,9 @@ from service_app.vocabulary import STAFF_ROLES
 
 from service_requests import following
 from service_requests.lifecycle import merging
-from service_requests.schemas import MergeSchema, RequestSchema, SimilarArgsSchema, SimilarListSchema
+from service_requests.schemas import RequestSchema
+from service_requests.lifecycle.schemas import MergeSchema
+from .schemas import SimilarArgsSchema, SimilarListSchema
 
 from . import similar as similar_requests
 

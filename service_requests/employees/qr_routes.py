@@ -9,7 +9,9 @@ from service_app.api import Blueprint, Output
 from service_app.extensions import db
 
 from service_requests.catalogue.models import Category
-from service_requests.schemas import CategorySchema, OfficeRefSchema, RoomRefSchema, SimilarSchema
+from service_requests.schemas import OfficeRefSchema, RoomRefSchema
+from service_requests.catalogue.schemas import CategorySchema
+from .schemas import SimilarSchema
 
 from . import notices, similar
 from .notice_schemas import NoticeSchema

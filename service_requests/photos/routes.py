@@ -8,7 +8,8 @@ from service_app.errors import ErrorSchema
 from service_app.extensions import limiter, user_key
 
 from . import attachments
-from service_requests.schemas import AttachmentSchema, AttachmentUploadSchema
+from service_requests.schemas import AttachmentSchema
+from .schemas import AttachmentUploadSchema
 
 
 REDIRECT = {"Location": {"schema": {"type": "string", "format": "uri"}}}

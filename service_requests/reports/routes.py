@@ -6,9 +6,9 @@ from service_app.api import Blueprint
 
 from service_requests.catalogue import policies
 from . import reports
-from service_requests.schemas import (BacklogArgsSchema, BacklogReportSchema, DashboardArgsSchema, DashboardSchema,
-                                      PolicyArgsSchema, PolicyListSchema, PolicySchema, PolicyUpdateSchema,
-                                      SlaReportArgsSchema, SlaReportCsvArgsSchema, SlaReportSchema)
+from .schemas import (BacklogArgsSchema, BacklogReportSchema, DashboardArgsSchema, DashboardSchema,
+                      SlaReportArgsSchema, SlaReportCsvArgsSchema, SlaReportSchema)
+from service_requests.catalogue.schemas import PolicyArgsSchema, PolicyListSchema, PolicySchema, PolicyUpdateSchema
 
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="SLA policies and reports")
 
