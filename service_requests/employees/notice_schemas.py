@@ -29,7 +29,7 @@ class NoticeUpdateSchema(Schema):
 class NoticeRoomSchema(Output):
     id = ma.fields.Integer()
     code = Text()
-    name = Text()
+    name = LocalizedText()  # as every room's name (``RoomRef``): a string or ``{ru, kk, en}`` is stored
 
 
 class NoticeSchema(Output):

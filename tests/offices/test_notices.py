@@ -58,7 +58,8 @@ def test_an_administrator_posts_a_notice_and_every_text_answers_as_localized_tex
     assert notice["title"] == LIFT and notice["body"] == {"ru": "Use the stairs", "kk": "Use the stairs",
                                                          "en": "Use the stairs"}
     assert notice["category"] == "FAC-AC" and notice["office_id"] == world.ala
-    assert notice["room"] == {"id": room["id"], "code": "305", "name": "Переговорная"}
+    assert notice["room"] == {"id": room["id"], "code": "305",
+                              "name": {"ru": "Переговорная", "kk": "Переговорная", "en": "Переговорная"}}
     assert notice["resolved_at"] is None and notice["until"] is not None
     assert notice["followers_count"] == 0 and notice["following"] is False
     plain = post_notice(title="Water is off", who=world.admin_ala)
@@ -334,3 +335,21 @@ def test_a_notice_names_a_room_of_its_own_office_and_loses_it_with_the_room(app,
     notice = post_notice(room_id=room["id"])
     assert client.delete(f"/api/v1/rooms/{room['id']}", headers=world.admin.headers).status_code == 204
     assert [n["room"] for n in listed(client, world.employee) if n["id"] == notice["id"]] == [None]
+
+
+def test_a_room_with_a_name_in_each_language_is_named_so_in_its_notices(client, world, post_notice):
+    """A room's name is a string or ``{ru, kk, en}``; a notice names it as every other answer does
+    (``LocalizedText``), not as the text of a Python dict."""
+    name = {"ru": "Переговорная", "kk": "Кеңес бөлмесі", "en": "Meeting room"}
+    response = client.post(f"/api/v1/offices/{world.ala}/rooms", json={"code": "410", "name": name},
+                           headers=world.admin.headers)
+    assert response.status_code == 201, response.get_json()
+    room = response.get_json()
+    posted = post_notice(room_id=room["id"])
+    assert posted["room"] == {"id": room["id"], "code": "410", "name": name}
+    assert [n["room"] for n in listed(client, world.employee) if n["id"] == posted["id"]] == [posted["room"]]
+    tag = client.post(f"/api/v1/rooms/{room['id']}/qr-token", headers=world.admin.headers)
+    assert tag.status_code in (200, 201), tag.get_json()
+    scanned = client.get(f"/api/v1/qr/{tag.get_json()['qr_token']}", headers=world.employee.headers)
+    assert scanned.status_code == 200, scanned.get_json()
+    assert [n["room"] for n in scanned.get_json()["notices"] if n["id"] == posted["id"]] == [posted["room"]]
