@@ -249,3 +249,21 @@ def may_move(user, req, target, now):
             return req.resolved_at is not None and now - req.resolved_at <= window
         return True
     return False
+
+
+# --- staff's own things shared with all staff (saved views, canned replies) ---------------------
+
+def own_or_shared_condition(model, user):
+    """SQL: the ``model`` rows ``user`` may read and use: their own, or shared with all staff
+    (``model`` has ``owner_id`` and ``shared``)."""
+    return sa.or_(model.shared.is_(True), model.owner_id == user.id)
+
+
+def may_use(user, thing):
+    """Whether ``user`` may read and use ``thing`` (a saved view or canned reply): theirs, or shared."""
+    return thing.shared or thing.owner_id == user.id
+
+
+def may_share(user):
+    """Sharing a thing with all staff, and changing or deleting a shared one, is administrators' only."""
+    return user.role == "administrator"

@@ -21,6 +21,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
+from service_requests import access
 from service_requests.lifecycle import comments, status as lifecycle, edits as triage
 from service_requests.models import COMMENT_CHARS
 from .models import Reply
@@ -52,7 +53,7 @@ def fill(text, req, language):
 
 def list_replies(user):
     """The caller's own replies and the shared ones: shared first, each group in the order made."""
-    stmt = (sa.select(Reply).where(sa.or_(Reply.shared.is_(True), Reply.owner_id == user.id))
+    stmt = (sa.select(Reply).where(access.own_or_shared_condition(Reply, user))
             .options(sa.orm.joinedload(Reply.owner))  # each owner with its reply, not one query per owner
             .order_by(Reply.shared.desc(), Reply.id))
     return list(db.session.scalars(stmt))
@@ -61,13 +62,13 @@ def list_replies(user):
 def get_usable_reply(user, reply_id):
     """A reply ``user`` may read and apply: shared, or their own; 404 otherwise."""
     reply = db.session.get(Reply, reply_id)
-    if reply is None or not (reply.shared or reply.owner_id == user.id):
+    if reply is None or not access.may_use(user, reply):
         raise ApiError(404, "not_found", NOT_FOUND)
     return reply
 
 
 def _require_may_share(user):
-    if user.role != "administrator":
+    if not access.may_share(user):
         raise ApiError(403, "forbidden", "only administrators manage shared replies")
 
 

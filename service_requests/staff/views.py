@@ -27,7 +27,7 @@ from werkzeug.datastructures import MultiDict
 from service_app.errors import ApiError, validation_error
 from service_app.extensions import db
 
-from service_requests import forms, queries
+from service_requests import access, forms, queries
 from .models import SavedView
 from service_requests.schemas import RequestListArgsSchema
 
@@ -87,7 +87,7 @@ def list_views(user):
 
 
 def _visible(user):
-    return sa.select(SavedView).where(sa.or_(SavedView.owner_id == user.id, SavedView.shared.is_(True)))
+    return sa.select(SavedView).where(access.own_or_shared_condition(SavedView, user))
 
 
 def get_view(user, view_id, *, for_update=False):
@@ -102,13 +102,13 @@ def get_view(user, view_id, *, for_update=False):
 
 
 def _require_may_share(user):
-    if user.role != "administrator":
+    if not access.may_share(user):
         raise ApiError(403, "forbidden", "only administrators may share views")
 
 
 def _require_may_change(user, view):
     if view.shared:
-        if user.role != "administrator":
+        if not access.may_share(user):
             raise ApiError(403, "forbidden", "only administrators may change shared views")
     elif view.owner_id != user.id:  # not reached: another person's unshared view is a 404
         raise ApiError(404, "not_found", NOT_FOUND)
