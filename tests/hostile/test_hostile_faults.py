@@ -1,4 +1,4 @@
-"""Hostile faults through HTTP (issue 11): dependencies that hang or fail,
+"""Hostile faults through HTTP: dependencies that hang or fail,
 bodies without a length, and what gunicorn refuses. Each answer is the JSON
 envelope (503 with ``Retry-After`` for an unavailable dependency) and nothing
 the caller asked for is written.
@@ -86,10 +86,10 @@ def later(app):
     return utcnow() + timedelta(seconds=app.config["STORAGE_PURGE_GRACE_SECONDS"] + 1)
 
 
-# --- item 3: a store that times out ------------------------------------------------
+# --- a store that times out ------------------------------------------------
 
 
-def test_item03_store_timing_out_halfway_is_503_json_and_writes_no_attachment(client, app, submit, world, store):
+def test_store_timing_out_halfway_is_503_json_and_writes_no_attachment(client, app, submit, world, store):
     rid = submit()["id"]
     events = count(app, RequestEvent)
     store.fail_from = 2  # the photo is stored, the thumbnail times out
@@ -104,7 +104,7 @@ def test_item03_store_timing_out_halfway_is_503_json_and_writes_no_attachment(cl
     assert len(pending) == 2 and set(store.stored()) <= pending
 
 
-def test_item03_orphans_of_a_failed_upload_are_deleted_by_the_purge_retried_until_gone(
+def test_orphans_of_a_failed_upload_are_deleted_by_the_purge_retried_until_gone(
         client, app, submit, world, store):
     rid = submit()["id"]
     store.fail_from = 2
@@ -122,7 +122,7 @@ def test_item03_orphans_of_a_failed_upload_are_deleted_by_the_purge_retried_unti
     assert store.stored() == [] and count(app, StorageDeletion) == 0
 
 
-def test_item03_cli_purge_reports_and_leaves_nothing_due(app, store, runner):
+def test_cli_purge_reports_and_leaves_nothing_due(app, store, runner):
     with app.app_context():
         store.put("requests/1/orphan.png", b"x", "image/png")
         storage_outbox.enqueue(["requests/1/orphan.png"], delay_seconds=-1)
@@ -132,14 +132,14 @@ def test_item03_cli_purge_reports_and_leaves_nothing_due(app, store, runner):
     assert store.stored() == [] and count(app, StorageDeletion) == 0
 
 
-def test_item03_a_successful_upload_withdraws_its_deletions(client, app, submit, world, store):
+def test_a_successful_upload_withdraws_its_deletions(client, app, submit, world, store):
     rid = submit()["id"]
     response = upload(client, world.employee, rid, photo())
     assert response.status_code == 201
     assert count(app, StorageDeletion) == 0 and len(store.stored()) == 2
 
 
-def test_item03_no_transaction_or_row_lock_is_held_while_the_store_is_called(client, app, submit, world, store):
+def test_no_transaction_or_row_lock_is_held_while_the_store_is_called(client, app, submit, world, store):
     rid = submit()["id"]
     seen = []
 
@@ -160,7 +160,7 @@ def test_item03_no_transaction_or_row_lock_is_held_while_the_store_is_called(cli
     assert seen == [False, False]
 
 
-def test_item03_upload_outliving_its_grace_period_is_503_and_keeps_no_row(client, app, submit, world, store):
+def test_upload_outliving_its_grace_period_is_503_and_keeps_no_row(client, app, submit, world, store):
     rid = submit()["id"]
     app.config["STORAGE_PURGE_GRACE_SECONDS"] = -1  # as if the store calls had taken longer than the grace
     response = upload(client, world.employee, rid, photo())
@@ -169,7 +169,7 @@ def test_item03_upload_outliving_its_grace_period_is_503_and_keeps_no_row(client
 
 
 @pytest.mark.postgres_only
-def test_item03_statement_timeout_on_a_held_row_lock_is_503_json_and_writes_no_row(
+def test_statement_timeout_on_a_held_row_lock_is_503_json_and_writes_no_row(
         make_app, database_url, world, store, app):
     if not database_url.startswith("postgresql"):
         pytest.skip("statement_timeout is PostgreSQL's")
@@ -192,7 +192,7 @@ def test_item03_statement_timeout_on_a_held_row_lock_is_503_json_and_writes_no_r
     assert count(app, Attachment) == 0
 
 
-# --- item 3: a database that refuses or never answers ----------------------------
+# --- a database that refuses or never answers ----------------------------
 
 
 def silent_server():
@@ -204,7 +204,7 @@ def silent_server():
 
 
 @pytest.mark.parametrize("kind", ["silent", "closed"])
-def test_item03_database_that_never_answers_or_refuses_is_503_json_and_healthz_answers(kind, app):
+def test_database_that_never_answers_or_refuses_is_503_json_and_healthz_answers(kind, app):
     listener = silent_server()
     port = listener.getsockname()[1]
     if kind == "closed":
@@ -310,7 +310,7 @@ def test_smaller_retention_with_the_store_down_deletes_the_rows_and_the_outbox_d
 
 
 @pytest.mark.postgres_only
-def test_item03_maintenance_jobs_lift_the_request_timeouts_and_requests_keep_them(make_app, database_url):
+def test_maintenance_jobs_lift_the_request_timeouts_and_requests_keep_them(make_app, database_url):
     """Migrations and retention may run for minutes; a request's statement still ends at the timeout."""
     strict = make_app(DB_STATEMENT_TIMEOUT=1)
     with strict.app_context():

@@ -1,6 +1,6 @@
-"""Hostile use of pushes through HTTP (issue 11): a commenting spree cannot
-flood a phone (item 15), and identical device registrations racing each other
-never answer 409 (Smaller). Item 4 (FCM's Retry-After) is driven through the
+"""Hostile use of pushes through HTTP: a commenting spree cannot
+flood a phone, and identical device registrations racing each other
+never answer 409. FCM's Retry-After is driven through the
 worker in tests/notifications/test_retry_after_and_leases.py."""
 import threading
 from datetime import timedelta
@@ -53,7 +53,7 @@ def assigned(client, app, world, submit, etag_of):
     return rid
 
 
-def test_item15_300_comments_in_a_minute_queue_one_push_per_recipient_and_the_feed_keeps_all(
+def test_300_comments_in_a_minute_queue_one_push_per_recipient_and_the_feed_keeps_all(
         client, app, world, assigned):
     manager = world.manager_fac_ala.id
     before = pushes(app, manager, assigned)
@@ -73,7 +73,7 @@ def test_item15_300_comments_in_a_minute_queue_one_push_per_recipient_and_the_fe
     assert "#0" in first
 
 
-def test_item15_coalescing_is_per_recipient_and_ends_with_the_window(client, app, world, assigned):
+def test_coalescing_is_per_recipient_and_ends_with_the_window(client, app, world, assigned):
     manager, employee = world.manager_fac_ala.id, world.employee.id
     comment = lambda who, text: client.post(f"/api/v1/requests/{assigned}/comments",  # noqa: E731
                                             json={"body": text}, headers=who.headers)

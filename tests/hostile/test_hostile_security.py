@@ -1,4 +1,4 @@
-"""Hostile checks of scopes, sign-in, sessions, notifications and audit (issue 11, items 9-15).
+"""Hostile checks of scopes, sign-in, sessions, notifications and audit.
 
 Each test drives the API over HTTP, asserts the 4xx JSON error and that
 nothing was written. Runs on SQLite and on PostgreSQL (``TEST_DATABASE_URL``).
@@ -45,11 +45,11 @@ def limited_app(make_app):
     return build
 
 
-# --- item 9: office-scoped administrators ---------------------------------------------------------
+# --- office-scoped administrators ---------------------------------------------------------
 
 
 class TestItem09Scopes:
-    def test_item09_scoped_admin_widening_own_scope_is_403_and_changes_nothing(self, client, app, world, submit):
+    def test_scoped_admin_widening_own_scope_is_403_and_changes_nothing(self, client, app, world, submit):
         submit(location=None, office_id=world.ast)
         before = snapshot(app, User)
         response = client.patch(f"/api/v1/users/{world.admin_ala.id}", json={"office_ids": []},
@@ -61,7 +61,7 @@ class TestItem09Scopes:
 
     @pytest.mark.parametrize("change", [{"department_codes": []}, {"department_codes": ["FAC"]},
                                         {"office_ids": [1, 2]}, {"role": "manager"}])
-    def test_item09_scoped_admin_cannot_change_own_role_or_scope(self, client, app, world, change):
+    def test_scoped_admin_cannot_change_own_role_or_scope(self, client, app, world, change):
         change = {k: ([world.ala, world.ast] if v == [1, 2] else v) for k, v in change.items()}
         before = snapshot(app, User)
         response = client.patch(f"/api/v1/users/{world.admin_ala.id}", json=change, headers=world.admin_ala.headers)
@@ -70,7 +70,7 @@ class TestItem09Scopes:
 
     @pytest.mark.parametrize("change", [{"role": "administrator"}, {"role": "manager"},
                                         {"office_ids": [0]}, {"department_codes": ["IT"]}])
-    def test_item09_scoped_admin_cannot_give_an_employee_a_role_or_scope(self, client, app, world, change):
+    def test_scoped_admin_cannot_give_an_employee_a_role_or_scope(self, client, app, world, change):
         change = {k: ([world.ala] if v == [0] else v) for k, v in change.items()}
         before = snapshot(app, User)
         response = client.patch(f"/api/v1/users/{world.employee.id}", json=change, headers=world.admin_ala.headers)
@@ -78,7 +78,7 @@ class TestItem09Scopes:
         assert snapshot(app, User) == before
 
     @pytest.mark.parametrize("target", ["ast_employee", "manager_fac_ala", "admin_ast", "admin"])
-    def test_item09_scoped_admin_cannot_edit_accounts_outside_scope_or_staff(self, client, app, world, make_user,
+    def test_scoped_admin_cannot_edit_accounts_outside_scope_or_staff(self, client, app, world, make_user,
                                                                            target):
         ids = {"ast_employee": make_user("employee", office_id=world.ast).id,
                "manager_fac_ala": world.manager_fac_ala.id, "admin_ast": world.admin_ast.id, "admin": world.admin.id}
@@ -88,7 +88,7 @@ class TestItem09Scopes:
             assert_error(response, 403, "forbidden")
         assert snapshot(app, User) == before
 
-    def test_item09_scoped_admin_cannot_move_an_employee_out_of_scope(self, client, app, world):
+    def test_scoped_admin_cannot_move_an_employee_out_of_scope(self, client, app, world):
         before = snapshot(app, User)
         response = client.patch(f"/api/v1/users/{world.employee.id}", json={"office_id": world.ast},
                                 headers=world.admin_ala.headers)
@@ -102,7 +102,7 @@ class TestItem09Scopes:
         {"role": "employee", "office_id": "ast"},
         {"role": "employee"},
     ])
-    def test_item09_scoped_admin_cannot_create_staff_or_accounts_elsewhere(self, client, app, world, body):
+    def test_scoped_admin_cannot_create_staff_or_accounts_elsewhere(self, client, app, world, body):
         body = {k: ({0: world.ala, "ast": world.ast}.get(v, v) if not isinstance(v, list) else [world.ala])
                 for k, v in body.items()}
         before = snapshot(app, User)
@@ -112,7 +112,7 @@ class TestItem09Scopes:
         assert_error(response, 403, "forbidden")
         assert snapshot(app, User) == before
 
-    def test_item09_scoped_admin_still_manages_employees_of_own_office(self, client, app, world):
+    def test_scoped_admin_still_manages_employees_of_own_office(self, client, app, world):
         created = client.post("/api/v1/users", json={"login": "ala.newcomer", "full_name": "Newcomer",
                                                      "password": "long-enough-1", "role": "employee",
                                                      "office_id": world.ala}, headers=world.admin_ala.headers)
@@ -121,13 +121,13 @@ class TestItem09Scopes:
                               headers=world.admin_ala.headers)
         assert edited.status_code == 200 and edited.get_json()["full_name"] == "Aigerim B."
 
-    def test_item09_company_wide_admin_manages_roles_and_scopes(self, client, world):
+    def test_company_wide_admin_manages_roles_and_scopes(self, client, world):
         response = client.patch(f"/api/v1/users/{world.admin_ala.id}", json={"office_ids": []},
                                 headers=world.admin.headers)
         assert response.status_code == 200 and response.get_json()["office_ids"] == []
 
     @pytest.mark.parametrize("office", ["ala", "ast"])
-    def test_item09_scoped_admin_cannot_edit_or_delete_offices(self, client, app, world, office):
+    def test_scoped_admin_cannot_edit_or_delete_offices(self, client, app, world, office):
         office_id = getattr(world, office)
         before = snapshot(app, Office)
         response = client.patch(f"/api/v1/offices/{office_id}", json={"name": "Taken"},
@@ -136,7 +136,7 @@ class TestItem09Scopes:
         assert_error(client.delete(f"/api/v1/offices/{office_id}", headers=world.admin_ala.headers), 403, "forbidden")
         assert snapshot(app, Office) == before
 
-    def test_item09_scoped_admin_cannot_manage_categories_or_sla(self, client, app, world):
+    def test_scoped_admin_cannot_manage_categories_or_sla(self, client, app, world):
         before = snapshot(app, Category, order_by="code")
         assert_error(client.post("/api/v1/categories", json={"code": "FAC-X", "name": "X", "department_code": "FAC"},
                                  headers=world.admin_ala.headers), 403, "forbidden")
@@ -151,7 +151,7 @@ class TestItem09Scopes:
         assert snapshot(app, SlaPolicy) == policies
 
 
-# --- item 10: sign-in throttling --------------------------------------------------------------------
+# --- sign-in throttling --------------------------------------------------------------------
 
 
 A, B = {"REMOTE_ADDR": "10.0.0.1"}, {"REMOTE_ADDR": "10.0.0.2"}
@@ -162,7 +162,7 @@ class TestItem10Throttling:
     def app(self, limited_app):
         return limited_app(LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes", LOGIN_LIMIT_PER_IP="50 per 15 minutes")
 
-    def test_item10_failures_from_one_address_never_refuse_the_right_password_elsewhere(self, client, app,
+    def test_failures_from_one_address_never_refuse_the_right_password_elsewhere(self, client, app,
                                                                                          make_user):
         make_user("administrator", login="boss")
         for _ in range(10):
@@ -177,7 +177,7 @@ class TestItem10Throttling:
         ok = client.post("/api/v1/auth/login", json={"login": "boss", "password": DEMO_PASSWORD}, environ_base=B)
         assert ok.status_code == 200 and count(app, AuthSession) == 1
 
-    def test_item10_address_limit_still_holds_across_accounts(self, client, app, make_user):
+    def test_address_limit_still_holds_across_accounts(self, client, app, make_user):
         app.config["LOGIN_LIMIT_PER_IP"] = "12 per 15 minutes"
         make_user("employee", login="victim")
         for i in range(12):
@@ -186,20 +186,20 @@ class TestItem10Throttling:
                                  environ_base=A), 429, "rate_limited")
         assert count(app, AuthSession) == 0
 
-    def test_item10_memory_storage_with_several_workers_warns_at_start(self, make_app, monkeypatch, caplog):
+    def test_memory_storage_with_several_workers_warns_at_start(self, make_app, monkeypatch, caplog):
         monkeypatch.setenv("WEB_CONCURRENCY", "2")
         with caplog.at_level(logging.WARNING, logger="service_app.auth.throttling"):
             make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
         assert any("memory://" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
 
-    def test_item10_one_worker_does_not_warn(self, make_app, monkeypatch, caplog):
+    def test_one_worker_does_not_warn(self, make_app, monkeypatch, caplog):
         monkeypatch.setenv("WEB_CONCURRENCY", "1")
         with caplog.at_level(logging.WARNING, logger="service_app.auth.throttling"):
             make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
         assert not [r for r in caplog.records if "memory://" in r.getMessage()]
 
 
-# --- item 11: equal work on both paths of the reset confirm ------------------------------------------
+# --- equal work on both paths of the reset confirm ------------------------------------------
 
 
 class _Sms:
@@ -232,7 +232,7 @@ def hash_calls(monkeypatch):
 
 
 @pytest.mark.parametrize("case", ["unknown_login", "known_login_no_code", "known_login_wrong_code"])
-def test_item11_reset_confirm_does_the_same_hashing_for_unknown_and_known_logins(client, app, make_user,
+def test_reset_confirm_does_the_same_hashing_for_unknown_and_known_logins(client, app, make_user,
                                                                                  hash_calls, case):
     app.extensions["sms_sender"] = sms = _Sms()
     make_user("employee", login="forgetful", phone="+77011234567", language="en")
@@ -256,7 +256,7 @@ def test_item11_reset_confirm_does_the_same_hashing_for_unknown_and_known_logins
         assert count(app, PasswordResetCode, PasswordResetCode.attempts == 1) == len(codes) == 1
 
 
-# --- item 12: notifications only to readers; assignment follows role and scope -------------------------
+# --- notifications only to readers; assignment follows role and scope -------------------------
 
 
 def _assign(client, world, rid, who):
@@ -268,7 +268,7 @@ def _assign(client, world, rid, who):
 
 @pytest.mark.parametrize("change", [{"role": "employee"}, {"office_ids": "ast"}, {"department_codes": ["IT"]},
                                     {"is_active": False}])
-def test_item12_demoted_ex_assignee_is_unassigned_and_hears_nothing_more(client, app, world, submit, change):
+def test_demoted_ex_assignee_is_unassigned_and_hears_nothing_more(client, app, world, submit, change):
     change = {k: ([world.ast] if v == "ast" else v) for k, v in change.items()}
     rid = submit()["id"]
     _assign(client, world, rid, world.manager_fac_ala)
@@ -289,7 +289,7 @@ def test_item12_demoted_ex_assignee_is_unassigned_and_hears_nothing_more(client,
 
 
 @pytest.mark.parametrize("edit", [{"office_id": "ast"}, {"category": "IT-PC"}])
-def test_item12_a_request_moved_out_of_its_assignees_scope_is_unassigned(client, app, world, submit, edit):
+def test_a_request_moved_out_of_its_assignees_scope_is_unassigned(client, app, world, submit, edit):
     edit = {k: (world.ast if v == "ast" else v) for k, v in edit.items()}
     rid = submit()["id"]
     _assign(client, world, rid, world.manager_fac_ala)
@@ -302,7 +302,7 @@ def test_item12_a_request_moved_out_of_its_assignees_scope_is_unassigned(client,
                  Notification.event == "comment_added") == 0
 
 
-def test_item12_a_reroute_within_the_assignees_scope_keeps_the_assignee(client, world, submit):
+def test_a_reroute_within_the_assignees_scope_keeps_the_assignee(client, world, submit):
     rid = submit()["id"]
     _assign(client, world, rid, world.admin)
     etag = client.get(f"/api/v1/requests/{rid}", headers=world.admin.headers).headers["ETag"]
@@ -311,7 +311,7 @@ def test_item12_a_reroute_within_the_assignees_scope_keeps_the_assignee(client, 
     assert response.status_code == 200 and response.get_json()["assignee"]["id"] == world.admin.id
 
 
-def test_item12_no_notification_to_an_assignee_who_can_no_longer_read(client, app, world, submit):
+def test_no_notification_to_an_assignee_who_can_no_longer_read(client, app, world, submit):
     """Even if an assignment outlives the role (changed outside the API), nothing is written to them."""
     rid = submit()["id"]
     _assign(client, world, rid, world.manager_fac_ala)
@@ -325,7 +325,7 @@ def test_item12_no_notification_to_an_assignee_who_can_no_longer_read(client, ap
                  Notification.event == "comment_added") == 0
 
 
-def test_item12_final_requests_keep_their_assignee_for_the_reports(client, app, world, submit):
+def test_final_requests_keep_their_assignee_for_the_reports(client, app, world, submit):
     rid = submit()["id"]
     _assign(client, world, rid, world.manager_fac_ala)
     client.post(f"/api/v1/requests/{rid}/status", json={"status": "rejected", "comment": "duplicate"},
@@ -335,10 +335,10 @@ def test_item12_final_requests_keep_their_assignee_for_the_reports(client, app, 
         assert db.session.get(ServiceRequest, rid).assignee_id == world.manager_fac_ala.id
 
 
-# --- item 13: list and search views of accounts are audited ---------------------------------------------
+# --- list and search views of accounts are audited ---------------------------------------------
 
 
-def test_item13_every_list_and_search_of_accounts_writes_one_audit_row_with_its_filter(client, app, world):
+def test_every_list_and_search_of_accounts_writes_one_audit_row_with_its_filter(client, app, world):
     before = count(app, AuditEntry)
     assert client.get("/api/v1/users", headers=world.admin.headers).status_code == 200
     assert client.get("/api/v1/users?q=aig&role=employee", headers=world.admin.headers).status_code == 200
@@ -354,14 +354,14 @@ def test_item13_every_list_and_search_of_accounts_writes_one_audit_row_with_its_
 @pytest.mark.parametrize("query, status, code", [("limit=0", 422, "validation_error"),
                                                  ("cursor=not-a-cursor", 400, "bad_request"),
                                                  ("q=", 422, "validation_error")])
-def test_item13_refused_lists_write_no_audit_row(client, app, world, query, status, code):
+def test_refused_lists_write_no_audit_row(client, app, world, query, status, code):
     before = snapshot(app, AuditEntry)
     assert_error(client.get(f"/api/v1/users?{query}", headers=world.admin.headers), status, code)
     assert_error(client.get("/api/v1/users", headers=world.employee.headers), 403, "forbidden")
     assert snapshot(app, AuditEntry) == before
 
 
-# --- item 14: a session must belong to the token's subject ----------------------------------------------
+# --- a session must belong to the token's subject ----------------------------------------------
 
 
 def _decode(app, token):
@@ -372,7 +372,7 @@ def _decode(app, token):
 
 
 @pytest.mark.parametrize("kind", ["access", "refresh"])
-def test_item14_token_with_another_users_session_is_401_and_changes_nothing(client, app, world, kind):
+def test_token_with_another_users_session_is_401_and_changes_nothing(client, app, world, kind):
     from flask_jwt_extended import create_access_token, create_refresh_token
 
     victim_sid = _decode(app, world.admin.tokens["access_token"])["sid"]
@@ -390,7 +390,7 @@ def test_item14_token_with_another_users_session_is_401_and_changes_nothing(clie
     assert client.get("/api/v1/me", headers=world.admin.headers).status_code == 200
 
 
-# --- item 15 (comments): a per-person comment limit -------------------------------------------------------
+# --- comments: a per-person comment limit -------------------------------------------------------
 
 
 class TestItem15CommentLimit:
@@ -398,7 +398,7 @@ class TestItem15CommentLimit:
     def app(self, limited_app):
         return limited_app(COMMENT_LIMIT="3 per hour")
 
-    def test_item15_comments_past_the_limit_are_429_and_write_nothing(self, client, app, world, submit):
+    def test_comments_past_the_limit_are_429_and_write_nothing(self, client, app, world, submit):
         rid = submit()["id"]
         _assign(client, world, rid, world.manager_fac_ala)
         # Refused comments do not use up the allowance.
@@ -420,7 +420,7 @@ class TestItem15CommentLimit:
                            headers=world.manager_fac_ala.headers).status_code == 201
 
 
-def test_item13_the_audit_log_is_read_by_company_wide_administrators_only(client, world):
+def test_the_audit_log_is_read_by_company_wide_administrators_only(client, world):
     assert client.get("/api/v1/audit-log", headers=world.admin.headers).status_code == 200
     assert_error(client.get("/api/v1/audit-log", headers=world.admin_ala.headers), 403, "forbidden")
     assert_error(client.get("/api/v1/audit-log", headers=world.manager_it.headers), 403, "forbidden")

@@ -1,4 +1,4 @@
-"""Shared vocabulary and office hours (issue 12): one tuple for the API and the database,
+"""Shared vocabulary and office hours: one tuple for the API and the database,
 one grammar for hours. Bad input is a 4xx JSON error and writes nothing."""
 import pytest
 import sqlalchemy as sa

@@ -1,4 +1,4 @@
-"""Hostile input against the staff work of issue 15 (saved views, bulk actions, canned replies,
+"""Hostile input against staff work (saved views, bulk actions, canned replies,
 assignment rules, availability, the list's filters and its CSV): every refusal is a 4xx JSON
 error that leaves every table as it was, and what is accepted does only what it says."""
 import json

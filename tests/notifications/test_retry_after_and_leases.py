@@ -1,4 +1,4 @@
-"""FCM rate limiting meets the outbox (issue 11, item 4): a burst of 429 with
+"""FCM rate limiting meets the outbox: a burst of 429 with
 ``Retry-After: 40`` must not hold a batch inside firebase-admin, must not make
 two workers send a push twice, and a worker whose lease ran out must not
 overwrite the outcome another worker recorded.
@@ -88,7 +88,7 @@ def rows(app):
         return db.session.execute(sa.select(Delivery.status, Delivery.attempts, Delivery.next_attempt_at)).all()
 
 
-def test_item04_retry_after_burst_with_two_workers_sends_every_push_once_and_holds_none(
+def test_retry_after_burst_with_two_workers_sends_every_push_once_and_holds_none(
         make_app, database_url, make_fcm_sender, fcm_stub, outbox, clock, retry_sleeps):
     burst = Burst()
     fcm_stub.responder = burst
@@ -122,7 +122,7 @@ def test_item04_retry_after_burst_with_two_workers_sends_every_push_once_and_hol
     assert {(r.status, r.attempts) for r in rows(apps[0])} == {("sent", 1), ("sent", 2)}
 
 
-def test_item04_a_worker_whose_lease_ran_out_records_nothing(app, outbox, clock):
+def test_a_worker_whose_lease_ran_out_records_nothing(app, outbox, clock):
     app.config["PUSH_LEASE_SECONDS"] = 120
     with app.app_context():  # worker A claims, then blocks past its lease
         a_claim = worker.claim(3)
@@ -149,7 +149,7 @@ def test_item04_a_worker_whose_lease_ran_out_records_nothing(app, outbox, clock)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Device)) == DEVICES
 
 
-def test_item04_a_claim_is_held_longer_than_one_batch_can_block(app, make_fcm_sender, outbox, clock):
+def test_a_claim_is_held_longer_than_one_batch_can_block(app, make_fcm_sender, outbox, clock):
     sender = make_fcm_sender(http_timeout=10, chunk_size=100)
     app.extensions["push_sender"] = sender
     app.config["PUSH_LEASE_SECONDS"] = 120
@@ -168,7 +168,7 @@ def test_item04_a_claim_is_held_longer_than_one_batch_can_block(app, make_fcm_se
         assert delivery.claimed_until - clock[0] == timedelta(seconds=120)
 
 
-def test_item04_worker_start_says_when_the_configured_lease_is_too_short(app, make_fcm_sender, caplog):
+def test_worker_start_says_when_the_configured_lease_is_too_short(app, make_fcm_sender, caplog):
     app.extensions["push_sender"] = make_fcm_sender(http_timeout=10)
     app.config.update(PUSH_LEASE_SECONDS=120, PUSH_BATCH_SIZE=100)
     caplog.set_level("WARNING", logger="notifications.worker")

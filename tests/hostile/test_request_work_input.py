@@ -1,6 +1,6 @@
-"""Hostile input against the request conversation, photos and edits (issue 12: one list
-convention, access decisions in access.py, library ETag and LIKE handling): every refusal
-is a 4xx JSON error and leaves every table exactly as it was."""
+"""Hostile input against the request conversation, photos and edits (pages of comments and
+events, who may write what, If-Match, LIKE wildcards in ``q``): every refusal is a 4xx JSON
+error and leaves every table exactly as it was."""
 import io
 
 import pytest
@@ -27,7 +27,7 @@ BAD_LIMITS = ["0", "101", "-1", "ten"]
 @pytest.mark.parametrize(("query", "status", "code"),
                          [({"cursor": cursor}, 400, "bad_request") for cursor in BAD_CURSORS]
                          + [({"limit": limit}, 422, "validation_error") for limit in BAD_LIMITS])
-def test_item04_a_bad_cursor_is_400_and_a_bad_limit_422_on_comments_and_events_writing_nothing(
+def test_a_bad_cursor_is_400_and_a_bad_limit_422_on_comments_and_events_writing_nothing(
         client, app, world, rid, listing, query, status, code):
     before = snapshot(app)
     response = client.get(f"/api/v1/requests/{rid}/{listing}", headers=world.employee.headers, query_string=query)
@@ -35,7 +35,7 @@ def test_item04_a_bad_cursor_is_400_and_a_bad_limit_422_on_comments_and_events_w
     assert snapshot(app) == before
 
 
-def test_item04_a_page_of_someone_elses_conversation_is_404_whatever_the_cursor(client, app, world, rid):
+def test_a_page_of_someone_elses_conversation_is_404_whatever_the_cursor(client, app, world, rid):
     first = client.get(f"/api/v1/requests/{rid}/comments", headers=world.employee.headers,
                        query_string={"limit": 1}).get_json()
     before = snapshot(app)
@@ -56,7 +56,7 @@ def _photo(client, world, rid):
 
 
 @pytest.mark.parametrize("who", ["other_employee", "admin_ast", "manager_it"])
-def test_item08_a_photo_out_of_reach_is_the_same_404_as_a_missing_one_and_is_not_audited(
+def test_a_photo_out_of_reach_is_the_same_404_as_a_missing_one_and_is_not_audited(
         client, app, world, rid, tmp_path, who):
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
     photo = _photo(client, world, rid)
@@ -70,7 +70,7 @@ def test_item08_a_photo_out_of_reach_is_the_same_404_as_a_missing_one_and_is_not
     assert snapshot(app) == before
 
 
-def test_item08_an_employee_cannot_write_an_internal_note_and_nothing_is_written(client, app, world, rid):
+def test_an_employee_cannot_write_an_internal_note_and_nothing_is_written(client, app, world, rid):
     before = snapshot(app)
     response = client.post(f"/api/v1/requests/{rid}/comments", json={"body": "psst", "internal": True},
                            headers=world.employee.headers)
@@ -84,7 +84,7 @@ def test_item08_an_employee_cannot_write_an_internal_note_and_nothing_is_written
     ("admin", {"title": "Rewritten by staff"}),
     ("admin", {"description": "staff words"}),
 ])
-def test_item08_fields_belong_to_the_author_or_to_staff_and_nothing_is_written(client, app, world, rid,
+def test_fields_belong_to_the_author_or_to_staff_and_nothing_is_written(client, app, world, rid,
                                                                                 etag_of, who, body):
     before = snapshot(app)
     response = client.patch(f"/api/v1/requests/{rid}", json=body,
@@ -93,7 +93,7 @@ def test_item08_fields_belong_to_the_author_or_to_staff_and_nothing_is_written(c
     assert snapshot(app) == before
 
 
-def test_item08_a_move_nobody_may_make_is_409_and_writes_nothing(client, app, world, rid):
+def test_a_move_nobody_may_make_is_409_and_writes_nothing(client, app, world, rid):
     before = snapshot(app)
     response = client.post(f"/api/v1/requests/{rid}/status", json={"status": "resolved"},
                            headers=world.employee.headers)
@@ -111,7 +111,7 @@ def test_item08_a_move_nobody_may_make_is_409_and_writes_nothing(client, app, wo
     ("garbage,,,", 412, "precondition_failed"),
     ('"' + "v" * 5000 + '"', 412, "precondition_failed"),
 ])
-def test_item09_a_missing_or_stale_if_match_changes_nothing(client, app, world, rid, if_match, status, code):
+def test_a_missing_or_stale_if_match_changes_nothing(client, app, world, rid, if_match, status, code):
     headers = dict(world.admin.headers)
     if if_match is not None:
         headers["If-Match"] = if_match
@@ -122,7 +122,7 @@ def test_item09_a_missing_or_stale_if_match_changes_nothing(client, app, world, 
 
 
 @pytest.mark.parametrize("if_match", ["*", "{etag}", "W/{etag}", '"v0", {etag}'])
-def test_item09_a_current_or_star_if_match_is_accepted_and_the_new_etag_comes_back(client, world, rid, etag_of,
+def test_a_current_or_star_if_match_is_accepted_and_the_new_etag_comes_back(client, world, rid, etag_of,
                                                                                    if_match):
     current = etag_of(rid)
     response = client.patch(f"/api/v1/requests/{rid}", json={"priority": "urgent"},
@@ -141,7 +141,7 @@ WILD = "100% broken / C_ is down \\ again"
     ("C_ is", [WILD], [WILD]), ("c_ IS", [WILD], [WILD]),
     ("%_%", [], []), ("A_ is", [], []), ("%broken", [], [WILD, "AC is broken"]),
 ])
-def test_item09_like_wildcards_in_q_are_searched_literally(app, client, world, submit, q, found, found_on_postgresql):
+def test_like_wildcards_in_q_are_searched_literally(app, client, world, submit, q, found, found_on_postgresql):
     submit(title="AC is broken")
     submit(title=WILD)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
