@@ -4,6 +4,8 @@
 gives a reason (``lifecycle``) and the conversation (``comments``), which
 itself may move the status. Neither imports the other's service for it.
 """
+from enum import StrEnum
+
 from service_app import changes
 from service_app.database import utcnow
 from service_app.extensions import db
@@ -13,9 +15,29 @@ from . import search
 from .models import Comment, RequestEvent
 
 
+class Event(StrEnum):
+    """Every kind of history event, the one list writers name and readers map: the API's
+    ``Event.event``, the console's labels (``request.event.<name>``) and who is notified
+    (``lifecycle.notify.NOTIFIED``) each cover all of them (tests/service_requests/test_events.py).
+    Stored and answered as the plain string."""
+
+    CREATED = "created"
+    ROUTED = "routed"
+    ASSIGNED = "assigned"
+    STATUS_CHANGED = "status_changed"
+    REROUTED = "rerouted"
+    UPDATED = "updated"
+    COMMENTED = "commented"
+    MERGED = "merged"
+    MERGED_IN = "merged_in"
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_REMOVED = "attachment_removed"
+
+
 def record(req, event, actor, data=None, internal=False):
     """Add one history row (caller commits) and tell ``Hook.HISTORY_SUBSCRIBERS`` (the notifications outbox)."""
-    row = RequestEvent(request_id=req.id, event=event, actor_id=actor.id if actor else None,
+    event = Event(event)  # an event no reader knows is a programming error, not a row
+    row = RequestEvent(request_id=req.id, event=event.value, actor_id=actor.id if actor else None,
                        internal=internal, data=data or {}, created_at=utcnow())
     db.session.add(row)
     for listener in hooks().get(Hook.HISTORY_SUBSCRIBERS):
@@ -30,7 +52,7 @@ def record_all(req, events, actor):
     see a bulk statement); then ``Hook.HISTORY_SUBSCRIBERS`` hear of each event in order.
     """
     now, actor_id = utcnow(), actor.id if actor else None
-    rows = [{"request_id": req.id, "event": event, "actor_id": actor_id, "internal": False, "data": data or {},
+    rows = [{"request_id": req.id, "event": Event(event).value, "actor_id": actor_id, "internal": False, "data": data or {},
              "created_at": now} for event, data in events]
     db.session.execute(RequestEvent.__table__.insert(), rows)
     changes.log_request(db.session(), req.id)
@@ -52,5 +74,5 @@ def add_comment(user, req, body, internal=False, part_of=None):
     data = {"comment_id": comment.id, "internal": internal}
     if part_of:
         data["part_of"] = part_of
-    record(req, "commented", user, data, internal=internal)
+    record(req, Event.COMMENTED, user, data, internal=internal)
     return comment

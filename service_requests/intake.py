@@ -13,6 +13,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 
 from . import access, following, forms, history, search, sla
+from .history import Event
 from .staff import assignment
 from .catalogue.categories import active_category_and_department
 from .models import IdempotencyKey, ServiceRequest, SlaPolicy
@@ -93,7 +94,7 @@ def create_request(user, data, idempotency_key=None, _again=True):
             routed = {"office": {"id": office.id, "code": office.code}, "routed_by": req.routed_by}
             if req.room is not None:
                 routed["room"] = {"id": req.room.id, "code": req.room.code}
-            history.record_all(req, [("created", {"status": "new"}), ("routed", routed)], user)
+            history.record_all(req, [(Event.CREATED, {"status": "new"}), (Event.ROUTED, routed)], user)
             if assignee is not None:
                 assignment.record(req, assignee, rule_mode)
         # What the answer shows is all in memory: keep it rather than read the request back.

@@ -14,15 +14,18 @@ from werkzeug.datastructures import ETags
 
 from service_app.errors import ApiError
 from service_app.extensions import limiter, user_key
-from service_requests.photos import attachments
-from service_requests.catalogue import categories
-from service_requests.lifecycle import comments, status as lifecycle, merging, edits as triage
-from service_requests.staff import replies
 from service_requests import search
 from service_requests.access import covering_staff, get_visible_request
+from service_requests.catalogue import categories
+from service_requests.history import Event
+from service_requests.lifecycle import comments, merging
+from service_requests.lifecycle import edits as triage
+from service_requests.lifecycle import status as lifecycle
+from service_requests.lifecycle.schemas import CommentCreateSchema, MergeSchema, StatusChangeSchema
+from service_requests.photos import attachments
 from service_requests.photos.routes import send_attachment
 from service_requests.schemas import RequestSchema, RequestUpdateSchema
-from service_requests.lifecycle.schemas import CommentCreateSchema, MergeSchema, StatusChangeSchema
+from service_requests.staff import replies
 
 from .. import messages
 from ..web import bp, localized, render, t, zone
@@ -106,8 +109,7 @@ messages.register({
     "request.event.attachment_removed": {"en": "Photo removed", "ru": "Фото удалено", "kk": "Фото жойылды"},
 })
 
-EVENT_KEYS = ("created", "routed", "assigned", "status_changed", "rerouted", "updated", "commented", "merged",
-              "merged_in", "attachment_added", "attachment_removed")
+EVENT_KEYS = tuple(event.value for event in Event)  # each has its label (tests/service_requests/test_events.py)
 ALL_PAGES = 20  # at most this many pages of 100 comments / events on the page
 
 

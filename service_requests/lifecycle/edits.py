@@ -8,6 +8,7 @@ from service_app.extensions import db
 from service_app.users.models import User
 
 from service_requests import access, forms, history, search, sla
+from service_requests.history import Event
 from . import status as lifecycle
 from service_requests.catalogue.categories import active_category
 from service_requests.models import FINAL_STATUSES, ServiceRequest
@@ -70,10 +71,10 @@ def apply_update(user, req, data):
     if {"priority", "category"} & set(changes) or "office_id" in data:
         sla.set_due_times(req)
     if changes:
-        history.record(req, "updated", user, changes)
+        history.record(req, Event.UPDATED, user, changes)
     if staff_changes:
         # Staff-only answers never reach the author: their changes are an internal event.
-        history.record(req, "updated", user, {"fields": staff_changes}, internal=True)
+        history.record(req, Event.UPDATED, user, {"fields": staff_changes}, internal=True)
     return req
 
 
@@ -101,7 +102,7 @@ def _reroute(user, req, office_id):
     req.office, req.routed_by = office, "manual"
     if req.room_id is not None and req.room.office_id != office.id:
         req.room = None  # a room belongs to its office: moved elsewhere, the request leaves it
-    history.record(req, "rerouted", user, {"from": {"id": previous.id, "code": previous.code},
+    history.record(req, Event.REROUTED, user, {"from": {"id": previous.id, "code": previous.code},
                                            "to": {"id": office.id, "code": office.code}, "routed_by": "manual"})
 
 
@@ -126,7 +127,7 @@ def assign_to(req, assignee, actor, **data):
     """Set the assignee (None: unassign) and record the ``assigned`` event (its notification and sync
     follow from it): the one path of a manual assignment and of an assignment rule's (actor None)."""
     req.assignee_id = assignee.id if assignee is not None else None
-    history.record(req, "assigned", actor, {
+    history.record(req, Event.ASSIGNED, actor, {
         "assignee": {"id": assignee.id, "full_name": assignee.full_name} if assignee else None, **data})
 
 
@@ -137,7 +138,7 @@ def _release_if_out_of_scope(user, req):
     assignee = db.session.get(User, req.assignee_id)
     if assignee is None or not access.covers(assignee, req.office.id, req.department_code):
         previous, req.assignee_id = req.assignee_id, None
-        history.record(req, "assigned", user, {"assignee": None, "reason": "assignee_out_of_scope",
+        history.record(req, Event.ASSIGNED, user, {"assignee": None, "reason": "assignee_out_of_scope",
                                                "previous": {"id": previous}})
 
 
@@ -154,7 +155,7 @@ def release_assignments(user, actor):
     for req in db.session.scalars(stmt):
         if not access.covers(user, req.office_id, req.department_code):
             req.assignee_id = None
-            history.record(req, "assigned", actor, {"assignee": None, "reason": "assignee_out_of_scope",
+            history.record(req, Event.ASSIGNED, actor, {"assignee": None, "reason": "assignee_out_of_scope",
                                                     "previous": {"id": user.id}})
 
 

@@ -21,6 +21,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 
 from service_requests import access, following, history
+from service_requests.history import Event
 from service_requests.models import ServiceRequest
 
 MERGED_COMMENT = {
@@ -52,8 +53,8 @@ def merge(user, request_id, into):
     source.paused_at = None  # its clocks stop where they are
     language = source.author.language if source.author.language in MERGED_COMMENT else "ru"
     history.add_comment(user, source, MERGED_COMMENT[language].format(target=target.number), part_of="merged")
-    history.record(source, "merged", user, {"from": previous, "to": "duplicate", "into": ref})
-    history.record(target, "merged_in", user, {"request": {"id": source.id, "number": source.number}})
+    history.record(source, Event.MERGED, user, {"from": previous, "to": "duplicate", "into": ref})
+    history.record(target, Event.MERGED_IN, user, {"request": {"id": source.id, "number": source.number}})
     people = [source.author_id, *following.follower_ids(source.id)]
     following.add_followers(target.id, [i for i in people if i != target.author_id], now)
     following.forget(target)

@@ -15,6 +15,7 @@ from service_app.users.models import User
 
 from service_requests.access import covers_condition, may_read
 from service_requests.following import followers
+from service_requests.history import Event
 from service_requests.models import Comment, ServiceRequest
 
 
@@ -36,28 +37,49 @@ def _readers(req, people):
     return [person for person in people if may_read(person, req)]
 
 
+# The notification each history event sends, and to whom; None: nobody is told (the change shows
+# in the request's history and reaches the apps by sync). Every event is named here
+# (tests/service_requests/test_events.py), so a new one is a decision, not an omission.
+NOTIFIED = {
+    Event.CREATED: "request_created",  # the staff whose scope covers the request
+    Event.ROUTED: None,
+    Event.ASSIGNED: "assigned",  # the new assignee
+    Event.STATUS_CHANGED: "status_changed",  # the author, the assignee, the followers
+    Event.REROUTED: None,
+    Event.UPDATED: None,
+    Event.COMMENTED: "comment_added",  # a public comment: the other side and the followers
+    Event.MERGED: "merged",  # the duplicate's author
+    Event.MERGED_IN: None,
+    Event.ATTACHMENT_ADDED: None,
+    Event.ATTACHMENT_REMOVED: None,
+}
+
+
 def on_history_event(req, event, actor, data, internal):
+    event = Event(event)
+    if NOTIFIED[event] is None:
+        return
     actor_id = actor.id if actor else None
     send = lambda name, people, **extra: notify(name, _readers(req, people), request_id=req.id,  # noqa: E731
                                                 params=_params(req, **extra), actor_id=actor_id)
-    if event == "created":
+    if event is Event.CREATED:
         # The staff whose scope covers the request (``covers_condition`` admits only active staff
         # who may read it), chosen and written by the database as it inserts their feed rows.
-        notify_new_request("request_created", _covering(req), request_id=req.id, params=_params(req),
+        notify_new_request(NOTIFIED[event], _covering(req), request_id=req.id, params=_params(req),
                            actor_id=actor_id)
-    elif event == "status_changed":
-        send("status_changed", [req.author, req.assignee, *followers(req)], status=data["to"])
-    elif event == "assigned" and data.get("assignee"):
-        send("assigned", [db.session.get(User, data["assignee"]["id"])])
-    elif event == "commented" and not internal and not data.get("part_of"):
+    elif event is Event.STATUS_CHANGED:
+        send(NOTIFIED[event], [req.author, req.assignee, *followers(req)], status=data["to"])
+    elif event is Event.ASSIGNED and data.get("assignee"):
+        send(NOTIFIED[event], [db.session.get(User, data["assignee"]["id"])])
+    elif event is Event.COMMENTED and not internal and not data.get("part_of"):
         comment = db.session.get(Comment, data["comment_id"])
         # Followers hear of every public comment, as its author's counterpart does.
         if actor_id == req.author_id:
-            send("comment_added", [req.assignee, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+            send(NOTIFIED[event], [req.assignee, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
         elif actor is not None and actor.is_staff:
-            send("comment_added", [req.author, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
-    elif event == "merged":
-        send("merged", [req.author], target=ServiceRequest.number_of(data["into"]["id"]))
+            send(NOTIFIED[event], [req.author, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+    elif event is Event.MERGED:
+        send(NOTIFIED[event], [req.author], target=ServiceRequest.number_of(data["into"]["id"]))
 
 
 def notify_sla(req, event):

@@ -6,6 +6,7 @@ from service_app.database import utcnow
 from service_app.errors import ApiError
 
 from service_requests import access, history, sla
+from service_requests.history import Event
 from service_requests.access import TRANSITIONS
 from service_requests.models import FINAL_STATUSES
 
@@ -54,7 +55,7 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
         mark_first_response(req, now)
     comment_row = posted
     if comment_row is None and comment:
-        comment_row = history.add_comment(user, req, comment, part_of="status_changed")
+        comment_row = history.add_comment(user, req, comment, part_of=Event.STATUS_CHANGED.value)
     data = {"from": previous, "to": target}
     if comment_row is not None:
         data["comment_id"] = comment_row.id
@@ -62,7 +63,7 @@ def change_status(user, req, target, comment=None, rating=None, *, automatic=Fal
         data["automatic"] = True
     if rating is not None:
         data["rating"] = rating
-    history.record(req, "status_changed", user, data)
+    history.record(req, Event.STATUS_CHANGED, user, data)
     return req
 
 
@@ -80,4 +81,4 @@ def on_resume(req, now):
 def auto_close(req, now=None):
     """Close a request resolved long ago on the author's behalf (the SLA sweep; caller commits)."""
     req.status, req.closed_at = "closed", now or utcnow()
-    history.record(req, "status_changed", None, {"from": "resolved", "to": "closed", "automatic": True})
+    history.record(req, Event.STATUS_CHANGED, None, {"from": "resolved", "to": "closed", "automatic": True})

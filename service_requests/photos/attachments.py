@@ -22,6 +22,7 @@ from service_app.errors import PHOTO_RETRY_SECONDS, ApiError, retry_after
 from service_app.extensions import db
 
 from service_requests import access, history
+from service_requests.history import Event
 from . import outbox as storage_outbox
 from .images import ImageRejected, process_image
 from service_requests.models import Attachment
@@ -90,7 +91,7 @@ def upload(user, request_id, data):
     try:
         db.session.add(attachment)
         db.session.flush()
-        history.record(req, "attachment_added", user, {"attachment_id": attachment.id})
+        history.record(req, Event.ATTACHMENT_ADDED, user, {"attachment_id": attachment.id})
         req.updated_at = utcnow()  # a new version: the request's ETag covers its photos
         if storage_outbox.cancel(pending) != len(pending):
             db.session.rollback()
@@ -140,7 +141,7 @@ def delete(user, attachment_id):
     storage_outbox.enqueue([attachment.storage_key, attachment.thumbnail_key])
     details = {"request_id": req.id, "sha256": attachment.sha256}
     db.session.delete(attachment)
-    history.record(req, "attachment_removed", user, {"attachment_id": attachment_id})
+    history.record(req, Event.ATTACHMENT_REMOVED, user, {"attachment_id": attachment_id})
     audit.record(user, "attachment.delete", "attachment", attachment_id, details)
     req.updated_at = utcnow()
     db.session.commit()

@@ -22,6 +22,7 @@ from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 from service_requests import access
+from service_requests.history import Event
 from service_requests.lifecycle import comments, status as lifecycle, edits as triage
 from service_requests.models import COMMENT_CHARS
 from .models import Reply
@@ -122,7 +123,7 @@ def apply_reply(user, req, reply, if_match=None, *, commit=True):
                        {"body": [f"longer than {COMMENT_CHARS} characters once filled in"]})
     moves = actions.get("status") is not None
     comment = comments.post_comment(user, req, body, reply.internal, commit=False,
-                                    part_of="status_changed" if moves and not reply.internal else None)
+                                    part_of=Event.STATUS_CHANGED.value if moves and not reply.internal else None)
     if actions.get("assign_to_me"):
         triage.assign(user, req, user.id)
     if actions.get("priority") is not None:
