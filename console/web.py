@@ -33,7 +33,7 @@ from service_app.api import require_role
 from service_app.auth import web_sessions
 from service_app.errors import ApiError
 from service_app.extensions import api, db
-from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
+from service_app.vocabulary import DEFAULT_LANGUAGE, DEFAULT_TIMEZONE, LANGUAGES, STAFF_ROLES
 
 from . import messages
 
@@ -41,7 +41,7 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_folder="static", static_url_path="/static")
 
 COOKIE = "santrade_console"
-STAFF = ("administrator", "manager")
+STAFF = STAFF_ROLES
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 OPEN_ENDPOINTS = {"console.static", "console.login", "console.sign_in"}
 
@@ -130,7 +130,7 @@ def zone(name=None):
     try:
         return ZoneInfo(name or current_app.config["REPORT_TIMEZONE"])
     except (KeyError, ValueError):
-        return ZoneInfo("Asia/Almaty")
+        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def local_time(value, timezone=None, fmt="%Y-%m-%d %H:%M"):

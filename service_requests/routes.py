@@ -8,6 +8,7 @@ from service_app.api import Blueprint
 from service_app.errors import ApiError, ErrorSchema
 from service_app.extensions import limiter, user_key
 from service_app.pagination import PageArgsSchema
+from service_app.vocabulary import STAFF_ROLES
 
 from .lifecycle import comments, edits as triage
 from .reports import export
@@ -68,7 +69,7 @@ REQUESTS_CSV_ANSWER = ("the matching requests as CSV (UTF-8 with BOM, titles in 
 
 @blp.route("/requests.csv", methods=["GET"])
 @blp.doc(operationId="exportRequestsCsv")
-@blp.login_required("administrator", "manager")
+@blp.login_required(*STAFF_ROLES)
 @blp.arguments(RequestFilterSchema, location="query")
 @blp.response(200, description=REQUESTS_CSV_ANSWER)
 # The override replaces the whole answer object, so it repeats the description OpenAPI requires.

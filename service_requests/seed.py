@@ -10,6 +10,7 @@ from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.users.models import User
+from service_app.vocabulary import DEFAULT_TIMEZONE
 
 from . import access, intake, sla
 from .photos import attachments
@@ -118,7 +119,7 @@ def _demo_photo(colour, title):
 
 def _working_morning(days_ago, n):
     """A plausible submission time: a weekday morning in Almaty, ``days_ago`` days back (or the Friday before)."""
-    tz = ZoneInfo("Asia/Almaty")
+    tz = ZoneInfo(DEFAULT_TIMEZONE)
     day = datetime.now(tz).date() - timedelta(days=days_ago)
     while day.weekday() >= 5:
         day -= timedelta(days=1)

@@ -1,1 +1,1 @@
-"""reports"""
+"""Managers' reading: the SLA report, the dashboard, the backlog and the CSV exports."""

@@ -3,6 +3,7 @@ from flask import Response, request
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
+from service_app.vocabulary import STAFF_ROLES
 
 from service_requests.catalogue import policies
 from . import reports
@@ -13,12 +14,11 @@ from service_requests.catalogue.schemas import PolicyArgsSchema, PolicyListSchem
 blp = Blueprint("sla", __name__, url_prefix="/api/v1", description="SLA policies and reports")
 
 SLA_REPORT_CSV_ANSWER = "the report as CSV (UTF-8), the JSON report's columns, one row per group, then the totals"
-STAFF = ("administrator", "manager")
 
 
 @blp.route("/sla-policies", methods=["GET"])
 @blp.doc(operationId="listSlaPolicies")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.response(200, PolicyListSchema)
 def list_policies():
     """SLA targets per priority (and per-category overrides), in business minutes"""
@@ -51,7 +51,7 @@ def _csv_answer(report):
 
 @blp.route("/reports/sla", methods=["GET"])
 @blp.doc(operationId="getSlaReport")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.arguments(SlaReportArgsSchema, location="query")
 @blp.response(200, SlaReportSchema)
 @blp.errors(404)
@@ -65,7 +65,7 @@ def sla_report(args):
 
 @blp.route("/reports/sla.csv", methods=["GET"])
 @blp.doc(operationId="getSlaReportCsv")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.arguments(SlaReportCsvArgsSchema, location="query")
 @blp.response(200, description=SLA_REPORT_CSV_ANSWER)
 # The override replaces the whole answer object, so it repeats the description OpenAPI requires.
@@ -82,7 +82,7 @@ def sla_report_csv(args):
 
 @blp.route("/reports/backlog", methods=["GET"])
 @blp.doc(operationId="getBacklogReport")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.arguments(BacklogArgsSchema, location="query")
 @blp.response(200, BacklogReportSchema)
 @blp.errors(404)
@@ -93,7 +93,7 @@ def backlog_report(args):
 
 @blp.route("/reports/dashboard", methods=["GET"])
 @blp.doc(operationId="getDashboard")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.arguments(DashboardArgsSchema, location="query")
 @blp.response(200, DashboardSchema)
 @blp.errors(404)

@@ -1,1 +1,1 @@
-"""staff"""
+"""Tools for staff at scale: assignment rules and pools, bulk actions, canned replies, saved views."""

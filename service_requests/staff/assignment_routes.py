@@ -2,18 +2,18 @@
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
+from service_app.vocabulary import STAFF_ROLES
 
 from . import assignment
 from .assignment_schemas import AvailabilitySchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 
 blp = Blueprint("assignment", __name__, url_prefix="/api/v1", description="Auto-assignment rules and availability")
 
-STAFF = ("administrator", "manager")
 
 
 @blp.route("/assignment-rules", methods=["GET"])
 @blp.doc(operationId="listAssignmentRules")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.response(200, RuleListSchema)
 def list_rules():
     """The assignment rules of the offices and departments in your scope"""
@@ -38,7 +38,7 @@ def put_rule(data, office_id, department):
 
 @blp.route("/me/availability", methods=["PUT"])
 @blp.doc(operationId="setMyAvailability")
-@blp.login_required(*STAFF)
+@blp.login_required(*STAFF_ROLES)
 @blp.arguments(AvailabilitySchema)
 @blp.response(204)
 def put_availability(data):
