@@ -1,11 +1,11 @@
 """Offices, departments and the routing preview."""
-from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
 
 from . import rooms, service
+from .downloads import qr_png_response, qr_sheet_response
 from .schemas import (DepartmentCreateSchema, DepartmentListSchema, DepartmentSchema, DepartmentUpdateSchema,
                       OfficeCreateSchema, OfficeListSchema, OfficeSchema, OfficeUpdateSchema, QrTokenSchema,
                       RoomCreateSchema, RoomListSchema, RoomSchema, RoomUpdateSchema, RouteArgsSchema,
@@ -186,17 +186,3 @@ def room_qr_code(room_id):
 def office_qr_sheet(office_id):
     """Every room's QR code with the office's and room's names, to print and cut"""
     return qr_sheet_response(service.get_office(office_id))
-
-
-def qr_png_response(room):
-    """The room's QR code as a download (the API's and the staff console's answer)."""
-    return Response(rooms.qr_png(room), mimetype="image/png",
-                    headers={"Content-Disposition": f'inline; filename="room-{room.id}-qr.png"',
-                             "Cache-Control": "no-store"})
-
-
-def qr_sheet_response(office):
-    """The office's printable QR sheet as a download (the API's and the staff console's answer)."""
-    return Response(rooms.qr_sheet(office), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="qr-{office.code}.pdf"',
-                             "Cache-Control": "no-store"})

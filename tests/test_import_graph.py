@@ -353,3 +353,19 @@ def test_a_sideways_or_upward_import_is_seen(tmp_path):
         "service_requests.staff.bulk:1 -> service_requests.employees (employees is beside staff)",
         "service_requests.staff.bulk:1 -> service_requests.employees.notices (employees is beside staff)",
     ]
+
+
+def _is_route_module(module):
+    last = module.rsplit(".", 1)[-1]
+    return last == "routes" or last.endswith("_routes")
+
+
+def test_route_modules_are_leaves():
+    """Views parse, authorise, call a service and answer; what another module needs of them (a
+    response builder, a helper) lives in a service module. Only a package's ``__init__`` (which
+    registers the blueprint) or another route module of the same blueprint imports one."""
+    modules = module_files()
+    found = sorted(f"{module}:{line} -> {target}" for module, edges in import_graph().items() for target, line in edges
+                   if _is_route_module(target) and not _is_route_module(module)
+                   and modules[module].name != "__init__.py")
+    assert not found, "route modules imported by others:\n" + "\n".join(found)

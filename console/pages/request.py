@@ -23,7 +23,7 @@ from service_requests.lifecycle import edits as triage
 from service_requests.lifecycle import status as lifecycle
 from service_requests.lifecycle.schemas import CommentCreateSchema, MergeSchema, StatusChangeSchema
 from service_requests.photos import attachments
-from service_requests.photos.routes import send_attachment
+from service_requests.photos.responses import send_attachment
 from service_requests.schemas import RequestSchema, RequestUpdateSchema
 from service_requests.staff import replies
 

@@ -11,7 +11,7 @@ from flask import flash, g, redirect, request, url_for
 
 from offices import rooms as room_service
 from offices import service as office_service
-from offices.routes import qr_png_response, qr_sheet_response
+from offices.downloads import qr_png_response, qr_sheet_response
 from offices.schemas import RoomCreateSchema
 from service_app import i18n
 from service_app.errors import ApiError

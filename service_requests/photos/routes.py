@@ -1,6 +1,6 @@
 """Photo upload, download and removal, views of the requests blueprint (their endpoints
 are ``requests.upload_attachment``, ``requests.AttachmentFile``, ...)."""
-from flask import current_app, make_response, redirect
+from flask import current_app
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
@@ -9,25 +9,11 @@ from service_app.extensions import limiter, user_key
 
 from . import attachments
 from service_requests.schemas import AttachmentSchema
+from .responses import send_attachment
 from .schemas import AttachmentUploadSchema
 
 
 REDIRECT = {"Location": {"schema": {"type": "string", "format": "uri"}}}
-
-
-def send_attachment(result):
-    """The answer for ``attachments.open_attachment``'s result (a redirect to the store, or the
-    bytes inline), never cached; the API's photo routes and the console's send photos with it."""
-    kind, payload, content_type = result
-    if kind == "redirect":
-        response = redirect(payload, code=302)
-        response.set_data(b"")  # the Location header is the answer; no HTML for an API client
-    else:
-        response = make_response(payload)
-        response.headers["Content-Type"] = content_type
-        response.headers["Content-Disposition"] = "inline"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def add_photo_views(blp):
