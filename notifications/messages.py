@@ -41,23 +41,24 @@ STATUS_WORDS = {code: {language: status_words(TEXTS.speaking(language))[code] fo
 
 
 # Each event's ``(title, body)``, from ``t`` (a language's texts) and ``v`` (its parameters, the
-# ``{name}`` placeholders). A body that is the request's own title or the comment is that text as it is.
+# ``{name}`` placeholders: one missing raises, and ``render_or`` shows the text stored instead). A body
+# that is the request's own title or the comment is that text as it is.
 CATALOGUE = {
-    "request_created": lambda t, v: (t.gettext("New request {number}", **v), v["title"]),
-    "status_changed": lambda t, v: (t.gettext("Request {number}: {status}", **v),
-                                    t.gettext("“{title}” is now {status}", **v)),
-    "assigned": lambda t, v: (t.gettext("Request {number} is assigned to you", **v), v["title"]),
-    "comment_added": lambda t, v: (t.gettext("New comment on {number}", **v), v["comment"]),
+    "request_created": lambda t, v: (t.gettext("New request {number}").format(**v), v["title"]),
+    "status_changed": lambda t, v: (t.gettext("Request {number}: {status}").format(**v),
+                                    t.gettext("“{title}” is now {status}").format(**v)),
+    "assigned": lambda t, v: (t.gettext("Request {number} is assigned to you").format(**v), v["title"]),
+    "comment_added": lambda t, v: (t.gettext("New comment on {number}").format(**v), v["comment"]),
     # A request merged into another (``target``, its number): its author follows that one now.
-    "merged": lambda t, v: (t.gettext("Request {number} was merged into {target}", **v),
-                            t.gettext("“{title}”: follow {target} for updates", **v)),
+    "merged": lambda t, v: (t.gettext("Request {number} was merged into {target}").format(**v),
+                            t.gettext("“{title}”: follow {target} for updates").format(**v)),
     # One push for many changes made in one bulk call (``outbox.one_push_each``).
-    "bulk_updated": lambda t, v: (t.ngettext("{count} request changed", "{count} requests changed", int(v["count"]), **v),
+    "bulk_updated": lambda t, v: (t.ngettext("{count} request changed", "{count} requests changed", int(v["count"])).format(**v),
                                   t.gettext("Open your notifications to see what changed")),
-    "sla_at_risk": lambda t, v: (t.gettext("Request {number} is close to its deadline", **v), v["title"]),
-    "sla_breached": lambda t, v: (t.gettext("Request {number} missed its deadline", **v), v["title"]),
+    "sla_at_risk": lambda t, v: (t.gettext("Request {number} is close to its deadline").format(**v), v["title"]),
+    "sla_breached": lambda t, v: (t.gettext("Request {number} missed its deadline").format(**v), v["title"]),
     # An office notice a person followed is resolved (the title is the notice's, string or {ru, kk, en}).
-    "notice_resolved": lambda t, v: (t.gettext("Resolved: {title}", **v),
+    "notice_resolved": lambda t, v: (t.gettext("Resolved: {title}").format(**v),
                                      t.gettext("The office notice is no longer in force")),
 }
 
