@@ -17,6 +17,7 @@ from ..web import bp, render, staff_only
 from .admin_tools import allowed, load, requires
 from .common import int_or_none, form_numbers
 
+
 @bp.route("/assignment-rules")
 @staff_only()
 def assignment_rules():

@@ -21,6 +21,7 @@ from ..messages import _
 from ..web import bp, render, staff_only
 from .admin_tools import allowed, load, requires
 
+
 def _category(code):
     """The path's category; a code the API's ``Code`` field refuses (NUL, too long) names none: 404,
     before PostgreSQL is asked for it (it refuses NUL in text)."""

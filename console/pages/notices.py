@@ -22,6 +22,7 @@ from ..messages import _
 from ..web import bp, page_error, render, zone
 from .common import chosen_office, error_lines, int_or_none, refusal_lines
 
+
 def _may_post(office):
     """The service's own rule (``require_office_admin``), asked without changing anything."""
     try:

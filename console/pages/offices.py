@@ -29,6 +29,7 @@ TIMEZONES = ("Asia/Almaty", "Asia/Aqtau", "Asia/Aqtobe", "Asia/Atyrau", "Asia/Or
 # Where the map looks when there is no fence to fit: Almaty.
 HOME_VIEW = {"lat": 43.238, "lon": 76.946, "zoom": 11}
 
+
 def can_edit():
     """As the API's office and room routes: ``login_required("administrator", company_wide=True)``."""
     return allowed("administrator", company_wide=True)

@@ -67,7 +67,6 @@ def _option_labels(category):
             for field in (category.fields or [])} if category is not None else {}
 
 
-# What an "updated" event names (its data's keys), by the page's own labels; other keys as they are.
 def _change_label(key):
     """The name of a field an edit changed (the history's ``updated`` events)."""
     labels = {"title": pgettext("request", "Title"), "description": _("Description"), "priority": _("Priority"),

@@ -23,6 +23,7 @@ from .admin_tools import requires
 from .common import chosen_office, error_lines, int_or_none, refusal_lines
 from .offices import can_edit
 
+
 def _page(status=200, office=None, form=None, errors=None):
     offices = office_service.list_offices(g.user)["items"]
     if office is None:

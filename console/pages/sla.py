@@ -13,6 +13,7 @@ from .admin_tools import allowed, load, requires
 from .common import form_number
 from .queue import priority_label
 
+
 @bp.route("/sla")
 @staff_only()
 def sla():
