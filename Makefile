@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export FLASK_APP := wsgi
 
-.PHONY: run test test-fast screenshots lint venv venv-dev migrate seed bench clean
+.PHONY: run test test-fast screenshots lint messages venv venv-dev migrate seed bench clean
 
 # Two install stamps: running (run, migrate, seed) installs requirements.txt only;
 # the tools (test, lint, bench) install requirements-dev.txt, which includes it.
@@ -58,6 +58,21 @@ lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -c pyproject.toml -r service_app offices service_requests notifications console
 	./scripts/audit-deps
+
+# The texts' catalogues (README, "Texts and translations"): the console's and the notifications'
+# texts are extracted from their code and templates into <domain>.pot, then every domain's
+# .pot (the errors' one is kept by hand) is merged into each language's .po: new texts
+# arrive untranslated (or fuzzy, with a near text's translation), gone ones leave.
+TRANSLATIONS := service_app/translations
+EXTRACT = $(BIN)/pybabel -q extract -F babel.cfg --no-wrap --sort-by-file -c Translators: \
+	--project "Santrade Service" --version 1 --copyright-holder Santrade --msgid-bugs-address ""
+messages: venv-dev
+	$(EXTRACT) -o $(TRANSLATIONS)/console.pot console
+	$(EXTRACT) -o $(TRANSLATIONS)/notifications.pot notifications
+	for domain in errors console notifications; do \
+		$(BIN)/pybabel -q update --no-wrap --ignore-obsolete --init-missing -l ru -i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS) -D $$domain || exit 1; \
+		$(BIN)/pybabel -q update --no-wrap --ignore-obsolete --init-missing -l kk -i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS) -D $$domain || exit 1; \
+	done
 
 bench: venv-dev
 	$(BIN)/python -m bench

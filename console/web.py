@@ -14,6 +14,8 @@ rule is written twice). Before each view:
 - ``flask_jwt_extended.current_user`` is made to answer the signed-in user, so the
   API's schemas and services that read it work unchanged.
 
+Texts: ``console.messages`` (gettext in the reader's language, ``g.lang``).
+
 Errors: a service's ``ApiError`` becomes a page (or, for htmx, a fragment) with the
 same status and the message in the reader's language. The console answers HTML: it
 is a browser's pages, not the API (whose errors stay JSON).
@@ -33,9 +35,10 @@ from service_app.api import require_role
 from service_app.auth import web_sessions
 from service_app.errors import ApiError
 from service_app.extensions import api, db
-from service_app.vocabulary import DEFAULT_LANGUAGE, DEFAULT_TIMEZONE, LANGUAGES, STAFF_ROLES
+from service_app.vocabulary import DEFAULT_LANGUAGE, DEFAULT_TIMEZONE, LANGUAGES, STAFF_ROLES, in_language
 
 from . import messages
+from .messages import _
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -98,7 +101,7 @@ def _load_session():
     if request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
         if not web_sessions.csrf_matches(signed, sent):
-            return page_error(403, t("error.csrf"))
+            return page_error(403, _("This form has expired. Reload the page and try again."))
     return None
 
 
@@ -113,17 +116,10 @@ def _browser_language():
     return i18n.language_from_header(request.headers.get("Accept-Language")) or DEFAULT_LANGUAGE
 
 
-def t(key, **values):
-    """The console's text ``key`` in the reader's language (``console.messages``)."""
-    return messages.text(key, g.get("lang", DEFAULT_LANGUAGE), **values)
-
-
 def localized(value):
-    """A LocalizedText (``{"ru", "kk", "en"}``) or plain string, in the reader's language."""
-    if isinstance(value, dict):
-        lang = g.get("lang", DEFAULT_LANGUAGE)
-        return value.get(lang) or value.get("en") or value.get("ru") or next(iter(value.values()), "")
-    return "" if value is None else value
+    """A LocalizedText (``{"ru", "kk", "en"}``) or plain string, in the reader's language
+    (``service_app.vocabulary.in_language``: the one fallback order)."""
+    return in_language(value, g.get("lang", DEFAULT_LANGUAGE))
 
 
 def zone(name=None):
@@ -195,7 +191,7 @@ def _api_error(error):
 
 @bp.errorhandler(RateLimitExceeded)
 def _rate_limited(error):
-    return page_error(429, t("error.rate_limited"))
+    return page_error(429, _("Too many attempts. Wait a few minutes and try again."))
 
 
 def staff_only(*roles):
@@ -211,19 +207,20 @@ def staff_only(*roles):
     return decorator
 
 
-# The console's sections: (endpoint, text key, roles that see it; None: both staff roles).
-NAV = (("console.queue", "nav.queue", None), ("console.dashboard", "nav.dashboard", None),
-       ("console.offices_map", "nav.map", None), ("console.rooms", "nav.rooms", None),
-       ("console.notices", "nav.notices", None), ("console.users", "nav.users", ("administrator",)),
-       ("console.categories", "nav.categories", None), ("console.sla", "nav.sla", None),
-       ("console.assignment_rules", "nav.rules", None))
+def _nav():
+    """The console's sections: (endpoint, title, roles that see it; None: both staff roles)."""
+    return (("console.queue", _("Queue"), None), ("console.dashboard", _("Dashboard"), None),
+            ("console.offices_map", _("Offices map"), None), ("console.rooms", _("Rooms and QR"), None),
+            ("console.notices", _("Notices"), None), ("console.users", _("Users"), ("administrator",)),
+            ("console.categories", _("Categories"), None), ("console.sla", _("SLA targets"), None),
+            ("console.assignment_rules", _("Assignment rules"), None))
 
 
 @bp.app_template_global()
 def nav_items():
-    """The sections the reader may open, as ``(endpoint, text key)`` (users: administrators only, as in the API)."""
+    """The sections the reader may open, as ``(endpoint, title)`` (users: administrators only, as in the API)."""
     role = g.user.role if g.get("user") is not None else None
-    return [(endpoint, key) for endpoint, key, roles in NAV
+    return [(endpoint, title) for endpoint, title, roles in _nav()
             if endpoint in current_app.view_functions and (roles is None or role in roles)]
 
 
@@ -249,6 +246,9 @@ HTTP_MESSAGES = {404: "not found", 405: "method not allowed on this path", 413: 
 
 
 def init_app(app):
-    app.jinja_env.globals.update(t=t, localized=localized, local_time=local_time, csrf_token=csrf_token,
-                                 json_data=json_data, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(_=messages.gettext, gettext=messages.gettext, pgettext=messages.pgettext,
+                                 ngettext=messages.ngettext, npgettext=messages.npgettext, label=messages.label,
+                                 LANGUAGE_NAMES=messages.LANGUAGE_NAMES, localized=localized, local_time=local_time,
+                                 csrf_token=csrf_token, json_data=json_data, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update({name: getattr(messages, name) for name in messages.LABELS})
     app.register_error_handler(HTTPException, _http_error)

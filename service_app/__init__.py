@@ -22,6 +22,7 @@ def create_app(test_config=None, env=None):
     app.json.sort_keys = False
     app.json.ensure_ascii = False  # UTF-8 as it is: "Кондиционер", not "\u041a..."
     configure_logging(app)
+    load_texts()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -40,6 +41,14 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=1, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def load_texts():
+    """Read the texts' catalogues (``service_app.catalogues``) once per process, before any request."""
+    from . import catalogues, i18n
+
+    catalogues.load_all()
+    i18n.load()
 
 
 def load_config(app, test_config, env):

@@ -4,15 +4,16 @@ Services, schemas, marshmallow and webargs all write their messages in English; 
 are translated here, once, when the error envelope is written (``errors.error_response``),
 so no call site knows about languages and ``code`` never changes.
 
-The catalogue (``service_app.error_messages``) holds English *templates* with their
-Russian and Kazakh renderings. A template's ``{name}`` placeholders match any text,
-so an already formatted message (``Length must be between 3 and 200.``) is recognised
-and rendered again in the target language with the same values. Values stay as they
-were (field names, codes, numbers), except the placeholders named in
-:data:`NESTED` (``{message}``, ``{reason}``, ``{problem}``), which hold a message
-of their own and are translated in turn. A message ``<field>: <message>`` that no
-template covers keeps its field and has its message translated. What no template
-covers stays English.
+The catalogue is the ``errors`` domain of ``service_app.catalogues``: ``errors.pot`` holds every
+English message *template*, ``<lang>/LC_MESSAGES/errors.po`` its Russian and Kazakh renderings. A
+template's ``{name}`` placeholders match any text, so an already formatted message (``Length must
+be between 3 and 200.``) is recognised and rendered again in the target language with the same
+values. Values stay as they were (field names, codes, numbers), except the placeholders named in
+:data:`NESTED` (``{message}``, ``{reason}``, ``{problem}``), which hold a message of their own and
+are translated in turn. A template with plural forms (``msgid_plural``) is recognised in either
+English form, and the first of its values that is a whole number chooses the translation's form
+(``период длиннее 31 дня``, ``... 366 дней``). A message ``<field>: <message>`` that no template
+covers keeps its field and has its message translated. What no template covers stays English.
 
 The caller's language: the signed-in user's ``language`` (when the request carries a
 token that verifies), else the first of ru/kk/en in ``Accept-Language``, else ``ru``.
@@ -25,10 +26,11 @@ from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from .error_messages import MESSAGES
+from . import catalogues
 from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
-SOURCE_LANGUAGE = "en"
+SOURCE_LANGUAGE = catalogues.SOURCE_LANGUAGE
+DOMAIN = "errors"
 # Placeholders whose value is itself a message, translated in turn.
 NESTED = frozenset({"message", "reason", "problem"})
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
@@ -39,11 +41,11 @@ MAX_MESSAGE_CHARS = 1000
 
 
 class Template:
-    """One catalogue entry: the English template as a regex, and its renderings."""
+    """One English form of a catalogue entry, as a regex; it renders the entry in a language."""
 
-    def __init__(self, english, translations):
+    def __init__(self, english, msgid):
         self.english = english
-        self.translations = translations
+        self.msgid = msgid  # a string, or (singular, plural) for an entry with plural forms
         self.names = _PLACEHOLDER.findall(english)
         pattern, seen, position = [], set(), 0
         for found in _PLACEHOLDER.finditer(english):
@@ -56,32 +58,50 @@ class Template:
         self.regex = re.compile("".join(pattern), re.DOTALL)
 
     def render(self, language, values):
-        text = self.translations[language]
+        if isinstance(self.msgid, tuple):
+            count = next((int(values[name]) for name in self.names
+                          if values.get(name, "").isascii() and values.get(name, "").isdigit()), 0)
+            text = catalogues.ngettext(language, *self.msgid, count, DOMAIN)
+        else:
+            text = catalogues.gettext(language, self.msgid, DOMAIN)
         return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def _build(messages):
+def _build(template):
+    """``(exact, templates)``: the messages without placeholders by their text, and the others."""
     exact, templates = {}, []
-    for english, translations in messages.items():
-        template = Template(english, translations)
-        if template.names:
-            templates.append(template)
-        else:
-            exact[english] = template
+    for message in template:
+        if not message.id:
+            continue  # the header
+        forms = message.id if isinstance(message.id, tuple) else (message.id,)
+        for english in forms:
+            found = Template(english, message.id)
+            if found.names:
+                templates.append(found)
+            else:
+                exact[english] = found
     # The most specific template first: the one with the most literal text.
     templates.sort(key=lambda t: -len(_PLACEHOLDER.sub("", t.english)))
     return exact, templates
 
 
-EXACT, TEMPLATES = _build(MESSAGES)
+@lru_cache(maxsize=1)
+def _catalogue():
+    return _build(catalogues.read_template(DOMAIN))
+
+
+def load():
+    """Build the templates now (at start-up) rather than on the first error."""
+    _catalogue()
 
 
 def find(message):
     """``(template, values)`` for an English message, or ``(None, None)``."""
-    template = EXACT.get(message)
+    exact, templates = _catalogue()
+    template = exact.get(message)
     if template is not None:
         return template, {}
-    for template in TEMPLATES:
+    for template in templates:
         found = template.regex.fullmatch(message)
         if found:
             return template, found.groupdict()

@@ -23,3 +23,21 @@ MAX_ID = 2**31 - 1
 # the country whose public holidays close every office.
 DEFAULT_TIMEZONE = "Asia/Almaty"
 HOLIDAY_COUNTRY = "KZ"
+
+# A text kept in several languages (``{"ru": ..., "kk": ..., "en": ...}``: a category's name, a
+# canned reply, a notice) read in a language it lacks: the reader's language, else Russian (the
+# company's default), else English, else Kazakh, else whatever it has.
+FALLBACK_LANGUAGES = (DEFAULT_LANGUAGE, "en", "kk")
+
+
+def in_language(text, language):
+    """``text`` (a string, or a ``{language: string}`` mapping) in ``language``, by the one fallback order
+    :data:`FALLBACK_LANGUAGES`; an empty string counts as missing, and ``None`` reads as ``""``."""
+    if text is None:
+        return ""
+    if not isinstance(text, dict):
+        return text
+    for choice in (language, *FALLBACK_LANGUAGES):
+        if text.get(choice):
+            return text[choice]
+    return next((value for value in text.values() if value), "")

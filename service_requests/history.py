@@ -17,7 +17,7 @@ from .models import Comment, RequestEvent
 
 class Event(StrEnum):
     """Every kind of history event, the one list writers name and readers map: the API's
-    ``Event.event``, the console's labels (``request.event.<name>``) and who is notified
+    ``Event.event``, the console's labels (``console.messages.event_labels``) and who is notified
     (``lifecycle.notify.NOTIFIED``) each cover all of them (tests/service_requests/test_events.py).
     Stored and answered as the plain string."""
 

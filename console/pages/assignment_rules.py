@@ -12,51 +12,10 @@ from service_requests.staff import assignment
 from service_requests.staff.assignment_schemas import RuleUpdateSchema
 from service_requests.staff.models import ASSIGNMENT_MODES
 
-from .. import messages
-from ..web import bp, render, staff_only, t
+from ..messages import _
+from ..web import bp, render, staff_only
 from .admin_tools import allowed, load, requires
 from .common import int_or_none, form_numbers
-
-messages.register({
-    "rules.title": {"en": "Assignment rules", "ru": "Правила назначения", "kk": "Тағайындау ережелері"},
-    "rules.intro": {"en": "How new requests of an office and department are assigned.",
-                    "ru": "Как назначаются новые заявки офиса и отдела.",
-                    "kk": "Кеңсе мен бөлімнің жаңа өтінімдері қалай тағайындалады."},
-    "rules.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
-    "rules.department": {"en": "Department", "ru": "Отдел", "kk": "Бөлім"},
-    "rules.mode": {"en": "Mode", "ru": "Режим", "kk": "Режим"},
-    "rules.mode.manual": {"en": "Manual", "ru": "Вручную", "kk": "Қолмен"},
-    "rules.mode.round_robin": {"en": "In turn", "ru": "По очереди", "kk": "Кезекпен"},
-    "rules.mode.least_open": {"en": "Fewest open requests", "ru": "Меньше всего открытых заявок",
-                              "kk": "Ашық өтінімдері ең аз"},
-    "rules.pool": {"en": "Pool", "ru": "Пул исполнителей", "kk": "Орындаушылар тобы"},
-    "rules.pool_help": {"en": "Active administrators and managers covering the office and department; "
-                              "the turn follows the list's order.",
-                        "ru": "Активные администраторы и руководители, отвечающие за офис и отдел; "
-                              "очередь идёт в порядке списка.",
-                        "kk": "Кеңсе мен бөлімге жауапты белсенді әкімшілер мен басшылар; "
-                              "кезек тізім ретімен жүреді."},
-    "rules.pool_for": {"en": "Pool of {name}", "ru": "Пул: {name}", "kk": "Топ: {name}"},
-    "rules.mode_for": {"en": "Mode of {name}", "ru": "Режим: {name}", "kk": "Режим: {name}"},
-    "rules.away": {"en": "away", "ru": "отсутствует", "kk": "орнында жоқ"},
-    "rules.empty_pool": {"en": "nobody", "ru": "никого", "kk": "ешкім"},
-    "rules.none": {"en": "No rules yet: requests are assigned by hand.",
-                   "ru": "Правил пока нет: заявки назначаются вручную.",
-                   "kk": "Әзірге ереже жоқ: өтінімдер қолмен тағайындалады."},
-    "rules.new": {"en": "New rule (or replace one)", "ru": "Новое правило (или замена)",
-                  "kk": "Жаңа ереже (немесе ауыстыру)"},
-    "rules.remove": {"en": "Remove", "ru": "Удалить", "kk": "Жою"},
-    "rules.remove_confirm": {"en": "Remove this rule? New requests will be assigned by hand.",
-                             "ru": "Удалить правило? Новые заявки будут назначаться вручную.",
-                             "kk": "Ережені жою керек пе? Жаңа өтінімдер қолмен тағайындалады."},
-    "rules.removed": {"en": "Rule removed: requests are assigned by hand.",
-                      "ru": "Правило удалено: заявки назначаются вручную.",
-                      "kk": "Ереже жойылды: өтінімдер қолмен тағайындалады."},
-    "rules.actions": {"en": "Change", "ru": "Изменить", "kk": "Өзгерту"},
-    "rules.read_only": {"en": "Only administrators may change the rules.",
-                        "ru": "Менять правила могут только администраторы.",
-                        "kk": "Ережелерді тек әкімшілер өзгерте алады."},
-})
 
 
 @bp.route("/assignment-rules")
@@ -78,7 +37,7 @@ def assignment_rule_save():
     office = request.form.get("office_id", "")
     data = load(RuleUpdateSchema(), {"mode": request.form.get("mode", ""), "pool": form_numbers(request.form, "pool")})
     assignment.put_rule(g.user, _office_id(office), request.form.get("department", ""), data)
-    flash(t("saved"), "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("console.assignment_rules"), code=303)
 
 
@@ -88,7 +47,7 @@ def assignment_rule_remove():
     office = request.form.get("office_id", "")
     assignment.put_rule(g.user, _office_id(office), request.form.get("department", ""),
                         load(RuleUpdateSchema(), {"mode": "manual", "pool": []}))
-    flash(t("rules.removed"), "success")
+    flash(_("Rule removed: requests are assigned by hand."), "success")
     return redirect(url_for("console.assignment_rules"), code=303)
 
 

@@ -18,7 +18,8 @@ from service_app.errors import ApiError
 from service_app.extensions import db, limiter
 from service_app.vocabulary import LANGUAGES
 
-from ..web import (STAFF, bp, clear_session_cookie, render, safe_next, set_session_cookie, t)
+from ..messages import _
+from ..web import (STAFF, bp, clear_session_cookie, render, safe_next, set_session_cookie)
 
 
 def _form_login():
@@ -39,7 +40,7 @@ def _failed(response):
 def login():
     if g.user is not None:
         return redirect(url_for("console.home"), code=303)
-    notice = t("sign_in.ended") if request.args.get("ended") else None
+    notice = _("Your session has ended. Please sign in again.") if request.args.get("ended") else None
     return render("login.html", next=request.args.get("next", ""), notice=notice)
 
 
@@ -53,15 +54,16 @@ def sign_in():
     try:  # the API's own sign-in schema: lengths, no control characters
         credentials = LoginSchema().load({"login": login_name, "password": request.form.get("password") or ""})
     except ma.ValidationError:
-        return render("login.html", 401, next=target, error=t("sign_in.failed"), login=login_name[:64])
+        return render("login.html", 401, next=target, error=_("Wrong login or password."), login=login_name[:64])
     try:
         user = auth_service.authenticate(credentials["login"], credentials["password"])
     except ApiError:
         db.session.rollback()
-        return render("login.html", 401, next=target, error=t("sign_in.failed"), login=login_name[:64])
+        return render("login.html", 401, next=target, error=_("Wrong login or password."), login=login_name[:64])
     if user.role not in STAFF:
         g.lang = user.language if user.language in LANGUAGES else g.lang
-        return render("login.html", 403, next="", error=t("sign_in.employee"), login=login_name[:64])
+        refusal = _("The console is for administrators and managers. Please use the Santrade Service app.")
+        return render("login.html", 403, next="", error=refusal, login=login_name[:64])
     if g.signed is not None:
         web_sessions.close_session(g.signed)
     token = web_sessions.open_session(user)

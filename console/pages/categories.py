@@ -17,35 +17,9 @@ from service_app.vocabulary import LANGUAGES
 from service_requests.catalogue import categories as service
 from service_requests.catalogue.schemas import CategoryCreateSchema, CategorySchema, CategoryUpdateSchema
 
-from .. import messages
-from ..web import bp, render, staff_only, t
+from ..messages import _
+from ..web import bp, render, staff_only
 from .admin_tools import allowed, load, requires
-
-messages.register({
-    "categories.title": {"en": "Categories", "ru": "Категории", "kk": "Санаттар"},
-    "categories.code": {"en": "Code", "ru": "Код", "kk": "Коды"},
-    "categories.name": {"en": "Name", "ru": "Название", "kk": "Атауы"},
-    "categories.name_in": {"en": "Name ({lang})", "ru": "Название ({lang})", "kk": "Атауы ({lang})"},
-    "categories.department": {"en": "Department", "ru": "Отдел", "kk": "Бөлім"},
-    "categories.no_department": {"en": "No department", "ru": "Без отдела", "kk": "Бөлімсіз"},
-    "categories.active": {"en": "Active", "ru": "Активна", "kk": "Белсенді"},
-    "categories.inactive": {"en": "Inactive", "ru": "Неактивна", "kk": "Белсенді емес"},
-    "categories.fields": {"en": "Form fields", "ru": "Поля формы", "kk": "Пішін өрістері"},
-    "categories.form": {"en": "Form (JSON list of fields)", "ru": "Форма (JSON-список полей)",
-                        "kk": "Пішін (өрістердің JSON тізімі)"},
-    "categories.form_help": {
-        "en": 'Each field: {"key", "type", "label", "required", "options", "staff_only", "help"}; [] for no form.',
-        "ru": 'Каждое поле: {"key", "type", "label", "required", "options", "staff_only", "help"}; [] — без формы.',
-        "kk": 'Әр өріс: {"key", "type", "label", "required", "options", "staff_only", "help"}; [] — пішінсіз.'},
-    "categories.bad_json": {"en": "fields: not valid JSON ({problem})", "ru": "fields: некорректный JSON ({problem})",
-                            "kk": "fields: JSON қате ({problem})"},
-    "categories.new": {"en": "New category", "ru": "Новая категория", "kk": "Жаңа санат"},
-    "categories.edit": {"en": "Edit {code}", "ru": "Изменить {code}", "kk": "{code} өзгерту"},
-    "categories.back": {"en": "All categories", "ru": "Все категории", "kk": "Барлық санаттар"},
-    "categories.read_only": {"en": "Only a company-wide administrator may change categories.",
-                             "ru": "Менять категории может только администратор всей компании.",
-                             "kk": "Санаттарды тек бүкіл компанияның әкімшісі өзгерте алады."},
-})
 
 
 def _category(code):
@@ -67,7 +41,7 @@ def _form_fields():
     try:
         return loads_bounded(text)
     except ValueError as error:
-        raise ApiError(400, "invalid_json", t("categories.bad_json", problem=str(error)[:200])) from None
+        raise ApiError(400, "invalid_json", _("fields: not valid JSON ({problem})", problem=str(error)[:200])) from None
 
 
 def _body():
@@ -95,7 +69,7 @@ def category_create():
     body = _body()
     body["code"] = request.form.get("code", "").strip()
     category = service.create_category(load(CategoryCreateSchema(), body))
-    flash(t("saved"), "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("console.category_detail", code=category.code), code=303)
 
 
@@ -113,5 +87,5 @@ def category_detail(code):
 def category_update(code):
     category = _category(code)
     service.update_category(category, load(CategoryUpdateSchema(), _body()))
-    flash(t("saved"), "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("console.category_detail", code=category.code), code=303)

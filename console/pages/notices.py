@@ -18,42 +18,9 @@ from service_requests.employees import notices as notice_service
 from service_requests.catalogue.categories import list_categories
 from service_requests.employees.notice_schemas import NoticeCreateSchema, NoticeUpdateSchema
 
-from .. import messages
-from ..web import bp, page_error, render, t, zone
+from ..messages import _
+from ..web import bp, page_error, render, zone
 from .common import chosen_office, error_lines, int_or_none, refusal_lines
-
-messages.register({
-    "notices.title": {"en": "Office notices", "ru": "Объявления офисов", "kk": "Кеңселер хабарландырулары"},
-    "notices.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
-    "notices.show": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
-    "notices.no_offices": {"en": "There are no offices yet.", "ru": "Офисов пока нет.", "kk": "Әзірге кеңселер жоқ."},
-    "notices.active": {"en": "Active notices of {office}", "ru": "Действующие объявления офиса {office}",
-                       "kk": "{office} кеңсесінің белсенді хабарландырулары"},
-    "notices.none": {"en": "No active notices.", "ru": "Действующих объявлений нет.", "kk": "Белсенді хабарландырулар жоқ."},
-    "notices.notice": {"en": "Notice", "ru": "Объявление", "kk": "Хабарландыру"},
-    "notices.heading": {"en": "Title", "ru": "Заголовок", "kk": "Тақырып"},
-    "notices.body": {"en": "Text", "ru": "Текст", "kk": "Мәтін"},
-    "notices.category": {"en": "Category", "ru": "Категория", "kk": "Санат"},
-    "notices.room": {"en": "Room", "ru": "Помещение", "kk": "Бөлме"},
-    "notices.until": {"en": "Shown until", "ru": "Показывать до", "kk": "Көрсетілу мерзімі"},
-    "notices.until_help": {"en": "optional; office time, {zone}", "ru": "необязательно; время офиса, {zone}",
-                           "kk": "міндетті емес; кеңсе уақыты, {zone}"},
-    "notices.followers": {"en": "Followers", "ru": "Подписчики", "kk": "Жазылушылар"},
-    "notices.actions": {"en": "Actions", "ru": "Действия", "kk": "Әрекеттер"},
-    "notices.any": {"en": "— none —", "ru": "— нет —", "kk": "— жоқ —"},
-    "notices.create": {"en": "Post a notice", "ru": "Опубликовать объявление", "kk": "Хабарландыру жариялау"},
-    "notices.resolve": {"en": "Resolve", "ru": "Отметить решённым", "kk": "Шешілді деп белгілеу"},
-    "notices.resolve_named": {"en": "Resolve: {title}", "ru": "Отметить решённым: {title}",
-                              "kk": "Шешілді деп белгілеу: {title}"},
-    "notices.resolve_confirm": {"en": "Resolve this notice? Its followers are told.",
-                                "ru": "Отметить объявление решённым? Подписчики получат уведомление.",
-                                "kk": "Хабарландыруды шешілді деп белгілеу керек пе? Жазылушыларға хабар беріледі."},
-    "notices.resolved": {"en": "The notice is resolved.", "ru": "Объявление отмечено решённым.",
-                         "kk": "Хабарландыру шешілді деп белгіленді."},
-    "notices.admins_only": {"en": "Notices are posted by administrators of the office.",
-                            "ru": "Объявления публикуют администраторы офиса.",
-                            "kk": "Хабарландыруларды кеңсе әкімшілері жариялайды."},
-})
 
 
 def _may_post(office):
@@ -125,12 +92,12 @@ def notices_create():
         if exc.status == 403:
             raise
         return _page(exc.status, office=office, form=form.to_dict(), errors=refusal_lines(exc))
-    flash(t("saved"), "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("console.notices", office=office.id), code=303)
 
 
 @bp.route("/notices/<int:notice_id>/resolve", methods=["POST"])
 def notices_resolve(notice_id):
     notice = notice_service.update_notice(g.user, notice_id, NoticeUpdateSchema().load({"resolved": True}))
-    flash(t("notices.resolved"), "success")
+    flash(_("The notice is resolved."), "success")
     return redirect(url_for("console.notices", office=notice["office_id"]), code=303)

@@ -18,8 +18,8 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_TIMEZONE
 
-from .. import messages
-from ..web import bp, page_error, render, t
+from ..messages import _
+from ..web import bp, page_error, render
 from .admin_tools import allowed, requires
 from .common import chosen_office, int_or_none
 
@@ -28,64 +28,6 @@ TIMEZONES = ("Asia/Almaty", "Asia/Aqtau", "Asia/Aqtobe", "Asia/Atyrau", "Asia/Or
              "Asia/Qyzylorda")
 # Where the map looks when there is no fence to fit: Almaty.
 HOME_VIEW = {"lat": 43.238, "lon": 76.946, "zoom": 11}
-
-messages.register({
-    "map.title": {"en": "Offices on the map", "ru": "Офисы на карте", "kk": "Кеңселер картада"},
-    "map.label": {"en": "Map of office geofences", "ru": "Карта геозон офисов", "kk": "Кеңселер геоаймақтарының картасы"},
-    "map.offices": {"en": "Offices", "ru": "Офисы", "kk": "Кеңселер"},
-    "map.code": {"en": "Code", "ru": "Код", "kk": "Коды"},
-    "map.name": {"en": "Name", "ru": "Название", "kk": "Атауы"},
-    "map.address": {"en": "Address", "ru": "Адрес", "kk": "Мекенжайы"},
-    "map.timezone": {"en": "Time zone", "ru": "Часовой пояс", "kk": "Уақыт белдеуі"},
-    "map.active": {"en": "Active (takes requests)", "ru": "Активен (принимает заявки)",
-                   "kk": "Белсенді (өтінімдер қабылдайды)"},
-    "map.status": {"en": "Status", "ru": "Статус", "kk": "Күйі"},
-    "map.is_active": {"en": "active", "ru": "активен", "kk": "белсенді"},
-    "map.inactive": {"en": "inactive", "ru": "неактивен", "kk": "белсенді емес"},
-    "map.new_office": {"en": "New office", "ru": "Новый офис", "kk": "Жаңа кеңсе"},
-    "map.edit_office": {"en": "Office {code}", "ru": "Офис {code}", "kk": "{code} кеңсесі"},
-    "map.new_link": {"en": "Create a new office instead", "ru": "Создать новый офис", "kk": "Оның орнына жаңа кеңсе құру"},
-    "map.fence": {"en": "Geofence", "ru": "Геозона", "kk": "Геоаймақ"},
-    "map.fence_help_new": {"en": "Draw the office's area on the map with the polygon tool, then save.",
-                           "ru": "Нарисуйте территорию офиса на карте инструментом «многоугольник» и сохраните.",
-                           "kk": "Кеңсе аумағын картада «көпбұрыш» құралымен сызып, сақтаңыз."},
-    "map.fence_help_edit": {"en": "Drag the corners of the highlighted area, or draw a new polygon to replace it, then save.",
-                            "ru": "Перетащите углы выделенной области или нарисуйте новый многоугольник вместо неё и сохраните.",
-                            "kk": "Белгіленген аумақтың бұрыштарын жылжытыңыз немесе оның орнына жаңа көпбұрыш сызып, сақтаңыз."},
-    "map.draw": {"en": "Draw a polygon", "ru": "Нарисовать многоугольник", "kk": "Көпбұрыш сызу"},
-    "map.gm_first": {"en": "Click to place the first corner", "ru": "Нажмите, чтобы поставить первую вершину",
-                     "kk": "Бірінші төбені қою үшін басыңыз"},
-    "map.gm_continue": {"en": "Click to place the next corner", "ru": "Нажмите, чтобы поставить следующую вершину",
-                        "kk": "Келесі төбені қою үшін басыңыз"},
-    "map.gm_finish_poly": {"en": "Click the first corner to close the area",
-                           "ru": "Нажмите на первую вершину, чтобы замкнуть область",
-                           "kk": "Аумақты тұйықтау үшін бірінші төбені басыңыз"},
-    "map.gm_done": {"en": "Finish", "ru": "Готово", "kk": "Аяқтау"},
-    "map.gm_undo": {"en": "Remove the last corner", "ru": "Удалить последнюю вершину", "kk": "Соңғы төбені жою"},
-    "map.fence_drawn": {"en": "A new area is drawn.", "ru": "Новая область нарисована.", "kk": "Жаңа аумақ сызылды."},
-    "map.fence_changed": {"en": "The area is changed.", "ru": "Область изменена.", "kk": "Аумақ өзгертілді."},
-    "map.read_only": {"en": "Only company-wide administrators change offices; the map is read-only for you.",
-                      "ru": "Офисы меняют только администраторы всей компании; для вас карта только для просмотра.",
-                      "kk": "Кеңселерді тек бүкіл компания әкімшілері өзгертеді; сіз үшін карта тек қарауға арналған."},
-    "map.route_title": {"en": "Where would a request go?", "ru": "Куда уйдёт заявка?", "kk": "Өтінім қайда жіберіледі?"},
-    "map.route_help": {"en": "Click the map (when not drawing) to see which office a request sent from that point goes to.",
-                       "ru": "Нажмите на карту (не в режиме рисования), чтобы узнать, в какой офис уйдёт заявка из этой точки.",
-                       "kk": "Осы нүктеден жіберілген өтінім қай кеңсеге түсетінін білу үшін картаны басыңыз (сызу режимінен тыс)."},
-    "map.route_office": {"en": "{name} ({how})", "ru": "{name} ({how})", "kk": "{name} ({how})"},
-    "map.route_none": {"en": "no office", "ru": "нет офиса", "kk": "кеңсе жоқ"},
-    "map.route_failed": {"en": "The point could not be checked.", "ru": "Не удалось проверить точку.",
-                         "kk": "Нүктені тексеру мүмкін болмады."},
-    "map.route_point": {"en": "Point {lat}, {lon}: ", "ru": "Точка {lat}, {lon}: ", "kk": "{lat}, {lon} нүктесі: "},
-    "map.by_geofence": {"en": "inside its geofence", "ru": "внутри его геозоны", "kk": "оның геоаймағының ішінде"},
-    "map.by_nearest": {"en": "nearest office, {meters} m away", "ru": "ближайший офис, {meters} м",
-                       "kk": "ең жақын кеңсе, {meters} м"},
-    "map.by_home_office": {"en": "your home office", "ru": "ваш основной офис", "kk": "сіздің негізгі кеңсеңіз"},
-    "map.bad_fence_json": {"en": "The geofence is not valid GeoJSON.", "ru": "Геозона — не корректный GeoJSON.",
-                           "kk": "Геоаймақ дұрыс GeoJSON емес."},
-    "map.fence_missing": {"en": "Draw the office's geofence on the map first.",
-                          "ru": "Сначала нарисуйте геозону офиса на карте.",
-                          "kk": "Алдымен кеңсе геоаймағын картада сызыңыз."},
-})
 
 
 def can_edit():
@@ -100,10 +42,10 @@ def _office_item(office):
 
 def _geoman_texts():
     """The words Geoman shows while drawing a polygon, for its ``setLang``."""
-    return {"tooltips": {"firstVertex": t("map.gm_first"), "continueLine": t("map.gm_continue"),
-                         "finishPoly": t("map.gm_finish_poly")},
-            "actions": {"finish": t("map.gm_done"), "cancel": t("cancel"), "removeLastVertex": t("map.gm_undo")},
-            "buttonTitles": {"drawPolyButton": t("map.draw")}}
+    return {"tooltips": {"firstVertex": _("Click to place the first corner"), "continueLine": _("Click to place the next corner"),
+                         "finishPoly": _("Click the first corner to close the area")},
+            "actions": {"finish": _("Finish"), "cancel": _("Cancel"), "removeLastVertex": _("Remove the last corner")},
+            "buttonTitles": {"drawPolyButton": _("Draw a polygon")}}
 
 
 def _page(status=200, form=None, errors=None, selected=None):
@@ -124,8 +66,9 @@ def _page(status=200, form=None, errors=None, selected=None):
         "editable": editable,
         "home": HOME_VIEW,
         "routeUrl": url_for("console.offices_route"),
-        "texts": {"draw": t("map.draw"), "drawn": t("map.fence_drawn"), "changed": t("map.fence_changed"),
-                  "failed": t("map.route_failed"), "geoman": _geoman_texts(), "point": t("map.route_point", lat="{lat}", lon="{lon}")},
+        "texts": {"draw": _("Draw a polygon"), "drawn": _("A new area is drawn."), "changed": _("The area is changed."),
+                  "failed": _("The point could not be checked."), "geoman": _geoman_texts(),
+                  "point": _("Point {lat}, {lon}: ", lat="{lat}", lon="{lon}")},
     }
     return render("offices.html", status, offices=offices, selected=selected, editable=editable, form=form,
                   errors=errors or {}, config=config, timezones=TIMEZONES)
@@ -154,7 +97,7 @@ def _form_data(creating):
         except ValueError:
             fence = None
         if not isinstance(fence, dict):
-            errors["geofence"] = [t("map.bad_fence_json")]
+            errors["geofence"] = [_("The geofence is not valid GeoJSON.")]
         else:
             if fence.get("type") == "Feature":  # what Leaflet's toGeoJSON gives for a layer
                 fence = fence.get("geometry")
@@ -190,7 +133,7 @@ def offices_save():
         except ma.ValidationError as exc:
             errors = _flat(exc.messages)
             if "geofence" in errors and "geofence" not in body:  # the schema's refusal, in the map's words
-                errors["geofence"] = [t("map.fence_missing")]
+                errors["geofence"] = [_("Draw the office's geofence on the map first.")]
     if errors:
         return _page(422, form=form, errors=errors, selected=office)
     try:
@@ -200,7 +143,7 @@ def offices_save():
         details = exc.details if isinstance(exc.details, dict) else {}
         errors = _flat(details) if details else {"_": [i18n.translate(exc.message, g.lang)]}
         return _page(exc.status, form=form, errors=errors, selected=office)
-    flash(t("saved"), "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("console.offices_map", office=saved.id), code=303)
 
 
@@ -211,15 +154,15 @@ def offices_route():
         args = RouteArgsSchema().load({"lat": request.args.get("lat"), "lon": request.args.get("lon")})
         result = service.route_preview(g.user, args["lat"], args["lon"])
     except ma.ValidationError:
-        return jsonify(office=None, text=t("map.route_failed")), 422
+        return jsonify(office=None, text=_("The point could not be checked.")), 422
     except ApiError as exc:
         db.session.rollback()
         return jsonify(office=None, text=i18n.translate(exc.message, g.lang)), exc.status
     office = result["office"]
     if office is None:
-        return jsonify(office=None, text=t("map.route_none"))
+        return jsonify(office=None, text=_("no office"))
     how = result["matched_by"]
-    reason = (t("map.by_nearest", meters=round(result["distance_m"] or 0)) if how == "nearest"
-              else t(f"map.by_{how}") if how in ("geofence", "home_office") else how)
+    reason = (_("nearest office, {meters} m away", meters=round(result["distance_m"] or 0)) if how == "nearest"
+              else _("inside its geofence") if how == "geofence" else _("your home office") if how == "home_office" else how)
     return jsonify(office={"id": office.id, "code": office.code, "name": office.name},
-                   text=t("map.route_office", name=f"{office.name} ({office.code})", how=reason))
+                   text=_("{name} ({how})", name=f"{office.name} ({office.code})", how=reason))

@@ -17,35 +17,11 @@ from service_app import i18n
 from service_app.errors import ApiError
 from service_app.extensions import db
 
-from .. import messages
-from ..web import bp, page_error, render, t
+from ..messages import _
+from ..web import bp, page_error, render
 from .admin_tools import requires
 from .common import chosen_office, error_lines, int_or_none, refusal_lines
 from .offices import can_edit
-
-messages.register({
-    "rooms.title": {"en": "Rooms and QR codes", "ru": "Помещения и QR-коды", "kk": "Бөлмелер және QR кодтары"},
-    "rooms.office": {"en": "Office", "ru": "Офис", "kk": "Кеңсе"},
-    "rooms.show": {"en": "Show", "ru": "Показать", "kk": "Көрсету"},
-    "rooms.no_offices": {"en": "There are no offices yet.", "ru": "Офисов пока нет.", "kk": "Әзірге кеңселер жоқ."},
-    "rooms.list": {"en": "Rooms of {office}", "ru": "Помещения офиса {office}", "kk": "{office} кеңсесінің бөлмелері"},
-    "rooms.none": {"en": "This office has no rooms yet.", "ru": "В этом офисе пока нет помещений.",
-                   "kk": "Бұл кеңседе әзірге бөлмелер жоқ."},
-    "rooms.code": {"en": "Code", "ru": "Код", "kk": "Коды"},
-    "rooms.name": {"en": "Name", "ru": "Название", "kk": "Атауы"},
-    "rooms.floor": {"en": "Floor", "ru": "Этаж", "kk": "Қабат"},
-    "rooms.qr": {"en": "QR code", "ru": "QR-код", "kk": "QR коды"},
-    "rooms.qr_png": {"en": "QR code of room {code} (PNG)", "ru": "QR-код помещения {code} (PNG)",
-                     "kk": "{code} бөлмесінің QR коды (PNG)"},
-    "rooms.sheet": {"en": "Download the QR sheet (PDF)", "ru": "Скачать лист QR-кодов (PDF)",
-                    "kk": "QR кодтар парағын жүктеу (PDF)"},
-    "rooms.add": {"en": "Add a room", "ru": "Добавить помещение", "kk": "Бөлме қосу"},
-    "rooms.floor_help": {"en": "optional, a whole number", "ru": "необязательно, целое число",
-                         "kk": "міндетті емес, бүтін сан"},
-    "rooms.admins_only": {"en": "Only company-wide administrators add rooms and download QR codes.",
-                          "ru": "Добавлять помещения и скачивать QR-коды могут только администраторы всей компании.",
-                          "kk": "Бөлме қосуды және QR кодтарын жүктеуді тек бүкіл компания әкімшілері жасай алады."},
-})
 
 
 def _page(status=200, office=None, form=None, errors=None):
@@ -84,7 +60,7 @@ def rooms_create():
     except ApiError as exc:
         db.session.rollback()
         return _page(exc.status, office=office, form=form, errors=refusal_lines(exc))
-    flash(t("saved"), "success")
+    flash(_("Saved."), "success")
     return redirect(url_for("console.rooms", office=office.id), code=303)
 
 

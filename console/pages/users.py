@@ -13,67 +13,10 @@ from service_app.users import service
 from service_app.users.schemas import UserCreateSchema, UserListArgsSchema, UserUpdateSchema
 from service_app.vocabulary import LANGUAGES, ROLES
 
-from .. import messages
-from ..web import bp, render, t
+from ..messages import _
+from ..web import bp, render
 from .admin_tools import load, query_args, requires
 from .common import form_number, form_numbers
-
-messages.register({
-    "users.title": {"en": "Users", "ru": "Пользователи", "kk": "Пайдаланушылар"},
-    "users.search": {"en": "Search", "ru": "Поиск", "kk": "Іздеу"},
-    "users.search_label": {"en": "Login, name or email", "ru": "Логин, имя или эл. почта",
-                           "kk": "Логин, аты немесе электрондық пошта"},
-    "users.role": {"en": "Role", "ru": "Роль", "kk": "Рөл"},
-    "users.any_role": {"en": "Any role", "ru": "Любая роль", "kk": "Кез келген рөл"},
-    "users.role.employee": {"en": "Employee", "ru": "Сотрудник", "kk": "Қызметкер"},
-    "users.role.administrator": {"en": "Administrator", "ru": "Администратор", "kk": "Әкімші"},
-    "users.role.manager": {"en": "Manager", "ru": "Руководитель", "kk": "Басшы"},
-    "users.status": {"en": "Status", "ru": "Статус", "kk": "Күйі"},
-    "users.any_status": {"en": "Active and inactive", "ru": "Активные и неактивные",
-                         "kk": "Белсенді және белсенді емес"},
-    "users.active": {"en": "Active", "ru": "Активен", "kk": "Белсенді"},
-    "users.inactive": {"en": "Deactivated", "ru": "Деактивирован", "kk": "Өшірілген"},
-    "users.login": {"en": "Login", "ru": "Логин", "kk": "Логин"},
-    "users.full_name": {"en": "Full name", "ru": "ФИО", "kk": "Толық аты-жөні"},
-    "users.email": {"en": "Email", "ru": "Эл. почта", "kk": "Электрондық пошта"},
-    "users.language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
-    "users.password": {"en": "Password", "ru": "Пароль", "kk": "Құпиясөз"},
-    "users.new_password": {"en": "New password", "ru": "Новый пароль", "kk": "Жаңа құпиясөз"},
-    "users.home_office": {"en": "Home office", "ru": "Основной офис", "kk": "Негізгі кеңсе"},
-    "users.no_office": {"en": "No home office", "ru": "Без офиса", "kk": "Кеңсесіз"},
-    "users.offices": {"en": "Offices in scope (none: all)", "ru": "Офисы в зоне ответственности (не выбрано ни одного — все)",
-                      "kk": "Жауапкершілік аймағындағы кеңселер (ешқайсысы таңдалмаса — барлығы)"},
-    "users.departments": {"en": "Departments in scope (none: all)",
-                          "ru": "Отделы в зоне ответственности (не выбрано ни одного — все)",
-                          "kk": "Жауапкершілік аймағындағы бөлімдер (ешқайсысы таңдалмаса — барлығы)"},
-    "users.scope": {"en": "Scope", "ru": "Зона ответственности", "kk": "Жауапкершілік аймағы"},
-    "users.all": {"en": "all", "ru": "все", "kk": "барлығы"},
-    "users.create": {"en": "New account", "ru": "Новая учётная запись", "kk": "Жаңа тіркелгі"},
-    "users.created": {"en": "Account {login} created.", "ru": "Учётная запись {login} создана.",
-                      "kk": "{login} тіркелгісі құрылды."},
-    "users.deactivate": {"en": "Deactivate", "ru": "Деактивировать", "kk": "Өшіру"},
-    "users.activate": {"en": "Activate", "ru": "Активировать", "kk": "Қосу"},
-    "users.deactivate_confirm": {"en": "Deactivate this account and end its sessions?",
-                                 "ru": "Деактивировать учётную запись и завершить её сеансы?",
-                                 "kk": "Тіркелгіні өшіріп, оның сеанстарын аяқтау керек пе?"},
-    "users.deactivated": {"en": "Account deactivated; its sessions have ended.",
-                          "ru": "Учётная запись деактивирована, её сеансы завершены.",
-                          "kk": "Тіркелгі өшірілді, оның сеанстары аяқталды."},
-    "users.activated": {"en": "Account activated.", "ru": "Учётная запись активирована.",
-                        "kk": "Тіркелгі қосылды."},
-    "users.set_scope": {"en": "Save the scope", "ru": "Сохранить зону", "kk": "Аймақты сақтау"},
-    "users.set_password": {"en": "Set the password", "ru": "Задать пароль", "kk": "Құпиясөзді орнату"},
-    "users.password_set": {"en": "Password set; the account's sessions have ended.",
-                           "ru": "Пароль задан, сеансы учётной записи завершены.",
-                           "kk": "Құпиясөз орнатылды, тіркелгі сеанстары аяқталды."},
-    "users.open": {"en": "Manage", "ru": "Управление", "kk": "Басқару"},
-    "users.back": {"en": "All users", "ru": "Все пользователи", "kk": "Барлық пайдаланушылар"},
-    "users.next_page": {"en": "Next page", "ru": "Следующая страница", "kk": "Келесі бет"},
-    "users.none_found": {"en": "No accounts match.", "ru": "Подходящих учётных записей нет.",
-                         "kk": "Сәйкес тіркелгілер жоқ."},
-    "users.actions": {"en": "Actions", "ru": "Действия", "kk": "Әрекеттер"},
-    "users.filter": {"en": "Filter", "ru": "Фильтр", "kk": "Сүзгі"},
-})
 
 LIST_KEYS = ("q", "role", "is_active", "office_id", "cursor", "limit")
 
@@ -113,7 +56,7 @@ def user_create():
     data["office_ids"] = form_numbers(request.form, "office_ids")
     data["department_codes"] = _codes("department_codes")
     user = service.create_user(load(UserCreateSchema(), data), g.user)
-    flash(t("users.created", login=user.login), "success")
+    flash(_("Account {login} created.", login=user.login), "success")
     return redirect(url_for("console.user_detail", user_id=user.id), code=303)
 
 
@@ -134,17 +77,18 @@ def _update(user_id, data, message):
 @requires("administrator")
 def user_set_active(user_id):
     active = request.form.get("is_active") == "true"
-    return _update(user_id, {"is_active": active}, t("users.activated" if active else "users.deactivated"))
+    done = _("Account activated.") if active else _("Account deactivated; its sessions have ended.")
+    return _update(user_id, {"is_active": active}, done)
 
 
 @bp.route("/users/<int:user_id>/scope", methods=["POST"])
 @requires("administrator")
 def user_set_scope(user_id):
     return _update(user_id, {"office_ids": form_numbers(request.form, "office_ids"), "department_codes": _codes("department_codes")},
-                   t("saved"))
+                   _("Saved."))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @requires("administrator")
 def user_set_password(user_id):
-    return _update(user_id, {"password": request.form.get("password", "")}, t("users.password_set"))
+    return _update(user_id, {"password": request.form.get("password", "")}, _("Password set; the account's sessions have ended."))

@@ -24,6 +24,7 @@ from offices.models import Department, Office, Room
 from service_app.database import reports_session, utcnow
 from service_app.errors import ApiError
 from service_app.users.models import User
+from service_app.vocabulary import in_language
 
 from service_requests.access import scope_condition
 from .csvfile import Lines
@@ -157,9 +158,7 @@ def _row(key, label, agg, quantiles):
             "rated": agg.rated, "avg_rating": round(float(agg.avg_rating), 2) if agg.avg_rating is not None else None}
 
 
-def localized(name, language):
-    """A name stored as one string or as {ru, kk, en}, in ``language`` (else the first one given)."""
-    return name if isinstance(name, str) else name.get(language) or next(iter(name.values()))
+localized = in_language  # a name stored as one string or as {ru, kk, en}, in a language
 
 
 def _labels(session, group_by, keys, language):

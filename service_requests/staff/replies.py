@@ -8,7 +8,7 @@ Applying a reply is one change: the comment (an internal note when the reply say
 so) and its actions (``assign_to_me``, ``priority``, ``status``) are written in one
 transaction by the same service functions a single call uses, or nothing is. The
 body is posted in the language of the request's author, who reads it (a language
-the reply lacks falls back to ru, then en, then kk), with ``{number}``, ``{title}``,
+the reply lacks falls back as ``service_app.vocabulary.in_language`` says), with ``{number}``, ``{title}``,
 ``{author_name}`` and ``{office}`` filled in; a reply that its values fill past the
 longest comment (``COMMENT_CHARS``) is refused (422) rather than posted. A public reply that moves the status is
 that move's reason, so its readers get one notification, not two.
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from service_app.errors import ApiError
 from service_app.extensions import db
-from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES
+from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, in_language
 
 from service_requests import access
 from service_requests.history import Event
@@ -30,18 +30,6 @@ from .models import Reply
 NOT_FOUND = "reply not found"
 PLACEHOLDERS = ("number", "title", "author_name", "office")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
-# A language a text lacks: the reader's, else ru, else en, else kk (LocalizedTextSchema).
-FALLBACK = (DEFAULT_LANGUAGE, "en", "kk")
-
-
-def in_language(text, language):
-    """``text`` (a string or ``{ru, kk, en}``) in ``language``, or the first fallback it has."""
-    if isinstance(text, str):
-        return text
-    for candidate in (language, *FALLBACK):
-        if text.get(candidate):
-            return text[candidate]
-    return next(iter(text.values()), "")
 
 
 def fill(text, req, language):

@@ -14,8 +14,9 @@ import marshmallow as ma
 import pytest
 import webargs.core
 from marshmallow import validate
+from werkzeug.exceptions import default_exceptions
 
-from service_app import error_messages, gunicorn_errors, i18n
+from service_app import catalogues, gunicorn_errors, i18n
 from service_app.vocabulary import LANGUAGES
 from service_requests.models import PRIORITIES, STATUSES
 from tests.support.api import assert_error, bearer
@@ -203,23 +204,80 @@ def test_gunicorn_refusals_are_in_the_default_language():
 # --- the catalogue --------------------------------------------------------------------
 
 
+def _entries(catalogue):
+    return {m.id: m for m in catalogue if m.id}
+
+
+TEMPLATE = _entries(catalogues.read_template("errors"))
+
+
 def test_every_entry_has_russian_and_kazakh_with_the_same_placeholders():
+    """Each message of ``errors.pot`` is translated in ``<lang>/LC_MESSAGES/errors.po``: every form,
+    not fuzzy, in Cyrillic, with the English placeholders."""
     placeholder = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-    for english, translations in error_messages.MESSAGES.items():
-        assert set(translations) == {"ru", "kk"}, english
-        for language, text in translations.items():
-            assert text and text != english and CYRILLIC.search(text), (english, language)
-            assert sorted(set(placeholder.findall(text))) == sorted(set(placeholder.findall(english))), \
-                (english, language)
+    assert len(TEMPLATE) > 350
+    problems = []
+    for language in ("ru", "kk"):
+        catalogue = catalogues.read_catalogue(language, "errors")
+        found = _entries(catalogue)
+        if set(found) != set(TEMPLATE):
+            problems.append((language, "differs from errors.pot: run make messages",
+                             sorted(map(str, set(found) ^ set(TEMPLATE)))))
+        for english, message in found.items():
+            forms = message.string if isinstance(message.string, tuple) else (message.string,)
+            englishes = english if isinstance(english, tuple) else (english,)
+            if message.fuzzy or (isinstance(english, tuple) and len(forms) != catalogue.num_plurals):
+                problems.append((language, english, "fuzzy or not every plural form"))
+            for text in forms:
+                if not (text and text not in englishes and CYRILLIC.search(text)):
+                    problems.append((language, english, text))
+                elif sorted(set(placeholder.findall(text))) != sorted(set(placeholder.findall(englishes[-1]))):
+                    problems.append((language, english, text, "placeholders"))
+    assert problems == []
 
 
 def test_kazakh_is_not_russian():
     """A Kazakh rendering differs from the Russian one (a copy-paste slip would not)."""
-    same = [english for english, t in error_messages.SERVICE.items()
-            if t["kk"] == t["ru"] and not re.fullmatch(r"[\d\s\w]*цифр", t["ru"])]
+    russian = _entries(catalogues.read_catalogue("ru", "errors"))
+    kazakh = _entries(catalogues.read_catalogue("kk", "errors"))
+    same = [english for english in TEMPLATE if kazakh[english].string == russian[english].string
+            and not re.fullmatch(r"[\d\s\w]*цифр", str(russian[english].string))]
     assert same == []
-    with_kazakh_letters = sum(bool(KAZAKH_LETTERS.search(t["kk"])) for t in error_messages.MESSAGES.values())
-    assert with_kazakh_letters > len(error_messages.MESSAGES) * 0.6
+    with_kazakh_letters = sum(bool(KAZAKH_LETTERS.search(str(m.string))) for m in kazakh.values())
+    assert with_kazakh_letters > len(kazakh) * 0.6
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418,
+                                    421, 422, 423, 424, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505])
+def test_werkzeugs_own_texts_for_an_http_error_are_translated(status):
+    """An HTTP error raised without a message answers werkzeug's own name or description."""
+    error = default_exceptions[status]()
+    for text in (error.name, error.description):
+        for language in ("ru", "kk"):
+            assert CYRILLIC.search(i18n.translate(text, language)), (status, text, language)
+
+
+@pytest.mark.parametrize("message, russian", [
+    ("to: the period is longer than 1 days", "to: период длиннее 1 дня"),
+    ("to: the period is longer than 3 days", "to: период длиннее 3 дней"),
+    ("to: the period is longer than 31 days", "to: период длиннее 31 дня"),
+    ("to: the period is longer than 366 days", "to: период длиннее 366 дней"),
+    ("at most 21 filters", "не более 21 фильтра"),
+    ("at most 11 filters", "не более 11 фильтров"),
+    ("at most 24 filters", "не более 24 фильтров"),
+    ("the image has 41 pixels, more than the limit of 40 (or it looks like a decompression bomb)",
+     "в изображении 41 пиксель, больше предела 40 (или оно похоже на декомпрессионную бомбу)"),
+    ("the image has 42 pixels, more than the limit of 40 (or it looks like a decompression bomb)",
+     "в изображении 42 пикселя, больше предела 40 (или оно похоже на декомпрессионную бомбу)"),
+])
+def test_a_number_of_things_takes_its_russian_form(message, russian):
+    """A message with plural forms: its first whole number chooses the form (1, 21: one; 2-4, 22: few; 5, 11: many)."""
+    assert i18n.translate(message, "ru") == russian
+
+
+def test_a_message_with_plural_forms_is_recognised_in_the_singular_too():
+    assert i18n.translate("at most 1 day", "ru") == "не более 1 дня"
+    assert i18n.translate("at most 1 day", "kk") == "ең көбі 1 күн"
 
 
 def test_values_that_are_data_are_never_translated():
@@ -336,7 +394,8 @@ def test_the_scan_finds_the_messages():
 
 
 def test_every_message_the_code_writes_has_russian_and_kazakh():
-    """Fails for a new English message without its entry in ``service_app/error_messages.py``."""
+    """Fails for a new English message without its entry in ``service_app/translations/errors.pot`` (and its
+    translations in each language's ``errors.po``)."""
     missing = []
     for place, sample, source in _literal_messages():
         if re.fullmatch(r"(\{[^{}]+\}|[\w.-]+): \{[^{}]+\}", source):
