@@ -9,7 +9,7 @@ from offices import service as offices_service
 from service_app.errors import ApiError
 from service_app.users import service as users_service
 from service_requests.staff import assignment
-from service_requests.staff.assignment_schemas import RuleUpdateSchema
+from service_requests.staff.schemas import RuleUpdateSchema
 from service_requests.staff.models import ASSIGNMENT_MODES
 
 from ..messages import _

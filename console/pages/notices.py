@@ -16,7 +16,7 @@ from service_app.errors import ApiError
 from service_app.extensions import db
 from service_requests.employees import notices as notice_service
 from service_requests.catalogue.categories import list_categories
-from service_requests.employees.notice_schemas import NoticeCreateSchema, NoticeUpdateSchema
+from service_requests.employees.schemas import NoticeCreateSchema, NoticeUpdateSchema
 
 from ..messages import _
 from ..web import bp, page_error, render, zone

@@ -15,7 +15,7 @@ from service_app.users import service as users_service
 from service_requests.staff import bulk, replies, views
 from service_requests import queries
 from service_requests.models import PRIORITIES, STATUSES
-from service_requests.staff.reply_schemas import BulkSchema
+from service_requests.staff.schemas import BulkSchema
 from service_requests.schemas import SLA_FILTERS, SORTS, RequestListArgsSchema
 
 from ..messages import _, label, ngettext, priority_labels, sla_filter_labels, sort_labels, status_labels

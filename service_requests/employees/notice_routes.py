@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user
 from service_app.api import Blueprint
 
 from . import notices
-from .notice_schemas import (NoticeCreateSchema, NoticeListSchema, NoticePlaceArgsSchema, NoticeSchema,
+from .schemas import (NoticeCreateSchema, NoticeListSchema, NoticePlaceArgsSchema, NoticeSchema,
                              NoticeUpdateSchema)
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1", description="Office notices")

@@ -7,14 +7,12 @@ from flask_jwt_extended import current_user
 from offices.rooms import resolve_token
 from service_app.api import Blueprint, Output
 from service_app.extensions import db
-
 from service_requests.catalogue.models import Category
-from service_requests.schemas import OfficeRefSchema, RoomRefSchema
 from service_requests.catalogue.schemas import CategorySchema
-from .schemas import SimilarSchema
+from service_requests.schemas import OfficeRefSchema, RoomRefSchema
 
 from . import notices, similar
-from .notice_schemas import NoticeSchema
+from .schemas import NoticeSchema, SimilarSchema
 
 blp = Blueprint("qr", __name__, url_prefix="/api/v1", description="Rooms' QR tags")
 

@@ -1,10 +1,9 @@
-"""Employees' schemas: similar requests (before submitting, and a room's tag)."""
-
+"""Employees' schemas: similar requests (before submitting, and a room's tag) and office notices."""
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import Code, Id, Text, TrimmedString
-
+from service_app.fields import BoundedDateTime, Code, Id, LocalizedText, Text, TrimmedString
+from service_app.pagination import page_schema
 from service_requests.models import STATUSES
 from service_requests.schemas import FollowingFields
 
@@ -39,3 +38,60 @@ class SimilarArgsSchema(Schema):
     def both_or_neither(self, data, **kwargs):
         if ("lat" in data) != ("lon" in data):
             raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lon" in data else "lon")
+
+
+TITLE_CHARS = (3, 200)
+BODY_CHARS = 5000
+
+
+class NoticeCreateSchema(Schema):
+    title = LocalizedText(required=True, min_length=TITLE_CHARS[0], max_length=TITLE_CHARS[1])
+    body = LocalizedText(allow_none=True, max_length=BODY_CHARS)
+    category = Code(allow_none=True, metadata={"description": "an active category's code"})
+    room_id = Id(allow_none=True, strict=True)
+    until = BoundedDateTime(allow_none=True, metadata={"description": "when the notice stops showing; future"})
+
+
+class NoticeUpdateSchema(Schema):
+    title = LocalizedText(min_length=TITLE_CHARS[0], max_length=TITLE_CHARS[1])
+    body = LocalizedText(allow_none=True, max_length=BODY_CHARS)
+    category = Code(allow_none=True)
+    room_id = Id(allow_none=True, strict=True)
+    until = BoundedDateTime(allow_none=True)
+    resolved = ma.fields.Boolean(metadata={"description": "true resolves the notice (once; its followers are told)"})
+
+
+class NoticeRoomSchema(Output):
+    id = ma.fields.Integer()
+    code = Text()
+    name = LocalizedText()  # as every room's name (``RoomRef``): a string or ``{ru, kk, en}`` is stored
+
+
+class NoticeSchema(Output):
+    id = ma.fields.Integer()
+    office_id = ma.fields.Integer()
+    title = LocalizedText()
+    body = LocalizedText(allow_none=True, max_length=BODY_CHARS)
+    category = Text(allow_none=True)
+    room = ma.fields.Nested(NoticeRoomSchema, allow_none=True)
+    until = ma.fields.AwareDateTime(allow_none=True)
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+    followers_count = ma.fields.Integer()
+    following = ma.fields.Boolean(metadata={"description": "whether the caller follows it"})
+
+
+NoticeListSchema = page_schema(NoticeSchema, "NoticeListSchema", complete=True)
+
+
+class NoticePlaceArgsSchema(Schema):
+    office_id = Id()
+    lat = ma.fields.Float(allow_nan=False)
+    qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "a room's QR tag: the place is the tag's office"})
+    lon = ma.fields.Float(allow_nan=False)
+
+    @ma.validates_schema
+    def _both_coordinates(self, data, **kwargs):
+        """A point needs both coordinates."""
+        if ("lat" in data) != ("lon" in data):
+            raise ma.ValidationError(["required"], "lon" if "lat" in data else "lat")

@@ -5,7 +5,7 @@ from service_app.api import Blueprint
 from service_app.vocabulary import STAFF_ROLES
 
 from . import assignment
-from .assignment_schemas import AvailabilitySchema, RuleListSchema, RuleSchema, RuleUpdateSchema
+from .schemas import AvailabilitySchema, RuleListSchema, RuleSchema, RuleUpdateSchema
 
 blp = Blueprint("assignment", __name__, url_prefix="/api/v1", description="Auto-assignment rules and availability")
 

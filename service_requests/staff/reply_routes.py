@@ -9,7 +9,7 @@ from service_app.vocabulary import STAFF_ROLES
 
 from . import bulk, replies
 from service_requests.access import get_visible_request
-from .reply_schemas import (BulkResultsSchema, BulkSchema, ReplyCreateSchema, ReplyListSchema, ReplySchema,
+from .schemas import (BulkResultsSchema, BulkSchema, ReplyCreateSchema, ReplyListSchema, ReplySchema,
                             ReplyUpdateSchema)
 from service_requests.responses import with_etag
 from service_requests.schemas import RequestSchema

@@ -9,7 +9,7 @@ from service_app.vocabulary import STAFF_ROLES
 
 from . import views
 from service_requests.schemas import RequestPageSchema
-from .view_schemas import ViewCountListSchema, ViewCreateSchema, ViewListSchema, ViewSchema, ViewUpdateSchema
+from .schemas import ViewCountListSchema, ViewCreateSchema, ViewListSchema, ViewSchema, ViewUpdateSchema
 
 blp = Blueprint("views", __name__, url_prefix="/api/v1", description="Saved views of the request list (staff)")
 
