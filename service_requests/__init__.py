@@ -1,6 +1,8 @@
-"""Service requests: categories, requests, comments, attachments, the status
-machine, SLA clocks and reports. (Not ``requests/``: that name would shadow the
-HTTP library firebase-admin needs.)"""
+"""Service requests: the request's kernel flat here (its tables, access, history, search, SLA clocks,
+followers, form answers, lists and schemas), its wings in subpackages (catalogue, lifecycle, photos,
+staff, employees, reports, mobile, privacy), and on top the request's own endpoints, intake, seed
+and CLI; ``init_app`` wires them into an app. The floors and their rule: README, "Layout", and
+tests/test_import_graph.py. (Not ``requests/``: that name would shadow the HTTP library firebase-admin needs.)"""
 from service_app import plugins
 from service_app.extensions import api
 from service_app.users.personal_data import Section
