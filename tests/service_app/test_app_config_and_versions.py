@@ -34,6 +34,33 @@ def test_app_config_needs_no_token_and_says_everything(versioned):
     assert body["support_contact"] == "+7 727 000 00 00"
 
 
+APP_CONFIG = (  # the answer for the ``versioned`` settings, as it is sent
+    '{"min_app_version":{"android":"2.4.0","ios":"3.0"},"latest_app_version":{"android":"2.6.1","ios":"3.2.0"},"languages":["ru","kk","en"],'
+    '"statuses":[{"code":"new","label":{"ru":"новая","kk":"жаңа","en":"new"},"final":false},'
+    '{"code":"in_progress","label":{"ru":"в работе","kk":"орындалуда","en":"in progress"},"final":false},'
+    '{"code":"waiting","label":{"ru":"ждёт вашего ответа","kk":"сіздің жауабыңызды күтуде","en":"waiting for you"},"final":false},'
+    '{"code":"resolved","label":{"ru":"выполнена","kk":"орындалды","en":"resolved"},"final":false},'
+    '{"code":"closed","label":{"ru":"закрыта","kk":"жабылды","en":"closed"},"final":true},'
+    '{"code":"rejected","label":{"ru":"отклонена","kk":"қабылданбады","en":"rejected"},"final":true},'
+    '{"code":"cancelled","label":{"ru":"отменена","kk":"тоқтатылды","en":"cancelled"},"final":true},'
+    '{"code":"duplicate","label":{"ru":"объединена с другой","kk":"басқа өтініммен біріктірілді",'
+    '"en":"merged into another"},"final":true}],'
+    '"priorities":[{"code":"low","label":{"ru":"низкий","kk":"төмен","en":"low"}},'
+    '{"code":"normal","label":{"ru":"обычный","kk":"қалыпты","en":"normal"}},'
+    '{"code":"high","label":{"ru":"высокий","kk":"жоғары","en":"high"}},'
+    '{"code":"urgent","label":{"ru":"срочный","kk":"шұғыл","en":"urgent"}}],'
+    '"limits":{"attachment_max_bytes":10485760,"attachment_max_per_request":10,"title_max_length":200,'
+    '"description_max_length":5000},"privacy_policy_version":"1.1","support_contact":"+7 727 000 00 00"}\n'
+)
+
+
+def test_app_config_answers_the_same_bytes(versioned):
+    """The statuses' and priorities' names come from the text catalogues; the answer stays byte for byte."""
+    response = versioned.get("/api/v1/app-config")
+    assert response.data == APP_CONFIG.encode("utf-8")
+    assert response.headers["ETag"] == 'W/"620243955361387f10711abea473628507224cad"'
+
+
 def test_app_config_is_conditional(versioned, make_app):
     first = versioned.get("/api/v1/app-config")
     tag = first.headers["ETag"]

@@ -126,6 +126,19 @@ def test_a_new_code_replaces_the_old_one(app, client, sms, person, monkeypatch):
     assert confirm(client, "222222").status_code == 204
 
 
+@pytest.mark.parametrize("language, text", [
+    ("ru", "Santrade: код для смены пароля 004217. Никому его не сообщайте."),
+    ("kk", "Santrade: құпиясөзді өзгерту коды 004217. Ешкімге айтпаңыз."),
+    ("en", "Santrade: your password reset code is 004217. Do not share it."),
+])
+def test_the_sms_is_in_the_accounts_language(client, sms, make_user, monkeypatch, language, text):
+    """The text comes from the catalogues (the ``accounts`` domain), word for word as it was."""
+    make_user("employee", login=f"reader-{language}", phone="+77011234500", language=language)
+    monkeypatch.setattr(reset.secrets, "randbelow", lambda n: 4217)
+    ask(client, f"reader-{language}")
+    assert sms.sent == [("+77011234500", text)]
+
+
 def test_unknown_login_or_no_phone_gets_invalid_code(client, sms, make_user):
     make_user("employee", login="nophone")
     ask(client, "nophone")

@@ -1,4 +1,5 @@
 """Merging a duplicate into the request it repeats (API.md "Employees")."""
+import pytest
 import sqlalchemy as sa
 
 from service_app.changes import SyncChange
@@ -52,6 +53,24 @@ def test_the_comment_is_in_the_authors_language(client, world, submit, auth):
     merge(client, world.admin, dup, kept)
     body = client.get(f"/api/v1/requests/{dup}/comments", headers=kazakh.headers).get_json()["items"][0]["body"]
     assert "біріктірілді" in body
+
+
+MERGED_COMMENTS = {  # in the author's language, word for word
+    "ru": "Эта заявка объединена с заявкой {target}: следите за ней там, вы подписаны на её обновления.",
+    "kk": "Бұл өтінім {target} өтінімімен біріктірілді: жаңалықтарын сол жерден қадағалаңыз, сіз оған жазылдыңыз.",
+    "en": "This request was merged into {target}: follow it there; you now get its updates.",
+}
+
+
+@pytest.mark.parametrize("language", MERGED_COMMENTS)
+def test_the_comment_says_these_words(client, world, submit, auth, language):
+    """The comment's text comes from the catalogues (the ``requests`` domain), as it was."""
+    author = auth("employee", office_id=world.ala, language=language)
+    kept = submit(world.other_employee)["id"]
+    dup = submit(author)["id"]
+    target = merge(client, world.admin, dup, kept).get_json()
+    body = client.get(f"/api/v1/requests/{dup}/comments", headers=author.headers).get_json()["items"][0]["body"]
+    assert body == MERGED_COMMENTS[language].format(target=target["number"])
 
 
 def test_followers_of_the_duplicate_follow_the_target(client, world, submit, auth):
