@@ -25,7 +25,8 @@ def test_in_language_has_one_fallback_order(text, language, expected):
 
 def test_the_other_modules_use_the_one_function():
     from console import web
-    from service_requests import replies, reports
+    from service_requests.reports import reports
+    from service_requests.staff import replies
     assert replies.in_language is in_language and reports.localized is in_language
     assert web.localized.__module__ == "console.web"  # a thin wrapper: the reader's language (g.lang)
 
