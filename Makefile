@@ -69,7 +69,9 @@ EXTRACT = $(BIN)/pybabel -q extract -F babel.cfg --no-wrap --sort-by-file -c Tra
 messages: venv-dev
 	$(EXTRACT) -o $(TRANSLATIONS)/console.pot console
 	$(EXTRACT) -o $(TRANSLATIONS)/notifications.pot notifications
-	for domain in errors console notifications; do \
+	$(EXTRACT) -o $(TRANSLATIONS)/requests.pot service_requests
+	$(EXTRACT) -o $(TRANSLATIONS)/accounts.pot service_app/auth
+	for domain in errors console notifications requests accounts; do \
 		$(BIN)/pybabel -q update --no-wrap --ignore-obsolete --init-missing -l ru -i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS) -D $$domain || exit 1; \
 		$(BIN)/pybabel -q update --no-wrap --ignore-obsolete --init-missing -l kk -i $(TRANSLATIONS)/$$domain.pot -d $(TRANSLATIONS) -D $$domain || exit 1; \
 	done

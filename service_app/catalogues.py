@@ -1,10 +1,13 @@
 """The service's texts for people: gettext catalogues, one per language and domain.
 
-Three domains, each a ``.po`` file per language in ``service_app/translations/<lang>/LC_MESSAGES/``:
+Five domains, each a ``.po`` file per language in ``service_app/translations/<lang>/LC_MESSAGES/``:
 
 - ``errors``: the API's error messages (``service_app.i18n`` translates an envelope when it is written);
 - ``console``: the staff console's pages (``console.messages``);
-- ``notifications``: the titles and bodies of pushes and feed entries (``notifications.messages``).
+- ``notifications``: the titles and bodies of pushes and feed entries (``notifications.messages``);
+- ``requests``: the texts ``service_requests`` writes itself: the CSV export's column titles, the
+  priorities' names the apps' configuration lists, the comment left on a merged request;
+- ``accounts``: the texts of ``service_app.auth``: the password reset SMS.
 
 English is the source language: a message id (``msgid``) is the English text itself, with a
 context (``msgctxt``) where one English word needs two translations ("Created": a request, or a
@@ -40,7 +43,7 @@ from babel.support import NullTranslations, Translations
 from .vocabulary import DEFAULT_LANGUAGE, LANGUAGES
 
 DIRECTORY = pathlib.Path(__file__).resolve().parent / "translations"
-DOMAINS = ("errors", "console", "notifications")
+DOMAINS = ("errors", "console", "notifications", "requests", "accounts")
 SOURCE_LANGUAGE = "en"
 # The plural rule each catalogue declares (its header); the tests hold the catalogues to these.
 PLURAL_FORMS = {

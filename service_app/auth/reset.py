@@ -15,6 +15,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from ..catalogues import Domain
 from ..database import utcnow
 from ..errors import SMS_RETRY_SECONDS, ApiError, invalid, retry_after
 from ..extensions import db
@@ -26,11 +27,12 @@ from .tokens import revoke_all_sessions
 
 log = logging.getLogger(__name__)
 
-MESSAGES = {
-    "ru": "Santrade: код для смены пароля {code}. Никому его не сообщайте.",
-    "kk": "Santrade: құпиясөзді өзгерту коды {code}. Ешкімге айтпаңыз.",
-    "en": "Santrade: your password reset code is {code}. Do not share it.",
-}
+TEXTS = Domain("accounts")
+
+
+def sms_text(language, code):
+    """The SMS carrying ``code``, in the account's ``language``."""
+    return TEXTS.speaking(language).gettext("Santrade: your password reset code is {code}. Do not share it.", code=code)
 
 
 def _code_hash(user_id, code):
@@ -66,7 +68,7 @@ def request_code(login):
         expires_at=now + timedelta(minutes=current_app.config["SMS_CODE_TTL_MINUTES"])))
     db.session.flush()
     try:
-        get_sms_sender().send(user.phone, MESSAGES[user.language].format(code=code))
+        get_sms_sender().send(user.phone, sms_text(user.language, code))
     except SmsError as exc:
         db.session.rollback()
         log.error("SMS gateway failed for user %s: %s", user.id, exc)

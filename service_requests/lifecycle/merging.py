@@ -16,6 +16,7 @@ duplicate pointing at the target.
 """
 
 from service_app import changes
+from service_app.catalogues import Domain
 from service_app.database import utcnow
 from service_app.errors import ApiError
 from service_app.extensions import db
@@ -24,11 +25,13 @@ from service_requests import access, following, history
 from service_requests.history import Event
 from service_requests.models import ServiceRequest
 
-MERGED_COMMENT = {
-    "ru": "Эта заявка объединена с заявкой {target}: следите за ней там, вы подписаны на её обновления.",
-    "kk": "Бұл өтінім {target} өтінімімен біріктірілді: жаңалықтарын сол жерден қадағалаңыз, сіз оған жазылдыңыз.",
-    "en": "This request was merged into {target}: follow it there; you now get its updates.",
-}
+TEXTS = Domain("requests")
+
+
+def merged_comment(language, target_number):
+    """The public comment on the merged request, in its author's ``language``, naming the target."""
+    t = TEXTS.speaking(language)
+    return t.gettext("This request was merged into {target}: follow it there; you now get its updates.", target=target_number)
 
 
 def _responsible(user, request_id):
@@ -51,8 +54,7 @@ def merge(user, request_id, into):
     ref = {"id": target.id, "number": target.number}
     source.status, source.merged_into_id, source.closed_at = "duplicate", target.id, now
     source.paused_at = None  # its clocks stop where they are
-    language = source.author.language if source.author.language in MERGED_COMMENT else "ru"
-    history.add_comment(user, source, MERGED_COMMENT[language].format(target=target.number), part_of="merged")
+    history.add_comment(user, source, merged_comment(source.author.language, target.number), part_of="merged")
     history.record(source, Event.MERGED, user, {"from": previous, "to": "duplicate", "into": ref})
     history.record(target, Event.MERGED_IN, user, {"request": {"id": source.id, "number": source.number}})
     people = [source.author_id, *following.follower_ids(source.id)]

@@ -9,6 +9,7 @@ from flask import current_app
 from notifications.messages import STATUS_WORDS
 from service_app import app_versions
 from service_app.api import Blueprint, Output
+from service_app.catalogues import Domain
 from service_app.fields import LocalizedText, Text
 from service_app.privacy_policy import current_version as privacy_policy_version
 from service_app.vocabulary import LANGUAGES
@@ -18,12 +19,22 @@ from service_requests.schemas import RequestCreateSchema
 
 blp = Blueprint("app_config", __name__, url_prefix="/api/v1", description="The apps' configuration")
 
-PRIORITY_WORDS = {
-    "low": {"ru": "низкий", "kk": "төмен", "en": "low"},
-    "normal": {"ru": "обычный", "kk": "қалыпты", "en": "normal"},
-    "high": {"ru": "высокий", "kk": "жоғары", "en": "high"},
-    "urgent": {"ru": "срочный", "kk": "шұғыл", "en": "urgent"},
-}
+TEXTS = Domain("requests")
+
+
+def priority_words(t):
+    """A request's priority as the apps name it, by its code (``t``: the ``requests`` texts in one language)."""
+    return {
+        "low": t.pgettext("request priority", "low"),
+        "normal": t.pgettext("request priority", "normal"),
+        "high": t.pgettext("request priority", "high"),
+        "urgent": t.pgettext("request priority", "urgent"),
+    }
+
+
+# The same words as ``{ru, kk, en}``, as the answer lists them (the statuses' come from ``notifications``).
+PRIORITY_WORDS = {code: {language: priority_words(TEXTS.speaking(language))[code] for language in LANGUAGES}
+                  for code in PRIORITIES}
 
 
 class PlatformVersionsSchema(Output):

@@ -1,18 +1,20 @@
 """``GET /requests.csv``: the request list's matching requests as a CSV file.
 
 The same filters and order as the list (``queries.filter_conditions``, ``queries.order_by``)
-inside the caller's view; column titles in the caller's language, category and department
-names too; statuses and priorities as the API's codes; times in ISO 8601 UTC. UTF-8 with a
-BOM, so spreadsheet programs read Cyrillic right. Cells are guarded against formulas
-(``csvfile``). The rows are read in chunks and written as they come, at most
-``EXPORT_MAX_ROWS``: when more match, the answer says so in ``X-Export-Truncated: true``
-(found by one probe past the limit before the first byte) and the file stops at the limit.
+inside the caller's view; column titles in the caller's language (the ``requests`` domain of
+``service_app.catalogues``), category and department names too; statuses and priorities as the
+API's codes; times in ISO 8601 UTC. UTF-8 with a BOM, so spreadsheet programs read Cyrillic
+right. Cells are guarded against formulas (``csvfile``). The rows are read in chunks and written
+as they come, at most ``EXPORT_MAX_ROWS``: when more match, the answer says so in
+``X-Export-Truncated: true`` (found by one probe past the limit before the first byte) and the
+file stops at the limit.
 """
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
 from offices.models import Department, Office, Room
+from service_app.catalogues import Domain
 from service_app.extensions import db
 from service_app.i18n import caller_language
 from service_app.users.models import User
@@ -26,28 +28,32 @@ from .reports import localized
 
 CHUNK = 1000
 
-TITLES = {  # column: {language: title}
-    "number": {"ru": "Номер", "kk": "Нөмір", "en": "Number"},
-    "title": {"ru": "Тема", "kk": "Тақырып", "en": "Title"},
-    "status": {"ru": "Статус", "kk": "Күйі", "en": "Status"},
-    "priority": {"ru": "Приоритет", "kk": "Басымдық", "en": "Priority"},
-    "category": {"ru": "Категория", "kk": "Санат", "en": "Category"},
-    "department": {"ru": "Отдел", "kk": "Бөлім", "en": "Department"},
-    "office": {"ru": "Офис", "kk": "Кеңсе", "en": "Office"},
-    "room": {"ru": "Помещение", "kk": "Бөлме", "en": "Room"},
-    "author": {"ru": "Автор", "kk": "Авторы", "en": "Author"},
-    "assignee": {"ru": "Исполнитель", "kk": "Орындаушы", "en": "Assignee"},
-    "created_at": {"ru": "Создана", "kk": "Құрылған", "en": "Created at"},
-    "first_response_at": {"ru": "Первый ответ", "kk": "Алғашқы жауап", "en": "First response at"},
-    "resolved_at": {"ru": "Решена", "kk": "Шешілген", "en": "Resolved at"},
-    "closed_at": {"ru": "Закрыта", "kk": "Жабылған", "en": "Closed at"},
-    "response_due_at": {"ru": "Срок ответа", "kk": "Жауап беру мерзімі", "en": "Response due at"},
-    "response_breached": {"ru": "Срок ответа нарушен", "kk": "Жауап мерзімі бұзылған", "en": "Response breached"},
-    "resolution_due_at": {"ru": "Срок решения", "kk": "Шешу мерзімі", "en": "Resolution due at"},
-    "resolution_breached": {"ru": "Срок решения нарушен", "kk": "Шешу мерзімі бұзылған",
-                            "en": "Resolution breached"},
-    "rating": {"ru": "Оценка", "kk": "Баға", "en": "Rating"},
-}
+TEXTS = Domain("requests")
+
+
+def titles(t):
+    """The columns' titles, in the file's order, in one language (``t``: the ``requests`` texts in it)."""
+    return [
+        t.pgettext("CSV column", "Number"),
+        t.pgettext("CSV column", "Title"),
+        t.pgettext("CSV column", "Status"),
+        t.pgettext("CSV column", "Priority"),
+        t.pgettext("CSV column", "Category"),
+        t.pgettext("CSV column", "Department"),
+        t.pgettext("CSV column", "Office"),
+        t.pgettext("CSV column", "Room"),
+        t.pgettext("CSV column", "Author"),
+        t.pgettext("CSV column", "Assignee"),
+        t.pgettext("CSV column", "Created at"),
+        t.pgettext("CSV column", "First response at"),
+        t.pgettext("CSV column", "Resolved at"),
+        t.pgettext("CSV column", "Closed at"),
+        t.pgettext("CSV column", "Response due at"),
+        t.pgettext("CSV column", "Response breached"),
+        t.pgettext("CSV column", "Resolution due at"),
+        t.pgettext("CSV column", "Resolution breached"),
+        t.pgettext("CSV column", "Rating"),
+    ]
 
 
 def _query(user, args):
@@ -78,7 +84,7 @@ def requests_csv(user, args):
 
     def lines():
         line = Lines()
-        yield BOM + line([TITLES[name][language] for name in TITLES])
+        yield BOM + line(titles(TEXTS.speaking(language)))
         chunk = []
         for row in db.session.execute(stmt):
             (row_id, title, status, priority, category, department, office, room_code, room_name, *rest) = row

@@ -1,5 +1,6 @@
 """The texts' catalogues (``service_app.catalogues``) and the one fallback order of a text kept in
 several languages (``service_app.vocabulary.in_language``)."""
+import ast
 import time
 
 import pytest
@@ -87,3 +88,44 @@ def test_loading_every_catalogue_is_quick(po_directory, monkeypatch):
     catalogues.load_all()
     assert time.perf_counter() - started < 2.0
     assert len(catalogues._loaded) == len(catalogues.DOMAINS) * 3
+
+
+# Each gettext domain and the folder ``make messages`` extracts it from (``errors`` is kept by hand).
+EXTRACTED = {"console": "console", "notifications": "notifications", "requests": "service_requests",
+             "accounts": "service_app/auth"}
+
+
+def test_make_messages_extracts_and_merges_every_domain():
+    makefile = (catalogues.DIRECTORY.parents[1] / "Makefile").read_text(encoding="utf-8")
+    assert set(EXTRACTED) | {"errors"} == set(catalogues.DOMAINS)
+    for domain, folder in EXTRACTED.items():
+        assert f"-o $(TRANSLATIONS)/{domain}.pot {folder}\n" in makefile, domain
+    assert f"for domain in {' '.join(catalogues.DOMAINS)}; do" in makefile
+
+
+# The ``{ru, kk, en}`` literals allowed in the code: names that are not translated.
+NOT_TRANSLATIONS = {("console/messages.py", "LANGUAGE_NAMES"), ("service_app/catalogues.py", "PLURAL_FORMS")}
+
+
+def test_no_text_table_is_left_outside_the_catalogues():
+    """A text for people is a message in a ``.po`` catalogue, not a ``{"ru": ..., "kk": ..., "en": ...}`` dict
+    in the code (demo data, ``seed.py``, excepted)."""
+    root = catalogues.DIRECTORY.parents[1]
+    found = set()
+    for package in ("service_app", "offices", "service_requests", "notifications", "console"):
+        for path in (root / package).rglob("*.py"):
+            if path.name == "seed.py":
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+                if isinstance(value, ast.Dict) and _languages_table(value) or isinstance(value, ast.Dict) and any(
+                        isinstance(v, ast.Dict) and _languages_table(v) for v in value.values):
+                    name = node.targets[0].id if isinstance(node, ast.Assign) else node.target.id
+                    found.add((str(path.relative_to(root)), name))
+    assert found == NOT_TRANSLATIONS
+
+
+def _languages_table(node):
+    keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+    return len(keys) >= 2 and keys <= {"ru", "kk", "en"}
