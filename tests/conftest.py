@@ -49,7 +49,8 @@ from flask.testing import FlaskClient
 from service_app import create_app
 from service_app.config import normalize_database_url
 from service_app.extensions import db
-from tests.support.api import DEMO_PASSWORD, bearer
+from tests.support.accounts import Account, add_user, sign_in
+from tests.support.api import DEMO_PASSWORD
 from tests.support.shared_app import SharedApp
 
 pytest_plugins = ["tests.company"]
@@ -129,7 +130,7 @@ def _empty_all_tables(engine):
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # One round trip; DELETE is much cheaper than TRUNCATE on tables this small.
-            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))
+            conn.exec_driver_sql("; ".join(f'DELETE FROM "{t.name}"' for t in tables))  # noqa: S608 - the models' tables
         else:
             for table in tables:
                 conn.execute(table.delete())
@@ -202,63 +203,26 @@ def ctx(app):
         yield
 
 
-class Account:
-    """A test account: its id, login, and (after signing in) tokens and headers."""
-
-    def __init__(self, user_id, login_name):
-        self.id, self.login = user_id, login_name
-        self.tokens, self.headers = None, None
-
-
-_HASHES = {}  # (password, Argon2 time cost, memory) -> one hash of it, reused by every account
-
-
-def _password_hash(password):
-    from flask import current_app
-
-    from service_app.auth.passwords import hash_password
-
-    if password != DEMO_PASSWORD:
-        return hash_password(password)
-    key = (password, current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_KIB"])
-    if key not in _HASHES:
-        _HASHES[key] = hash_password(password)
-    return _HASHES[key]
-
-
-def _token_answer(user):
-    """Open a session for ``user`` and return the sign-in's answer (as ``POST /auth/login`` gives it)."""
-    from service_app.auth.schemas import LoginResponseSchema
-    from service_app.auth.tokens import start_session, token_response
-
-    access, refresh = start_session(user)
-    db.session.commit()
-    return LoginResponseSchema().dump(token_response(access, refresh, user))
-
-
 @pytest.fixture
 def make_user(app):
-    """Create an account directly in the database; returns an Account (signed in with ``signed_in=True``)."""
-    from service_app.users.models import User
+    """Create an account directly in the database; returns an Account (signed in with ``signed_in=True``).
 
+    ``make_user.add(...)`` adds one to the session of an app context the caller holds (no commit),
+    for fixtures that make several at once; its logins come from the same counter."""
     counter = iter(range(1, 10_000))
 
-    def factory(role="employee", login=None, password=DEMO_PASSWORD, signed_in=False, **fields):
-        # Errors follow a signed-in user's language before Accept-Language: the suite's
-        # accounts read English too, unless a test gives them a language.
-        fields.setdefault("language", "en")
-        with app.app_context():
-            user = User(login=login or f"{role}-{next(counter)}",
-                        full_name=fields.pop("full_name", "Test Person"),
-                        role=role, password_hash=_password_hash(password), **fields)
-            db.session.add(user)
-            db.session.commit()
-            account = Account(user.id, user.login)
-            if signed_in:
-                account.tokens = _token_answer(user)
-                account.headers = bearer(account.tokens["access_token"])
-            return account
+    def add(role="employee", login=None, password=DEMO_PASSWORD, **fields):
+        return add_user(login or f"{role}-{next(counter)}", role, password, **fields)
 
+    def factory(role="employee", login=None, password=DEMO_PASSWORD, signed_in=False, **fields):
+        with app.app_context():
+            user = add(role, login, password, **fields)
+            if signed_in:
+                return sign_in([user])[0]
+            db.session.commit()
+            return Account(user.id, user.login)
+
+    factory.add = add
     return factory
 
 
