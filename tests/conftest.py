@@ -5,7 +5,8 @@ them in. Every test starts from empty tables and an app as it was built.
 One app per session. ``create_app`` costs 100-400 ms (the OpenAPI document
 above all), so ``make_app()`` without settings, and the ``app`` fixture,
 return one app built once per session (per pytest-xdist worker). After each
-test it is put back as it was built: its config, ``app.extensions`` (adapters
+test it is put back as it was built (``tests/support/shared_app.py``;
+``tests/test_shared_app.py`` holds it to that): its config, ``app.extensions`` (adapters
 a test set, or built lazily, are dropped, so the next test builds its own; the
 plug-in hooks, the office router's cache, the hashers), the request hooks and
 error handlers a test added, the global extension objects (Flask-Limiter,
@@ -16,12 +17,14 @@ replaced: the next test builds a new one. ``make_app(**settings)`` with
 settings, or a second ``make_app()`` in one test, builds a fresh app (start-up
 settings such as ``RATELIMIT_ENABLED`` are read only once, at start-up).
 
-Accounts. ``make_user`` creates an account directly in the database (the demo
-password's Argon2 hash is computed once per cost setting and reused). ``auth``
-also signs it in the way the API's sign-in does after checking the password
-(``service_app.auth.tokens.start_session``: a session row and a token pair, in
-the login answer's shape), without an HTTP round trip; the ``login`` fixture
-and the sign-in tests sign in over HTTP for real.
+Accounts (``tests/support/accounts.py``). ``make_user`` creates an account
+directly in the database (the demo password's Argon2 hash is computed once per
+cost setting and reused). ``auth`` also signs it in the way the API's sign-in
+does once the password checks out (``service_app.auth.tokens.start_session``: a
+session row and a token pair, ``tokens`` in the login answer's shape), without
+an HTTP round trip; ``world`` (``tests/company.py``) makes its offices and its
+seven signed-in people in one transaction. The ``login`` fixture and the
+sign-in tests sign in over HTTP for real.
 
 Between tests the tables are emptied with ``DELETE`` (children first), not
 ``TRUNCATE``: ids go on from where they were on PostgreSQL (on SQLite they
@@ -29,9 +32,9 @@ start again at 1), so no test may assume an id. The PostgreSQL test database
 runs with ``synchronous_commit=off`` (a crash may lose the last commits of a
 database that is emptied after every test anyway).
 
-With pytest-xdist each worker has a database of its own: a SQLite file, or on
-PostgreSQL a database named after the worker (``test_gw0``, ...) created next
-to the one ``TEST_DATABASE_URL`` names.
+With pytest-xdist (``make test``) each worker has a database of its own: a
+SQLite file, or on PostgreSQL one named after the worker (``<database>_gw0``,
+...), created next to the one ``TEST_DATABASE_URL`` names.
 
 Error messages follow the caller's language, ``ru`` by default (API.md). The suite's
 test client asks for English (``Accept-Language: en``) unless a test sends its own
