@@ -1,6 +1,7 @@
 """The suite's shared app (``tests/conftest.py``) comes back as it was built after every test:
 what one test changes on it, the next test never sees. The tests run in file order, in pairs:
-the first changes something, the second looks."""
+the first changes something, the second looks (``make test`` gives a file to one worker)."""
+import pytest
 from flask import Flask
 
 from offices.directory import bump_version, get_router
@@ -37,8 +38,14 @@ def test_a_test_changes_the_app_s_config_extensions_hooks_and_handlers(app, clie
     app.wsgi_app = LEFT_BEHIND
 
 
+def _after(key):
+    if key not in seen:
+        pytest.skip("the test before this one ran in another process")
+    return seen[key]
+
+
 def test_the_next_test_gets_it_back_as_built(app):
-    assert app is seen["app"]  # the same app, put back
+    assert app is _after("app")  # the same app, put back
     assert app.config["ROUTER_REFRESH_SECONDS"] == 2
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping") is True
     assert app.extensions.get("push_sender") is not LEFT_BEHIND
@@ -78,7 +85,7 @@ def test_a_test_adds_a_url_rule(make_app):
 
 
 def test_the_next_test_gets_a_new_app(app):
-    assert app is not seen["with_rule"]
+    assert app is not _after("with_rule")
     assert app.test_client().get("/_test/left-behind").status_code == 404
 
 
