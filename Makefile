@@ -41,14 +41,19 @@ run: seed
 CHROMIUM_NOTE = command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM_PATH" ] || \
 	echo "NOTE: Chromium not found: the staff console's browser tests (tests/browser) will be SKIPPED; apt-get install chromium to run them"
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist; `auto`: one per core, 0: in this
+# process), whole files to a worker, each worker on a database of its own.
+PYTEST_WORKERS ?= auto
+XDIST = -n $(PYTEST_WORKERS) --dist loadfile
+
 test: venv-dev
 	@$(CHROMIUM_NOTE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 	@$(CHROMIUM_NOTE)
 
 test-fast: venv-dev
 	@$(CHROMIUM_NOTE)
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) -m "not slow" $(PYTEST_ARGS)
 
 # The README's console screenshots (docs/console/*.png), taken by the browser tests.
 screenshots: venv-dev

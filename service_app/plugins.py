@@ -8,9 +8,9 @@ providers. Neither imports the other, and every hook point is declared below
 with its contract, so a reader finds all the seams in one place.
 
 The registry lives in ``app.extensions`` rather than in a module global:
-two apps in one process (the test suite builds hundreds) never see each
-other's providers, and a test that adds one for its app leaves the next
-test's app untouched.
+two apps in one process (the test suite builds several) never see each
+other's providers, and a test that adds one to the suite's shared app
+leaves the next test untouched (the suite puts the registry back).
 """
 import enum
 

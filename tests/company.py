@@ -5,9 +5,8 @@ from offices.directory import bump_version
 from offices.models import Department, Office
 from service_app.extensions import db
 from service_requests.catalogue.models import Category
+from tests.support.accounts import sign_in
 from tests.support.places import ALA_POINT, box
-
-
 
 
 class World:
@@ -15,7 +14,8 @@ class World:
 
 
 @pytest.fixture
-def world(app, auth):
+def world(app, make_user):
+    """The company, its seven people signed in (one transaction: see ``tests.support.accounts``)."""
     w = World()
     with app.app_context():
         ala = Office(code="ALA", name="Almaty", geofence=box(76.90, 43.20, 76.92, 43.22))
@@ -26,15 +26,18 @@ def world(app, auth):
                             Category(code="IT-PC", name="PC", department_code="IT"),
                             Category(code="OLD", name="Old", department_code="FAC", is_active=False)])
         bump_version()
-        db.session.commit()
         w.ala, w.ast = ala.id, ast.id
-    w.employee = auth("employee", office_id=w.ala, full_name="Aigerim")
-    w.other_employee = auth("employee", office_id=w.ala)
-    w.admin = auth("administrator", full_name="Admin All")
-    w.admin_ala = auth("administrator", office_ids=[w.ala])
-    w.admin_ast = auth("administrator", office_ids=[w.ast])
-    w.manager_it = auth("manager", department_codes=["IT"])
-    w.manager_fac_ala = auth("manager", office_ids=[w.ala], department_codes=["FAC"])
+        people = {
+            "employee": make_user.add("employee", office_id=w.ala, full_name="Aigerim"),
+            "other_employee": make_user.add("employee", office_id=w.ala),
+            "admin": make_user.add("administrator", full_name="Admin All"),
+            "admin_ala": make_user.add("administrator", office_ids=[w.ala]),
+            "admin_ast": make_user.add("administrator", office_ids=[w.ast]),
+            "manager_it": make_user.add("manager", department_codes=["IT"]),
+            "manager_fac_ala": make_user.add("manager", office_ids=[w.ala], department_codes=["FAC"]),
+        }
+        for name, account in zip(people, sign_in(list(people.values())), strict=True):
+            setattr(w, name, account)
     return w
 
 
