@@ -48,7 +48,7 @@ def limited_app(make_app):
 # --- office-scoped administrators ---------------------------------------------------------
 
 
-class TestItem09Scopes:
+class TestScopes:
     def test_scoped_admin_widening_own_scope_is_403_and_changes_nothing(self, client, app, world, submit):
         submit(location=None, office_id=world.ast)
         before = snapshot(app, User)
@@ -157,7 +157,7 @@ class TestItem09Scopes:
 A, B = {"REMOTE_ADDR": "10.0.0.1"}, {"REMOTE_ADDR": "10.0.0.2"}
 
 
-class TestItem10Throttling:
+class TestThrottling:
     @pytest.fixture
     def app(self, limited_app):
         return limited_app(LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes", LOGIN_LIMIT_PER_IP="50 per 15 minutes")
@@ -393,7 +393,7 @@ def test_token_with_another_users_session_is_401_and_changes_nothing(client, app
 # --- comments: a per-person comment limit -------------------------------------------------------
 
 
-class TestItem15CommentLimit:
+class TestCommentLimit:
     @pytest.fixture
     def app(self, limited_app):
         return limited_app(COMMENT_LIMIT="3 per hour")
