@@ -24,7 +24,8 @@ def similar(user, args):
     titles; SQLite: the number of words the titles share), newest first among equals."""
     office_id = place_office_id(user, office_id=args.get("office_id"), lat=args.get("lat"), lon=args.get("lon"),
                                 qr_token=args.get("qr_token"))
-    condition = sa.and_(ServiceRequest.office_id == office_id, ServiceRequest.category_code == args["category"],
+    # Category codes are kept in upper case and matched so when a request is made (``active_category``).
+    condition = sa.and_(ServiceRequest.office_id == office_id, ServiceRequest.category_code == args["category"].upper(),
                         recent_condition())
     title = search.normalise(args.get("title") or "").strip()
     newest = (ServiceRequest.created_at.desc(), ServiceRequest.id.desc())

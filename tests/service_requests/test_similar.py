@@ -38,7 +38,7 @@ def test_similar_shows_open_recent_requests_of_the_routed_office_and_category_an
         assert ids(response) == [mine]
         item = response.get_json()["items"][0]
         assert set(item) == SIMILAR_KEYS
-        assert "Aigerim" not in str(response.get_json()) and "305" not in str(response.get_json())
+        assert "Aigerim" not in str(response.get_json()) and "Room 305" not in str(response.get_json())
     # The place: office_id, else the caller's home office (the other employee's is Almaty).
     assert ids(similar(client, world.other_employee, office_id=world.ala)) == [mine]
     assert ids(similar(client, world.other_employee)) == [mine]
@@ -83,3 +83,11 @@ def test_postgres_ranks_by_trigram_similarity_of_the_titles(client, world, submi
     assert found[:2] == [near, far] and found[-1] == other
     # Normalised as the search is: case and ё do not matter.
     assert ids(similar(client, world.other_employee, title="ПРОТЁКАЕТ ПОТОЛОК", **ALA_POINT))[0] == other
+
+
+def test_the_category_is_found_whatever_its_case_as_when_a_request_is_made(client, world, submit):
+    """A request is made with its category in any case (``fac-ac`` is FAC-AC); asking for similar
+    ones in lower case finds them too."""
+    rid = submit(category="fac-ac")["id"]
+    for category in ("fac-ac", "Fac-Ac", "FAC-AC"):
+        assert ids(similar(client, world.other_employee, category=category, **ALA_POINT)) == [rid]
