@@ -165,12 +165,13 @@ def is_author(user, req):
     return req.author_id == user.id
 
 
-def get_visible_request(user, request_id, *, for_update=False):
+def get_visible_request(user, request_id, *, for_update=False, followers=None):
     """The request if ``user`` may see it; 404 for missing and for not yours alike.
 
-    A follower may read it; a lookup ``for_update`` (every write's) does not admit followers."""
+    A follower may read it; a lookup ``for_update`` (every write's) does not admit followers, nor
+    one with ``followers=False`` (a write that reads before it locks, such as a photo upload)."""
     condition = visible_condition(user)
-    if not for_update:
+    if (not for_update) if followers is None else followers:
         condition = sa.or_(condition, follower_condition(user))
     stmt = sa.select(ServiceRequest).where(ServiceRequest.id == request_id, condition)
     if for_update:

@@ -52,7 +52,7 @@ def read_upload(file):
 
 def upload(user, request_id, data):
     """Attach a photo; returns ``(attachment, created)`` (created False for the same bytes again)."""
-    req = access.get_visible_request(user, request_id)
+    req = access.get_visible_request(user, request_id, followers=False)  # a follower writes nothing: 404
     access.require_may_attach(user, req)
     if req.is_final:
         raise ApiError(409, "conflict", f"the request is {req.status}; no more photos")

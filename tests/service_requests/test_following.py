@@ -113,6 +113,18 @@ def test_a_follower_reads_without_location_photos_or_author(client, world, submi
     assert len(read(client, world.admin, rid).get_json()["attachments"]) == 1
 
 
+def test_a_follower_s_photo_is_refused_as_any_write_of_theirs_404_and_nothing_stored(app, client, world, submit,
+                                                                                       photo_store):
+    """A follower writes nothing: a photo from them answers as their edits and comments do (404: the
+    request is not theirs to change), not 403, which would tell them more than a write may."""
+    rid = submit()["id"]
+    follow(client, world.other_employee, rid)
+    before = all_rows(app)
+    assert_error(upload(client, world.other_employee, rid, gps_photo()), 404, "not_found")
+    assert all_rows(app) == before
+    assert not photo_store.exists() or not any(photo_store.rglob("*.jpg"))
+
+
 def test_a_follower_only_reads(app, client, world, submit, etag_of):
     rid = submit()["id"]
     follow(client, world.other_employee, rid)
