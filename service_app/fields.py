@@ -225,3 +225,14 @@ class LocalizedTextSchema(ma.Schema):
     ru = ma.fields.String(metadata={"example": "Кондиционер"})
     kk = ma.fields.String(metadata={"example": "Кондиционер"})
     en = ma.fields.String(metadata={"example": "Air conditioning"})
+
+
+class Flag(ma.fields.Boolean):
+    """A JSON body's ``true`` or ``false``, and nothing else: marshmallow's Boolean also takes ``0``,
+    ``1``, ``"yes"``, ``"off"``..., so ``internal: 0`` would pass for a choice nobody made. (Query
+    strings keep ``Boolean``: there every value is text.)"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import Id, Text, TrimmedString
+from service_app.fields import Flag, Id, Text, TrimmedString
 from service_app.pagination import page_schema
 
 from service_requests.models import COMMENT_CHARS, STATUSES
@@ -29,7 +29,7 @@ CommentListSchema = page_schema(CommentSchema)
 
 class CommentCreateSchema(Schema):
     body = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=COMMENT_CHARS))
-    internal = ma.fields.Boolean(load_default=False)
+    internal = Flag(load_default=False)
 
 
 class EventSchema(Output):

@@ -3,7 +3,7 @@ views (the filters themselves are checked by the request list's own schema)."""
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import BoundedDateTime, Id, LocalizedText, Text, TrimmedString, text_problem
+from service_app.fields import BoundedDateTime, Flag, Id, LocalizedText, Text, TrimmedString, text_problem
 from service_app.pagination import page_schema
 from service_requests.models import COMMENT_CHARS, PRIORITIES, STATUSES
 from service_requests.schemas import PersonSchema, RequestSchema
@@ -45,7 +45,7 @@ class AvailabilitySchema(Schema):
     """`{available: true}` clears an absence; `{available: false}` is away until changed;
     `{available: false, until}` is away until then, and available again from that moment."""
 
-    available = ma.fields.Boolean(required=True)
+    available = Flag(required=True)
     until = BoundedDateTime(allow_none=True, load_default=None,
                             metadata={"description": "the end of an absence (in the future; only with "
                                                      "`available: false`)"})
@@ -63,7 +63,7 @@ BODY_CHARS = COMMENT_CHARS
 class ReplyActionsSchema(Schema):
     status = Text(validate=ma.validate.OneOf(REPLY_STATUSES))
     priority = Text(validate=ma.validate.OneOf(PRIORITIES))
-    assign_to_me = ma.fields.Boolean()
+    assign_to_me = Flag()
 
 
 class ReplyActionsOutSchema(Output):
@@ -76,17 +76,17 @@ class ReplyCreateSchema(Schema):
     title = LocalizedText(required=True)
     body = LocalizedText(required=True, max_length=BODY_CHARS,
                          metadata={"description": "{number}, {title}, {author_name} and {office} are filled in"})
-    internal = ma.fields.Boolean(load_default=False)
+    internal = Flag(load_default=False)
     actions = ma.fields.Nested(ReplyActionsSchema, load_default=dict)
-    shared = ma.fields.Boolean(load_default=False, metadata={"description": "administrators only"})
+    shared = Flag(load_default=False, metadata={"description": "administrators only"})
 
 
 class ReplyUpdateSchema(Schema):
     title = LocalizedText()
     body = LocalizedText(max_length=BODY_CHARS)
-    internal = ma.fields.Boolean()
+    internal = Flag()
     actions = ma.fields.Nested(ReplyActionsSchema)
-    shared = ma.fields.Boolean()
+    shared = Flag()
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):
@@ -117,7 +117,7 @@ class BulkSchema(Schema):
     priority = Text(validate=ma.validate.OneOf(PRIORITIES))
     body = TrimmedString(validate=ma.validate.Length(min=1, max=BODY_CHARS),
                          metadata={"description": "comment: the text; status: the move's reason"})
-    internal = ma.fields.Boolean(load_default=False, metadata={
+    internal = Flag(load_default=False, metadata={
         "description": "comment: an internal note; refused with the other actions (a status move's reason is "
                        "public, and a reply says itself whether it is internal)"})
     reply_id = Id(strict=True)
@@ -226,14 +226,14 @@ class ViewCreateSchema(Schema):
     name = TrimmedString(required=True, validate=ma.validate.Length(min=1, max=100))
     filters = Filters(required=True, metadata=FILTERS_DOC)
     sort = Text(allow_none=True, load_default=None, validate=ma.validate.Length(min=1, max=32))
-    shared = ma.fields.Boolean(load_default=False, metadata={"description": "shown to all staff (administrators)"})
+    shared = Flag(load_default=False, metadata={"description": "shown to all staff (administrators)"})
 
 
 class ViewUpdateSchema(Schema):
     name = TrimmedString(validate=ma.validate.Length(min=1, max=100))
     filters = Filters(metadata=FILTERS_DOC)
     sort = Text(allow_none=True, validate=ma.validate.Length(min=1, max=32))
-    shared = ma.fields.Boolean()
+    shared = Flag()
 
     @ma.validates_schema
     def not_empty(self, data, **kwargs):

@@ -121,6 +121,27 @@ def test_internal_is_refused_with_every_action_but_comment(client, app, world, s
     assert snapshot(app) == before
 
 
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "off", None])
+def test_a_yes_or_no_that_is_not_json_true_or_false_is_a_422_and_writes_nothing(client, app, world, submit, value):
+    """``internal: 0`` is no answer to "internal note?": only JSON true or false is (bulk comments,
+    comments, canned replies, availability)."""
+    rid = submit()["id"]
+    before = snapshot(app)
+    error = assert_error(_bulk(client, world.admin, ids=[rid], action="comment", body="noted", internal=value),
+                         422, "validation_error")
+    assert "internal" in error["details"]
+    error = assert_error(client.post(f"/api/v1/requests/{rid}/comments", json={"body": "noted", "internal": value},
+                                     headers=world.admin.headers), 422, "validation_error")
+    assert "internal" in error["details"]
+    error = assert_error(client.post("/api/v1/replies", json={"title": "t", "body": "b", "shared": value},
+                                     headers=world.admin.headers), 422, "validation_error")
+    assert "shared" in error["details"]
+    error = assert_error(client.put("/api/v1/me/availability", json={"available": value},
+                                    headers=world.admin.headers), 422, "validation_error")
+    assert "available" in error["details"]
+    assert snapshot(app) == before
+
+
 def test_a_bulk_reply_of_another_persons_own_reply_is_404_and_writes_nothing(client, app, world, submit):
     rid = submit()["id"]
     reply = client.post("/api/v1/replies", json={"title": "t", "body": "b"}, headers=world.admin_ala.headers).get_json()
