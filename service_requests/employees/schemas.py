@@ -2,7 +2,7 @@
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import BoundedDateTime, Code, Id, LocalizedText, Text, TrimmedString
+from service_app.fields import BoundedDateTime, Code, Flag, Id, LocalizedText, Text, TrimmedString
 from service_app.pagination import page_schema
 from service_requests.models import STATUSES
 from service_requests.schemas import FollowingFields
@@ -58,7 +58,12 @@ class NoticeUpdateSchema(Schema):
     category = Code(allow_none=True)
     room_id = Id(allow_none=True, strict=True)
     until = BoundedDateTime(allow_none=True)
-    resolved = ma.fields.Boolean(metadata={"description": "true resolves the notice (once; its followers are told)"})
+    resolved = Flag(metadata={"description": "true resolves the notice (once; its followers are told)"})
+
+    @ma.validates_schema
+    def not_empty(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("nothing to change", "_schema")
 
 
 class NoticeRoomSchema(Output):

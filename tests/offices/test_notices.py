@@ -12,10 +12,9 @@ from notifications.senders import LogSender
 from service_app.database import utcnow
 from service_app.extensions import db
 from service_app.users.models import User
-from tests.support.api import assert_error
-from service_requests.employees.notices import active_notices
 from service_requests.employees.models import Notice
-from tests.support.api import all_rows
+from service_requests.employees.notices import active_notices
+from tests.support.api import all_rows, assert_error
 from tests.support.places import AST_POINT, NOWHERE
 
 LIFT = {"ru": "Не работает лифт в блоке Б", "kk": "Б блогындағы лифт істемейді", "en": "The lift in block B is out"}
@@ -353,3 +352,15 @@ def test_a_room_with_a_name_in_each_language_is_named_so_in_its_notices(client, 
     scanned = client.get(f"/api/v1/qr/{tag.get_json()['qr_token']}", headers=world.employee.headers)
     assert scanned.status_code == 200, scanned.get_json()
     assert [n["room"] for n in scanned.get_json()["notices"] if n["id"] == posted["id"]] == [posted["room"]]
+
+
+
+@pytest.mark.parametrize("body", [{}, None, {"resolved": 1}])
+def test_a_notice_edit_that_changes_nothing_or_says_yes_with_a_number_is_a_422_and_changes_nothing(
+        app, client, world, post_notice, body):
+    notice = post_notice()
+    before = all_rows(app)
+    kwargs = {"json": body} if body is not None else {"data": b"", "content_type": "application/json"}
+    response = client.patch(f"/api/v1/notices/{notice['id']}", headers=world.admin.headers, **kwargs)
+    assert_error(response, 422, "validation_error")
+    assert all_rows(app) == before
