@@ -151,6 +151,14 @@ def json_data(value):
     return htmlsafe_json_dumps(value, dumps=functools.partial(json.dumps, ensure_ascii=False, default=str))
 
 
+def check_next(target):
+    """400, before anything is done, for a ``next`` no address can hold (a CR or LF would end the
+    redirect's header: the sign-in was once committed and then answered 500)."""
+    if target and any(ord(c) < 32 or ord(c) == 127 for c in target):
+        raise ApiError(400, "bad_request", "next: must not contain control characters (a line break, a tab...)")
+    return target
+
+
 def safe_next(target):
     """A post-sign-in destination inside the console only (no open redirect)."""
     if not target:

@@ -19,7 +19,7 @@ from service_app.extensions import db, limiter
 from service_app.vocabulary import LANGUAGES
 
 from ..messages import _
-from ..web import (STAFF, bp, clear_session_cookie, render, safe_next, set_session_cookie)
+from ..web import STAFF, bp, check_next, clear_session_cookie, render, safe_next, set_session_cookie
 
 
 def _form_login():
@@ -41,7 +41,7 @@ def login():
     if g.user is not None:
         return redirect(url_for("console.home"), code=303)
     notice = _("Your session has ended. Please sign in again.") if request.args.get("ended") else None
-    return render("login.html", next=request.args.get("next", ""), notice=notice)
+    return render("login.html", next=check_next(request.args.get("next", "")), notice=notice)
 
 
 @bp.route("/login", methods=["POST"])
@@ -50,7 +50,7 @@ def login():
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
 def sign_in():
     login_name = request.form.get("login") or ""
-    target = request.form.get("next") or ""
+    target = check_next(request.form.get("next") or "")
     try:  # the API's own sign-in schema: lengths, no control characters
         credentials = LoginSchema().load({"login": login_name, "password": request.form.get("password") or ""})
     except ma.ValidationError:
@@ -79,10 +79,11 @@ def logout():
 
 @bp.route("/language", methods=["POST"])
 def language():
+    target = check_next(request.form.get("next"))  # before anything is stored
     chosen = request.form.get("language")
     if chosen in LANGUAGES:
         web_sessions.set_language(g.signed, chosen)
-    return redirect(safe_next(request.form.get("next")), code=303)
+    return redirect(safe_next(target), code=303)
 
 
 @bp.route("/")

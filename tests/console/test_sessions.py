@@ -254,3 +254,27 @@ def test_console_images_may_come_from_the_tile_server_and_the_photo_store_only(m
     img = next(part for part in console_policy(app).split("; ") if part.startswith("img-src"))
     assert img.split()[1:] == ["'self'", "data:", "blob:",
                                *([] if "MAP_TILE_URL" in settings else ["https://tile.openstreetmap.org"]), *allowed]
+
+
+@pytest.mark.parametrize("target", ["/console/\r\nSet-Cookie: x=1", "/console/\n", "/console/\x7f", "/console/\t"])
+def test_a_next_with_control_characters_is_a_400_page_and_nothing_is_stored(app, client, make_user, target):
+    """A CR or LF cannot be in a redirect's address: the sign-in was committed and then answered 500."""
+    account = make_user("administrator")
+    with app.app_context():
+        sessions_before = db.session.scalar(sa.select(sa.func.count()).select_from(AuthSession))
+    response = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD,
+                                                   "next": target})
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "santrade_console" not in response.headers.get("Set-Cookie", "")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuthSession)) == sessions_before
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleSession)) == 0
+    assert client.get("/console/login", query_string={"next": target}).status_code == 400
+    token = console_sign_in(client, account.login)
+    with app.app_context():
+        language_before = db.session.scalar(sa.select(ConsoleSession.language))
+    chosen = "kk" if language_before != "kk" else "ru"
+    refused = client.post("/console/language", data={"language": chosen, "next": target, "csrf_token": token})
+    assert refused.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(ConsoleSession.language)) == language_before
