@@ -99,7 +99,24 @@ def test_render_secrets_are_generated_or_asked_for_never_committed():
     entries += [v for s in blueprint["services"] for v in s.get("envVars", []) if "key" in v]
     for entry in entries:
         if re.search(r"SECRET|_TOKEN$|CREDENTIALS|ACCESS_KEY", entry["key"]):
-            assert entry.get("generateValue") or entry.get("sync") is False, entry["key"]
+            assert entry.get("generateValue") or entry.get("sync") is False or "fromService" in entry, entry["key"]
+
+
+def test_secrets_asked_for_are_asked_on_the_web_service_and_shared_with_every_other_process():
+    """Render never asks for a ``sync: false`` variable inside an environment group: each is asked
+    for on the web service, and every other process reads it from there (``fromService``)."""
+    _, _, blueprint = render_variables()
+    assert [v["key"] for g in blueprint["envVarGroups"] for v in g["envVars"] if "sync" in v] == []
+    web = next(s for s in blueprint["services"] if s["name"] == "santrade-api")
+    asked = [v["key"] for v in web["envVars"] if v.get("sync") is False]
+    assert asked
+    for service in blueprint["services"]:
+        if service["type"] in ("keyvalue", "web"):
+            continue
+        shared = {v["key"]: v["fromService"] for v in service.get("envVars", []) if "fromService" in v}
+        assert sorted(shared) == sorted(asked), service["name"]
+        for key, source in shared.items():
+            assert source == {"type": "web", "name": "santrade-api", "envVarKey": key}, (service["name"], key)
 
 
 def test_render_runs_every_process_with_pinned_python():
