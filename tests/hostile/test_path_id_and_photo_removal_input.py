@@ -1,12 +1,11 @@
 """Ids in paths written in other Unicode digits, photo ids that cannot be one, photo removal and its races: 404/409 and nothing removed.
 Every refusal is a 4xx JSON error and leaves every table as it was."""
-import io
 
 import pytest
-from PIL import Image
 
 from tests.support.api import all_rows as snapshot
 from tests.support.api import assert_error
+from tests.support.photos import attach_photo
 
 # ASCII digits written with other Unicode digits: Arabic-Indic, fullwidth, mathematical bold.
 _OTHER_DIGITS = {"arabic": "٠١٢٣٤٥٦٧٨٩", "fullwidth": "０１２３４５６７８９", "bold": "𝟎𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖𝟗"}
@@ -16,22 +15,12 @@ def _spelled(number, digits):
     return "".join(digits[int(d)] for d in str(number))
 
 
-def _photo(client, world, rid):
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), (10, 200, 10)).save(out, "JPEG")
-    response = client.post(f"/api/v1/requests/{rid}/attachments", headers=world.employee.headers,
-                           data={"file": (io.BytesIO(out.getvalue()), "p.jpg", "image/jpeg")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
 @pytest.mark.parametrize("digits", sorted(_OTHER_DIGITS))
 def test_an_id_in_a_path_written_in_other_unicode_digits_is_404_and_removes_nothing(
         client, app, world, submit, tmp_path, digits):
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
     rid = submit()["id"]
-    photo = _photo(client, world, rid)
+    photo = attach_photo(client, world.employee, rid, (10, 200, 10))
     before = snapshot(app)
     spelled_rid, spelled_photo = _spelled(rid, _OTHER_DIGITS[digits]), _spelled(photo, _OTHER_DIGITS[digits])
     assert_error(client.get(f"/api/v1/requests/{spelled_rid}", headers=world.employee.headers), 404, "not_found")
@@ -54,7 +43,7 @@ def test_a_photo_id_that_cannot_be_one_is_404(client, app, world, attachment_id)
 def test_removing_a_photo_twice_is_204_then_404_and_someone_elses_photo_is_404(
         client, app, world, submit, tmp_path):
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
-    photo = _photo(client, world, submit()["id"])
+    photo = attach_photo(client, world.employee, submit()["id"])
     before = snapshot(app)
     assert_error(client.delete(f"/api/v1/attachments/{photo}", headers=world.other_employee.headers),
                  404, "not_found")
@@ -75,7 +64,7 @@ def test_a_photo_removal_that_loses_a_race_for_its_request_is_409_and_removes_no
     from service_requests import history
 
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
-    photo = _photo(client, world, submit()["id"])
+    photo = attach_photo(client, world.employee, submit()["id"])
     record = history.record
 
     def moved_under_us(req, *args, **kwargs):

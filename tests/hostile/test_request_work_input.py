@@ -1,13 +1,12 @@
 """Hostile input against the request conversation, photos and edits (pages of comments and
 events, who may write what, If-Match, LIKE wildcards in ``q``): every refusal is a 4xx JSON
 error and leaves every table exactly as it was."""
-import io
 
 import pytest
-from PIL import Image
 
 from tests.support.api import all_rows as snapshot
 from tests.support.api import assert_error
+from tests.support.photos import attach_photo
 
 
 @pytest.fixture
@@ -45,21 +44,11 @@ def test_a_page_of_someone_elses_conversation_is_404_whatever_the_cursor(client,
     assert snapshot(app) == before
 
 
-def _photo(client, world, rid):
-    out = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, "JPEG")
-    response = client.post(f"/api/v1/requests/{rid}/attachments", headers=world.employee.headers,
-                           data={"file": (io.BytesIO(out.getvalue()), "p.jpg", "image/jpeg")},
-                           content_type="multipart/form-data")
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
 @pytest.mark.parametrize("who", ["other_employee", "admin_ast", "manager_it"])
 def test_a_photo_out_of_reach_is_the_same_404_as_a_missing_one_and_is_not_audited(
         client, app, world, rid, tmp_path, who):
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "attachments")
-    photo = _photo(client, world, rid)
+    photo = attach_photo(client, world.employee, rid, (200, 10, 10))
     viewer = getattr(world, who)
     before = snapshot(app)
     for suffix in ("", "/thumbnail"):

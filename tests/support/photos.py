@@ -28,6 +28,16 @@ def upload(client, who, rid, data, name="photo.jpg", content_type="image/jpeg"):
                        data={"file": (io.BytesIO(data), name, content_type)}, content_type="multipart/form-data")
 
 
+def attach_photo(client, who, rid, colour=(10, 200, 10)):
+    """Attach a small JPEG of one ``colour`` to request ``rid`` as ``who`` (asserting 201); returns its id.
+    Photos of different colours are different bytes (the same bytes again are not a new photo)."""
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, "JPEG")
+    response = upload(client, who, rid, out.getvalue(), name="p.jpg")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
 def _scans(data):
     """(start, end) of each scan of a JPEG: its SOS segment and entropy-coded data."""
     found, i = [], 2
