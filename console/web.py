@@ -44,7 +44,6 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_folder="static", static_url_path="/static")
 
 COOKIE = "santrade_console"
-STAFF = STAFF_ROLES
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 OPEN_ENDPOINTS = {"console.static", "console.login", "console.sign_in"}
 
@@ -87,7 +86,7 @@ def _load_session():
     if request.endpoint in ("console.static",):
         return None
     signed = web_sessions.read_session(request.cookies.get(COOKIE))
-    if signed is not None and signed.user.role not in STAFF:
+    if signed is not None and signed.user.role not in STAFF_ROLES:
         web_sessions.close_session(signed)
         signed = None
     if signed is not None:

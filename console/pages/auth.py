@@ -16,10 +16,10 @@ from service_app.auth import web_sessions
 from service_app.auth.schemas import LoginSchema
 from service_app.errors import ApiError
 from service_app.extensions import db, limiter
-from service_app.vocabulary import LANGUAGES
+from service_app.vocabulary import LANGUAGES, STAFF_ROLES
 
 from ..messages import _
-from ..web import STAFF, bp, check_next, clear_session_cookie, render, safe_next, set_session_cookie
+from ..web import bp, check_next, clear_session_cookie, render, safe_next, set_session_cookie
 
 
 def _form_login():
@@ -60,7 +60,7 @@ def sign_in():
     except ApiError:
         db.session.rollback()
         return render("login.html", 401, next=target, error=_("Wrong login or password."), login=login_name[:64])
-    if user.role not in STAFF:
+    if user.role not in STAFF_ROLES:
         g.lang = user.language if user.language in LANGUAGES else g.lang
         refusal = _("The console is for administrators and managers. Please use the Santrade Service app.")
         return render("login.html", 403, next="", error=refusal, login=login_name[:64])
