@@ -3,10 +3,17 @@ replies and merging, each through the service function the API's route calls.
 
 Reads: ``access.get_visible_request`` (404 for a request the reader may not see),
 ``RequestSchema`` for what the API shows, ``lifecycle.allowed_moves`` for the buttons,
-``comments.list_comments`` / ``list_events``, ``replies.list_replies``. Changes: ``triage.move``
-(POST /requests/{id}/status), ``triage.update_request`` (PATCH, If-Match from the page's
-version), ``comments.post_comment``, ``replies.apply_reply``, ``merging.merge``; the form input
-is loaded by the API's own schemas.
+``comments.list_comments`` / ``list_events`` dumped by the API's ``CommentSchema`` /
+``EventSchema``, ``replies.list_replies``. Changes: ``triage.move`` (POST /requests/{id}/status),
+``triage.update_request`` (PATCH, If-Match from the page's version), ``comments.post_comment``,
+``replies.apply_reply``, ``merging.merge``; the form input is loaded by the API's own schemas.
+
+Staff who only follow a request (``access.may_read_in_full`` is false: outside their scope, not
+theirs) read exactly the API's follower view (API.md "Following and similar requests,
+tightened"): what is personal on the page (the author, the description, photos, form answers)
+comes from the API's dump and the follower view shows none of it; people in the conversation and
+the history are the API's dump too, where the author is null; and no form is offered, since
+every write looks the request up for update, which admits no follower (404).
 """
 import marshmallow as ma
 from flask import current_app, flash, g, redirect, request, url_for
@@ -15,12 +22,13 @@ from werkzeug.datastructures import ETags
 from service_app.errors import ApiError
 from service_app.extensions import limiter, user_key
 from service_requests import search
-from service_requests.access import covering_staff, get_visible_request
+from service_requests.access import covering_staff, get_visible_request, is_staff_for, may_read_in_full
 from service_requests.catalogue import categories
 from service_requests.lifecycle import comments, merging
 from service_requests.lifecycle import edits as triage
 from service_requests.lifecycle import status as lifecycle
-from service_requests.lifecycle.schemas import CommentCreateSchema, MergeSchema, StatusChangeSchema
+from service_requests.lifecycle.schemas import (CommentCreateSchema, CommentSchema, EventSchema, MergeSchema,
+                                                 StatusChangeSchema)
 from service_requests.photos import attachments
 from service_requests.photos.responses import send_attachment
 from service_requests.schemas import RequestSchema, RequestUpdateSchema
@@ -44,6 +52,26 @@ def _all(list_function, user, req):
         if not cursor:
             break
     return rows
+
+
+def comment_body(comment, in_full):
+    """The text of ``comment`` (a ``Comment``) as this reader may read it: the one place the
+    console takes a comment's body. ``in_full`` is false for a follower, who must not read what
+    was filled from the author's name (a canned reply's ``{author_name}``)."""
+    return comment.body
+
+
+def _comments(user, req, in_full):
+    """The conversation as the API's ``GET /requests/{id}/comments`` gives it to ``user`` (the
+    request's author is null to a follower), each body through :func:`comment_body`."""
+    rows = _all(comments.list_comments, user, req)
+    schema = CommentSchema()
+    return [{**schema.dump(row), "body": comment_body(row, in_full)} for row in rows]
+
+
+def _events(user, req):
+    """The history as the API's ``GET /requests/{id}/events`` gives it to ``user``."""
+    return EventSchema(many=True).dump(_all(comments.list_events, user, req))
 
 
 def assignable_staff(req):
@@ -89,13 +117,18 @@ def request_page(request_id):
     req = get_visible_request(g.user, request_id)
     data = RequestSchema().dump(req)
     category = _category(req)
-    return render("request.html", req=req, data=data, tz=req.office.timezone, zone_name=str(zone(req.office.timezone)),
+    in_full = may_read_in_full(g.user, req)
+    staff = in_full and is_staff_for(g.user, req)  # the forms of the staff who process it
+    return render("request.html", req=req, data=data, in_full=in_full, staff_for=staff,
+                  tz=req.office.timezone, zone_name=str(zone(req.office.timezone)),
                   category_name=localized(category.name) if category is not None else req.category_code,
-                  moves=lifecycle.allowed_moves(g.user, req), staff=assignable_staff(req),
-                  comments_open=comments.is_open_for_comments(req), mergeable=merging.may_be_merged(req),
-                  comments=_all(comments.list_comments, g.user, req), events=_all(comments.list_events, g.user, req),
-                  replies=replies.list_replies(g.user), field_labels=_field_labels(category),
-                  option_labels=_option_labels(category),
+                  moves=lifecycle.allowed_moves(g.user, req) if in_full else [],
+                  staff=assignable_staff(req) if staff else [],
+                  comments_open=in_full and comments.is_open_for_comments(req),
+                  mergeable=staff and merging.may_be_merged(req),
+                  comments=_comments(g.user, req, in_full), events=_events(g.user, req),
+                  replies=replies.list_replies(g.user) if staff else [],
+                  field_labels=_field_labels(category), option_labels=_option_labels(category),
                   status_label=status_label, priority_label=priority_label, event_label=_event_label,
                   change_label=_change_label)
 

@@ -4,6 +4,7 @@ shows every change."""
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.console.support import INTERNAL_NOTE, SECRET_DESCRIPTION, STAFF_REPLY, followed_request
 from tests.support.photos import gps_photo, upload
 
 
@@ -110,4 +111,22 @@ def test_a_saved_view_and_a_filter_narrow_the_queue(page, live_server, client, w
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_test_id("queue-row")).to_have_count(1)
     expect(page.get_by_test_id("queue-row")).to_contain_text("Printer")
+    assert_accessible(page)
+
+
+def test_a_manager_who_follows_a_request_sees_the_follower_view_only(page, app, live_server, client, world, submit):
+    """Outside the IT manager's scope, followed: no author, description, photos, form answers or
+    internal notes, and no form to write with (API.md "Following and similar requests, tightened")."""
+    followed = followed_request(app, client, world, submit, world.manager_it)
+    sign_in(page, world.manager_it.login, path=f"/console/requests/{followed['id']}")
+    expect(page.get_by_test_id("request-number")).to_have_text(followed["number"])
+    expect(page.get_by_test_id("request-status")).to_have_attribute("data-status", "in_progress")
+    main = page.locator("main")
+    for hidden in ("Aigerim", world.employee.login, SECRET_DESCRIPTION, INTERNAL_NOTE, "What happened"):
+        expect(main).not_to_contain_text(hidden)
+    expect(page.get_by_test_id("comment")).to_have_count(1)
+    expect(page.get_by_test_id("comment")).to_contain_text(STAFF_REPLY)
+    expect(page.get_by_test_id("follower-note")).to_be_visible()
+    expect(page.locator(".photos img")).to_have_count(0)
+    expect(main.locator("form")).to_have_count(0)  # no reply, status, assignment, canned reply or merge
     assert_accessible(page)
