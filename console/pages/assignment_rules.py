@@ -28,7 +28,7 @@ def assignment_rules():
     return render("assignment_rules.html", rules=rules, may_edit=may_edit,
                   offices=offices, office_names={o.id: o for o in offices},
                   departments=offices_service.list_departments()["items"], modes=ASSIGNMENT_MODES,
-                  staff=users_service.list_active_staff() if may_edit else [])
+                  staff=users_service.staff_choices(g.user) if may_edit else [])
 
 
 @bp.route("/assignment-rules", methods=["POST"])

@@ -3,7 +3,9 @@
 The list is ``queries.list_requests`` with the query string loaded by the API's own
 ``RequestListArgsSchema`` (as ``GET /api/v1/requests`` loads it); the saved views and their
 counts are ``views.list_views`` / ``views.view_counts``; a bulk action is ``bulk.run`` with
-the form loaded by ``BulkSchema`` (as ``POST /api/v1/requests/bulk``).
+the form loaded by ``BulkSchema`` (as ``POST /api/v1/requests/bulk``). The assignee choices
+besides "me" and "nobody" are ``users.service.staff_choices``: the staff list the API gives
+administrators only, audited as ``GET /api/v1/users`` is.
 """
 import marshmallow as ma
 from flask import flash, g, redirect, request, url_for
@@ -73,7 +75,7 @@ def queue():
     return render("queue.html", items=page["items"], next_url=next_url, first_url=first_url, args=args,
                   saved=[(view, counts.get(view.id), _view_link(view)) for view in saved],
                   current_view=request.args.get("view", ""), offices=offices_service.list_offices(g.user)["items"],
-                  staff=users_service.list_active_staff(),
+                  staff=users_service.staff_choices(g.user),
                   replies=replies.list_replies(g.user), statuses=STATUSES, priorities=PRIORITIES,
                   sla_filters=[(code, label(sla_filter_labels, code)) for code in SLA_FILTERS],
                   sorts=[(code, label(sort_labels, code)) for code in SORTS], status_label=status_label,

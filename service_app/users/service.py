@@ -24,6 +24,20 @@ def list_active_staff():
     return list(db.session.scalars(stmt))
 
 
+def staff_choices(actor):
+    """The active staff, by name, that ``actor``'s pickers may offer (the console's assignee choices).
+
+    It is the list ``GET /users`` gives administrators only: an administrator gets it, written to
+    the audit log as that list is (one ``user.list`` row with its filter, P14); anyone else gets
+    none (an empty list), as the API refuses them the list."""
+    if actor.role != "administrator":
+        return []
+    audit.record(actor, "user.list", "user", None,
+                 {"filter": {"role": list(STAFF_ROLES), "is_active": True}, "later_page": False})
+    db.session.commit()  # before the query, so the rows read are not expired by the commit
+    return list_active_staff()
+
+
 def list_users(actor, args):
     """One page of accounts; every call is one audit row holding its filter (P14)."""
     stmt = sa.select(User)

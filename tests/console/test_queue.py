@@ -188,3 +188,43 @@ def test_form_answers_are_shown_by_their_labels(admin, world, client, submit):
     browser, _ = admin
     page = browser.get(f"/console/requests/{made['id']}").get_data(as_text=True)
     assert "What happened" in page and "Does not cool" in page and "not_cooling" not in page
+
+
+def _assignee_choices(page, select_id):
+    """The values of a select's options on the page (``<select id=...>`` up to its end)."""
+    block = re.search(rf'<select id="{select_id}".*?</select>', page, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"', block)
+
+
+def test_a_manager_is_given_no_list_of_the_staff_as_the_api_refuses_it(app, world, client):
+    """GET /api/v1/users is administrators' only: the queue's assignee choices name no one else to a manager."""
+    assert client.get("/api/v1/users", headers=world.manager_fac_ala.headers).status_code == 403
+    browser, _ = console_client(app, world.manager_fac_ala.login)
+    page = browser.get("/console/requests").get_data(as_text=True)
+    others = [world.admin, world.admin_ala, world.admin_ast, world.manager_it]
+    for person in others:
+        assert person.login not in page, person.login
+    for select_id in ("f-assignee", "bulk-assignee"):
+        assert _assignee_choices(page, select_id) in (["", "me", "none"], ["me", "none"]), select_id
+    with_filter = browser.get(f"/console/requests?assignee_id={world.admin.id}").get_data(as_text=True)
+    assert str(world.admin.id) in _assignee_choices(with_filter, "f-assignee")  # the filter asked for stays chosen
+    assert world.admin.login not in with_filter
+    log = client.get("/api/v1/audit-log?action=user.list", headers=world.admin.headers).get_json()["items"]
+    assert log == []
+
+
+def test_an_administrators_list_of_the_staff_is_audited_as_the_apis(app, world, client):
+    browser, _ = console_client(app, world.admin_ala.login)
+
+    def audit_rows():
+        return client.get("/api/v1/audit-log?action=user.list", headers=world.admin.headers).get_json()["items"]
+
+    before = audit_rows()
+    page = browser.get("/console/requests").get_data(as_text=True)
+    assert str(world.manager_it.id) in _assignee_choices(page, "f-assignee")
+    assert str(world.manager_it.id) in _assignee_choices(page, "bulk-assignee")
+    assert world.employee.login not in page  # staff only
+    after = audit_rows()  # newest first
+    log = after[:len(after) - len(before)]
+    assert [(entry["actor_id"], entry["target_type"]) for entry in log] == [(world.admin_ala.id, "user")]
+    assert log[0]["details"]["filter"] == {"role": ["administrator", "manager"], "is_active": True}
