@@ -1,39 +1,25 @@
 """Sign-in, sign-out, the language switch and the console's front door.
 
 Sign-in checks credentials with the API's own ``auth.service.authenticate`` and is
-throttled by the API login's own limits (``LOGIN_LIMIT_PER_ACCOUNT`` per login and
-address, ``LOGIN_LIMIT_PER_IP``), failures only. Employees are told to use the app
+throttled by the API login's own limits in the same buckets (``auth.throttling.sign_in_limits``:
+``LOGIN_LIMIT_PER_ACCOUNT`` per login and address, ``LOGIN_LIMIT_PER_IP``, failures only), so
+failures at the API and here add up to one count. Employees are told to use the app
 and get no session. The sign-in form carries no CSRF token (there is no session yet);
 the session cookie is SameSite=Lax and a new session is started on every sign-in, so
 a forged sign-in cannot ride on a victim's session.
 """
 import marshmallow as ma
 from flask import current_app, g, redirect, request, url_for
-from flask_limiter.util import get_remote_address
 
 from service_app.auth import service as auth_service
-from service_app.auth import web_sessions
+from service_app.auth import throttling, web_sessions
 from service_app.auth.schemas import LoginSchema
 from service_app.errors import ApiError
-from service_app.extensions import db, limiter
+from service_app.extensions import db
 from service_app.vocabulary import LANGUAGES, STAFF_ROLES
 
 from ..messages import _
 from ..web import bp, check_next, clear_session_cookie, render, safe_next, set_session_cookie
-
-
-def _form_login():
-    login = (request.form.get("login") or "").strip().lower()[:64]
-    return login.encode("utf-8", "surrogatepass").hex() or "-"
-
-
-def _account_address_key():
-    """As the API's sign-in: the login *and* the address, so strangers cannot lock an account out."""
-    return f"login:{_form_login()}@{get_remote_address()}"
-
-
-def _failed(response):
-    return response.status_code == 401
 
 
 @bp.route("/login", methods=["GET"])
@@ -45,9 +31,7 @@ def login():
 
 
 @bp.route("/login", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_address_key,
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
+@throttling.sign_in_limits  # the API login's own buckets: a failure at either door counts at both
 def sign_in():
     login_name = request.form.get("login") or ""
     target = check_next(request.form.get("next") or "")

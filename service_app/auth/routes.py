@@ -1,54 +1,27 @@
 """Sign-in, token refresh and logout, password recovery by SMS code."""
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask_jwt_extended import current_user, get_jwt
 from flask_limiter.util import get_remote_address
 
 from ..api import Blueprint
 from ..errors import ErrorSchema
 from ..extensions import limiter
-from . import reset, service, tokens
+from . import reset, service, throttling, tokens
 from .schemas import (LoginResponseSchema, LoginSchema, ResetConfirmSchema, ResetRequestSchema,
                       TokenPairSchema)
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and recovery")
 
 
-def _login_name():
-    """The login named in the body, as a throttle key (hex of its UTF-8, so a lone
-    surrogate or a NUL, refused later by the schema, cannot break the limiter's storage)."""
-    body = request.get_json(silent=True)
-    login = body.get("login") if isinstance(body, dict) else None
-    if not login:
-        return None
-    return str(login).strip().lower()[:64].encode("utf-8", "surrogatepass").hex()
-
-
 def _login_key():
     """Throttle key for the account named in the body (unknown logins count too)."""
-    login = _login_name()
+    login = throttling.login_name()
     return f"account:{login}" if login else f"account-ip:{get_remote_address()}"
-
-
-def _account_address_key():
-    """Throttle key for sign-in failures: the account *and* the address they come from.
-
-    A key on the account alone let anyone lock every administrator out with ten
-    wrong passwords; with the address in it, failures from elsewhere never
-    refuse the owner's right password. Guessing from many addresses is slowed
-    by Argon2 and bounded per address by ``LOGIN_LIMIT_PER_IP``.
-    """
-    return f"login:{_login_name() or '-'}@{get_remote_address()}"
-
-
-def _failed(response):
-    return response.status_code == 401
 
 
 @blp.route("/login", methods=["POST"])
 @blp.doc(operationId="login")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_address_key,
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], deduct_when=_failed)
+@throttling.sign_in_limits  # shared with the console's sign-in
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResponseSchema)
 @blp.alt_response(401, schema=ErrorSchema, description="invalid_credentials")

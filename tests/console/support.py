@@ -13,6 +13,11 @@ def console_sign_in(client, login, password=DEMO_PASSWORD):
     return csrf_of(client)
 
 
+def console_post_login(client, form):
+    """Post the console's sign-in form ``form`` as a browser does, from the sign-in page."""
+    return client.post("/console/login", data=form)
+
+
 def signed_in_client(app, login, password=DEMO_PASSWORD):
     """A fresh test client signed in to the console; returns (client, CSRF token)."""
     client = app.test_client()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from service_app.auth.models import AuthSession, ConsoleSession
 from service_app.extensions import db
 from service_app.users.models import User
-from tests.console.support import console_sign_in, csrf_of
+from tests.console.support import console_post_login, console_sign_in, csrf_of
 from tests.support.api import DEMO_PASSWORD
 
 
@@ -207,6 +207,32 @@ class TestThrottling:
         make_user("administrator", login="bystander")
         assert client.post("/console/login", data={"login": "bystander", "password": DEMO_PASSWORD}).status_code == 303
         assert account
+
+
+    def test_failures_through_the_api_count_against_the_console_sign_in(self, client, make_user):
+        """One bucket per login and address, whichever door: the limit is the documented number of
+        guesses, not twice it."""
+        make_user("administrator", login="target")
+        for _ in range(3):
+            assert client.post("/api/v1/auth/login", json={"login": "target", "password": "bad-guess-1"}).status_code == 401
+        blocked = console_post_login(client, {"login": "target", "password": DEMO_PASSWORD})
+        assert blocked.status_code == 429
+        assert not signed_in(client)
+
+    def test_failures_through_the_console_count_against_the_api_sign_in(self, client, make_user):
+        make_user("administrator", login="target")
+        for _ in range(3):
+            assert console_post_login(client, {"login": "target", "password": "bad-guess-1"}).status_code == 401
+        blocked = client.post("/api/v1/auth/login", json={"login": "target", "password": DEMO_PASSWORD})
+        assert blocked.status_code == 429
+
+    def test_one_address_has_one_bucket_of_failures_whichever_door(self, client, make_user):
+        make_user("administrator", login="bystander")
+        for guess in range(5):  # five logins, one failure each: the account buckets stay open
+            assert client.post("/api/v1/auth/login", json={"login": f"guess-{guess}", "password": "bad-guess-1"}
+                               ).status_code == 401
+        blocked = console_post_login(client, {"login": "bystander", "password": DEMO_PASSWORD})
+        assert blocked.status_code == 429
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/api/v1/me", "/console\\@evil"])
