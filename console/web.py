@@ -11,6 +11,12 @@ rule is written twice). Before each view:
 - a change (any method but GET/HEAD/OPTIONS) must carry the session's CSRF token,
   in the form field ``csrf_token`` or the ``X-CSRF-Token`` header (htmx sends the
   header, set once on ``<body hx-headers>``); without it: 403 and nothing changes;
+- the sign-in, which has no session yet, carries a token bound to a pre-session cookie
+  (``login_csrf_token``, checked by the sign-in with ``login_csrf_matches``): without it a
+  page elsewhere could post the form with its own account and sign the victim's browser
+  in to it (login CSRF). SameSite does not stop that: the attacker needs no cookie of the
+  victim, the answer's Set-Cookie is enough, and another port of the same host is the
+  same site;
 - ``flask_jwt_extended.current_user`` is made to answer the signed-in user, so the
   API's schemas and services that read it work unchanged.
 
@@ -21,7 +27,10 @@ same status and the message in the reader's language. The console answers HTML: 
 is a browser's pages, not the API (whose errors stay JSON).
 """
 import functools
+import hashlib
+import hmac
 import json
+import secrets
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -44,6 +53,8 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="temp
                static_folder="static", static_url_path="/static")
 
 COOKIE = "santrade_console"
+LOGIN_COOKIE = "santrade_console_login"  # the sign-in form's pre-session cookie
+LOGIN_COOKIE_PATH = "/console/login"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 OPEN_ENDPOINTS = {"console.static", "console.login", "console.sign_in"}
 
@@ -60,6 +71,56 @@ def set_session_cookie(response, token):
 
 def clear_session_cookie(response):
     response.delete_cookie(COOKIE, path="/console", httponly=True, samesite="Lax", secure=cookie_secure())
+    return response
+
+
+def _login_nonce():
+    """This browser's pre-session nonce: the one made for this answer, else its cookie's when it
+    looks like one (``secrets.token_urlsafe(32)``), else None."""
+    if g.get("new_login_nonce"):
+        return g.new_login_nonce
+    value = request.cookies.get(LOGIN_COOKIE) or ""
+    if len(value) == 43 and value.isascii() and all(c.isalnum() or c in "-_" for c in value):
+        return value
+    return None
+
+
+def _login_digest(nonce):
+    key = str(current_app.config["SECRET_KEY"]).encode("utf-8", "surrogatepass")
+    return hmac.new(key, b"console sign-in:" + nonce.encode(), hashlib.sha256).hexdigest()
+
+
+def login_csrf_token():
+    """The sign-in form's CSRF token: an HMAC (``SECRET_KEY``) of this browser's pre-session
+    nonce, which a cookie holds (HttpOnly, SameSite=Lax, for the sign-in's path only). A browser
+    without one gets one with this answer, so every open sign-in tab shares it."""
+    nonce = _login_nonce()
+    if nonce is None:
+        nonce = g.new_login_nonce = secrets.token_urlsafe(32)
+    return _login_digest(nonce)
+
+
+def login_csrf_matches():
+    """Whether the posted sign-in carries the token of this browser's own pre-session cookie: a
+    form posted from elsewhere has none, or another browser's (constant-time)."""
+    nonce = _login_nonce()
+    sent = request.form.get("csrf_token") or ""
+    return bool(nonce and sent) and hmac.compare_digest(sent.encode("utf-8", "surrogatepass"),
+                                                        _login_digest(nonce).encode())
+
+
+def clear_login_cookie(response):
+    """The pre-session cookie goes once signed in (the next sign-in form makes a new one)."""
+    response.delete_cookie(LOGIN_COOKIE, path=LOGIN_COOKIE_PATH, httponly=True, samesite="Lax",
+                           secure=cookie_secure())
+    return response
+
+
+@bp.after_request
+def _set_login_cookie(response):
+    if g.get("new_login_nonce"):
+        response.set_cookie(LOGIN_COOKIE, g.new_login_nonce, httponly=True, samesite="Lax", secure=cookie_secure(),
+                            path=LOGIN_COOKIE_PATH)
     return response
 
 
@@ -256,6 +317,7 @@ def init_app(app):
     app.jinja_env.globals.update(_=messages.gettext, gettext=messages.gettext, pgettext=messages.pgettext,
                                  ngettext=messages.ngettext, npgettext=messages.npgettext, label=messages.label,
                                  LANGUAGE_NAMES=messages.LANGUAGE_NAMES, localized=localized, local_time=local_time,
-                                 csrf_token=csrf_token, json_data=json_data, LANGUAGES=LANGUAGES)
+                                 csrf_token=csrf_token, login_csrf_token=login_csrf_token, json_data=json_data,
+                                 LANGUAGES=LANGUAGES)
     app.jinja_env.globals.update({name: getattr(messages, name) for name in messages.LABELS})
     app.register_error_handler(HTTPException, _http_error)

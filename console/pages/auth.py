@@ -4,9 +4,10 @@ Sign-in checks credentials with the API's own ``auth.service.authenticate`` and 
 throttled by the API login's own limits in the same buckets (``auth.throttling.sign_in_limits``:
 ``LOGIN_LIMIT_PER_ACCOUNT`` per login and address, ``LOGIN_LIMIT_PER_IP``, failures only), so
 failures at the API and here add up to one count. Employees are told to use the app
-and get no session. The sign-in form carries no CSRF token (there is no session yet);
-the session cookie is SameSite=Lax and a new session is started on every sign-in, so
-a forged sign-in cannot ride on a victim's session.
+and get no session. There is no session yet to hold the sign-in form's CSRF token: it is bound
+to a pre-session cookie instead (``web.login_csrf_token``), so a sign-in posted from another
+site, with the attacker's account, signs nobody in (login CSRF) and answers 403. A new session
+is started on every sign-in.
 """
 import marshmallow as ma
 from flask import current_app, g, redirect, request, url_for
@@ -19,7 +20,8 @@ from service_app.extensions import db
 from service_app.vocabulary import LANGUAGES, STAFF_ROLES
 
 from ..messages import _
-from ..web import bp, check_next, clear_session_cookie, render, safe_next, set_session_cookie
+from ..web import (bp, check_next, clear_login_cookie, clear_session_cookie, login_csrf_matches, render, safe_next,
+                   set_session_cookie)
 
 
 @bp.route("/login", methods=["GET"])
@@ -33,6 +35,8 @@ def login():
 @bp.route("/login", methods=["POST"])
 @throttling.sign_in_limits  # the API login's own buckets: a failure at either door counts at both
 def sign_in():
+    if not login_csrf_matches():  # before anything is read or stored: a fresh form to sign in with
+        return render("login.html", 403, next="", error=_("The sign-in form had expired. Please sign in again."))
     login_name = request.form.get("login") or ""
     target = check_next(request.form.get("next") or "")
     try:  # the API's own sign-in schema: lengths, no control characters
@@ -52,7 +56,7 @@ def sign_in():
         web_sessions.close_session(g.signed)
     token = web_sessions.open_session(user)
     db.session.commit()
-    return set_session_cookie(redirect(safe_next(target), code=303), token)
+    return clear_login_cookie(set_session_cookie(redirect(safe_next(target), code=303), token))
 
 
 @bp.route("/logout", methods=["POST"])

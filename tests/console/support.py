@@ -8,14 +8,24 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def console_sign_in(client, login, password=DEMO_PASSWORD):
     """Sign ``client`` in to the console; returns the CSRF token of the session."""
-    response = client.post("/console/login", data={"login": login, "password": password})
+    response = console_post_login(client, {"login": login, "password": password})
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     return csrf_of(client)
 
 
+LOGIN_COOKIE = "santrade_console_login"
+
+
+def login_token(client):
+    """The CSRF token of the sign-in form the console gives ``client`` (with its pre-session cookie)."""
+    page = client.get("/console/login")
+    match = CSRF.search(page.get_data(as_text=True))
+    return match.group(1) if match else ""
+
+
 def console_post_login(client, form):
     """Post the console's sign-in form ``form`` as a browser does, from the sign-in page."""
-    return client.post("/console/login", data=form)
+    return client.post("/console/login", data={"csrf_token": login_token(client), **form})
 
 
 def signed_in_client(app, login, password=DEMO_PASSWORD):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from service_app.auth.models import AuthSession, ConsoleSession
 from service_app.extensions import db
 from service_app.users.models import User
-from tests.console.support import console_post_login, console_sign_in, csrf_of
+from tests.console.support import CSRF, LOGIN_COOKIE, console_post_login, console_sign_in, csrf_of, login_token
 from tests.support.api import DEMO_PASSWORD
 
 
@@ -39,7 +39,7 @@ def test_an_administrator_and_a_manager_get_in(client, make_user):
 
 def test_an_employee_is_told_to_use_the_app_and_gets_no_session(app, client, make_user):
     employee = make_user("employee", language="ru")
-    response = client.post("/console/login", data={"login": employee.login, "password": DEMO_PASSWORD})
+    response = console_post_login(client, {"login": employee.login, "password": DEMO_PASSWORD})
     assert response.status_code == 403
     assert "приложением Santrade Service" in response.get_data(as_text=True)
     assert "Set-Cookie" not in response.headers
@@ -49,8 +49,8 @@ def test_an_employee_is_told_to_use_the_app_and_gets_no_session(app, client, mak
 
 def test_a_wrong_password_is_refused_without_saying_which_part(client, make_user):
     account = make_user("administrator")
-    wrong = client.post("/console/login", data={"login": account.login, "password": "not-it-at-all"})
-    unknown = client.post("/console/login", data={"login": "nobody", "password": "not-it-at-all"})
+    wrong = console_post_login(client, {"login": account.login, "password": "not-it-at-all"})
+    unknown = console_post_login(client, {"login": "nobody", "password": "not-it-at-all"})
     assert wrong.status_code == unknown.status_code == 401
     assert "Wrong login or password" in wrong.get_data(as_text=True)
     assert not signed_in(client)
@@ -59,14 +59,55 @@ def test_a_wrong_password_is_refused_without_saying_which_part(client, make_user
 @pytest.mark.parametrize("form", [{}, {"login": "x"}, {"password": "y"}, {"login": "x" * 65, "password": "y"},
                                   {"login": "a\x00", "password": "b"}])
 def test_a_malformed_sign_in_is_a_401_page(client, form):
-    response = client.post("/console/login", data=form)
+    response = console_post_login(client, form)
     assert response.status_code == 401
     assert response.mimetype == "text/html"
 
 
+def _no_session_was_opened(app, response):
+    assert "santrade_console=" not in response.headers.get("Set-Cookie", "")
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ConsoleSession)) == 0
+
+
+@pytest.mark.parametrize("forged", ["none", "empty", "another_browsers", "without_its_cookie"])
+def test_a_sign_in_without_its_own_pre_session_token_signs_nobody_in(app, client, make_user, forged):
+    """Login CSRF: another site posting the sign-in form with the attacker's account must not sign
+    the victim's browser in. The token is bound to this browser's pre-session cookie."""
+    account = make_user("administrator")
+    form = {"login": account.login, "password": DEMO_PASSWORD}
+    if forged == "empty":
+        form["csrf_token"] = ""
+    elif forged == "another_browsers":  # the attacker's own form and cookie; the victim has a cookie of its own
+        form["csrf_token"] = login_token(app.test_client())
+        login_token(client)
+    elif forged == "without_its_cookie":
+        form["csrf_token"] = login_token(client)
+        client.delete_cookie(LOGIN_COOKIE, path="/console/login")
+    response = client.post("/console/login", data=form)
+    assert response.status_code == 403 and response.mimetype == "text/html"
+    assert _no_session_was_opened(app, response)
+    assert not signed_in(client)
+
+
+def test_the_sign_in_form_carries_a_token_bound_to_an_httponly_pre_session_cookie(client, make_user):
+    page = client.get("/console/login")
+    cookie = page.headers["Set-Cookie"]
+    assert cookie.startswith(LOGIN_COOKIE + "=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Path=/console/login" in cookie
+    token = login_token(client)
+    assert token and token not in cookie
+    again = client.get("/console/login")  # a second tab: the same cookie, a form that works with it
+    assert "Set-Cookie" not in again.headers and login_token(client) == token
+    account = make_user("administrator")
+    signed = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD,
+                                                  "csrf_token": token})
+    assert signed.status_code == 303
+
+
 def test_the_cookie_is_httponly_samesite_lax_and_scoped_to_the_console(client, make_user):
     account = make_user("administrator")
-    response = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD})
+    response = console_post_login(client, {"login": account.login, "password": DEMO_PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/console" in cookie
     assert "Secure" not in cookie  # plain HTTP on the developer's machine
@@ -76,14 +117,18 @@ def test_the_cookie_is_secure_where_https_is_forced(make_app, make_user):
     app = make_app(FORCE_HTTPS=True)
     client = app.test_client()
     account = make_user("administrator")
+    form = client.get("https://localhost/console/login")
+    assert "Secure" in form.headers["Set-Cookie"]  # the pre-session cookie too
+    token = CSRF.search(form.get_data(as_text=True)).group(1)
     response = client.post("https://localhost/console/login",
-                           data={"login": account.login, "password": DEMO_PASSWORD})
+                           data={"login": account.login, "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.status_code == 303
     assert "Secure" in response.headers["Set-Cookie"]
 
 
 def test_only_a_hash_of_the_cookie_is_stored(app, client, make_user):
     account = make_user("administrator")
-    response = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD})
+    response = console_post_login(client, {"login": account.login, "password": DEMO_PASSWORD})
     token = response.headers["Set-Cookie"].split(";", 1)[0].split("=", 1)[1]
     with app.app_context():
         row = db.session.scalar(sa.select(ConsoleSession))
@@ -199,13 +244,13 @@ class TestThrottling:
     def test_failed_sign_ins_are_throttled_as_the_api_login(self, client, make_user):
         account = make_user("administrator", login="target")
         for _ in range(3):
-            assert client.post("/console/login", data={"login": "target", "password": "bad-guess-1"}).status_code == 401
-        blocked = client.post("/console/login", data={"login": "target", "password": DEMO_PASSWORD})
+            assert console_post_login(client, {"login": "target", "password": "bad-guess-1"}).status_code == 401
+        blocked = console_post_login(client, {"login": "target", "password": DEMO_PASSWORD})
         assert blocked.status_code == 429
         assert "Too many attempts" in blocked.get_data(as_text=True)
         assert not signed_in(client)
         make_user("administrator", login="bystander")
-        assert client.post("/console/login", data={"login": "bystander", "password": DEMO_PASSWORD}).status_code == 303
+        assert console_post_login(client, {"login": "bystander", "password": DEMO_PASSWORD}).status_code == 303
         assert account
 
 
@@ -238,13 +283,13 @@ class TestThrottling:
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/api/v1/me", "/console\\@evil"])
 def test_after_sign_in_only_console_pages_are_destinations(client, make_user, target):
     account = make_user("administrator")
-    response = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD, "next": target})
+    response = console_post_login(client, {"login": account.login, "password": DEMO_PASSWORD, "next": target})
     assert response.headers["Location"] == "/console/"
 
 
 def test_after_sign_in_the_page_asked_for_opens(client, make_user):
     account = make_user("administrator")
-    response = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD,
+    response = console_post_login(client, {"login": account.login, "password": DEMO_PASSWORD,
                                                    "next": "/console/?x=1"})
     assert response.headers["Location"] == "/console/?x=1"
 
@@ -288,7 +333,7 @@ def test_a_next_with_control_characters_is_a_400_page_and_nothing_is_stored(app,
     account = make_user("administrator")
     with app.app_context():
         sessions_before = db.session.scalar(sa.select(sa.func.count()).select_from(AuthSession))
-    response = client.post("/console/login", data={"login": account.login, "password": DEMO_PASSWORD,
+    response = console_post_login(client, {"login": account.login, "password": DEMO_PASSWORD,
                                                    "next": target})
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert "santrade_console" not in response.headers.get("Set-Cookie", "")
