@@ -74,6 +74,8 @@ class Setting:
     """One ``app.config`` key read from the environment: ``parse`` is its type, ``default`` its text.
 
     ``secret``: a checked environment refuses the development value and anything short.
+    ``blank``: a variable set to the empty text means empty (as ``MAP_TILE_URL=""``: no tiles),
+    not the default; elsewhere an empty variable counts as unset.
     """
 
     key: str
@@ -81,6 +83,7 @@ class Setting:
     default: object
     variable: str = ""
     secret: bool = False
+    blank: bool = False
 
     @property
     def env(self):
@@ -167,7 +170,7 @@ SETTINGS = (
     Setting("EXPORT_MAX_ROWS", integer, "100000"),
     Setting("CONSOLE_IDLE_MINUTES", integer, "30"),
     Setting("CONSOLE_SESSION_HOURS", integer, "12"),
-    Setting("MAP_TILE_URL", text, "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    Setting("MAP_TILE_URL", text, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", blank=True),  # "": no tiles
     Setting("MAP_TILE_ATTRIBUTION", text, "&copy; OpenStreetMap contributors"),
     Setting("STORAGE_BACKEND", text, "local"),
     Setting("STORAGE_LOCAL_ROOT", text, ""),  # unset: instance/attachments
@@ -233,9 +236,12 @@ class Environment:
         environ = os.environ if environ is None else environ
         settings = {key: copy.deepcopy(self.fixed.get(key, value)) for key, value in FIXED.items()}
         for setting in SETTINGS:
-            raw = environ.get(self.variable(setting)) or self.defaults.get(setting.key, setting.default)
+            raw = environ.get(self.variable(setting))
+            empty = setting.blank and raw == ""  # set, to nothing: a value of its own
+            if not raw and not empty:
+                raw = self.defaults.get(setting.key, setting.default)
             try:
-                value = setting.parse(raw) if raw else None
+                value = setting.parse(raw) if raw or empty else None
             except ValueError as exc:
                 raise ConfigError(f"{self.variable(setting)} must be {exc}, got {raw!r}") from exc
             settings[setting.key] = copy.deepcopy(self.fixed.get(setting.key, value))

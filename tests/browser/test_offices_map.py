@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 from shapely.geometry import Point, Polygon
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import LiveServer, assert_accessible, screenshot, sign_in
 from tests.support.places import box
 
 # Two small fences on a diagonal (north-west and south-east): the map fits them, so its
@@ -165,3 +165,26 @@ def test_an_administrator_moves_a_corner_of_an_office_fence(page, app, client, a
     assert len(after["geofence"]["coordinates"][0]) == 5
     assert after["name"] == "North-west office"
     assert Polygon(after["geofence"]["coordinates"][0]).area != Polygon(before["NWO"]["geofence"]["coordinates"][0]).area
+
+
+def test_an_empty_map_tile_url_loads_no_tiles(browser, make_app, make_user, monkeypatch):
+    """``MAP_TILE_URL=""`` in the environment means no tile layer at all: the browser asks no tile
+    server for anything (it once fell back to OpenStreetMap's)."""
+    monkeypatch.setenv("MAP_TILE_URL", "")
+    app = make_app(ROUTER_REFRESH_SECONDS=0)  # a fresh app, its settings read from this environment
+    assert app.config["MAP_TILE_URL"] == ""
+    admin = make_user("administrator")
+    with LiveServer(app) as server:
+        context = browser.new_context(base_url=server.url, locale="en-US")
+        asked = []
+        context.on("request", lambda request: asked.append(request.url))
+        context.route(re.compile(r"^(?!http://127\.0\.0\.1:).*"), lambda route: route.abort())  # nothing leaves
+        try:
+            page = context.new_page()
+            sign_in(page, admin.login, path="/console/offices")
+            expect(page.get_by_test_id("geofence-map")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            assert page.locator("#geofence-map .leaflet-tile").count() == 0
+        finally:
+            context.close()
+    assert asked and all(url.startswith(server.url) for url in asked), [u for u in asked if not u.startswith(server.url)]

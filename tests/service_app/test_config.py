@@ -130,3 +130,10 @@ def test_defaults_are_not_shared_between_apps():
     first, second = environment("development").read({}), environment("development").read({})
     first["JWT_TOKEN_LOCATION"].append("cookies")
     assert second["JWT_TOKEN_LOCATION"] == ["headers"]
+
+
+def test_an_empty_map_tile_url_means_no_tiles_not_the_default():
+    """``MAP_TILE_URL=""`` turns the map's tiles off (README); unset, the default tile server."""
+    assert environment("testing").read({"MAP_TILE_URL": ""})["MAP_TILE_URL"] == ""
+    assert environment("testing").read({})["MAP_TILE_URL"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert environment("production").read({"MAP_TILE_URL": ""})["MAP_TILE_URL"] == ""
