@@ -39,7 +39,10 @@
       }
     });
     group.eachLayer(function (layer) {
-      layer.bindTooltip(office.code + " · " + office.name, { sticky: true });
+      // Leaflet puts a string tooltip in as HTML: the office's code and name go in as text.
+      var label = document.createElement("span");
+      label.textContent = office.code + " · " + office.name;
+      layer.bindTooltip(label, { sticky: true });
       if (selected) {
         selectedLayer = layer;
       }

@@ -188,3 +188,23 @@ def test_an_empty_map_tile_url_loads_no_tiles(browser, make_app, make_user, monk
         finally:
             context.close()
     assert asked and all(url.startswith(server.url) for url in asked), [u for u in asked if not u.startswith(server.url)]
+
+
+HOSTILE_NAME = '<img src=x onerror="window.__xss=1">'
+
+
+def test_an_office_name_is_shown_in_the_map_tooltip_as_text(page, client, auth):
+    """Leaflet's tooltip takes HTML: an office's name goes in as text, so markup in it shows as
+    itself and nothing runs (no element is made of it)."""
+    admin = auth("administrator")
+    made = client.post("/api/v1/offices", json={"code": "XSS", "name": HOSTILE_NAME, "geofence": NORTH_WEST},
+                       headers=admin.headers)
+    assert made.status_code == 201, made.get_json()
+    sign_in(page, admin.login, path="/console/offices")
+    fence = page.locator("#geofence-map path.leaflet-interactive")
+    expect(fence).to_have_count(1)
+    fence.hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_have_text("XSS · " + HOSTILE_NAME)
+    expect(tooltip.locator("img")).to_have_count(0)
+    assert page.evaluate("() => window.__xss") is None
