@@ -101,6 +101,11 @@ FIXED = {
     # included); it is renamed here and the 429 handler sets the real Retry-After itself.
     "RATELIMIT_HEADER_RETRY_AFTER": "X-RateLimit-Retry-After",
     "RATELIMIT_ENABLED": True,
+    # A rate-limit store (Render Key Value) that is down never fails a call (API.md, Operations):
+    # the limits are counted in each process's memory meanwhile, and the store is tried again now
+    # and then; an error past that is logged, not raised (Flask-Limiter raises by default).
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "SMS_CODE_MAX_ATTEMPTS": 5,
     "API_TITLE": "Santrade Service API",
     "API_VERSION": "v1",
@@ -144,6 +149,7 @@ SETTINGS = (
     Setting("REQUEST_CREATE_LIMIT", text, "30 per hour"),
     Setting("UPLOAD_LIMIT", text, "60 per hour"),
     Setting("COMMENT_LIMIT", text, "60 per hour"),
+    Setting("FOLLOW_LIMIT", text, "30 per hour"),
     Setting("SMS_SENDER", text, "console"),
     Setting("SMS_WEBHOOK_URL", text, ""),
     Setting("SMS_WEBHOOK_TOKEN", text, ""),

@@ -6,10 +6,14 @@ department scope (an empty scope means all), plus what is assigned to them.
 A request the caller may not see answers 404, exactly like a missing one;
 so does a photo of such a request (``get_visible_attachment``).
 
-Followers (``RequestFollower``) read a request they did not write, and only read it:
-``get_visible_request`` admits them to reads (never to a lookup for update, which every
-write makes, so their writes answer 404), ``may_read`` counts them for notifications, and
-``may_read_in_full`` tells the views what they may not see (location, photos, the author).
+Followers (``RequestFollower``) read a request they did not write, and only read it, while its
+category is ``discoverable`` (PRIVACY.md P18: a follow of a category an administrator has not made
+discoverable, or no longer, admits nobody): ``get_visible_request`` admits them to reads (never to
+a lookup for update, which every write makes, so their writes answer 404), ``may_read`` counts them
+for notifications, and ``may_read_in_full`` tells the views what they may not see (the follower
+view: no author, description, location, photos, form answers or rating; ``history`` says which
+comments and events, and what of them). Staff who follow a request outside their scope are
+followers like anyone.
 
 What a caller who may see a request may do with it is decided here too:
 which fields they may edit, whether they may write internal notes or attach
@@ -144,13 +148,37 @@ def may_read_in_full(user, req):
             or (user.is_staff and (req.assignee_id == user.id or covers(user, req.office_id, req.department_code))))
 
 
-def follower_condition(user, request_id=ServiceRequest.id):
-    """SQL condition: ``user`` follows the request."""
+# The catalogue's table as the kernel reads it: whether a category is discoverable. (The model is the
+# catalogue wing's, a floor above; the column is declared there, ``Category.discoverable``.)
+_CATEGORIES = sa.table("categories", sa.column("code", sa.String), sa.column("discoverable", sa.Boolean))
+
+
+def discoverable_condition(category_code=ServiceRequest.category_code):
+    """SQL condition: the request's category (``category_code``, a column or a value) is discoverable."""
+    return sa.exists().where(_CATEGORIES.c.code == category_code, _CATEGORIES.c.discoverable.is_(True))
+
+
+def is_discoverable(req):
+    """:func:`discoverable_condition` for one loaded request."""
+    return db.session.scalar(sa.select(discoverable_condition(req.category_code))) or False
+
+
+def follows_condition(user, request_id=ServiceRequest.id):
+    """SQL condition: ``user`` has a follow of the request stored, whether it admits them or not
+    (what an unfollow removes)."""
     return sa.exists().where(RequestFollower.request_id == request_id, RequestFollower.user_id == user.id)
 
 
+def follower_condition(user):
+    """SQL condition on ``ServiceRequest``: ``user`` follows it and its category is discoverable, so
+    they read it as a follower."""
+    return sa.and_(follows_condition(user), discoverable_condition())
+
+
 def is_follower(user, req):
-    return db.session.scalar(sa.select(follower_condition(user, req.id))) or False
+    """:func:`follower_condition` for one loaded request."""
+    return db.session.scalar(sa.select(sa.and_(follows_condition(user, req.id),
+                                               discoverable_condition(req.category_code)))) or False
 
 
 def may_read(user, req):

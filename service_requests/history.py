@@ -3,8 +3,15 @@
 ``add_comment`` lives here too, under both of its writers: a status move that
 gives a reason (``lifecycle``) and the conversation (``comments``), which
 itself may move the status. Neither imports the other's service for it.
+
+So does what a follower reads of them (the follower view, PRIVACY.md P18): the staff's public
+comments (``follower_body``) and the public events but those of photos and of the author's own
+comments, with nothing the author wrote or answered (``follower_event_data``). Every reader of a
+follower's view goes through these: the API's comments and history, the notifications, the console.
 """
 from enum import StrEnum
+
+import sqlalchemy as sa
 
 from service_app import changes
 from service_app.database import utcnow
@@ -61,13 +68,15 @@ def record_all(req, events, actor):
             listener(req, row["event"], actor, row["data"], False)
 
 
-def add_comment(user, req, body, internal=False, part_of=None):
+def add_comment(user, req, body, internal=False, part_of=None, follower_body=None):
     """Store a comment (caller commits); its event is recorded alongside.
 
     ``part_of`` names the event a comment belongs to (a status change's
     reason), so that one action makes one notification, not two.
+    ``follower_body`` is what followers read instead, when it differs (see :func:`follower_body`).
     """
-    comment = Comment(request_id=req.id, author_id=user.id, body=body, internal=internal, created_at=utcnow())
+    comment = Comment(request_id=req.id, author_id=user.id, body=body, internal=internal, created_at=utcnow(),
+                      follower_body=follower_body if follower_body != body else None)
     db.session.add(comment)
     db.session.flush()
     search.add_comment_text(req.id, body, internal)
@@ -76,3 +85,60 @@ def add_comment(user, req, body, internal=False, part_of=None):
         data["part_of"] = part_of
     record(req, Event.COMMENTED, user, data, internal=internal)
     return comment
+
+
+# --- the follower view (PRIVACY.md P18) ----------------------------------------------------------
+
+# What a follower sees change in an ``updated`` event: what the follower view shows. The description
+# (the author's own words) and the form's answers change without values (the event stays).
+FOLLOWER_UPDATE_KEYS = ("title", "priority", "category", "department")
+# Events a follower's history leaves out: photos, which followers never see.
+FOLLOWER_HIDDEN_EVENTS = (Event.ATTACHMENT_ADDED.value, Event.ATTACHMENT_REMOVED.value)
+
+
+def follower_comments_condition(req):
+    """SQL condition on ``Comment``: the comments of ``req`` its followers read, those
+    :func:`follower_body` gives a text (the page of a follower's conversation is cut by it)."""
+    return sa.and_(Comment.internal.is_(False), Comment.author_id.is_distinct_from(req.author_id))
+
+
+def follower_body(comment, req):
+    """The text of ``comment`` (a comment of ``req``) that a follower of ``req`` reads, or None when a
+    follower does not read the comment at all.
+
+    The one answer for everyone who shows a follower a comment: the API's conversation, the
+    notifications, the staff console (staff who follow a request outside their scope read it as any
+    follower does). A follower reads the staff's public comments only: never an internal note, nor
+    the author's own comments (the author's words, like the description, PRIVACY.md P18). Of those,
+    they read ``Comment.follower_body`` when set: a canned reply filled for the author
+    (``{author_name}``) is stored a second time for followers, with a neutral word in place of the
+    name (``staff.replies``), so no follower reads the author's name filled in by the service.
+    """
+    if comment.internal or comment.author_id == req.author_id:
+        return None
+    return comment.follower_body if comment.follower_body is not None else comment.body
+
+
+def follower_events_condition(req):
+    """SQL condition on ``RequestEvent``: the events of ``req`` its followers read: public ones, but
+    not those of photos nor of the author's own comments (whose comments followers do not read)."""
+    own_comment = sa.and_(RequestEvent.event == Event.COMMENTED.value,
+                          RequestEvent.actor_id.is_not_distinct_from(req.author_id))
+    return sa.and_(RequestEvent.internal.is_(False), RequestEvent.event.not_in(FOLLOWER_HIDDEN_EVENTS),
+                   sa.not_(own_comment))
+
+
+def follower_event_data(event, req):
+    """The ``data`` of ``event`` (an event of ``req`` that :func:`follower_events_condition` admits) as a
+    follower reads it: an ``updated`` event keeps only the changes of what the follower view shows
+    (an edit of the description or of a form answer shows as ``updated`` without values); a status
+    change drops the author's rating and the author's own comment. Who made the change is hidden
+    apart from this when it is the author (the API's ``PersonOrHidden``)."""
+    data = dict(event.data or {})
+    if event.event == Event.UPDATED.value:
+        return {key: value for key, value in data.items() if key in FOLLOWER_UPDATE_KEYS}
+    if event.event == Event.STATUS_CHANGED.value:
+        data.pop("rating", None)
+        if event.actor_id is not None and event.actor_id == req.author_id:
+            data.pop("comment_id", None)
+    return data

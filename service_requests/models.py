@@ -186,6 +186,9 @@ class Comment(db.Model):
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(sa.Text)
+    # What followers read instead of ``body`` when the two differ (``history.follower_body``): a canned
+    # reply's ``{author_name}`` filled with a neutral word. Null: the same as ``body``.
+    follower_body: Mapped[str | None] = mapped_column(sa.Text)
     internal: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

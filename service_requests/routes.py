@@ -98,7 +98,11 @@ class RequestItem(MethodView):
                                                         "description": "send it back in If-Match"}})
     @blp.errors(404)
     def get(self, request_id):
-        """Read a request (its ETag is the version to send in If-Match)"""
+        """Read a request (its ETag is the version to send in If-Match)
+
+        A follower (someone who follows a request of a discoverable category, staff outside its scope
+        included) reads the follower view: author, description and rating null, no location, no
+        photos, no form answers."""
         return with_etag(get_visible_request(current_user, request_id))
 
     @blp.doc(operationId="updateRequest")
@@ -135,7 +139,10 @@ class Comments(MethodView):
     @blp.response(200, CommentListSchema)
     @blp.errors(400, 404)
     def get(self, args, request_id):
-        """Read the conversation, oldest first (employees do not see internal notes)"""
+        """Read the conversation, oldest first (employees do not see internal notes)
+
+        A follower reads the staff's public comments only (not the author's), each as followers read
+        it: a canned reply's author's name is a neutral word."""
         return comments.list_comments(current_user, get_visible_request(current_user, request_id), args)
 
     @blp.doc(operationId="addComment")
@@ -159,7 +166,10 @@ class Comments(MethodView):
 @blp.response(200, EventListSchema)
 @blp.errors(400, 404)
 def events(args, request_id):
-    """The request's history, oldest first: created, routed, assigned, status changes, re-routes, comments"""
+    """The request's history, oldest first: created, routed, assigned, status changes, re-routes, comments
+
+    A follower reads it without the author (no actor on the author's events), without the events of
+    photos and of the author's comments, and without values the follower view hides (data)."""
     return comments.list_events(current_user, get_visible_request(current_user, request_id), args)
 
 

@@ -92,6 +92,21 @@ class AuthorOrHidden(ma.fields.Nested):
         return obj.author if _reads_in_full(obj) else None
 
 
+class _FullReadersOnly:
+    """A field only the request's full readers read (its author, its staff): null for a follower."""
+
+    def get_value(self, obj, attr, accessor=None, default=ma.missing):
+        return super().get_value(obj, attr, accessor, default) if _reads_in_full(obj) else None
+
+
+class DescriptionOrHidden(_FullReadersOnly, Text):
+    """The description, null for a follower: the author's own words (PRIVACY.md P18)."""
+
+
+class RatingOrHidden(_FullReadersOnly, ma.fields.Integer):
+    """The author's rating, null for a follower."""
+
+
 class PhotosOrHidden(ma.fields.List):
     """The request's photos, an empty list for a follower (whose photo URLs answer 404 too)."""
 
@@ -134,7 +149,8 @@ class RequestSchema(FollowingFields, Output):
     id = ma.fields.Integer()
     number = Text(metadata={"example": "SR-000123"})
     title = Text()
-    description = Text()
+    description = DescriptionOrHidden(allow_none=True, metadata={
+        "description": "the author's own words; null for a follower, who never reads them"})
     category = Text(attribute="category_code")
     department = ma.fields.Nested(DepartmentRefSchema, allow_none=True)
     priority = Text(metadata={"enum": list(PRIORITIES)})
@@ -149,7 +165,7 @@ class RequestSchema(FollowingFields, Output):
     first_response_at = ma.fields.AwareDateTime(allow_none=True)
     resolved_at = ma.fields.AwareDateTime(allow_none=True)
     closed_at = ma.fields.AwareDateTime(allow_none=True)
-    rating = ma.fields.Integer(allow_none=True)
+    rating = RatingOrHidden(allow_none=True, metadata={"description": "the author's 1-5; null for a follower"})
     sla = ma.fields.Nested(SlaSchema)
     attachments = PhotosOrHidden(ma.fields.Nested(AttachmentSchema), metadata={"description": "empty for a follower"})
     version = ma.fields.Integer()

@@ -32,6 +32,11 @@ DEMO_CATEGORIES = [
 ]
 
 
+# The categories colleagues may find and follow (``Category.discoverable``, PRIVACY.md P18): the
+# facilities', which are everyone's business; never HR's (a certificate, a badge), which are personal.
+DEMO_DISCOVERABLE = {"FAC-AC", "FAC-PLUMBING", "FAC-CLEANING"}
+
+
 # The air-conditioning category's form: what the author tells, and the unit's inventory number,
 # which staff fill in (the author never sees it).
 DEMO_FORMS = {
@@ -60,7 +65,7 @@ def seed_categories():
         category = db.session.get(Category, code)
         if category is None:
             db.session.add(Category(code=code, department_code=department, name=name,
-                                    fields=DEMO_FORMS.get(code, [])))
+                                    fields=DEMO_FORMS.get(code, []), discoverable=code in DEMO_DISCOVERABLE))
             lines.append(f"created category {code}")
         elif code in DEMO_FORMS and not category.fields:
             category.fields = DEMO_FORMS[code]  # a demo made before forms existed gets its form

@@ -1,4 +1,7 @@
-"""A small company for tests: two offices, two departments, people in each role (fixtures)."""
+"""A small company for tests: two offices, two departments, people in each role (fixtures).
+
+Its air-conditioning category is discoverable (colleagues may find and follow its requests), the
+IT one is not."""
 import pytest
 
 from offices.directory import bump_version
@@ -22,7 +25,7 @@ def world(app, make_user):
         ast = Office(code="AST", name="Astana", geofence=box(71.42, 51.12, 71.44, 51.14))
         db.session.add_all([ala, ast, Department(code="FAC", name="Facilities"), Department(code="IT", name="IT")])
         db.session.flush()
-        db.session.add_all([Category(code="FAC-AC", name="AC", department_code="FAC"),
+        db.session.add_all([Category(code="FAC-AC", name="AC", department_code="FAC", discoverable=True),
                             Category(code="IT-PC", name="PC", department_code="IT"),
                             Category(code="OLD", name="Old", department_code="FAC", is_active=False)])
         bump_version()

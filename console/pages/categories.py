@@ -2,7 +2,7 @@
 
 Staff read them; company-wide administrators create and edit them through the API's
 ``CategoryCreateSchema`` / ``CategoryUpdateSchema`` (names in ru/kk/en, department, active,
-and the form as the API's JSON list of fields, validated by the same ``FormFieldSchema``)."""
+discoverable, and the form as the API's JSON list of fields, validated by the same ``FormFieldSchema``)."""
 import json
 
 import marshmallow as ma
@@ -49,6 +49,7 @@ def _body():
     return {"name": {code: value for code, value in name.items() if value},
             "department": request.form.get("department") or None,
             "is_active": request.form.get("is_active") == "on",
+            "discoverable": request.form.get("discoverable") == "on",
             "fields": _form_fields()}
 
 

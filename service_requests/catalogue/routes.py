@@ -45,5 +45,5 @@ class CategoryItem(MethodView):
     @blp.response(200, CategorySchema)
     @blp.errors(404)
     def patch(self, data, code):
-        """Rename, re-assign to a department, or deactivate a category"""
+        """Rename, re-assign to a department, deactivate a category, or make it discoverable (or not)"""
         return categories.update_category(categories.get_category(code), data)

@@ -3,7 +3,7 @@
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import Code, LocalizedText, Text
+from service_app.fields import Code, Flag, LocalizedText, Text
 from service_app.pagination import page_schema
 
 from service_requests import forms
@@ -64,11 +64,17 @@ def _unique_keys(fields):
         raise ma.ValidationError(problem)
 
 
+DISCOVERABLE = ("colleagues may find its open, recent requests (similar, a room's tag) and follow them, "
+                "reading them without author, description, location, photos or answers (PRIVACY.md P18); "
+                "false (the default) for anything personal, such as HR")
+
+
 class CategorySchema(Output):
     code = Code(required=True)
     name = LocalizedText(required=True)
     department = Code(allow_none=True, attribute="department_code", data_key="department")
     is_active = ma.fields.Boolean()
+    discoverable = ma.fields.Boolean(metadata={"description": DISCOVERABLE})
     form = ma.fields.List(ma.fields.Nested(FormFieldOutSchema), data_key="fields", attribute="fields",
                           metadata={"description": "the category's form (empty: none)"})
 
@@ -81,6 +87,7 @@ class CategoryCreateSchema(Schema):
     name = LocalizedText(required=True)
     department = Code(allow_none=True)
     is_active = ma.fields.Boolean()
+    discoverable = Flag(metadata={"description": DISCOVERABLE})
     form = _form()
 
 
@@ -88,6 +95,7 @@ class CategoryUpdateSchema(Schema):
     name = LocalizedText()
     department = Code(allow_none=True)
     is_active = ma.fields.Boolean()
+    discoverable = Flag(metadata={"description": DISCOVERABLE})
     form = _form("the whole new form; existing requests keep their answers")
 
 

@@ -1,13 +1,16 @@
-"""Similar requests (API.md "Employees"): before submitting, the app asks for the open requests
-of the same category in the office the place routes to (``similar``), and a scanned room tag shows
-the room's (``open_in_room``). What they show is never personal (no author, description, photo or
-location); anyone may follow such a request instead of filing another one (``following``).
+"""Similar requests (API.md "Employees", "Following and similar requests, tightened"): before
+submitting, the app asks for the open requests of the same category in the office the place routes
+to (``similar``), and a scanned room tag shows the room's (``open_in_room``). Both show only
+``following.findable_condition``: open, recent requests of discoverable categories, whoever asks (an
+HR request is never offered, not even to its author or HR: what is shown here is what anyone may
+follow). What they show is never personal (no author, description, photo or location); anyone may
+follow such a request instead of filing another one (``following``).
 """
 import sqlalchemy as sa
 
 from service_app.extensions import db
 from service_requests import search
-from service_requests.following import prime, recent_condition
+from service_requests.following import findable_condition, prime
 from service_requests.models import ServiceRequest
 
 from . import notices
@@ -26,7 +29,7 @@ def similar(user, args):
                                 qr_token=args.get("qr_token"))
     # Category codes are kept in upper case and matched so when a request is made (``active_category``).
     condition = sa.and_(ServiceRequest.office_id == office_id, ServiceRequest.category_code == args["category"].upper(),
-                        recent_condition())
+                        findable_condition())
     title = search.normalise(args.get("title") or "").strip()
     newest = (ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
     stmt = sa.select(ServiceRequest).where(condition)
@@ -47,10 +50,11 @@ def similar(user, args):
 
 
 def open_in_room(room, user):
-    """The room's open requests of the last ``SIMILAR_DAYS``, newest first, at most ``SIMILAR_LIMIT``:
-    what a scanned tag shows (as ``Similar``: nothing personal), so the caller can follow one."""
+    """The room's open requests of the last ``SIMILAR_DAYS`` of discoverable categories, newest first,
+    at most ``SIMILAR_LIMIT``: what a scanned tag shows (as ``Similar``: nothing personal), so the
+    caller can follow one."""
     rows = list(db.session.scalars(
-        sa.select(ServiceRequest).where(ServiceRequest.room_id == room.id, recent_condition())
+        sa.select(ServiceRequest).where(ServiceRequest.room_id == room.id, findable_condition())
         .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc()).limit(SIMILAR_LIMIT)))
     prime(rows, user)
     return rows

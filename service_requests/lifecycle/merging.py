@@ -4,8 +4,9 @@ Staff responsible for both requests merge one into the other: the merged request
 the final status ``duplicate`` (its own action, not a move of the status machine), points at
 its target (``merged_into``), and its SLA clocks stop (the sweep and the reports read only
 running clocks; the reports count it as ``merged``, never met nor breached). Its author and
-followers follow the target from then on; a public comment on it, in its author's language,
-names the target, and its author is told (``merged``). A request is merged only while it is
+followers follow the target from then on, when its category is discoverable (PRIVACY.md P18: a
+follow admits nobody to another category's request); a public comment on it, in its author's
+language, names the target, and its author is told (``merged``). A request is merged only while it is
 not final (a closed, rejected or cancelled one has nothing left to merge), never into itself,
 into a final request, or from or into one merged already: 409. A request the caller is not
 responsible for answers 404, as missing.
@@ -57,8 +58,9 @@ def merge(user, request_id, into):
     history.add_comment(user, source, merged_comment(source.author.language, target.number), part_of="merged")
     history.record(source, Event.MERGED, user, {"from": previous, "to": "duplicate", "into": ref})
     history.record(target, Event.MERGED_IN, user, {"request": {"id": source.id, "number": source.number}})
-    people = [source.author_id, *following.follower_ids(source.id)]
-    following.add_followers(target.id, [i for i in people if i != target.author_id], now)
+    if access.is_discoverable(target):
+        people = [source.author_id, *following.follower_ids(source.id)]
+        following.add_followers(target.id, [i for i in people if i != target.author_id], now)
     following.forget(target)
     changes.log_moved(db.session(), source.id, before)
     db.session.commit()

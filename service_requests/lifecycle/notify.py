@@ -5,6 +5,11 @@ same transaction as the change that caused it. Only people who may read the
 request at that moment are notified: a notification carries the title and
 comment texts, so an ex-assignee who was demoted or moved out of scope (and
 gets 404 on the request) must not keep receiving them.
+
+Followers (reading the follower view, PRIVACY.md P18) hear what that view shows and no more:
+status changes, and the staff's public comments quoted as followers read them
+(``history.follower_body``: a canned reply names no one); never the author's own comments.
+No notification carries the description or the author's name.
 """
 import sqlalchemy as sa
 
@@ -13,9 +18,9 @@ from notifications.outbox import notify, notify_new_request
 from service_app.extensions import db
 from service_app.users.models import User
 
-from service_requests.access import covers_condition, may_read
+from service_requests.access import covers_condition, may_read, may_read_in_full
 from service_requests.following import followers
-from service_requests.history import Event
+from service_requests.history import Event, follower_body
 from service_requests.models import Comment, ServiceRequest
 
 
@@ -35,6 +40,24 @@ def _params(req, **extra):
 
 def _readers(req, people):
     return [person for person in people if may_read(person, req)]
+
+
+def _by_view(req, people):
+    """``(full readers, followers)`` of ``people``: those who read ``req`` in full and those who read
+    it in the follower view (others, who may not read it, in neither)."""
+    full, view = [], []
+    for person in people:
+        if person is None:
+            continue
+        if may_read_in_full(person, req):
+            full.append(person)
+        elif may_read(person, req):
+            view.append(person)
+    return full, view
+
+
+def _excerpt(text):
+    return text[:COMMENT_EXCERPT_CHARS]
 
 
 # The notification each history event sends, and to whom; None: nobody is told (the change shows
@@ -73,11 +96,17 @@ def on_history_event(req, event, actor, data, internal):
         send(NOTIFIED[event], [db.session.get(User, data["assignee"]["id"])])
     elif event is Event.COMMENTED and not internal and not data.get("part_of"):
         comment = db.session.get(Comment, data["comment_id"])
-        # Followers hear of every public comment, as its author's counterpart does.
+        tell = lambda people, text: notify(NOTIFIED[event], people, request_id=req.id,  # noqa: E731
+                                           params=_params(req, comment=_excerpt(text)), actor_id=actor_id)
         if actor_id == req.author_id:
-            send(NOTIFIED[event], [req.assignee, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+            # The author's own words: the staff hear of them (followers who read it in full, such as
+            # staff in scope, too), followers in the follower view do not read them.
+            full, _ = _by_view(req, [req.assignee, *followers(req)])
+            tell(full, comment.body)
         elif actor is not None and actor.is_staff:
-            send(NOTIFIED[event], [req.author, *followers(req)], comment=comment.body[:COMMENT_EXCERPT_CHARS])
+            full, view = _by_view(req, [req.author, *followers(req)])
+            tell(full, comment.body)
+            tell(view, follower_body(comment, req))
     elif event is Event.MERGED:
         send(NOTIFIED[event], [req.author], target=ServiceRequest.number_of(data["into"]["id"]))
 

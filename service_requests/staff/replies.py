@@ -12,11 +12,18 @@ the reply lacks falls back as ``service_app.vocabulary.in_language`` says), with
 ``{author_name}`` and ``{office}`` filled in; a reply that its values fill past the
 longest comment (``COMMENT_CHARS``) is refused (422) rather than posted. A public reply that moves the status is
 that move's reason, so its readers get one notification, not two.
+
+Followers read the comment too, and must never learn who the author is (PRIVACY.md P18): a body
+with ``{author_name}`` is filled a second time with a neutral word for a person in the same
+language ("коллега", "әріптес", "colleague": the ``requests`` texts), capitalised where it starts a
+sentence, and kept as the comment's ``follower_body``, which every follower's reading path shows
+(``history.follower_body``).
 """
 import re
 
 import sqlalchemy as sa
 
+from service_app.catalogues import Domain
 from service_app.errors import ApiError
 from service_app.extensions import db
 from service_app.vocabulary import DEFAULT_LANGUAGE, LANGUAGES, in_language
@@ -27,17 +34,36 @@ from service_requests.lifecycle import comments, status as lifecycle, edits as t
 from service_requests.models import COMMENT_CHARS
 from .models import Reply
 
+TEXTS = Domain("requests")
 NOT_FOUND = "reply not found"
 PLACEHOLDERS = ("number", "title", "author_name", "office")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+# Where a sentence starts: the text's start, or after . ! ? … and a space, or a new line.
+_SENTENCE_START = re.compile(r"(?:\A|[.!?…]\s+|\n\s*)\Z")
 
 
-def fill(text, req, language):
+def neutral_name(language):
+    """The word that stands for the author's name in what followers read, in ``language``."""
+    return TEXTS.speaking(language).pgettext("a person, in place of their name", "colleague")
+
+
+def fill(text, req, language, *, for_followers=False):
     """The placeholders of ``text`` filled from ``req`` in one pass (other braces stay as written): a
-    placeholder inside a filled value, such as a title reading ``{author_name}``, stays as written."""
+    placeholder inside a filled value, such as a title reading ``{author_name}``, stays as written.
+
+    ``for_followers``: ``{author_name}`` is filled with :func:`neutral_name` (capitalised where it
+    starts a sentence) rather than the author's name."""
     values = {"number": req.number, "title": req.title, "author_name": req.author.full_name,
               "office": in_language(req.office.name, language)}
-    return _PLACEHOLDER.sub(lambda found: values[found.group(1)] or "", text)
+    neutral = neutral_name(language) if for_followers else None
+
+    def value(found):
+        if neutral is not None and found.group(1) == "author_name":
+            starts = _SENTENCE_START.search(found.string, 0, found.start()) is not None
+            return neutral[:1].upper() + neutral[1:] if starts else neutral
+        return values[found.group(1)] or ""
+
+    return _PLACEHOLDER.sub(value, text)
 
 
 def list_replies(user):
@@ -105,13 +131,15 @@ def apply_reply(user, req, reply, if_match=None, *, commit=True):
     actions = reply.actions or {}
     language = req.author.language if req.author is not None else DEFAULT_LANGUAGE
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    body = fill(in_language(reply.body, language), req, language)
+    template = in_language(reply.body, language)
+    body = fill(template, req, language)
     if len(body) > COMMENT_CHARS:
         raise ApiError(422, "validation_error", f"body: longer than {COMMENT_CHARS} characters once filled in",
                        {"body": [f"longer than {COMMENT_CHARS} characters once filled in"]})
     moves = actions.get("status") is not None
     comment = comments.post_comment(user, req, body, reply.internal, commit=False,
-                                    part_of=Event.STATUS_CHANGED.value if moves and not reply.internal else None)
+                                    part_of=Event.STATUS_CHANGED.value if moves and not reply.internal else None,
+                                    follower_body=fill(template, req, language, for_followers=True))
     if actions.get("assign_to_me"):
         triage.assign(user, req, user.id)
     if actions.get("priority") is not None:

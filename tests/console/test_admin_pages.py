@@ -200,6 +200,29 @@ def test_a_manager_cannot_change_categories(app, client, world):
     assert _category(client, world, "FAC-AC") == before
 
 
+def test_an_administrator_makes_a_category_discoverable_and_back(app, client, world):
+    console = console_client(app, world.admin.login)
+    token = csrf(console, "/console/categories")
+    base = {"csrf_token": token, "name_en": "PC", "department": "IT", "is_active": "on", "fields": "[]"}
+    assert _category(client, world, "IT-PC")["discoverable"] is False
+    assert 'data-testid="category-discoverable"' in console.get("/console/categories/IT-PC").get_data(as_text=True)
+    assert console.post("/console/categories/IT-PC", data={**base, "discoverable": "on"}).status_code == 303
+    assert _category(client, world, "IT-PC")["discoverable"] is True
+    page = console.get("/console/categories/IT-PC").get_data(as_text=True)
+    assert re.search(r'id="cat-discoverable"[^>]* checked', page)
+    assert console.post("/console/categories/IT-PC", data=base).status_code == 303  # unchecked
+    assert _category(client, world, "IT-PC")["discoverable"] is False
+    assert console.post("/console/categories", data={**base, "code": "FAC-LIFT", "name_en": "Lift",
+                                                     "discoverable": "on"}).status_code == 303
+    assert _category(client, world, "FAC-LIFT")["discoverable"] is True
+    # A manager cannot.
+    manager = console_client(app, world.manager_it.login)
+    response = manager.post("/console/categories/IT-PC", data={**base, "csrf_token": csrf(manager, "/console/categories"),
+                                                               "discoverable": "on"})
+    assert response.status_code == 403
+    assert _category(client, world, "IT-PC")["discoverable"] is False
+
+
 def _rules(client, world):
     return client.get("/api/v1/assignment-rules", headers=world.admin.headers).get_json()["items"]
 
