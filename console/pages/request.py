@@ -22,6 +22,7 @@ from werkzeug.datastructures import ETags
 from service_app.errors import ApiError
 from service_app.extensions import limiter, user_key
 from service_requests import search
+from service_requests.history import follower_body
 from service_requests.access import covering_staff, get_visible_request, is_staff_for, may_read_in_full
 from service_requests.catalogue import categories
 from service_requests.lifecycle import comments, merging
@@ -54,11 +55,12 @@ def _all(list_function, user, req):
     return rows
 
 
-def comment_body(comment, in_full):
-    """The text of ``comment`` (a ``Comment``) as this reader may read it: the one place the
-    console takes a comment's body. ``in_full`` is false for a follower, who must not read what
-    was filled from the author's name (a canned reply's ``{author_name}``)."""
-    return comment.body
+def comment_body(comment, req, in_full):
+    """The text of ``comment`` (a ``Comment`` of ``req``) as this reader may read it: the one place
+    the console takes a comment's body. ``in_full`` is false for a follower, who reads what the API
+    gives followers (``history.follower_body``: never what was filled from the author's name, a
+    canned reply's ``{author_name}``)."""
+    return comment.body if in_full else follower_body(comment, req)
 
 
 def _comments(user, req, in_full):
@@ -66,7 +68,7 @@ def _comments(user, req, in_full):
     request's author is null to a follower), each body through :func:`comment_body`."""
     rows = _all(comments.list_comments, user, req)
     schema = CommentSchema()
-    return [{**schema.dump(row), "body": comment_body(row, in_full)} for row in rows]
+    return [{**schema.dump(row), "body": comment_body(row, req, in_full)} for row in rows]
 
 
 def _events(user, req):

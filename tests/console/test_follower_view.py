@@ -66,3 +66,18 @@ def test_staff_in_scope_still_read_it_in_full_with_their_forms(app, world, follo
                   'data-testid="status-action-waiting"'):
         assert shown in page, shown
     assert 'data-testid="follower-note"' not in page
+
+
+def test_a_canned_reply_filled_with_the_authors_name_reaches_a_staff_follower_without_it(app, client, world, followed):
+    body = {"ru": "{author_name}, заявка {number} принята.", "kk": "{author_name}, {number} қабылданды.",
+            "en": "{author_name}, {number} is taken."}
+    reply = client.post("/api/v1/replies", json={"title": "Taken", "body": body}, headers=world.admin.headers)
+    applied = client.post(f"/api/v1/requests/{followed['id']}/replies/{reply.get_json()['id']}",
+                          headers=world.admin.headers)
+    assert applied.status_code == 200, applied.get_json()
+    in_full, _ = signed_in_client(app, world.manager_fac_ala.login)
+    staff_page = in_full.get(f"/console/requests/{followed['id']}").get_data(as_text=True)
+    assert re.search(r"Aigerim[^<]*, (заявка )?" + followed["number"], staff_page)  # the staff read it filled in
+    browser, _ = signed_in_client(app, world.manager_it.login)
+    page = browser.get(f"/console/requests/{followed['id']}").get_data(as_text=True)
+    assert followed["number"] in page and "Aigerim" not in page
