@@ -245,7 +245,7 @@ class TestDepartmentsAndCategories:
         assert created.status_code == 201
         # A name sent as one string is answered as that name in every language (one type for the apps).
         assert created.get_json() == {"code": "AC", "name": {"ru": "Кондиционер", "kk": "Кондиционер", "en": "Кондиционер"},
-                                      "department": "FAC", "is_active": True, "fields": []}
+                                      "department": "FAC", "is_active": True, "fields": [], "discoverable": False}
         employee = auth("employee")
         assert client.get("/api/v1/categories", headers=employee.headers).get_json()["items"][0]["code"] == "AC"
         assert client.get("/api/v1/departments", headers=employee.headers).get_json()["items"][0]["name"]["en"] == "Facilities"
