@@ -15,7 +15,7 @@ Every call goes through the Flask test client in this process, so both sides of 
 the same HTTP and JSON costs. Prints the query plan of the old cursor's window.
 
 Uses the database ``santrade_bench_sync`` (``BENCH_SYNC_DATABASE``) on ``BENCH_PG_URL``.
-Loading takes a few minutes, so a database loaded by an earlier run with the same schema and
+Loading takes a minute or more, so a database loaded by an earlier run with the same schema and
 sizes is reused (the change-log position taken before the 1,500,000 changes is kept in its
 mark, and the old cursor is signed again from it); ``BENCH_SYNC_RELOAD=1`` loads afresh.
 ``BENCH_SYNC_ROWS`` (100000) and ``BENCH_SYNC_CHANGES`` (1500000) change the sizes.
