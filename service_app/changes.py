@@ -12,6 +12,20 @@ changes who may see a request (author, assignee, office, department) keeps
 the values from before the change (``before_*``), so a sync can tell a phone
 that a request left its view.
 
+Visibility keys. Every row about a request also keeps those four values as they
+are after the change (``author_id``, ``assignee_id``, ``office_id``,
+``department_code``), so a sync finds the rows of one caller by index, over the
+caller's own keys, and never walks what the rest of the company changed. They
+are read from the request by the commit's INSERT itself (after the transaction's
+last flush), and on PostgreSQL under a share lock on the request (``FOR SHARE``)
+held to the commit: a transaction that moves the request elsewhere either
+committed before (its values are read) or waits for this one (and logs the move
+with ``before_*`` after it). So a row's keys are never older than a move
+committed before the row: whoever sees the request after that move finds the
+row, whoever saw it before finds the move. A row without keys (``keyed`` false:
+written by the release before them, while a deploy was under way) is matched
+through the request as it is now, as that release did.
+
 Ordering. A row's ``id`` is taken when it is inserted, not when its transaction
 commits, so ids alone would let a sync skip a slow transaction that committed
 after a faster one. On PostgreSQL each row also keeps its transaction id
@@ -32,6 +46,15 @@ from .extensions import db
 
 # Fields of a request that decide who may see it (access.visible_condition).
 VISIBILITY_FIELDS = ("author_id", "assignee_id", "office_id", "department_code")
+UNKEYED = "NOT keyed AND request_id IS NOT NULL"
+
+
+def _key_index(column, where):
+    """The index ``(column, txid)`` a sync reads one key's rows through, partial over ``where``:
+    ``ix_sync_changes_<column without _id or _code>_txid``."""
+    name = f"ix_sync_changes_{column.removesuffix('_id').removesuffix('_code')}_txid"
+    return sa.Index(name, column, "txid", postgresql_where=sa.text(where), sqlite_where=sa.text(where))
+
 
 _INFO_KEY = "sync_changes_logged"
 _PENDING_KEY = "sync_changes_pending"
@@ -58,8 +81,27 @@ class SyncChange(db.Model):
     moved: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # An internal note or event: only staff are told that the request changed.
     internal: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The request's visibility keys after the change (read at the commit; see the module's docstring).
+    author_id: Mapped[int | None] = mapped_column()
+    assignee_id: Mapped[int | None] = mapped_column()
+    office_id: Mapped[int | None] = mapped_column()
+    department_code: Mapped[str | None] = mapped_column(sa.String(32))
+    # Written with the keys above (false: a row of the release before them, read the old way).
+    keyed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
-    __table_args__ = (sa.Index("ix_sync_changes_txid", "txid"), {"sqlite_autoincrement": True})
+    __table_args__ = (
+        sa.Index("ix_sync_changes_txid", "txid"),
+        # A sync's window is a union of ranges of these, one per key of the caller (mobile.sync):
+        # the key, then the transaction id (PostgreSQL's position; SQLite reads the key's rows).
+        # Partial: a row without the key (a notification, a row from before the keys) is in none.
+        _key_index("user_id", "user_id IS NOT NULL"),
+        *(_key_index(field, f"{field} IS NOT NULL") for field in VISIBILITY_FIELDS),
+        *(_key_index(f"before_{field}", "moved") for field in VISIBILITY_FIELDS),
+        # The rows of the release before the keys (written while it was still running at a deploy).
+        sa.Index("ix_sync_changes_unkeyed_txid", "txid", postgresql_where=sa.text(UNKEYED),
+                 sqlite_where=sa.text(UNKEYED)),
+        {"sqlite_autoincrement": True},
+    )
 
 
 @dataclass(frozen=True)
@@ -71,11 +113,14 @@ class _Tracked:
 
 _TRACKED = {}
 _NAMED = {}
+_REQUESTS = {}  # "table": the request model's table, where a row's visibility keys are read
 
 
 def track_request_model(model):
-    """Log every change to ``model`` (the request itself) for sync, with its visibility before the change."""
+    """Log every change to ``model`` (the request itself) for sync, with its visibility before the
+    change; every row about a request reads its visibility keys from ``model``'s table."""
     _TRACKED[model] = _Tracked(request_id="id", is_request=True)
+    _REQUESTS["table"] = model.__table__
 
 
 def track_request_part(model, attribute="request_id"):
@@ -173,9 +218,13 @@ def _after_flush(session, _flush_context):
         _add(session, rows, now)
     renamed = _renamed(session) if session.dirty else {}
     for model, ids in renamed.items():
-        affected = _NAMED[model][1](ids).subquery()
+        requests = _REQUESTS["table"]
+        # The keys read under a share lock held to the commit, as the commit's INSERT reads them.
+        shown = (sa.select(requests.c.id, sa.literal(now, UTCDateTime),
+                           *(requests.c[field] for field in VISIBILITY_FIELDS), sa.true())
+                 .where(requests.c.id.in_(_NAMED[model][1](ids))).with_for_update(read=True))
         session.connection().execute(sa.insert(SyncChange.__table__).from_select(
-            ["request_id", "created_at"], sa.select(affected.c[0], sa.literal(now, UTCDateTime))))
+            ["request_id", "created_at", *VISIBILITY_FIELDS, "keyed"], shown))
 
 
 def _write_pending(session):
@@ -190,7 +239,37 @@ def _write_pending(session):
         return
     rows = session.info.pop(_PENDING_KEY, None)
     if rows:
-        session.connection().execute(sa.insert(SyncChange.__table__), rows)
+        connection = session.connection()
+        for start in range(0, len(rows), _CHUNK):
+            connection.execute(_insert_keyed(connection.dialect, rows[start:start + _CHUNK]))
+
+
+_PENDING_COLUMNS = (*_EMPTY_ROW, "created_at")
+_CHUNK = 500  # rows a statement: 5,000 parameters, within SQLite's and PostgreSQL's limits
+
+
+def _insert_keyed(dialect, rows):
+    """``INSERT ... SELECT`` of ``rows`` with the visibility keys of their requests, read by the
+    statement itself (on PostgreSQL under ``FOR SHARE``, see the module's docstring).
+
+    The rows come as a ``UNION ALL`` of one-row selects of bound values, each of its column's
+    type (psycopg's dialect casts each to it, so a column of NULLs is typed too).
+    """
+    table, requests = SyncChange.__table__, _REQUESTS["table"]
+    postgres = dialect.name == "postgresql"
+    pending = sa.union_all(*(sa.select(*(sa.literal(row[name], table.c[name].type).label(name)
+                                         for name in _PENDING_COLUMNS))
+                             for row in rows)).subquery("pending")
+    if postgres:
+        keys = (sa.select(*(requests.c[field] for field in VISIBILITY_FIELDS))
+                .where(requests.c.id == pending.c.request_id).with_for_update(read=True).lateral("keys"))
+        source = pending.outerjoin(keys, sa.true())
+    else:
+        keys = requests.alias("keys")
+        source = pending.outerjoin(keys, keys.c.id == pending.c.request_id)
+    select = sa.select(*(pending.c[name] for name in _PENDING_COLUMNS),
+                       *(keys.c[field] for field in VISIBILITY_FIELDS), sa.true()).select_from(source)
+    return sa.insert(table).from_select([*_PENDING_COLUMNS, *VISIBILITY_FIELDS, "keyed"], select)
 
 
 def _mark_savepoint(session, transaction):

@@ -9,6 +9,14 @@ does not hide what the author typed, one made public later does not show what st
 A changed form never invalidates existing requests: their answers are kept as they are, those whose
 key the form no longer has too, and are neither checked again nor dropped; new answers are checked
 against the form as it is now.
+
+Staff's edit of staff-only answers is no change of the request as its author sees it, as an internal
+note is not: the answers are written by their own statement (``store_staff_answers``), which leaves
+the version (the author's ETag) and ``updated_at`` as they are, and the sync log is told of an
+internal change, which only staff sync. Staff still edit safely side by side: the edit holds the
+request's row lock, answers are merged key by key, and staff's ETag names the staff-only answers
+(``ServiceRequest.etag_value``), so an ``If-Match`` read before another's edit of them is a 412.
+An edit that also changes what the author sees (a public answer, the priority...) is a new version.
 """
 import math
 import re
@@ -18,7 +26,9 @@ import marshmallow as ma
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from service_app import changes
 from service_app.errors import ApiError
+from service_app.extensions import db
 from service_app.fields import Pattern, text_problem
 
 from .models import ServiceRequest
@@ -189,8 +199,22 @@ def apply_changes(req, form, values):
             (private if staff_only else public)[key] = value
         # A change any staff-only answer was part of stays out of the author's history.
         (staff_changes if staff_only or was_private else public_changes)[key] = {"from": before, "to": value}
-    req.fields, req.staff_fields = public, private
+    if public != (req.fields or {}):
+        req.fields = public
+    if private != (req.staff_fields or {}):
+        store_staff_answers(req, private)
     return public_changes, staff_changes
+
+
+def store_staff_answers(req, answers):
+    """Write ``req``'s staff-only answers without a new version or ``updated_at`` (the module's
+    docstring), and log an internal change for sync. The caller holds the request's row lock."""
+    table = ServiceRequest.__table__
+    # updated_at is named so that its onupdate default does not fire; version_id_col is not the ORM's here.
+    db.session.execute(sa.update(table).where(table.c.id == req.id)
+                       .values({table.c.staff_fields: answers, table.c.updated_at: table.c.updated_at}))
+    db.session.expire(req, ["staff_fields"])  # read again from the row (as a rolled-back savepoint left it)
+    changes.log_request(db.session(), req.id, internal=True)
 
 
 def visible_values(req, staff):

@@ -1,3 +1,5 @@
+import hashlib
+import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -123,12 +125,19 @@ class ServiceRequest(db.Model):
 
     @property
     def etag_value(self):
-        """The ETag without its quotes, as werkzeug's ``ETags`` and ``set_etag`` take it."""
-        return f"v{self.version}"
+        """The ETag of staff responsible for the request, without its quotes (as werkzeug's ``ETags``
+        and ``set_etag`` take it): the version, and a digest of the staff-only answers when there are
+        any, since those change without a new version (``forms.apply_changes``). Everyone else gets
+        ``public_etag_value`` (``responses.etag_value``)."""
+        if not self.staff_fields:
+            return self.public_etag_value
+        answers = json.dumps(self.staff_fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return f"{self.public_etag_value}.{hashlib.sha256(answers.encode()).hexdigest()[:12]}"
 
     @property
-    def etag(self):
-        return f'"{self.etag_value}"'
+    def public_etag_value(self):
+        """The ETag of the request as its author (and a follower) reads it: its version."""
+        return f"v{self.version}"
 
     @property
     def is_final(self):

@@ -12,27 +12,31 @@ from service_requests.history import Event
 from . import status as lifecycle
 from service_requests.catalogue.categories import active_category
 from service_requests.models import FINAL_STATUSES, ServiceRequest
+from service_requests.responses import etag_value
 from service_requests.catalogue.models import Category
 
 
-def check_etag(req, if_match, required=True):
-    """428 without ``If-Match`` (when required), 412 when it is not the current ETag.
+def check_etag(user, req, if_match, required=True):
+    """428 without ``If-Match`` (when required), 412 when it is not ``user``'s current ETag.
 
     ``if_match`` is werkzeug's parsed header (``request.if_match``): ``*`` matches
-    anything, and a weak tag counts (the version is the whole representation).
+    anything, and a weak tag counts (the version is the whole representation). Staff's tag
+    also names the staff-only answers (``responses.etag_value``), so staff who read before
+    another's edit of those are told, though the version did not move.
     """
     if not if_match:
         if required:
             raise ApiError(428, "precondition_required", "send If-Match with the request's ETag")
         return
-    if not if_match.contains_weak(req.etag_value):
+    current = etag_value(user, req)
+    if not if_match.contains_weak(current):
         raise ApiError(412, "precondition_failed", "the request changed since you read it; reload it",
-                       {"etag": req.etag})
+                       {"etag": f'"{current}"'})
 
 
 def update_request(user, req, data, if_match):
     """An edit from the API: If-Match required, then :func:`apply_update`, then one commit."""
-    check_etag(req, if_match)
+    check_etag(user, req, if_match)
     apply_update(user, req, data)
     db.session.commit()
     return req
@@ -162,7 +166,7 @@ def release_assignments(user, actor):
 def move(user, req, data, if_match, *, commit=True):
     """A status change from the API: If-Match optional, then the status machine, then one commit
     (``commit=False``: the caller commits, as a bulk call does once for all its items)."""
-    check_etag(req, if_match, required=False)
+    check_etag(user, req, if_match, required=False)
     lifecycle.change_status(user, req, data["status"], data.get("comment"), data.get("rating"))
     if commit:
         db.session.commit()

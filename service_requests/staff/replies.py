@@ -127,7 +127,7 @@ def apply_reply(user, req, reply, if_match=None, *, commit=True):
     status move (which may make the request final). Any refusal raises before the commit, and
     the caller's transaction (or savepoint) is rolled back, so nothing of it is written.
     """
-    triage.check_etag(req, if_match, required=False)
+    triage.check_etag(user, req, if_match, required=False)
     actions = reply.actions or {}
     language = req.author.language if req.author is not None else DEFAULT_LANGUAGE
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
