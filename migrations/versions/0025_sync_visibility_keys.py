@@ -1,7 +1,7 @@
 """sync: each change-log row keeps its request's visibility keys
 
-Revision ID: 0024_sync_visibility_keys
-Revises: 0023_console_sessions
+Revision ID: 0025_sync_visibility_keys
+Revises: 0024_category_discoverable
 Create Date: 2026-12-06 02:00:00.000000
 
 A row of ``sync_changes`` about a request keeps the request's author, assignee, office
@@ -26,8 +26,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_sync_visibility_keys'
-down_revision = '0023_console_sessions'
+revision = '0025_sync_visibility_keys'
+down_revision = '0024_category_discoverable'
 branch_labels = None
 depends_on = None
 
