@@ -94,7 +94,7 @@ def retry_after(seconds):
 
 def error_response(status, code, message, details=None, headers=None):
     """The error envelope as a response, its messages in the caller's language (``code`` as given)."""
-    language = i18n.caller_language(status)
+    language = i18n.caller_language()
     message, details = i18n.localize(message, details, language)
     response = jsonify(envelope(code, message, details))
     response.status_code = status

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token
 
+from .. import i18n
 from ..database import utcnow
 from ..errors import ApiError, error_response
 from ..extensions import db, jwt
@@ -151,7 +152,10 @@ def init_app(app):
                 user = db.session.get(User, int(payload["sub"]))
         except (TypeError, ValueError):
             return None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        i18n.remember_user_language(user)  # an error answer later must not read it from the database
+        return user
 
     jwt.unauthorized_loader(_refusal("unauthorized", "a bearer token is required"))
     jwt.invalid_token_loader(_invalid_token)
