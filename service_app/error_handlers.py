@@ -18,8 +18,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import i18n
-from .errors import (DATABASE_RETRY_SECONDS, ApiError, DependencyUnavailable, envelope, error_response,
-                     http_exception_response, retry_after)
+from .errors import (DATABASE_RETRY_SECONDS, DATABASE_UNAVAILABLE, ApiError, DependencyUnavailable, database_lost,
+                     envelope, error_response, http_exception_response, retry_after)
 from .extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -64,19 +64,6 @@ def _rollback():
         log.warning("rollback while answering an error failed", exc_info=True)
 
 
-def _connection_lost(error):
-    """Whether ``error``, or an error it was raised from or while handling, is the database
-    failing us (a lost or refused connection, a timeout: ``OperationalError``, or a driver
-    error that SQLAlchemy recognised as a disconnect)."""
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, (OperationalError, PoolTimeout)) or getattr(error, "connection_invalidated", False):
-            return True
-        error = getattr(error, "original_exception", None) or error.__cause__ or error.__context__
-    return False
-
-
 def handle_integrity_error(error):
     _rollback()
     log.warning("integrity error: %s", type(error.orig).__name__)
@@ -106,8 +93,7 @@ def handle_database_down(error):
     the call wrote nothing."""
     _rollback()
     log.error("database unavailable: %s", type(error).__name__)
-    return error_response(503, "unavailable", "the database is unavailable, retry later",
-                          headers=retry_after(DATABASE_RETRY_SECONDS))
+    return error_response(503, "unavailable", DATABASE_UNAVAILABLE, headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
 def handle_pool_timeout(error):
@@ -124,11 +110,11 @@ def handle_dependency_down(error):
 
 
 def handle_unexpected(error):
-    """500, unless the database failing us is what happened underneath (raised while the lost
-    connection was being handled, or from inside another error handler: Flask then hands us an
-    ``InternalServerError`` whose ``original_exception`` it is): that is the 503 of a database
-    that is down, which apps retry."""
-    if _connection_lost(error):
+    """500, unless the database failing us is what happened underneath (an error raised while a
+    lost connection was being handled): that is the 503 of a database that is down, which apps
+    retry. (An exception raised inside another error handler reaches Flask's ``InternalServerError``
+    instead: ``errors.http_exception_response`` makes the same choice there.)"""
+    if database_lost(error):
         return handle_database_down(error)
     log.exception("unhandled error")
     _rollback()
@@ -136,7 +122,7 @@ def handle_unexpected(error):
 
 
 def _dbapi_error(error):
-    if _connection_lost(error):
+    if database_lost(error):
         return handle_database_down(error)
     return handle_unexpected(error)
 

@@ -186,3 +186,32 @@ def test_an_error_answer_for_a_path_no_view_serves_reads_nothing(app, client, au
         response = client.get("/api/v1/nothing-here", headers={**account.headers, "Accept-Language": "en"})
     assert response.status_code == 404 and response.headers["Content-Language"] == "en"
     assert lost.attempts == 0
+
+
+class _Refused(Exception):
+    """Stands for any error whose own handler reads the database."""
+
+
+def test_the_connection_lost_inside_another_error_handler_still_answers_503(make_app, world, monkeypatch):
+    """An error handler that itself reaches the lost database: Flask hands the failure on as a 500
+    (``InternalServerError`` with it as ``original_exception``); the answer is still the 503."""
+    from service_requests.lifecycle import comments
+
+    def refuse(*args, **kwargs):
+        raise _Refused()
+
+    def handler_that_reads(error):
+        with LostConnection(db.engine, at=1):  # the connection is lost just as the handler reads
+            db.session.execute(sa.text("SELECT 1"))
+        return {"never": "answered"}, 409
+
+    app = make_app(PROPAGATE_EXCEPTIONS=False)  # as in production; a fresh app takes a new handler
+    app.register_error_handler(_Refused, handler_that_reads)
+    client = app.test_client()
+    created = client.post("/api/v1/requests", json={"title": "AC is broken", "category": "FAC-AC",
+                                                    "location": ALA_POINT}, headers=world.employee.headers)
+    assert created.status_code == 201, created.get_json()
+    monkeypatch.setattr(comments, "post_comment", refuse)
+    response = client.post(f"/api/v1/requests/{created.get_json()['id']}/comments",
+                           json={"body": "Still broken"}, headers=world.employee.headers)
+    assert_unavailable(response, "en")
