@@ -18,8 +18,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import i18n
-from .errors import (DATABASE_RETRY_SECONDS, ApiError, DependencyUnavailable, envelope, error_response,
-                     http_exception_response, retry_after)
+from .errors import (DATABASE_RETRY_SECONDS, DATABASE_UNAVAILABLE, ApiError, DependencyUnavailable, database_lost,
+                     envelope, error_response, http_exception_response, retry_after)
 from .extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,17 @@ def _seconds_until_limit_resets():
     return str(max(1, math.ceil(current.reset_at - time.time())))
 
 
+def _rollback():
+    """End the session's transaction; never raises. An error answer must go out even when the
+    connection is already gone (then there is nothing to roll back: the server ended it)."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the answer matters more; the session is removed at teardown
+        log.warning("rollback while answering an error failed", exc_info=True)
+
+
 def handle_integrity_error(error):
-    db.session.rollback()
+    _rollback()
     log.warning("integrity error: %s", type(error.orig).__name__)
     return error_response(409, "conflict", "the change conflicts with existing data")
 
@@ -65,23 +74,26 @@ def handle_stale_data(error):
     """A versioned row (a request) changed between our read and our write: two calls at
     the same moment where no row lock orders them (SQLite has no ``FOR UPDATE``). Ours
     wrote nothing; the caller may try again."""
-    db.session.rollback()
+    _rollback()
     log.warning("stale data: a concurrent change won")
     return error_response(409, "conflict", "the change conflicts with existing data")
 
 
 def handle_data_error(error):
     """A value the database cannot hold (out of range, too long) that validation let through."""
-    db.session.rollback()
+    _rollback()
     log.warning("data error: %s", type(error.orig).__name__)
     return error_response(422, "validation_error", "a value is out of range or too long for the field")
 
 
 def handle_database_down(error):
-    db.session.rollback()
+    """The database failed us (gone, refused, timed out), wherever in the call: 503 with
+    ``Retry-After``. Nothing is read from the database to answer (the language is the one
+    loaded with the user: ``i18n.caller_language``); the transaction was not committed, so
+    the call wrote nothing."""
+    _rollback()
     log.error("database unavailable: %s", type(error).__name__)
-    return error_response(503, "unavailable", "the database is unavailable, retry later",
-                          headers=retry_after(DATABASE_RETRY_SECONDS))
+    return error_response(503, "unavailable", DATABASE_UNAVAILABLE, headers=retry_after(DATABASE_RETRY_SECONDS))
 
 
 def handle_pool_timeout(error):
@@ -98,16 +110,19 @@ def handle_dependency_down(error):
 
 
 def handle_unexpected(error):
+    """500, unless the database failing us is what happened underneath (an error raised while a
+    lost connection was being handled): that is the 503 of a database that is down, which apps
+    retry. (An exception raised inside another error handler reaches Flask's ``InternalServerError``
+    instead: ``errors.http_exception_response`` makes the same choice there.)"""
+    if database_lost(error):
+        return handle_database_down(error)
     log.exception("unhandled error")
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - a broken session must not mask the 500
-        log.exception("rollback after an unhandled error failed")
+    _rollback()
     return error_response(500, "internal_error", "internal error")
 
 
 def _dbapi_error(error):
-    if getattr(error, "connection_invalidated", False):
+    if database_lost(error):
         return handle_database_down(error)
     return handle_unexpected(error)
 

@@ -11,6 +11,7 @@ and the messages in ``details`` into the caller's language (``service_app.i18n``
 """
 import marshmallow as ma
 from flask import jsonify
+from sqlalchemy import exc as sa_exc
 
 from . import i18n
 
@@ -73,6 +74,7 @@ def invalid(field, message, code="validation_error"):
 
 # How long a client should wait before retrying when a dependency is down (503 Retry-After).
 DATABASE_RETRY_SECONDS = 5
+DATABASE_UNAVAILABLE = "the database is unavailable, retry later"
 PHOTO_RETRY_SECONDS = 10  # photo storage, or the image decoder
 SMS_RETRY_SECONDS = 30
 
@@ -87,6 +89,22 @@ class DependencyUnavailable(Exception):
     retry_seconds = DATABASE_RETRY_SECONDS
 
 
+def database_lost(error):
+    """Whether ``error``, or an error it was raised from or while handling, or the one werkzeug's
+    500 wraps (``original_exception``: an exception raised inside an error handler), is the
+    database failing us: a lost or refused connection or a timeout (``OperationalError``, the
+    pool's timeout), or a driver error SQLAlchemy recognised as a disconnect. That answers the
+    503 of a database that is down (apps retry it), never a 500."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (sa_exc.OperationalError, sa_exc.TimeoutError)) or \
+                getattr(error, "connection_invalidated", False):
+            return True
+        error = getattr(error, "original_exception", None) or error.__cause__ or error.__context__
+    return False
+
+
 def retry_after(seconds):
     """The ``Retry-After`` header of a 503, as ``headers=`` takes it."""
     return {"Retry-After": str(seconds)}
@@ -94,7 +112,7 @@ def retry_after(seconds):
 
 def error_response(status, code, message, details=None, headers=None):
     """The error envelope as a response, its messages in the caller's language (``code`` as given)."""
-    language = i18n.caller_language(status)
+    language = i18n.caller_language()
     message, details = i18n.localize(message, details, language)
     response = jsonify(envelope(code, message, details))
     response.status_code = status
@@ -167,6 +185,9 @@ def http_exception_response(error, headers=None):
     elif status == 429:
         message = f"too many attempts, retry later ({error.description})"
         headers.setdefault("Retry-After", "60")
+    elif status >= 500 and database_lost(error):
+        status, code, message = 503, HTTP_CODES[503], DATABASE_UNAVAILABLE
+        headers.update(retry_after(DATABASE_RETRY_SECONDS))
     elif status >= 500:
         message = "internal error"
     response = error_response(status, code, message, details, headers)

@@ -15,14 +15,15 @@ English form, and the first of its values that is a whole number chooses the tra
 (``период длиннее 31 дня``, ``... 366 дней``). A message ``<field>: <message>`` that no template
 covers keeps its field and has its message translated. What no template covers stays English.
 
-The caller's language: the signed-in user's ``language`` (when the request carries a
-token that verifies), else the first of ru/kk/en in ``Accept-Language``, else ``ru``.
+The caller's language: the signed-in user's ``language`` (as loaded when the call checked
+their token; an error answer never reads the database), else the first of ru/kk/en in
+``Accept-Language``, else ``ru``.
 """
 import re
 from functools import lru_cache
 
+import sqlalchemy as sa
 from flask import g, has_request_context, request
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -167,28 +168,43 @@ def language_from_header(header):
     return None
 
 
-def _signed_in_user(status):
-    """The user the request's token stands for, or None; never raises, never answers."""
+# Where the language the signed-in user had when the call loaded them is kept (``remember_user_language``).
+_USER_LANGUAGE = "_caller_user_language"
+
+
+def remember_user_language(user):
+    """Keep ``user.language`` for this request's error answers (the token's user loader calls it).
+
+    An error answer never reads the database: the database may be what just failed, and a
+    rollback or a commit has expired the user's attributes, so reading ``user.language`` there
+    would load it again (from a dead server: a second failure inside the error handler, which
+    escaped as a 500 where a 503 was meant)."""
+    setattr(g, _USER_LANGUAGE, getattr(user, "language", None))
+
+
+def _user_language():
+    """The signed-in user's language as already loaded in this request, or None; reads nothing.
+
+    A value still in memory wins (a call that changed it), else the one remembered when the
+    user was loaded. A request no view served (a 404 for an unknown path), or refused before
+    its token was checked, has no user here: ``Accept-Language`` decides for it."""
     state = g.get("_jwt_extended_jwt_user")
-    if state and state.get("loaded_user") is not None:
-        return state["loaded_user"]
-    # A refused token (401) has no user, and a server error (5xx, maybe the database
-    # down) must not be slowed down by a lookup.
-    if status == 401 or status >= 500 or not request.headers.get("Authorization"):
-        return None
-    try:
-        verify_jwt_in_request(optional=True)
-        return get_current_user()
-    except Exception:  # noqa: BLE001 - any refusal just means "not signed in" here
-        return None
+    user = state.get("loaded_user") if state else None
+    if user is not None:
+        inspected = sa.inspect(user, raiseerr=False)
+        language = inspected.dict.get("language") if inspected is not None else getattr(user, "language", None)
+        if language in LANGUAGES:
+            return language
+    return g.get(_USER_LANGUAGE)
 
 
-def caller_language(status=400):
-    """The language of the current request's caller (API.md); ``ru`` outside a request."""
+def caller_language():
+    """The language of the current request's caller (API.md); ``ru`` outside a request.
+
+    Never reads the database (see :func:`remember_user_language`)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    user = _signed_in_user(status)
-    language = getattr(user, "language", None)
+    language = _user_language()
     if language in LANGUAGES:
         return language
     return language_from_header(request.headers.get("Accept-Language")) or DEFAULT_LANGUAGE

@@ -12,9 +12,11 @@ class AuthSession(db.Model):
 
     Revoking the session (logout, deactivation, password reset) stops both
     kinds of token at once. ``refresh_jti`` is the only refresh token that may
-    be used next; ``previous_refresh_jti`` and ``rotated_at`` let the token it
-    replaced, sent again within the grace period (a race), get the current pair
-    instead of ending the session (see tokens.rotate_refresh).
+    be used next. ``retired_refresh_jtis`` maps the refresh tokens it replaced
+    within the last ``REFRESH_REUSE_GRACE_SECONDS`` to when each was swapped
+    (ISO 8601): one sent again within its own grace (a race, a retry of a lost
+    answer, even after a later swap) gets the current pair instead of ending the
+    session (see tokens.rotate_refresh). ``rotated_at`` is the last swap.
     """
 
     __tablename__ = "auth_sessions"
@@ -22,6 +24,9 @@ class AuthSession(db.Model):
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     refresh_jti: Mapped[str] = mapped_column(sa.String(36))
+    retired_refresh_jtis: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
+    # The token swapped last: what the release before ``retired_refresh_jtis`` reads, still written
+    # so its instances keep honouring the grace while a deploy replaces them (never read here).
     previous_refresh_jti: Mapped[str | None] = mapped_column(sa.String(36))
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

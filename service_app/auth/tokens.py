@@ -2,24 +2,27 @@
 
 Every token carries ``sid`` (its AuthSession). A refresh token may be used
 once: rotation moves ``refresh_jti`` forward atomically, so of two parallel
-refreshes exactly one wins. The previous refresh token presented again within
-``REFRESH_REUSE_GRACE_SECONDS`` of the rotation (a phone that lost the answer,
+refreshes exactly one wins. A swapped refresh token presented again within
+``REFRESH_REUSE_GRACE_SECONDS`` of its own swap (a phone that lost the answer,
 or two calls racing) gets a fresh access token and the session's *current*
 refresh token (re-signed, same ``jti``): nothing rotates, so the session keeps
-exactly one live refresh token and both racers end up holding it. Any other
-reuse is treated as theft: 401 ``session_revoked`` and the whole session ends.
+exactly one live refresh token and both racers end up holding it. The grace is
+each token's: a retry that arrives after the phone has already refreshed again
+(a second rotation) is still a race, not theft. Any other reuse is treated as
+theft: 401 ``session_revoked`` and the whole session ends.
 
 ``init_app`` holds every flask-jwt-extended callback: which tokens are revoked,
 which user a token stands for, and the envelope answers for refused tokens.
 """
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token
 
+from .. import i18n
 from ..database import utcnow
 from ..errors import ApiError, error_response
 from ..extensions import db, jwt
@@ -63,33 +66,58 @@ def start_session(user):
     return _token_pair(user, session_id, refresh_jti)
 
 
+# The most swapped refresh tokens a session remembers within the grace (a client refreshing in
+# a loop cannot grow the row; an older one sent again is then treated as theft).
+MAX_RETIRED_REFRESH = 10
+
+
 def rotate_refresh(user, payload):
     """Swap a refresh token for a new pair; the presented one stops working.
 
-    The previous one within the grace period gets the current pair instead (see the module docstring).
+    One swapped within the grace period gets the current pair instead (see the module docstring).
     """
     session_id, old_jti, new_jti = payload["sid"], payload["jti"], _new_id()
     now = utcnow()
+    session = db.session.get(AuthSession, session_id)
+    if session is None or session.refresh_jti != old_jti or session.revoked_at is not None:
+        return _reused_refresh(user, session_id, old_jti, now)
+    retired = {**_within_grace(session.retired_refresh_jtis, now), old_jti: now.isoformat()}
+    newest = sorted(retired.items(), key=lambda item: item[1], reverse=True)[:MAX_RETIRED_REFRESH]
+    # The read above is not a lock: the condition on ``refresh_jti`` is what lets one of two
+    # parallel swaps of the same token win (the other updates nothing and is a race).
     result = db.session.execute(
         sa.update(AuthSession)
         .where(AuthSession.id == session_id, AuthSession.refresh_jti == old_jti,
                AuthSession.revoked_at.is_(None))
-        .values(refresh_jti=new_jti, previous_refresh_jti=old_jti, rotated_at=now,
-                expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]))
+        .values(refresh_jti=new_jti, retired_refresh_jtis=dict(newest), previous_refresh_jti=old_jti, rotated_at=now,
+                expires_at=now + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
+        .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return _reused_refresh(user, session_id, old_jti, now)
     db.session.commit()
     return _token_pair(user, session_id, new_jti)
 
 
+def _within_grace(retired, now):
+    """The swapped refresh tokens of ``retired`` (``{jti: ISO time}``) still within the grace."""
+    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
+    kept = {}
+    for jti, swapped in (retired or {}).items():
+        try:
+            if now - datetime.fromisoformat(swapped) <= grace:
+                kept[jti] = swapped
+        except (TypeError, ValueError):
+            continue  # not a time we wrote: forget it
+    return kept
+
+
 def _reused_refresh(user, session_id, jti, now):
-    """A refresh token that is no longer the session's: a race within the grace, else theft."""
+    """A refresh token that is no longer the session's: a race within its grace, else theft."""
     db.session.rollback()
     session = db.session.get(AuthSession, session_id)
-    grace = timedelta(seconds=current_app.config["REFRESH_REUSE_GRACE_SECONDS"])
     if session is None or session.revoked_at is not None:
         raise ApiError(401, "token_revoked", "the session has ended")
-    if session.previous_refresh_jti == jti and session.rotated_at is not None and now - session.rotated_at <= grace:
+    if jti in _within_grace(session.retired_refresh_jtis, now):
         db.session.commit()
         return _token_pair(user, session_id, session.refresh_jti)
     session.revoked_at = now
@@ -151,7 +179,10 @@ def init_app(app):
                 user = db.session.get(User, int(payload["sub"]))
         except (TypeError, ValueError):
             return None
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        i18n.remember_user_language(user)  # an error answer later must not read it from the database
+        return user
 
     jwt.unauthorized_loader(_refusal("unauthorized", "a bearer token is required"))
     jwt.invalid_token_loader(_invalid_token)

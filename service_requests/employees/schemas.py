@@ -24,20 +24,40 @@ class SimilarListSchema(Output):
         "description": "the active notices of the place's office: what the office already knows"})
 
 
+# A place's point in query arguments: ``lat`` and ``lon`` together, or neither. OpenAPI cannot tie
+# two query parameters together, so each one's description says it; ``check_point_pair`` answers a
+# lone one with a 422 on the missing one (a schema-level check, so the refusal is the arguments').
+POINT_PAIR = "give both lat and lon, or neither"
+
+
+def latitude():
+    return ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-90, 90), metadata={
+        "description": "the place's latitude, with `lon`: give both or neither (a lone one is a 422)"})
+
+
+def longitude():
+    return ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-180, 180), metadata={
+        "description": "the place's longitude, with `lat`: give both or neither (a lone one is a 422)"})
+
+
+def check_point_pair(data):
+    if ("lat" in data) != ("lon" in data):
+        raise ma.ValidationError([POINT_PAIR], "lon" if "lat" in data else "lat")
+
+
 class SimilarArgsSchema(Schema):
     category = Code(required=True)
     title = TrimmedString(validate=ma.validate.Length(max=200), metadata={
         "description": "what the caller is about to write: the most similar titles come first"})
-    lat = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-90, 90))
-    lon = ma.fields.Float(allow_nan=False, validate=ma.validate.Range(-180, 180))
+    lat = latitude()
+    lon = longitude()
     office_id = Id()
     qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
         "description": "a room's QR tag: the place is the tag's office"})
 
     @ma.validates_schema
-    def both_or_neither(self, data, **kwargs):
-        if ("lat" in data) != ("lon" in data):
-            raise ma.ValidationError("give both lat and lon, or neither", "lat" if "lon" in data else "lon")
+    def _both_coordinates(self, data, **kwargs):
+        check_point_pair(data)
 
 
 TITLE_CHARS = (3, 200)
@@ -90,13 +110,11 @@ NoticeListSchema = page_schema(NoticeSchema, "NoticeListSchema", complete=True)
 
 class NoticePlaceArgsSchema(Schema):
     office_id = Id()
-    lat = ma.fields.Float(allow_nan=False)
+    lat = latitude()
     qr_token = Text(validate=ma.validate.Length(min=1, max=100), metadata={
         "description": "a room's QR tag: the place is the tag's office"})
-    lon = ma.fields.Float(allow_nan=False)
+    lon = longitude()
 
     @ma.validates_schema
     def _both_coordinates(self, data, **kwargs):
-        """A point needs both coordinates."""
-        if ("lat" in data) != ("lon" in data):
-            raise ma.ValidationError(["required"], "lon" if "lat" in data else "lat")
+        check_point_pair(data)

@@ -112,6 +112,10 @@ def test_an_active_notice_is_edited_and_a_bad_edit_writes_nothing(app, client, w
                             headers=world.admin_ala.headers)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["title"]["en"] == "Lift fixed by noon" and response.get_json()["until"] is None
+    # A category code in any case, as the create takes it (API.md: codes are case-insensitive).
+    recategorised = client.patch(f"/api/v1/notices/{notice['id']}", json={"category": "it-pc"},
+                                 headers=world.admin_ala.headers)
+    assert recategorised.status_code == 200 and recategorised.get_json()["category"] == "IT-PC"
     before = all_rows(app)
     for body in ({"until": "2020-01-01T00:00:00Z"}, {"title": ""}, {"resolved": "maybe"}, {"category": "OLD"}):
         assert_error(client.patch(f"/api/v1/notices/{notice['id']}", json=body, headers=world.admin.headers), 422)

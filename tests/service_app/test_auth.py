@@ -1,5 +1,5 @@
 """Sign-in, refresh rotation, logout and revocation (API.md, Auth)."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -70,9 +70,43 @@ def test_a_race_within_the_grace_gets_the_current_pair_and_the_session_goes_on(c
     assert client.get("/api/v1/me", headers=bearer(following.get_json()["access_token"])).status_code == 200
     # The winner's copy of that same token is now the previous one: within the grace, a race again.
     assert client.post("/api/v1/auth/refresh", headers=bearer(won["refresh_token"])).status_code == 200
-    # The first token is two rotations old: theft.
+    # Once the grace has passed, the first token is theft.
+    _age_rotation(app, old_refresh, seconds=app.config["REFRESH_REUSE_GRACE_SECONDS"] + 1)
     stolen = client.post("/api/v1/auth/refresh", headers=bearer(old_refresh))
     assert stolen.status_code == 401 and stolen.get_json()["error"]["code"] == "session_revoked"
+
+
+def test_a_replay_within_its_grace_gets_the_current_pair_even_after_a_second_rotation(client, app, auth):
+    """API.md: a refresh token presented again within REFRESH_REUSE_GRACE_SECONDS of its swap gets a
+    valid pair and the session goes on. The grace is each token's own: a retry of a lost answer
+    that arrives once the phone has already refreshed again (a second rotation) used to end the
+    session, because only the token swapped last was remembered."""
+    account = auth("employee")
+    first = account.tokens["refresh_token"]
+    second = client.post("/api/v1/auth/refresh", headers=bearer(first))
+    assert second.status_code == 200
+    third = client.post("/api/v1/auth/refresh", headers=bearer(second.get_json()["refresh_token"]))
+    assert third.status_code == 200
+
+    late = client.post("/api/v1/auth/refresh", headers=bearer(first))  # the first token, seconds old
+
+    assert late.status_code == 200, late.get_json()
+    # It gets the session's one live refresh token (nothing rotated), and the session goes on.
+    current = third.get_json()["refresh_token"]
+    assert _claims(app, late.get_json()["refresh_token"])["jti"] == _claims(app, current)["jti"]
+    assert client.get("/api/v1/me", headers=bearer(late.get_json()["access_token"])).status_code == 200
+    assert client.post("/api/v1/auth/refresh", headers=bearer(current)).status_code == 200
+
+
+def test_the_grace_runs_from_each_tokens_own_swap(client, app, auth):
+    """A token swapped longer ago than the grace is theft, even when a later swap was just now."""
+    account = auth("employee")
+    first = account.tokens["refresh_token"]
+    second = client.post("/api/v1/auth/refresh", headers=bearer(first)).get_json()["refresh_token"]
+    _age_rotation(app, first, seconds=app.config["REFRESH_REUSE_GRACE_SECONDS"] + 1)
+    assert client.post("/api/v1/auth/refresh", headers=bearer(second)).status_code == 200  # just now
+    replay = client.post("/api/v1/auth/refresh", headers=bearer(first))
+    assert replay.status_code == 401 and replay.get_json()["error"]["code"] == "session_revoked"
 
 
 def test_reuse_of_an_old_refresh_token_revokes_the_session(client, app, auth, login):
@@ -104,10 +138,12 @@ def test_the_grace_is_configured(client, make_app, auth):
 
 
 def _age_rotation(app, token, **ago):
-    """Move the session's last rotation into the past (as if ``ago`` had passed since)."""
+    """Move the session's swaps so far into the past (as if ``ago`` had passed since)."""
     with app.app_context():
         session = db.session.get(AuthSession, _sid(app, token))
         session.rotated_at -= timedelta(**ago)
+        session.retired_refresh_jtis = {jti: (datetime.fromisoformat(swapped) - timedelta(**ago)).isoformat()
+                                        for jti, swapped in session.retired_refresh_jtis.items()}
         db.session.commit()
 
 

@@ -269,6 +269,16 @@ def test_a_views_filters_apply_and_its_pages_follow_the_cursor(client, world, sp
                             headers=world.admin.headers), 400, "bad_request")
 
 
+def test_a_views_category_matches_in_any_case_as_the_create_and_the_list_match_it(client, world, spread):
+    """API.md: ``category`` in views is matched as the create matches it (codes are case-insensitive)."""
+    view = make_view(client, world.admin, name="Facilities", filters={"category": ["fac-ac"]})
+    mixed = make_view(client, world.admin, name="Both", filters={"category": ["Fac-Ac", "it-pc"]})
+    assert ids_of(client.get(f"{VIEWS}/{view['id']}/requests", headers=world.admin.headers)) == \
+        {spread["ala_fac"], spread["ast_fac"]}
+    assert ids_of(client.get(f"{VIEWS}/{mixed['id']}/requests", headers=world.admin.headers)) == set(spread.values())
+    assert counts_of(client, world.admin) == {view["id"]: (2, False), mixed["id"]: (3, False)}
+
+
 def test_assigned_to_one_person_reads_as_that_person_for_every_reader(client, world, spread, etag_of):
     """A view stores ids as given: ``assignee_id=5`` is person 5 for whoever reads it (``me`` is the reader)."""
     patched = client.patch(f"/api/v1/requests/{spread['ala_it']}", json={"assignee_id": world.manager_it.id},

@@ -58,3 +58,24 @@ def test_a_tag_that_names_nothing_or_contradicts_the_office_is_refused(client, w
                                     headers=world.employee.headers), 404)
         assert_error(client.get(f"/api/v1{path}", query_string={**query, "qr_token": token, "office_id": world.ala},
                                 headers=world.employee.headers), 422, "validation_error")
+
+
+PLACE_LISTS = (("/requests/similar", {"category": "FAC-AC"}), ("/notices", {}))
+
+
+def test_a_lone_coordinate_is_refused_naming_the_missing_one_and_the_document_says_so(client, world):
+    """A point is ``lat`` and ``lon`` together: either alone is a 422 on the missing one, the same
+    on both lists, whatever else names the place. OpenAPI cannot tie two query parameters
+    together, so each one's description says it (a lone one used to look valid there)."""
+    for path, query in PLACE_LISTS:
+        for given, missing in (({"lat": 43.21}, "lon"), ({"lon": 76.91}, "lat"),
+                               ({"lat": 43.21, "office_id": world.ala}, "lon")):
+            error = assert_error(client.get(f"/api/v1{path}", query_string={**query, **given},
+                                            headers=world.employee.headers), 422, "validation_error")
+            assert error["details"] == {missing: ["give both lat and lon, or neither"]}, (path, error)
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path, _ in PLACE_LISTS:
+        parameters = {p["name"]: p for p in paths[f"/api/v1{path}"]["get"]["parameters"]}
+        for name, other in (("lat", "lon"), ("lon", "lat")):
+            assert not parameters[name].get("required")
+            assert f"with `{other}`" in parameters[name].get("description", ""), (path, name)
