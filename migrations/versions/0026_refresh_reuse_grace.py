@@ -1,7 +1,7 @@
 """refresh tokens: the grace for a replay is each swapped token's own
 
-Revision ID: 0024_refresh_reuse_grace
-Revises: 0023_console_sessions
+Revision ID: 0026_refresh_reuse_grace
+Revises: 0025_sync_visibility_keys
 Create Date: 2026-12-08 03:00:00.000000
 
 ``auth_sessions.previous_refresh_jti`` remembered only the token swapped last, so a
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0024_refresh_reuse_grace'
-down_revision = '0023_console_sessions'
+revision = '0026_refresh_reuse_grace'
+down_revision = '0025_sync_visibility_keys'
 branch_labels = None
 depends_on = None
 
