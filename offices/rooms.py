@@ -3,8 +3,15 @@
 A tag is ``secrets.token_urlsafe(16)``: 22 random characters, opaque (it says nothing about the
 office or room) and unique. A room stores only its current tag, so replacing it makes the old one
 unknown at once. A tag of another shape is refused before any database read.
+
+A sheet costs a QR code and its drawing per room (tens of milliseconds each), so one sheet prints
+at most ``QR_SHEET_MAX_ROOMS`` rooms: an office with more is printed a floor (``floor``) or a part
+(``part``: the sheet's rooms in its order, ``QR_SHEET_MAX_ROOMS`` at a time) per call. A call that
+would print more is refused (422 ``too_many_rooms``, saying how many parts there are) after one
+count, before anything is drawn.
 """
 import io
+import math
 import re
 import secrets
 from pathlib import Path
@@ -27,6 +34,8 @@ FONTS = Path(__file__).resolve().parent / "fonts"
 # The sheet: A4 portrait, 3 columns by 3 rows of tags, each big enough to scan from a metre away.
 COLUMNS, ROWS = 3, 3
 ROOMS_PER_PAGE = COLUMNS * ROWS
+# Rooms by floor (those without one last), then code (unique in an office): the list's and the sheet's order.
+SHEET_ORDER = (Room.floor.is_(None), Room.floor, Room.code)
 # The languages a door tag shows a LocalizedText name in, in this order (two lines at most).
 SHEET_LANGUAGES = ("kk", "ru", "en")
 
@@ -67,8 +76,9 @@ def tag_url(token):
 # --- rooms --------------------------------------------------------------------
 
 def list_rooms(office):
+    """The office's rooms in the sheet's order: by floor (rooms without one last), then code."""
     return {"items": list(db.session.scalars(sa.select(Room).where(Room.office_id == office.id)
-                                              .order_by(Room.floor.is_(None), Room.floor, Room.code))),
+                                              .order_by(*SHEET_ORDER))),
             "next_cursor": None}
 
 
@@ -148,12 +158,49 @@ def _names(name):
     return lines[:2]
 
 
-def qr_sheet(office):
-    """An A4 PDF of the office's rooms: per room its QR code, the office's name, the room's code,
-    name and floor, ``ROOMS_PER_PAGE`` to a page, cut lines between them. The font (DejaVu Sans,
-    shipped with the product) covers the Kazakh letters; an office without rooms gets one page
-    saying so."""
-    rooms = list_rooms(office)["items"]
+def sheet_limit():
+    """The most rooms one sheet prints (``QR_SHEET_MAX_ROOMS``, at least one)."""
+    return max(1, current_app.config["QR_SHEET_MAX_ROOMS"])
+
+
+def sheet_parts(listed):
+    """``[(part, first room, last room)]``: the parts the sheet of ``listed`` (an office's rooms, as
+    :func:`list_rooms` orders them) is printed in; empty when one sheet holds them all."""
+    limit = sheet_limit()
+    if len(listed) <= limit:
+        return []
+    return [(start // limit + 1, listed[start], listed[min(start + limit, len(listed)) - 1])
+            for start in range(0, len(listed), limit)]
+
+
+def sheet_rooms(office, floor=None, part=None):
+    """The rooms a sheet prints: the office's (on ``floor`` when given) in the sheet's order, the
+    ``part``-th ``QR_SHEET_MAX_ROOMS`` of them when given. 422 ``too_many_rooms`` when more match
+    and no part is asked for; 422 for a part past the last (no rooms: one part, the empty sheet)."""
+    limit = sheet_limit()
+    matching = [Room.office_id == office.id] + ([Room.floor == floor] if floor is not None else [])
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Room).where(*matching))
+    parts = max(1, math.ceil(count / limit))
+    if part is None:
+        if count > limit:
+            raise ApiError(422, "too_many_rooms",
+                           f"too many rooms for one sheet: {count} (at most {limit}); "
+                           f"ask for one floor (floor=) or one part at a time (part=1 to {parts})",
+                           {"rooms": count, "limit": limit, "parts": parts})
+        part = 1
+    elif part > parts:
+        raise invalid("part", f"the last part is {parts}")
+    return list(db.session.scalars(sa.select(Room).where(*matching)
+                                   .order_by(*SHEET_ORDER)
+                                   .offset((part - 1) * limit).limit(limit)))
+
+
+def qr_sheet(office, floor=None, part=None):
+    """An A4 PDF of the office's rooms (:func:`sheet_rooms`): per room its QR code, the office's
+    name, the room's code, name and floor, ``ROOMS_PER_PAGE`` to a page, cut lines between them.
+    The font (DejaVu Sans, shipped with the product) covers the Kazakh letters; a sheet without
+    rooms gets one page saying so."""
+    rooms = sheet_rooms(office, floor, part)
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_title(f"QR: {office.name}")

@@ -3,12 +3,13 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from service_app.api import Blueprint
+from service_app.errors import ErrorSchema
 
 from . import rooms, service
 from .downloads import qr_png_response, qr_sheet_response
 from .schemas import (DepartmentCreateSchema, DepartmentListSchema, DepartmentSchema, DepartmentUpdateSchema,
-                      OfficeCreateSchema, OfficeListSchema, OfficeSchema, OfficeUpdateSchema, QrTokenSchema,
-                      RoomCreateSchema, RoomListSchema, RoomSchema, RoomUpdateSchema, RouteArgsSchema,
+                      OfficeCreateSchema, OfficeListSchema, OfficeSchema, OfficeUpdateSchema, QrSheetArgsSchema,
+                      QrTokenSchema, RoomCreateSchema, RoomListSchema, RoomSchema, RoomUpdateSchema, RouteArgsSchema,
                       RouteResultSchema)
 
 blp = Blueprint("offices", __name__, url_prefix="/api/v1", description="Offices, geofences, departments")
@@ -175,14 +176,25 @@ def room_qr_code(room_id):
     return qr_png_response(rooms.get_room(room_id))
 
 
+QR_SHEET_ANSWER = (f"an A4 PDF of the rooms' QR codes, {rooms.ROOMS_PER_PAGE} to a page: the office's, one floor's "
+                   "(floor), or one part of them (part)")
+
+
 @blp.route("/offices/<int:office_id>/qr-sheet.pdf", methods=["GET"])
 @blp.doc(operationId="getOfficeQrSheet")
 @blp.login_required("administrator", company_wide=True)
-@blp.response(200, description="an A4 PDF of the office's rooms' QR codes")
-@blp.doc(responses={"200": {"description": "an A4 PDF of the office's rooms' QR codes, "
-                                           f"{rooms.ROOMS_PER_PAGE} to a page",
+@blp.arguments(QrSheetArgsSchema, location="query")
+@blp.response(200, description=QR_SHEET_ANSWER)
+@blp.doc(responses={"200": {"description": QR_SHEET_ANSWER,
                             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.errors(404)
-def office_qr_sheet(office_id):
-    """Every room's QR code with the office's and room's names, to print and cut"""
-    return qr_sheet_response(service.get_office(office_id))
+@blp.alt_response(422, schema=ErrorSchema, description="too_many_rooms: more than QR_SHEET_MAX_ROOMS rooms "
+                                                        "match (details: rooms, limit, parts); validation_error")
+def office_qr_sheet(args, office_id):
+    """The rooms' QR codes with the office's and room's names, to print and cut
+
+    One sheet holds at most QR_SHEET_MAX_ROOMS rooms (200 unless set): for an office with more,
+    ask for one floor (`floor`) or one part at a time (`part=1`, `2`, ...: the sheet's rooms in its
+    order, floor then code, QR_SHEET_MAX_ROOMS at a time). Without them, more rooms than that is
+    a 422 `too_many_rooms` whose details give `rooms`, `limit` and `parts`; nothing is drawn."""
+    return qr_sheet_response(service.get_office(office_id), args.get("floor"), args.get("part"))

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from service_app.api import Output, Schema
-from service_app.fields import Code, JsonObject, LocalizedText, Text, TrimmedString
+from service_app.fields import MAX_ID, Code, JsonObject, LocalizedText, Text, TrimmedString
 from service_app.pagination import page_schema
 
 
@@ -99,6 +99,16 @@ class RoomUpdateSchema(Schema):
 
 
 RoomListSchema = page_schema(RoomSchema, "RoomListSchema", complete=True)
+
+
+class QrSheetArgsSchema(Schema):
+    """Which rooms a QR sheet prints: all of the office's, one floor's, and/or one part of them."""
+
+    floor = ma.fields.Integer(validate=ma.validate.Range(-20, 300), metadata={
+        "description": "only the rooms on this floor (rooms without a floor are printed only without it)"})
+    part = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), metadata={
+        "description": "the part-th QR_SHEET_MAX_ROOMS rooms of the sheet, in its order (floor, then code); "
+                       "needed when more rooms match: the 422 too_many_rooms says how many parts there are"})
 
 
 class QrTokenSchema(Output):

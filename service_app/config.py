@@ -173,6 +173,7 @@ SETTINGS = (
     Setting("HOTSPOT_MIN", integer, "3"),
     Setting("HOTSPOT_DAYS", integer, "30"),
     Setting("QR_BASE_URL", text, "https://service.santrade.kz"),
+    Setting("QR_SHEET_MAX_ROOMS", integer, "200"),
     Setting("EXPORT_MAX_ROWS", integer, "100000"),
     Setting("CONSOLE_IDLE_MINUTES", integer, "30"),
     Setting("CONSOLE_SESSION_HOURS", integer, "12"),

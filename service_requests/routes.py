@@ -82,7 +82,10 @@ def export_requests_csv(args):
     """The requests the list would show with these filters (and sort), as a CSV file
 
     Streamed; a cell starting with =, +, - or @ gets a leading apostrophe (no formulas run
-    when the file is opened). Takes the list's filters and sort, but not its `q` search."""
+    when the file is opened). Takes the list's filters and sort, but not its `q` search.
+    Read 5,000 rows at a time, each chunk in a short transaction of its own, so a slow download
+    holds nothing on the server; the file is therefore not one snapshot: a request changed while
+    it is written may be missing (sort=updated, due) or, under sort=due, written twice."""
     lines, truncated = export.requests_csv(current_user, args)
     return Response(stream_with_context(lines), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="requests.csv"',

@@ -1,5 +1,6 @@
 """Rooms and their QR tags: an office's rooms, a new room, each room's QR image and the office's
-printable QR sheet (PDF).
+printable QR sheet (PDF), offered in parts (``offices.rooms.sheet_parts``) when the office has
+more rooms than one sheet prints (``QR_SHEET_MAX_ROOMS``).
 
 Everything goes through ``offices.rooms`` with the API's ``RoomCreateSchema``. As in the API,
 every staff member may list rooms, and only company-wide administrators
@@ -12,14 +13,14 @@ from flask import flash, g, redirect, request, url_for
 from offices import rooms as room_service
 from offices import service as office_service
 from offices.downloads import qr_png_response, qr_sheet_response
-from offices.schemas import RoomCreateSchema
+from offices.schemas import QrSheetArgsSchema, RoomCreateSchema
 from service_app import i18n
 from service_app.errors import ApiError
 from service_app.extensions import db
 
 from ..messages import _
 from ..web import bp, page_error, render
-from .admin_tools import requires
+from .admin_tools import query_args, requires
 from .common import chosen_office, error_lines, int_or_none, refusal_lines
 from .offices import can_edit
 
@@ -30,6 +31,7 @@ def _page(status=200, office=None, form=None, errors=None):
         office = chosen_office(offices, request.args.get("office"), first=True)
     listed = room_service.list_rooms(office)["items"] if office is not None else []
     return render("rooms.html", status, offices=offices, office=office, rooms=listed, manage=can_edit(),
+                  sheet_parts=room_service.sheet_parts(listed), sheet_limit=room_service.sheet_limit(),
                   form=form or {}, errors=errors or {})
 
 
@@ -74,5 +76,7 @@ def rooms_qr_png(room_id):
 @bp.route("/rooms/sheet/<int:office_id>.pdf", methods=["GET"])
 @requires("administrator", company_wide=True)
 def rooms_qr_sheet(office_id):
-    """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it."""
-    return qr_sheet_response(office_service.get_office(office_id))
+    """The office's printable QR sheet, as ``GET /api/v1/offices/{id}/qr-sheet.pdf`` answers it
+    (``floor`` and ``part`` too; more rooms than a sheet holds is the API's 422, as a page)."""
+    args = query_args(QrSheetArgsSchema())
+    return qr_sheet_response(office_service.get_office(office_id), args.get("floor"), args.get("part"))

@@ -143,6 +143,28 @@ def test_rooms_are_added_and_their_qr_codes_downloaded(app, client, world):
     assert browser.get("/console/rooms/999/qr.png").status_code == 404
 
 
+def test_an_office_with_more_rooms_than_a_sheet_holds_offers_the_sheet_in_parts(app, client, world):
+    """Over ``QR_SHEET_MAX_ROOMS`` the rooms page links one sheet per part (with its first and last
+    room), and the whole sheet is refused (422) as the API refuses it."""
+    app.config["QR_SHEET_MAX_ROOMS"] = 2
+    for code in ("A1", "A2", "B1", "B2", "C1"):
+        client.post(f"/api/v1/offices/{world.ala}/rooms", json={"code": code, "name": "Room"},
+                    headers=world.admin.headers)
+    browser, _ = console(app, world.admin)
+    page = browser.get(f"/console/rooms?office={world.ala}").get_data(as_text=True)
+    links = re.findall(r'<a class="button" href="([^"]+)" data-testid="qr-sheet-part" download>([^<]+)</a>', page)
+    assert [href for href, _ in links] == [f"/console/rooms/sheet/{world.ala}.pdf?part={n}" for n in (1, 2, 3)]
+    assert "A1" in links[0][1] and "A2" in links[0][1] and "C1" in links[2][1]
+    assert 'data-testid="qr-sheet"' not in page
+    for href, _ in links:
+        pdf = browser.get(href)
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    whole = browser.get(f"/console/rooms/sheet/{world.ala}.pdf")
+    assert whole.status_code == 422 and "too many rooms for one sheet: 5 (at most 2)" in whole.get_data(as_text=True)
+    assert browser.get(f"/console/rooms/sheet/{world.ala}.pdf?part=4").status_code == 422
+    assert browser.get(f"/console/rooms/sheet/{world.ala}.pdf?part=x").status_code == 422
+
+
 def test_bad_rooms_are_refused_and_change_nothing(app, client, world):
     browser, token = console(app, world.admin)
     browser.post("/console/rooms", data={"csrf_token": token, "office_id": world.ala, "code": "A1", "name": "Hall"})

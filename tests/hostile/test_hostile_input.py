@@ -437,3 +437,22 @@ def test_the_deadline_search_stops_at_the_horizon():
     near_the_end = datetime(9999, 12, 1, tzinfo=UTC)
     with pytest.raises(NoDeadline):
         BusinessCalendar(business_hours=ONE_MINUTE_A_WEEK).add_business_minutes(near_the_end, 525_600)
+
+
+# --- the QR sheet's arguments -------------------------------------------------------------------
+
+@pytest.mark.parametrize("query", ["part=0", "part=-1", "part=x", "part=1.5", "part=", "part=99999999999999999999",
+                                   "part=2", "floor=x", "floor=301", "floor=1e2", "floor=-21"])
+def test_bad_qr_sheet_arguments_are_422_and_draw_nothing(app, client, world, monkeypatch, query):
+    """A part past the last (one room: one part), or a part or floor that is not a whole number in
+    range: 422 before any QR code is made."""
+    from offices import rooms
+
+    client.post(f"/api/v1/offices/{world.ala}/rooms", json={"code": "R1", "name": "Room"}, headers=world.admin.headers)
+    drawn = []
+    monkeypatch.setattr(rooms, "qr_png", lambda room, scale=10: drawn.append(room))
+    before = snapshot(app)
+    response = client.get(f"/api/v1/offices/{world.ala}/qr-sheet.pdf?{query}", headers=world.admin.headers)
+    assert (response.status_code, response.mimetype) == (422, "application/json")
+    assert_error(response, 422, "validation_error")
+    assert drawn == [] and snapshot(app) == before

@@ -8,6 +8,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from offices import rooms
 from offices.rooms import ROOMS_PER_PAGE
 from tests.support.api import assert_error
 
@@ -66,6 +67,75 @@ def test_the_sheet_has_a_page_per_nine_rooms(client, world, count):
     if count:
         assert "Almaty" in text
     assert_error(client.get("/api/v1/offices/999999/qr-sheet.pdf", headers=world.admin.headers), 404)
+
+
+SHEET = "/api/v1/offices/{}/qr-sheet.pdf"
+
+
+def sheet_codes(response):
+    """The room codes a sheet prints, in its order (the code is the tag's bold line)."""
+    assert response.status_code == 200, response.get_json()
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    return [line for line in text.splitlines() if line.startswith("R-")]
+
+
+def refused(response, code):
+    """A 422 with ``code`` (checked before the body is read: a sheet's body is a PDF)."""
+    assert (response.status_code, response.mimetype) == (422, "application/json")
+    return assert_error(response, 422, code)
+
+
+@pytest.fixture
+def ten_rooms(client, world):
+    """R-00 .. R-09 on floors 0, 1 and 2 (four, four and two rooms): the sheet's order is theirs."""
+    return [add_room(client, world, f"R-{i:02d}", f"Room {i}", floor=i // 4)["code"]
+            for i in range(10)]
+
+
+def test_a_sheet_over_the_cap_is_refused_before_anything_is_drawn(app, client, world, ten_rooms, monkeypatch):
+    """More rooms than ``QR_SHEET_MAX_ROOMS`` (each costs a QR code and its drawing): 422, and the
+    answer says how to ask for the sheet in parts; no code is made."""
+    app.config["QR_SHEET_MAX_ROOMS"] = 4
+    drawn, draw = [], rooms.qr_png
+    monkeypatch.setattr(rooms, "qr_png", lambda room, scale=10: drawn.append(room) or draw(room, scale))
+    error = refused(client.get(SHEET.format(world.ala), headers=world.admin.headers), "too_many_rooms")
+    assert error["details"] == {"rooms": 10, "limit": 4, "parts": 3}
+    assert error["message"] == ("too many rooms for one sheet: 10 (at most 4); "
+                                "ask for one floor (floor=) or one part at a time (part=1 to 3)")
+    assert drawn == []
+    app.config["QR_SHEET_MAX_ROOMS"] = 10
+    monkeypatch.undo()
+    assert sheet_codes(client.get(SHEET.format(world.ala), headers=world.admin.headers)) == ten_rooms
+
+
+def test_the_sheet_in_parts_prints_every_room_once(app, client, world, ten_rooms):
+    app.config["QR_SHEET_MAX_ROOMS"] = 4
+    parts = [sheet_codes(client.get(SHEET.format(world.ala), query_string={"part": part},
+                                    headers=world.admin.headers)) for part in (1, 2, 3)]
+    assert parts == [ten_rooms[:4], ten_rooms[4:8], ten_rooms[8:]]
+    error = refused(client.get(SHEET.format(world.ala), query_string={"part": 4}, headers=world.admin.headers), "validation_error")
+    assert error["details"] == {"part": ["the last part is 3"]}
+
+
+def test_a_floor_of_the_sheet(app, client, world, ten_rooms):
+    app.config["QR_SHEET_MAX_ROOMS"] = 4
+    floor = client.get(SHEET.format(world.ala), query_string={"floor": 1}, headers=world.admin.headers)
+    assert sheet_codes(floor) == ten_rooms[4:8]
+    app.config["QR_SHEET_MAX_ROOMS"] = 3
+    error = refused(client.get(SHEET.format(world.ala), query_string={"floor": 0}, headers=world.admin.headers), "too_many_rooms")
+    assert error["details"] == {"rooms": 4, "limit": 3, "parts": 2}
+    second = client.get(SHEET.format(world.ala), query_string={"floor": 0, "part": 2}, headers=world.admin.headers)
+    assert sheet_codes(second) == ten_rooms[3:4]
+    empty = client.get(SHEET.format(world.ala), query_string={"floor": 9}, headers=world.admin.headers)
+    assert empty.status_code == 200 and sheet_codes(empty) == []
+
+
+def test_the_refusal_is_in_the_callers_language(app, client, world, auth, ten_rooms):
+    app.config["QR_SHEET_MAX_ROOMS"] = 4
+    ru = refused(client.get(SHEET.format(world.ala), headers=auth("administrator", language="ru").headers), "too_many_rooms")
+    assert ru["message"].startswith("слишком много помещений для одного листа: 10 (не более 4)")
+    kk = refused(client.get(SHEET.format(world.ala), headers=auth("administrator", language="kk").headers), "too_many_rooms")
+    assert "10" in kk["message"] and "part=1" in kk["message"] and "too many" not in kk["message"]
 
 
 def test_the_sheet_shows_every_kazakh_letter(client, world):

@@ -1,12 +1,16 @@
 """GET /requests.csv: the list's filters as a CSV file for staff (API.md "Staff work")."""
 import csv
 import io
+import os
+import time
 
 import pytest
+import sqlalchemy as sa
 
 from service_app.extensions import db
 from service_requests.models import ServiceRequest
 from service_requests.catalogue.models import Category
+from service_requests.reports import export
 from tests.support.api import assert_error
 from tests.support.places import AST_POINT
 
@@ -130,3 +134,90 @@ def test_the_column_titles_are_these_bytes(client, auth, world, submit, language
     head, _, rest = data.partition(b"\n")
     assert head + b"\n" == TITLE_LINES[language].encode("utf-8")
     assert rest.count(b"\n") == 1
+
+
+# --- a slow reader holds no transaction ---------------------------------------------------------
+
+def idle_in_transaction(database_url):
+    """The backends of the test database idle inside a transaction (PostgreSQL), seen from a connection of its own."""
+    other = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        with other.connect() as conn:
+            return conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()")).all()
+    finally:
+        other.dispose()
+
+
+def test_no_transaction_nor_connection_is_held_while_the_client_reads(app, client, world, submit, monkeypatch,
+                                                                      database_url):
+    """The file is read a chunk at a time, each in a transaction of its own that ends before the chunk
+    is sent: a client reading slowly keeps no connection from the pool and no transaction open (on
+    PostgreSQL ``idle_in_transaction_session_timeout`` would end it, and the file with it)."""
+    monkeypatch.setattr(export, "CHUNK", 2)
+    made = [submit(title=f"Request {i}")["id"] for i in range(5)]
+    with app.app_context():
+        engine = db.engine
+    response = client.get(CSV, headers=world.admin.headers, buffered=False)
+    assert response.status_code == 200
+    try:
+        body = iter(response.response)
+        received = [next(body), next(body)]  # the titles, then the first rows; the client pauses here
+        assert b"Request 4" in b"".join(received)
+        assert engine.pool.checkedout() == 0
+        if engine.dialect.name == "postgresql":
+            assert idle_in_transaction(database_url) == []
+        received.extend(body)
+    finally:
+        response.close()
+    text = b"".join(received).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text[len(BOM):])))
+    assert [row[0] for row in rows[1:]] == [f"SR-{n:06d}" for n in reversed(made)]
+    assert [row[1] for row in rows[1:]] == [f"Request {i}" for i in reversed(range(5))]
+
+
+@pytest.mark.parametrize("sort", ["created", "updated", "due"])
+def test_each_sort_is_read_whole_chunk_after_chunk(app, client, world, submit, monkeypatch, sort):
+    """Chunk after chunk (each read after the last one's key) the file holds every row once, in the
+    list's order, whatever the sort; ties on the key are ordered by id."""
+    monkeypatch.setattr(export, "CHUNK", 2)
+    made = [submit(title=f"Request {i}")["id"] for i in range(7)]
+    with app.app_context():  # ties and requests without a running clock (last under `due`)
+        for rid in made[:3]:
+            db.session.get(ServiceRequest, rid).status = "waiting"
+        stamp = db.session.get(ServiceRequest, made[3]).updated_at
+        for rid in made[3:6]:
+            db.session.get(ServiceRequest, rid).updated_at = stamp
+        db.session.commit()
+    listed, cursor = [], None
+    while True:
+        page = client.get("/api/v1/requests", query_string={"sort": sort, "limit": 3, **({"cursor": cursor} if cursor else {})},
+                          headers=world.admin.headers).get_json()
+        listed += [f"SR-{item['id']:06d}" for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    exported = [row[0] for row in rows_of(client.get(CSV, query_string={"sort": sort}, headers=world.admin.headers))[1:]]
+    assert exported == listed and len(set(exported)) == 7
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's idle-in-transaction timeout")
+def test_a_reader_pausing_longer_than_the_idle_transaction_timeout_gets_the_whole_file(make_app, world, submit,
+                                                                                       monkeypatch):
+    """With ``DB_IDLE_IN_TRANSACTION_TIMEOUT`` at one second, a client that stops reading for longer
+    still gets every row: no transaction waits on it."""
+    monkeypatch.setattr(export, "CHUNK", 2)
+    made = [submit()["id"] for _ in range(5)]
+    strict = make_app(DB_IDLE_IN_TRANSACTION_TIMEOUT=1)
+    response = strict.test_client().get(CSV, headers=world.admin.headers, buffered=False)
+    try:
+        body = iter(response.response)
+        received = [next(body), next(body)]
+        time.sleep(1.5)
+        received.extend(body)
+    finally:
+        response.close()
+    text = b"".join(received).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text[len(BOM):])))
+    assert [row[0] for row in rows[1:]] == [f"SR-{n:06d}" for n in reversed(made)]
