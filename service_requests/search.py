@@ -55,6 +55,7 @@ both sides are lower-cased in Python.
 import re
 import unicodedata
 
+import marshmallow as ma
 import sqlalchemy as sa
 
 from service_app.extensions import db
@@ -64,6 +65,8 @@ from . import access
 from .models import Comment, ServiceRequest
 
 MAX_CHARS = 100_000
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 10
 MIN_FUZZY_LETTERS = 3
 SEPARATOR = "\n"
 CONFIG = sa.literal_column("'russian'::regconfig")  # a literal: the expression indexes match it
@@ -74,6 +77,17 @@ _NUMBER = re.compile(r"(?:sr-?)?0*(\d{1,18})")
 def normalise(text):
     """The form both documents and queries are compared in."""
     return unicodedata.normalize("NFKC", text or "").lower().replace("ё", "е")
+
+
+def query_words(q):
+    """The words of ``q`` as the search reads them: runs of letters or digits (``SR-000123`` is two)."""
+    return _WORD.findall(normalise(q))
+
+
+def check_query_words(q):
+    """``q``'s validator: at most ``MAX_QUERY_WORDS`` words, each of which the search looks up."""
+    if len(query_words(q)) > MAX_QUERY_WORDS:
+        raise ma.ValidationError(f"more than {MAX_QUERY_WORDS} words")
 
 
 def document(*parts):
