@@ -40,6 +40,23 @@ def test_the_refusal_says_why_in_the_readers_language(client, auth, language, te
     assert assert_error(response, 422, "validation_error")["details"]["q"] == [text]
 
 
+@pytest.mark.parametrize("q", ["-шум", "-шум -свет", "  -кондиционер  ", "-sr-000001"])
+def test_q_that_only_excludes_words_is_a_422(client, world, submit, q):
+    """Looking for no word, such a search could only read every request (and ``-word`` alone cannot be
+    looked up in an index)."""
+    submit(title="Кондиционер шумит")
+    response = client.get("/api/v1/requests", query_string={"q": q}, headers=world.admin.headers)
+    assert assert_error(response, 422, "validation_error")["details"]["q"] == [
+        "only excluded words (-word): name a word to look for"]
+
+
+@pytest.mark.parametrize("q", ["кондиционер -шум", "-шум кондиционер", "%", "-", "шум-свет", "SR-000001"])
+def test_q_with_a_word_to_look_for_is_searched(client, world, submit, q):
+    submit(title="Кондиционер шумит")
+    response = client.get("/api/v1/requests", query_string={"q": q}, headers=world.admin.headers)
+    assert response.status_code == 200, response.get_json()
+
+
 def test_q_of_200_characters_and_10_words_is_searched(client, world, submit):
     rid = submit(title="Длинное описание", description=LONGEST)["id"]
     submit(title="Кондиционер шумит")
