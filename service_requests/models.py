@@ -3,6 +3,7 @@ import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,17 +21,16 @@ OPEN_STATUSES = ("new", "in_progress", "waiting")
 
 
 def _search_indexes():
-    """PostgreSQL's indexes of the search documents (service_requests.search): per document its
-    Russian text-search vector and its trigrams (the migration also keeps larger statistics of the
-    vectors); SQLite has none (its search is a LIKE)."""
-    for column in ("search_text", "search_internal"):
-        where = sa.text(f"{column} <> ''") if column == "search_internal" else None  # few requests have notes
-        yield sa.Index(f"ix_service_requests_{column}_russian", sa.text(f"to_tsvector('russian'::regconfig, {column})"),
-                       postgresql_using="gin", postgresql_where=where).ddl_if(dialect="postgresql")
-        # An expression (not the column), as SQLite can reflect no such index: its comparison skips it.
-        yield sa.Index(f"ix_service_requests_{column}_trigrams", sa.literal_column(column).label(column),
-                       postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"},
-                       postgresql_where=where).ddl_if(dialect="postgresql")
+    """PostgreSQL's indexes of the search documents (service_requests.search): the stored Russian
+    text-search vector of ``search_text`` (the migration also keeps larger statistics of it), and
+    that of ``search_internal``, computed in the index, over the requests that have internal notes
+    (few); SQLite has none (its search is a LIKE)."""
+    # Expressions (not the columns), as SQLite can reflect no such index: its comparison skips them.
+    yield sa.Index("ix_service_requests_search_vector", sa.literal_column("search_vector").label("search_vector"),
+                   postgresql_using="gin").ddl_if(dialect="postgresql")
+    yield sa.Index("ix_service_requests_search_internal_russian",
+                   sa.text("to_tsvector('russian'::regconfig, search_internal)"), postgresql_using="gin",
+                   postgresql_where=sa.text("search_internal <> ''")).ddl_if(dialect="postgresql")
 
 
 class ServiceRequest(db.Model):
@@ -85,6 +85,11 @@ class ServiceRequest(db.Model):
     # public comments, and of the internal notes. Not loaded with the request: only SQL reads them.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
     search_internal: Mapped[str] = mapped_column(sa.Text, default="", server_default="", deferred=True)
+    # PostgreSQL: the Russian text-search vector of ``search_text``, stored (computed by the database at
+    # each write of the document), so that no search computes it row by row. SQLite: always null.
+    search_vector: Mapped[str | None] = mapped_column(
+        TSVECTOR().with_variant(sa.Text(), "sqlite"),
+        sa.Computed("to_tsvector('russian'::regconfig, search_text)", persisted=True), deferred=True)
     # The answers to the category's form (service_requests.forms), ``{key: value}``: those the author
     # may see, and those of ``staff_only`` fields, which only staff responsible for the request see.
     fields: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default=sa.text("'{}'"))
@@ -99,7 +104,8 @@ class ServiceRequest(db.Model):
                                back_populates="request")
     merged_into = relationship("ServiceRequest", remote_side="ServiceRequest.id", lazy="select")
 
-    __mapper_args__ = {"version_id_col": version}
+    # eager_defaults off: an INSERT returns the id only, not the computed search_vector nobody reads.
+    __mapper_args__ = {"version_id_col": version, "eager_defaults": False}
     __table_args__ = (
         one_of("priority", PRIORITIES),
         one_of("status", STATUSES),
@@ -153,6 +159,24 @@ class ServiceRequest(db.Model):
             "resolution_breached": self.resolution_breached,
             "paused": self.paused_at is not None,
         }
+
+
+class SearchWord(db.Model):
+    """A word of some request's search documents (``search``): a misspelt word of ``q`` is compared,
+    by trigrams, with these words rather than with every document. PostgreSQL keeps them (a trigger
+    adds the words of each document written, the retention run forgets those no document holds);
+    SQLite's search does not use them."""
+
+    __tablename__ = "search_words"
+
+    word: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+
+    __table_args__ = (
+        # An expression (not the column), as SQLite can reflect no such index: its comparison skips it.
+        sa.Index("ix_search_words_trigrams", sa.literal_column("word").label("word"), postgresql_using="gin",
+                 postgresql_ops={"word": "gin_trgm_ops"}, postgresql_with={"fastupdate": "off"})
+        .ddl_if(dialect="postgresql"),
+    )
 
 
 class RequestFollower(db.Model):

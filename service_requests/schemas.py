@@ -7,7 +7,7 @@ from service_app.fields import BoundedDateTime, Code, Id, JsonObject, LocalizedT
 from service_app.pagination import PageArgsSchema, page_schema
 from service_app.vocabulary import MAX_ID
 
-from . import access, forms
+from . import access, forms, search
 from .access import may_read_in_full
 from .following import stats
 from .models import PRIORITIES, STATUSES
@@ -262,8 +262,10 @@ class RequestFilterSchema(Schema):
     resolution = Text(validate=ma.validate.OneOf(SLA_OUTCOMES), metadata={
         "enum": list(SLA_OUTCOMES), "description": "the resolution target, as `response`"})
     rated = ma.fields.Boolean(metadata={"description": "true: the author rated the request"})
-    q = Text(validate=ma.validate.Length(min=1, max=100),
-             metadata={"description": "search: number, title, description, public comments (service_requests.search)"})
+    q = Text(validate=[ma.validate.Length(min=1, max=search.MAX_QUERY_CHARS), search.check_query_words],
+             metadata={"description": f"search: number, title, description, public comments "
+                                      f"(service_requests.search); at most {search.MAX_QUERY_CHARS} characters "
+                                      f"and {search.MAX_QUERY_WORDS} words (runs of letters or digits)"})
     sla = Text(validate=ma.validate.OneOf(SLA_FILTERS),
                metadata={"description": "breached: a deadline passed; at_risk: 80 % of a target used, none passed"})
     field_filters = FieldFilters(data_key=forms.FILTER_NAME, attribute="fields", metadata={

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from offices import service as offices_service
 from service_app.users import service as users_service
 from service_requests.staff import bulk, replies, views
-from service_requests import queries
+from service_requests import queries, search
 from service_requests.models import PRIORITIES, STATUSES
 from service_requests.staff.schemas import BulkSchema
 from service_requests.schemas import SLA_FILTERS, SORTS, RequestListArgsSchema
@@ -79,7 +79,7 @@ def queue():
                   replies=replies.list_replies(g.user), statuses=STATUSES, priorities=PRIORITIES,
                   sla_filters=[(code, label(sla_filter_labels, code)) for code in SLA_FILTERS],
                   sorts=[(code, label(sort_labels, code)) for code in SORTS], status_label=status_label,
-                  priority_label=priority_label, localized=localized)
+                  priority_label=priority_label, localized=localized, q_max_chars=search.MAX_QUERY_CHARS)
 
 
 def _back():

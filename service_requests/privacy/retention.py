@@ -5,9 +5,10 @@ the company's rules say.
   ``ATTACHMENT_RETENTION_DAYS`` are deleted from the database and their objects
   from storage (through the deletion outbox, so a store outage only delays them).
 - Requests final for more than ``REQUEST_RETENTION_DAYS`` are anonymised: the
-  wording, comments (their text for followers too), location and search words go, and so do
-  its followers (who would read the old author's name on the comments that were theirs); office,
-  category, priority and timings stay, so reports over old periods still add up. Other packages erase what
+  wording, comments (their text for followers too), location and search words go (the search's
+  vocabulary forgets the words no other request holds), and so do its followers (who would read
+  the old author's name on the comments that were theirs); office, category, priority and
+  timings stay, so reports over old periods still add up. Other packages erase what
   they hold about those requests at ``Hook.ERASE_REQUESTS`` (notifications:
   the feed entries).
 - Accounts deactivated (last changed) more than ``REQUEST_RETENTION_DAYS`` ago
@@ -36,6 +37,7 @@ from service_app.extensions import db
 from service_app.plugins import Hook, hooks
 from service_app.users.models import User
 
+from service_requests import search
 from service_requests.photos import outbox as storage_outbox
 from service_requests.photos.attachments import get_storage
 from service_requests.models import (FINAL_STATUSES, Attachment, Comment, IdempotencyKey, RequestEvent, RequestFollower,
@@ -86,6 +88,7 @@ def anonymise_old_requests(now):
         return 0
     nobody = anonymous_author()
     ids = [r.id for r in rows]
+    words = search.words_of(ids)
     for req in rows:
         req.title, req.description, req.author_id = REMOVED, "", nobody.id
         req.search_text = req.search_internal = ""  # the words searched go with the wording
@@ -93,6 +96,8 @@ def anonymise_old_requests(now):
         req.fields, req.staff_fields = {}, {}  # the form's answers may hold free text about a person
     db.session.execute(sa.update(Comment).where(Comment.request_id.in_(ids)).values(body=REMOVED, follower_body=None))
     db.session.execute(sa.delete(RequestFollower).where(RequestFollower.request_id.in_(ids)))
+    db.session.flush()
+    search.forget_words(words)  # the search's vocabulary keeps no word that only these requests held
     for erase in hooks().get(Hook.ERASE_REQUESTS):
         erase(ids)
     db.session.execute(sa.update(RequestEvent).where(RequestEvent.request_id.in_(ids),
