@@ -86,6 +86,33 @@ def pg_database(name: str) -> str:
     return PG_SERVER.rsplit("/", 1)[0] + "/" + name
 
 
+def loaded_mark(db, table) -> str | None:
+    """The comment a bench left on ``table`` (a model's ``__table__``) when it loaded its rows, if the
+    database is still under the current schema: at the migrations' head, with every column and
+    index of ``table``; else None (the bench loads afresh). A database loaded under an older schema
+    is reloaded rather than half-reused."""
+    import sqlalchemy as sa
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    try:
+        mark = db.session.scalar(sa.text(f"SELECT obj_description('{table.name}'::regclass, 'pg_class')"))
+        revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        columns = {c["name"] for c in sa.inspect(db.engine).get_columns(table.name)}
+        indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes(table.name)}
+    except (sa.exc.DBAPIError, sa.exc.NoSuchTableError):
+        db.session.rollback()
+        return None
+    db.session.rollback()
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if revision != head or not ({c.name for c in table.columns} <= columns
+                                and {i.name for i in table.indexes} <= indexes):
+        return None
+    return mark
+
+
 def migrated_app(url: str):
     """An app on ``url`` with an empty, freshly migrated schema."""
     import sqlalchemy as sa

@@ -33,7 +33,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.common import median_ms, migrated_app, pg_database, report
+from bench.common import loaded_mark, median_ms, migrated_app, pg_database, report
 from bench.synthetic import REQUESTS, load_company
 
 DATABASE = os.environ.get("BENCH_SEARCH_DATABASE", "santrade_bench_search")
@@ -92,19 +92,10 @@ LARGE_IDS = [1 + i * (ROWS // LARGE_COUNT) for i in range(LARGE_COUNT)]
 
 
 def _loaded(db):
-    """Whether the database holds this module's rows under the current schema."""
+    """Whether the database holds this module's rows under the current schema (``common.loaded_mark``)."""
     from service_requests.models import ServiceRequest
 
-    try:
-        mark = db.session.scalar(sa.text("SELECT obj_description('service_requests'::regclass, 'pg_class')"))
-        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("service_requests")}
-        indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("service_requests")}
-    except (sa.exc.DBAPIError, sa.exc.NoSuchTableError):
-        db.session.rollback()
-        return False
-    db.session.rollback()
-    wanted = {i.name for i in ServiceRequest.__table__.indexes}
-    return mark == MARK and {c.name for c in ServiceRequest.__table__.columns} <= columns and wanted <= indexes
+    return loaded_mark(db, ServiceRequest.__table__) == MARK
 
 
 def _load(app, db):

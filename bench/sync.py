@@ -25,7 +25,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.common import median_ms, migrated_app, pg_database, report
+from bench.common import loaded_mark, median_ms, migrated_app, pg_database, report
 from bench.synthetic import REQUESTS, load_company
 
 DATABASE = os.environ.get("BENCH_SYNC_DATABASE", "santrade_bench_sync")
@@ -70,21 +70,11 @@ def _keyed_schema():
 
 def _loaded(db):
     """The position taken before the changes, if the database holds this module's rows under the
-    current schema; else None."""
+    current schema (``common.loaded_mark``); else None."""
     from service_app.changes import SyncChange
 
-    try:
-        mark = db.session.scalar(sa.text("SELECT obj_description('sync_changes'::regclass, 'pg_class')"))
-        columns = {c["name"] for c in sa.inspect(db.engine).get_columns("sync_changes")}
-        indexes = {i["name"] for i in sa.inspect(db.engine).get_indexes("sync_changes")}
-    except (sa.exc.DBAPIError, sa.exc.NoSuchTableError):
-        db.session.rollback()
-        return None
-    db.session.rollback()
-    wanted = {i.name for i in SyncChange.__table__.indexes}
+    mark = loaded_mark(db, SyncChange.__table__)
     if not mark or not mark.startswith(MARK + "|"):
-        return None
-    if not ({c.name for c in SyncChange.__table__.columns} <= columns and wanted <= indexes):
         return None
     return mark.split("|", 1)[1]
 
