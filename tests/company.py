@@ -45,6 +45,18 @@ def world(app, make_user):
 
 
 @pytest.fixture
+def hr(app, world):
+    """An HR category, as a company has one: not discoverable (the default); its code."""
+    with app.app_context():
+        db.session.add(Department(code="HR", name="HR"))
+        db.session.flush()
+        db.session.add(Category(code="HR-DOCS", name="Certificates", department_code="HR"))
+        bump_version()
+        db.session.commit()
+    return "HR-DOCS"
+
+
+@pytest.fixture
 def submit(client, world):
     """Submit a request as ``who`` (default: the employee); returns the response JSON, asserting 201."""
 

@@ -8,27 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from offices.directory import bump_version
-from offices.models import Department
 from service_app.database import utcnow
 from service_app.extensions import db
-from service_requests.catalogue.models import Category
 from service_requests.models import ServiceRequest
 from tests.support.api import all_rows as snapshot
 from tests.support.api import assert_error, move
 
 ODD = [None, 0, 1, "true", "false", "yes", "", [], {}, [True], 1.0, "\x00", "\ud800"]
-
-
-@pytest.fixture
-def hr(app, world):
-    with app.app_context():
-        db.session.add(Department(code="HR", name="HR"))
-        db.session.flush()
-        db.session.add(Category(code="HR-DOCS", name="Certificates", department_code="HR"))
-        bump_version()
-        db.session.commit()
-    return "HR-DOCS"
 
 
 def _send(client, method, url, body, who):

@@ -11,11 +11,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from offices.directory import bump_version
-from offices.models import Department
 from service_app.database import utcnow
 from service_app.extensions import db
-from service_requests.catalogue.models import Category
 from service_requests.models import Comment, ServiceRequest
 from tests.support.api import all_rows, assert_error, move
 from tests.support.photos import gps_photo, upload
@@ -36,18 +33,6 @@ FOLLOWERS = ("other_employee", "admin_ast", "manager_it")  # an employee; staff 
 def photo_store(app, tmp_path):
     app.config["STORAGE_LOCAL_ROOT"] = str(tmp_path / "photos")
     return tmp_path / "photos"
-
-
-@pytest.fixture
-def hr(app, world):
-    """An HR category, as a company has one: not discoverable (the default)."""
-    with app.app_context():
-        db.session.add(Department(code="HR", name="HR"))
-        db.session.flush()
-        db.session.add(Category(code="HR-DOCS", name="Certificates", department_code="HR"))
-        bump_version()
-        db.session.commit()
-    return "HR-DOCS"
 
 
 @pytest.fixture

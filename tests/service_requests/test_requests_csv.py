@@ -150,6 +150,19 @@ def idle_in_transaction(database_url):
         other.dispose()
 
 
+def read_with_a_pause(response, pause):
+    """The rows of a streamed export read as a slow client reads them: the titles and the first rows,
+    then ``pause(received)`` (the client stops reading), then the rest."""
+    try:
+        body = iter(response.response)
+        received = [next(body), next(body)]
+        pause(received)
+        received.extend(body)
+    finally:
+        response.close()
+    return list(csv.reader(io.StringIO(b"".join(received).decode("utf-8")[len(BOM):])))
+
+
 def test_no_transaction_nor_connection_is_held_while_the_client_reads(app, client, world, submit, monkeypatch,
                                                                       database_url):
     """The file is read a chunk at a time, each in a transaction of its own that ends before the chunk
@@ -161,18 +174,14 @@ def test_no_transaction_nor_connection_is_held_while_the_client_reads(app, clien
         engine = db.engine
     response = client.get(CSV, headers=world.admin.headers, buffered=False)
     assert response.status_code == 200
-    try:
-        body = iter(response.response)
-        received = [next(body), next(body)]  # the titles, then the first rows; the client pauses here
+
+    def while_paused(received):
         assert b"Request 4" in b"".join(received)
         assert engine.pool.checkedout() == 0
         if engine.dialect.name == "postgresql":
             assert idle_in_transaction(database_url) == []
-        received.extend(body)
-    finally:
-        response.close()
-    text = b"".join(received).decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text[len(BOM):])))
+
+    rows = read_with_a_pause(response, while_paused)
     assert [row[0] for row in rows[1:]] == [f"SR-{n:06d}" for n in reversed(made)]
     assert [row[1] for row in rows[1:]] == [f"Request {i}" for i in reversed(range(5))]
 
@@ -211,13 +220,5 @@ def test_a_reader_pausing_longer_than_the_idle_transaction_timeout_gets_the_whol
     made = [submit()["id"] for _ in range(5)]
     strict = make_app(DB_IDLE_IN_TRANSACTION_TIMEOUT=1)
     response = strict.test_client().get(CSV, headers=world.admin.headers, buffered=False)
-    try:
-        body = iter(response.response)
-        received = [next(body), next(body)]
-        time.sleep(1.5)
-        received.extend(body)
-    finally:
-        response.close()
-    text = b"".join(received).decode("utf-8")
-    rows = list(csv.reader(io.StringIO(text[len(BOM):])))
+    rows = read_with_a_pause(response, lambda received: time.sleep(1.5))
     assert [row[0] for row in rows[1:]] == [f"SR-{n:06d}" for n in reversed(made)]
